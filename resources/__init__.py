@@ -1,0 +1,1 @@
+"""Runtime assets (catalogs, owner states, textures). Located through :mod:`app.resources`."""

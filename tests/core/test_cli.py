@@ -1,0 +1,108 @@
+"""The ``spaceops`` command line, run as a user runs it: exit codes, JSON, CSV, reports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from app.cli import main
+
+
+def run_cli(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "app", *args], capture_output=True, text=True, timeout=120,
+                          env=None if env is None else {**os.environ, **env})
+
+
+def test_propagate_bundled_catalog_json():
+    done = run_cli("propagate", "--at", "2026-08-12T00:00:00Z", "--ids", "25544,20580")
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
+    assert [r["norad_id"] for r in rows] == [25544, 20580]
+    iss = rows[0]
+    assert iss["name"] == "ISS (ZARYA)" and iss["epoch_utc"] == "2026-08-12T00:00:00.000000Z"
+    assert iss["element_epoch_utc"] == "2026-08-11T03:35:03.190272Z"
+    assert iss["sgp4_error"] == 0 and 400 < iss["alt_km"] < 440
+    assert math.isclose(np.linalg.norm(iss["r_teme_km"]), np.linalg.norm(iss["r_itrs_km"]), rel_tol=1e-12)
+    assert set(iss) == {"norad_id", "name", "epoch_utc", "element_epoch_utc", "r_teme_km", "v_teme_km_s",
+                        "r_itrs_km", "v_itrs_km_s", "lat_deg", "lon_deg", "alt_km", "sgp4_error"}
+    assert "Traceback" not in done.stderr
+
+
+def test_propagate_csv_matches_json(capsys):
+    assert main(["propagate", "--at", "2026-08-12T00:00:00Z", "--ids", "25544", "--format", "csv"]) == 0
+    (row,) = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert main(["propagate", "--at", "2026-08-12T00:00:00Z", "--ids", "25544"]) == 0
+    (expected,) = json.loads(capsys.readouterr().out)
+    assert float(row["r_itrs_x_km"]) == expected["r_itrs_km"][0]
+    assert float(row["v_teme_z_km_s"]) == expected["v_teme_km_s"][2]
+    assert float(row["lat_deg"]) == expected["lat_deg"]
+
+
+def test_propagate_given_catalog_with_rejections(data_dir):
+    done = run_cli("propagate", "--catalog", str(data_dir / "malformed" / "mixed_bad.tle"),
+                   str(data_dir / "omm_two_messages.kvn"), "--at", "2026-08-12T00:00:00")
+    assert done.returncode == 3
+    ids = sorted(r["norad_id"] for r in json.loads(done.stdout))
+    assert ids == [5, 20580, 25544, 100005, 270000123]  # the good records are still propagated
+    assert "11 input record(s) rejected" in done.stderr and "mixed_bad.tle:line 8: checksum" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_catalog_info(data_dir):
+    done = run_cli("catalog", "info", str(data_dir / "malformed" / "mixed_bad_omm.json"))
+    assert done.returncode == 3
+    info = json.loads(done.stdout)
+    assert info["objects"] == 2 and info["by_object_type"]["DEBRIS"] == 1
+    assert {r["location"] for r in info["rejected"]} == {"record 2", "record 3", "record 4", "record 5"}
+    assert "record 3: RA_OF_ASC_NODE" in done.stderr
+
+
+def test_catalog_info_clean_file(data_dir, capsys):
+    assert main(["catalog", "info", str(data_dir / "celestrak_gp_sample.csv")]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["objects"] == 200 and sum(info["by_regime"].values()) == 200 and info["rejected"] == []
+
+
+@pytest.mark.parametrize("args", [
+    ["propagate"],  # --at missing
+    ["propagate", "--at", "yesterday"],
+    ["propagate", "--at", "2026-08-12T00:00:00Z", "--ids", "ISS"],
+    ["propagate", "--at", "2026-08-12T00:00:00Z", "--format", "xml"],
+    ["catalog", "info"],
+    ["frobnicate"],
+])
+def test_usage_errors_exit_2(args):
+    done = run_cli(*args)
+    assert done.returncode == 2 and "usage:" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_missing_file_and_unknown_id_exit_3(tmp_path):
+    done = run_cli("catalog", "info", str(tmp_path / "nothing.tle"))
+    assert done.returncode == 3 and "file not found" in done.stderr
+    done = run_cli("propagate", "--at", "2026-08-12T00:00:00Z", "--ids", "25544,1")
+    assert done.returncode == 3 and "not in the catalog" in done.stderr
+    assert [r["norad_id"] for r in json.loads(done.stdout)] == [25544]
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_verbose_logs_to_stderr_and_file(data_dir, tmp_path, where):
+    args = ["catalog", "info", str(data_dir / "python-sgp4_sample_omm.json")]
+    args = ["--verbose", *args] if where == "before" else [*args[:2], "--verbose", args[2]]
+    done = run_cli(*args, env={"XDG_STATE_HOME": str(tmp_path)})
+    assert done.returncode == 0
+    assert "DEBUG: reading" in done.stderr
+    log_text = (tmp_path / "spaceops" / "log" / "spaceops.log").read_text()
+    assert "loaded 1 objects from 1 files" in log_text
+
+
+def test_quiet_by_default(data_dir, tmp_path):
+    done = run_cli("catalog", "info", str(data_dir / "python-sgp4_sample_omm.json"), env={"XDG_STATE_HOME": str(tmp_path)})
+    assert done.returncode == 0 and done.stderr == ""
