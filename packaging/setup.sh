@@ -38,8 +38,8 @@ fi
 export PIP_BREAK_SYSTEM_PACKAGES=1
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 if (( WITH_TESTS )); then
-    "$PYTHON" -m pip install --quiet -e ".[test]"
+    "$PYTHON" -m pip install --quiet --root-user-action=ignore -e ".[test]"
 else
-    "$PYTHON" -m pip install --quiet .
+    "$PYTHON" -m pip install --quiet --root-user-action=ignore .
 fi
 echo "setup: done ($("$PYTHON" --version))" >&2

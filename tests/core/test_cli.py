@@ -106,3 +106,10 @@ def test_verbose_logs_to_stderr_and_file(data_dir, tmp_path, where):
 def test_quiet_by_default(data_dir, tmp_path):
     done = run_cli("catalog", "info", str(data_dir / "python-sgp4_sample_omm.json"), env={"XDG_STATE_HOME": str(tmp_path)})
     assert done.returncode == 0 and done.stderr == ""
+
+
+def test_output_into_a_closed_pipe_is_quiet():
+    """``spaceops propagate ... | head`` must not print a traceback."""
+    done = subprocess.run(f'"{sys.executable}" -m app propagate --at 2026-08-12T00:00:00Z | head -c 100',
+                          shell=True, capture_output=True, text=True, timeout=120)
+    assert done.stdout.startswith("[") and "Traceback" not in done.stderr
