@@ -21,7 +21,7 @@ import numpy as np
 from sgp4.api import Satrec, SatrecArray
 
 from app import classify
-from app.ingest import ElementSet, ReadResult, Rejection, read_catalog_files
+from app.ingest import ElementSet, Progress, ReadResult, Rejection, read_catalog_files
 from app.owners import gcat_payload_ids, owner_states
 from app.resources import default_catalog_paths
 from app.timeutil import datetime_to_jd, format_utc, jd_to_datetime
@@ -32,6 +32,7 @@ DEFAULT_CHUNK_SIZE = 2048  # objects per SatrecArray call: about 1-2 ms of GIL-h
 STALE_ELEMENT_AGE_DAYS = 7.0  # element sets older than this at the clock's time are flagged
 _EARTH_RADIUS_KM_WGS72 = 6378.135
 _versions = itertools.count(1)
+_MARKINGS = {"U": "UNCLASSIFIED", "C": "CONFIDENTIAL", "S": "SECRET"}
 
 
 @dataclass(frozen=True)
@@ -79,10 +80,12 @@ class Catalog:
         return cls(kept, result.rejections, superseded, **kwargs)
 
     @classmethod
-    def load(cls, paths: Iterable[str | Path], **kwargs) -> "Catalog":
+    def load(cls, paths: Iterable[str | Path], progress: Progress | None = None, **kwargs) -> "Catalog":
+        """Read and build; ``progress(done, total, file)`` may return True to cancel
+        (raises :class:`LoadCancelled`)."""
         started = time.perf_counter()
         paths = list(paths)
-        catalog = cls.from_read_result(read_catalog_files(paths), **kwargs)
+        catalog = cls.from_read_result(read_catalog_files(paths, progress), **kwargs)
         log.info("loaded %d objects from %d files in %.3f s (%d rejected, %d superseded)",
                  len(catalog), len(paths), time.perf_counter() - started,
                  len(catalog.rejections), len(catalog.superseded))
@@ -142,6 +145,10 @@ class Catalog:
 
     def __contains__(self, norad_id: object) -> bool:
         return isinstance(norad_id, (int, np.integer)) and int(norad_id) in self._row_of_id
+
+    def marking(self, row: int) -> str:
+        """The element set's own classification marking, spelled out."""
+        return _MARKINGS.get(str(self.classification[row]), "UNMARKED")
 
     def epoch_utc(self, row: int) -> datetime:
         return jd_to_datetime(float(self.epoch_jd[row]), float(self.epoch_fr[row]))

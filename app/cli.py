@@ -43,6 +43,16 @@ def _ids_argument(text: str) -> list[int]:
     return ids
 
 
+def _size_argument(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size like 1600x1000: {text!r}") from None
+    if not (320 <= width <= 8000 and 240 <= height <= 8000):
+        raise argparse.ArgumentTypeError(f"size {width}x{height} is outside 320x240 .. 8000x8000")
+    return width, height
+
+
 def build_parser() -> argparse.ArgumentParser:
     # --verbose works before or after the command: subcommands must not reset it to False
     common = argparse.ArgumentParser(add_help=False)
@@ -65,6 +75,14 @@ def build_parser() -> argparse.ArgumentParser:
     propagate.add_argument("--at", required=True, type=_utc_argument, metavar="ISO8601", help="UTC time")
     propagate.add_argument("--ids", type=_ids_argument, metavar="N,N,...", help="only these catalog numbers")
     propagate.add_argument("--format", choices=("json", "csv"), default="json")
+
+    screenshot = commands.add_parser("screenshot", parents=[common],
+                                     help="render the main window (globe and map included) to a PNG")
+    screenshot.add_argument("--out", required=True, metavar="FILE.png")
+    screenshot.add_argument("--catalog", nargs="+", metavar="FILE", help="catalog files (default: the bundled catalog)")
+    screenshot.add_argument("--at", type=_utc_argument, metavar="ISO8601", help="UTC time (default: now)")
+    screenshot.add_argument("--select", type=int, metavar="NORAD", help="select this object")
+    screenshot.add_argument("--size", type=_size_argument, default=(1600, 1000), metavar="WxH")
     return parser
 
 
@@ -88,16 +106,36 @@ def _run(argv: Sequence[str] | None) -> int:
         return catalog_info(args.files)
     if args.command == "propagate":
         return propagate_command(args.catalog, args.at, args.ids, args.format)
+    if args.command == "screenshot":
+        return screenshot_command(args.out, args.catalog, args.at, args.select, args.size)
     parser.error(f"unknown command {args.command}")
     return EXIT_USAGE
 
 
 def launch_console() -> int:
-    """Open the console window on the bundled catalog."""
-    print("spaceops: the console window is not built yet (it arrives with the window issue).\n"
-          "Until then use the headless commands: 'spaceops catalog info FILE...' and\n"
-          "'spaceops propagate --at 2026-08-12T00:00:00Z --ids 25544'. See 'spaceops --help'.",
-          file=sys.stderr)
+    """Open the console window (the one place the core reaches into ``widgets``, lazily)."""
+    from widgets.launch import run_console
+
+    return run_console()
+
+
+def screenshot_command(out: str, files, at, select, size) -> int:
+    from widgets.launch import NoDisplayError, take_screenshot
+
+    try:
+        written, problems = take_screenshot(out, files, at, select, size)
+    except NoDisplayError as error:
+        print(f"spaceops screenshot: {error}", file=sys.stderr)
+        return 1
+    if not written:
+        print(f"spaceops screenshot: could not write {out}", file=sys.stderr)
+        return 1
+    if problems:
+        print(f"spaceops: {len(problems)} input problem(s):", file=sys.stderr)
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_REJECTED
+    print(json.dumps({"screenshot": str(out)}))
     return EXIT_OK
 
 

@@ -16,7 +16,7 @@ from app.ingest.records import ElementSet, ReadResult, RecordError, Rejection
 from app.ingest.tle import read_tle_bytes
 
 __all__ = ["ElementSet", "ReadResult", "RecordError", "Rejection", "read_catalog_file",
-           "read_catalog_files", "read_catalog_bytes", "detect_format"]
+           "read_catalog_files", "read_catalog_bytes", "detect_format", "LoadCancelled", "Progress"]
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +79,21 @@ def read_catalog_file(path: str | Path) -> ReadResult:
     return result
 
 
-def read_catalog_files(paths: Iterable[str | Path]) -> ReadResult:
+Progress = Callable[[int, int, str], bool | None]  # (files done, files in all, current file) -> stop?
+
+
+def read_catalog_files(paths: Iterable[str | Path], progress: Progress | None = None) -> ReadResult:
+    """Read files in turn; ``progress`` hears before each file and may return True to stop."""
     combined = ReadResult()
-    for path in paths:
+    paths = list(paths)
+    for done, path in enumerate(paths):
+        if progress is not None and progress(done, len(paths), str(path)):
+            raise LoadCancelled(f"stopped after {done} of {len(paths)} files")
         combined.extend(read_catalog_file(path))
+    if progress is not None:
+        progress(len(paths), len(paths), "")
     return combined
+
+
+class LoadCancelled(Exception):
+    """The user stopped a load; nothing was changed."""

@@ -1,0 +1,101 @@
+"""Details of the selected object: elements, orbit, current state, provenance, marking."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
+
+from app.catalog import STALE_ELEMENT_AGE_DAYS, Catalog
+from app.engine import Snapshot
+from app.timeutil import format_utc
+from widgets.theme import STATUS_COLORS
+
+FIELDS = (
+    ("name", "Name"), ("norad_id", "NORAD"), ("intl_designator", "Int'l designator"),
+    ("object_type", "Type"), ("owner_state", "Owner state"), ("regime", "Regime"),
+    ("marking", "Marking"),
+    ("epoch", "Element epoch"), ("age", "Element age"),
+    ("inclination", "Inclination"), ("eccentricity", "Eccentricity"), ("raan", "RAAN"),
+    ("arg_perigee", "Arg. of perigee"), ("mean_anomaly", "Mean anomaly"), ("mean_motion", "Mean motion"),
+    ("bstar", "B*"), ("period", "Period"), ("apogee", "Apogee altitude"), ("perigee", "Perigee altitude"),
+    ("position", "Lat / lon"), ("altitude", "Altitude"), ("speed", "Speed (inertial)"),
+    ("state_epoch", "State at"), ("source", "Source"),
+)
+
+
+class DetailsPanel(QWidget):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QFormLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        self.values: dict[str, QLabel] = {}
+        for key, title in FIELDS:
+            label = QLabel("—")
+            label.setWordWrap(True)
+            label.setObjectName(f"detail_{key}")
+            self.values[key] = label
+            layout.addRow(title, label)
+        self.catalog: Catalog | None = None
+        self.row: int | None = None
+
+    def show_object(self, catalog: Catalog, row: int | None, at: datetime) -> None:
+        self.catalog, self.row = catalog, row
+        if row is None:
+            for label in self.values.values():
+                label.setText("—")
+            return
+        c = catalog
+        self._set("name", c.name[row] or "(no name)")
+        self._set("norad_id", str(c.norad_id[row]))
+        self._set("intl_designator", c.intl_designator[row] or "—")
+        self._set("object_type", c.object_type[row])
+        self._set("owner_state", c.owner_state[row] or "unknown")
+        self._set("regime", c.regime[row])
+        self._set("marking", c.marking(row))
+        self._set("epoch", format_utc(c.epoch_utc(row)))
+        self._set("inclination", f"{c.inclination_deg[row]:.4f}°")
+        self._set("eccentricity", f"{c.eccentricity[row]:.7f}")
+        self._set("raan", f"{c.raan_deg[row]:.4f}°")
+        self._set("arg_perigee", f"{c.arg_perigee_deg[row]:.4f}°")
+        self._set("mean_anomaly", f"{c.mean_anomaly_deg[row]:.4f}°")
+        self._set("mean_motion", f"{c.mean_motion_rev_day[row]:.8f} rev/day")
+        self._set("bstar", f"{c.bstar[row]:.4e}")
+        self._set("period", f"{c.period_min[row]:.2f} min")
+        self._set("apogee", f"{c.apogee_alt_km[row]:,.1f} km")
+        self._set("perigee", f"{c.perigee_alt_km[row]:,.1f} km")
+        self._set("source", f"{Path(str(c.source_file[row])).name} ({c.source_location[row]})")
+        self.values["source"].setToolTip(str(c.source_file[row]))
+        self.update_age(at)
+
+    def update_age(self, at: datetime) -> None:
+        if self.catalog is None or self.row is None:
+            return
+        age = float(self.catalog.element_age_days(at)[self.row])
+        stale = abs(age) > STALE_ELEMENT_AGE_DAYS
+        label = self.values["age"]
+        label.setText(f"{age:.2f} days" + ("  (STALE)" if stale else ""))
+        label.setStyleSheet(f"color: {STATUS_COLORS['caution']}; font-weight: bold;" if stale else "")
+
+    def update_state(self, snapshot: Snapshot) -> None:
+        row = self.row
+        if row is None or self.catalog is None or snapshot.catalog_version != self.catalog.version:
+            return
+        if not snapshot.valid[row]:
+            text = f"no valid state (sgp4 error {int(snapshot.sgp4_error[row])})"
+            for key in ("position", "altitude", "speed"):
+                self._set(key, text)
+        else:
+            lat, lon = snapshot.lat_deg[row], snapshot.lon_deg[row]
+            self._set("position", f"{abs(lat):.3f}° {'N' if lat >= 0 else 'S'}  {abs(lon):.3f}° {'E' if lon >= 0 else 'W'}")
+            self._set("altitude", f"{snapshot.alt_km[row]:,.1f} km")
+            self._set("speed", f"{np.linalg.norm(snapshot.v_teme_km_s[row]):.3f} km/s")
+        self._set("state_epoch", format_utc(snapshot.epoch))
+
+    def text_of(self, key: str) -> str:
+        return self.values[key].text()
+
+    def _set(self, key: str, text: str) -> None:
+        self.values[key].setText(text)

@@ -1,0 +1,241 @@
+"""The 3D globe: a vispy SceneCanvas in the Qt window (inertial TEME frame, Earth radii).
+
+Per frame (``set_epoch``) it sets a handful of uniforms and moves the one selected object's
+marker: nothing that grows with the catalog. Snapshots, colours and filters rewrite the
+point buffers when they change.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+import numpy as np
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+from vispy import scene
+from vispy.visuals.transforms import MatrixTransform
+
+from app.engine import Snapshot
+from app.frames import gmst_rad
+from app.orbit_path import OrbitPath
+from app.sun import sun_direction_eci
+from app.timeutil import datetime_to_jd
+from widgets.globe_visuals import EARTH_RADIUS_KM, CatalogPoints, Earth, extrapolate_positions
+from widgets.theme import ORBIT_COLOR, SELECTION_COLOR, rgba
+
+CLICK_TOLERANCE_PX = 6.0
+DEFAULT_DISTANCE_ER = 5.5
+
+
+def _grid_segments(step_deg: float = 30.0, radius: float = 1.002, samples: int = 121) -> np.ndarray:
+    """Latitude and longitude lines as line-segment pairs, Earth-fixed, Earth radii."""
+    segments = []
+    t = np.radians(np.linspace(-180, 180, samples))
+    for lat in np.arange(-60, 61, step_deg):
+        la = math.radians(lat)
+        ring = np.stack([np.cos(la) * np.cos(t), np.cos(la) * np.sin(t), np.full_like(t, np.sin(la))], -1)
+        segments.append(np.repeat(ring, 2, axis=0)[1:-1])
+    p = np.radians(np.linspace(-90, 90, samples // 2))
+    for lon in np.arange(-180, 180, step_deg):
+        lo = math.radians(lon)
+        meridian = np.stack([np.cos(p) * math.cos(lo), np.cos(p) * math.sin(lo), np.sin(p)], -1)
+        segments.append(np.repeat(meridian, 2, axis=0)[1:-1])
+    return np.concatenate(segments).astype(np.float32) * radius
+
+
+class GlobeView(QWidget):
+    """Signals: ``object_clicked(row)`` when a click lands within a few pixels of an object."""
+
+    object_clicked = Signal(int)
+
+    def __init__(self, texture_rgb: np.ndarray, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.canvas = scene.SceneCanvas(keys=None, bgcolor="#05080c", show=False, parent=self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.canvas.native)
+        self.view = self.canvas.central_widget.add_view()
+        self.view.camera = scene.TurntableCamera(fov=30.0, distance=DEFAULT_DISTANCE_ER, elevation=20.0,
+                                                 azimuth=0.0, up="+z")
+        self.earth = Earth(texture_rgb, parent=self.view.scene)
+        self.grid = scene.visuals.Line(_grid_segments(), color=(0.65, 0.8, 0.95, 0.45), connect="segments",
+                                       parent=self.view.scene)
+        self.grid.transform = MatrixTransform()
+        self.grid.visible = False
+        self.orbit = scene.visuals.Line(np.zeros((2, 3)), color=rgba(ORBIT_COLOR, 0.85), width=1.5,
+                                        parent=self.view.scene)
+        self.orbit.visible = False
+        self.points = CatalogPoints(parent=self.view.scene)  # after the orbit, so points never hide it
+        self.marker = scene.visuals.Markers(parent=self.view.scene)
+        self.marker.set_gl_state("translucent", depth_test=False)
+        self.marker.visible = False
+        self.label = scene.visuals.Text("", color=SELECTION_COLOR, font_size=9, anchor_x="left",
+                                        anchor_y="bottom", parent=self.view.scene)
+        self.label.visible = False
+
+        self.follow_selection = False
+        self._snapshot_r: np.ndarray | None = None  # TEME, Earth radii
+        self._snapshot_v: np.ndarray | None = None
+        self._snapshot_posix = 0.0
+        self._shown = np.zeros(0, dtype=bool)
+        self._selected_row: int | None = None
+        self._dt_s = 0.0
+        self._press_pos: tuple[float, float] | None = None
+        self.canvas.events.mouse_press.connect(self._on_mouse_press)
+        self.canvas.events.mouse_release.connect(self._on_mouse_release)
+
+    # --- data --------------------------------------------------------------------------------
+
+    def set_snapshot(self, snapshot: Snapshot, colors: np.ndarray, shown: np.ndarray) -> None:
+        """Upload positions and velocities (TEME) of a new snapshot."""
+        self._snapshot_r = np.asarray(snapshot.r_teme_km) / EARTH_RADIUS_KM
+        self._snapshot_v = np.asarray(snapshot.v_teme_km_s) / EARTH_RADIUS_KM
+        self._snapshot_posix = snapshot.epoch.timestamp()
+        self._shown = np.asarray(shown, dtype=bool) & snapshot.valid
+        self.points.set_data(self._snapshot_r, self._snapshot_v, colors, self._shown)
+
+    def set_colors(self, colors: np.ndarray) -> None:
+        self.points.set_colors(colors)
+
+    def set_shown(self, shown: np.ndarray) -> None:
+        if self._snapshot_r is None or len(shown) != len(self._snapshot_r):
+            return
+        self._shown = np.asarray(shown, dtype=bool) & np.isfinite(self._snapshot_r[:, 0])
+        self.points.set_shown(self._shown)
+
+    def clear(self) -> None:
+        self._snapshot_r = self._snapshot_v = None
+        self._shown = np.zeros(0, dtype=bool)
+        self.points.set_data(np.zeros((0, 3)), np.zeros((0, 3)), np.zeros((0, 4)), np.zeros(0))
+        self.set_selection(None, None, "")
+
+    def set_selection(self, row: int | None, orbit: OrbitPath | None, label: str) -> None:
+        self._selected_row = row
+        has_orbit = orbit is not None and np.isfinite(orbit.r_teme_km).any()
+        if has_orbit:
+            self.orbit.set_data(pos=(orbit.r_teme_km / EARTH_RADIUS_KM).astype(np.float32))
+        self.orbit.visible = bool(has_orbit)
+        self.label.text = f"  {label}" if row is not None else ""
+        self._update_selection_marker()
+
+    def set_grid_visible(self, visible: bool) -> None:
+        self.grid.visible = visible
+        self.canvas.update()
+
+    # --- per frame ---------------------------------------------------------------------------
+
+    def set_epoch(self, epoch: datetime) -> None:
+        """Everything a frame needs: Earth rotation, Sun, the points' dt, the selection."""
+        jd, fr = datetime_to_jd(epoch)
+        theta = float(gmst_rad(jd, fr))
+        self.earth.set_orientation(theta, sun_direction_eci(jd, fr))
+        self.grid.transform.reset()
+        self.grid.transform.rotate(math.degrees(theta), (0, 0, 1))
+        self._dt_s = epoch.timestamp() - self._snapshot_posix
+        self.points.set_dt(self._dt_s)
+        self._update_selection_marker()
+        self.canvas.update()
+
+    def _selected_position(self) -> np.ndarray | None:
+        row = self._selected_row
+        if row is None or self._snapshot_r is None or row >= len(self._snapshot_r):
+            return None
+        r = self._snapshot_r[row]
+        if not np.isfinite(r).all():
+            return None
+        return extrapolate_positions(r[None, :], self._snapshot_v[row][None, :], self._dt_s)[0]
+
+    def _update_selection_marker(self) -> None:
+        position = self._selected_position()
+        if position is None:
+            self.marker.visible = self.label.visible = False
+            return
+        self.marker.set_data(position[None, :].astype(np.float32), face_color=(0, 0, 0, 0),
+                             edge_color=rgba(SELECTION_COLOR), edge_width=2.0, size=14)
+        self.label.pos = position
+        self.marker.visible = self.label.visible = True
+        if self.follow_selection:
+            self.look_at(position)
+
+    # --- camera ------------------------------------------------------------------------------
+
+    def look_at(self, position: np.ndarray) -> None:
+        """Turn the camera so that ``position`` is in front of it, Earth still centred."""
+        x, y, z = position
+        camera = self.view.camera
+        camera.elevation = math.degrees(math.atan2(z, math.hypot(x, y)))
+        camera.azimuth = math.degrees(math.atan2(x, -y))
+
+    def reset_camera(self) -> None:
+        camera = self.view.camera
+        camera.center = (0.0, 0.0, 0.0)
+        camera.distance = DEFAULT_DISTANCE_ER
+        camera.elevation, camera.azimuth = 20.0, 0.0
+
+    def zoom(self, factor: float) -> None:
+        self.view.camera.distance = float(np.clip(self.view.camera.distance * factor, 1.3, 60.0))
+
+    # --- picking -----------------------------------------------------------------------------
+
+    def current_positions(self) -> np.ndarray | None:
+        if self._snapshot_r is None:
+            return None
+        return extrapolate_positions(self._snapshot_r, self._snapshot_v, self._dt_s)
+
+    def project(self, positions: np.ndarray) -> np.ndarray:
+        """Canvas pixel coordinates (x, y) and depth of scene positions."""
+        transform = self.points.get_transform("visual", "canvas")
+        mapped = transform.map(np.asarray(positions, dtype=float))
+        return mapped[:, :3] / mapped[:, 3:4]
+
+    def eye_position(self) -> np.ndarray:
+        camera = self.view.camera
+        return np.asarray(camera.transform.map([0, 0, 0, 1]))[:3]
+
+    def pick(self, x_px: float, y_px: float, tolerance_px: float = CLICK_TOLERANCE_PX) -> int | None:
+        """The visible object nearest to the click, within the tolerance, not behind the Earth."""
+        positions = self.current_positions()
+        if positions is None or not self._shown.any():
+            return None
+        rows = np.nonzero(self._shown)[0]
+        screen = self.project(positions[rows])
+        distance_px = np.hypot(screen[:, 0] - x_px, screen[:, 1] - y_px)
+        close = distance_px <= tolerance_px
+        if not close.any():
+            return None
+        candidates, candidate_distance = rows[close], distance_px[close]
+        eye = self.eye_position()
+        visible = ~_hidden_by_earth(eye, positions[candidates])
+        if not visible.any():
+            return None
+        candidates, candidate_distance = candidates[visible], candidate_distance[visible]
+        return int(candidates[np.argmin(candidate_distance)])
+
+    def _on_mouse_press(self, event) -> None:
+        self._press_pos = tuple(event.pos[:2])
+
+    def _on_mouse_release(self, event) -> None:
+        if self._press_pos is None or event.button != 1:
+            return
+        moved = math.hypot(event.pos[0] - self._press_pos[0], event.pos[1] - self._press_pos[1])
+        self._press_pos = None
+        if moved <= 3:
+            row = self.pick(*event.pos[:2])
+            if row is not None:
+                self.object_clicked.emit(row)
+
+    def render_rgba(self) -> np.ndarray:
+        """The canvas as an RGBA array (tests, screenshots)."""
+        return self.canvas.render()
+
+
+def _hidden_by_earth(eye: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """True where the segment from the eye to a target passes through the unit sphere."""
+    direction = targets - eye
+    length = np.linalg.norm(direction, axis=1)
+    unit = direction / length[:, None]
+    along = -unit @ eye  # closest approach of the line to the Earth's centre
+    closest = eye[None, :] + unit * along[:, None]
+    crosses = (np.linalg.norm(closest, axis=1) < 1.0) & (along > 0) & (along < length)
+    return crosses

@@ -1,0 +1,121 @@
+"""Starting the Qt face: the console itself, and the non-interactive screenshot.
+
+This is the one module ``app.cli`` imports (lazily) from ``widgets``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Sequence
+
+log = logging.getLogger(__name__)
+
+ORGANIZATION, APPLICATION = "CoalitionSpaceOps", "spaceops"
+
+
+class NoDisplayError(RuntimeError):
+    pass
+
+
+def _has_display() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+                or os.environ.get("QT_QPA_PLATFORM") or sys.platform in ("win32", "darwin"))
+
+
+def start_virtual_display(width: int = 1920, height: int = 1200) -> None:
+    """Start a private Xvfb (for screenshots on a machine with no screen) and point DISPLAY at it."""
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        raise NoDisplayError("no display (DISPLAY is not set) and no Xvfb to start one: "
+                             "install xvfb or run on a desktop")
+    for number in range(90, 140):
+        if not Path(f"/tmp/.X11-unix/X{number}").exists() and not Path(f"/tmp/.X{number}-lock").exists():
+            break
+    process = subprocess.Popen([xvfb, f":{number}", "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp",
+                                "+extension", "GLX", "+render"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    atexit.register(process.terminate)
+    deadline = time.monotonic() + 10
+    while not Path(f"/tmp/.X11-unix/X{number}").exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise NoDisplayError("could not start Xvfb")
+        time.sleep(0.05)
+    os.environ["DISPLAY"] = f":{number}"
+
+
+def _application():
+    from PySide6.QtWidgets import QApplication
+
+    from widgets.theme import STYLESHEET
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setStyleSheet(STYLESHEET)
+    return app
+
+
+def settings():
+    from PySide6.QtCore import QSettings
+
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANIZATION, APPLICATION)
+
+
+def run_console(catalog_paths: Sequence[str] | None = None) -> int:
+    """Open the console; the catalog is the one given, else the last one used, else the bundled one."""
+    if not _has_display():
+        print("spaceops: no display (DISPLAY is not set). Run the console on a desktop session, or under "
+              "'xvfb-run -a spaceops' to run it without a screen.", file=sys.stderr)
+        return 1
+    app = _application()
+    from app.resources import default_catalog_paths
+    from widgets.main_window import MainWindow
+
+    window = MainWindow(settings())
+    window.resize(1600, 1000)
+    window.restore_layout()
+    window.show()
+    window.start()
+    paths = list(catalog_paths or window.saved_catalog_paths() or default_catalog_paths())
+    window.load_catalog(paths)
+    return app.exec()
+
+
+def take_screenshot(out: str, catalog_paths: Sequence[str] | None, at: datetime | None, select: int | None,
+                    size: tuple[int, int]) -> tuple[bool, list[str]]:
+    """Render the whole main window to a PNG. Returns (written, problems)."""
+    if not _has_display():
+        start_virtual_display(max(size[0], 800) + 64, max(size[1], 600) + 64)
+    app = _application()
+    from app.clock import ClockMode, SimulationClock
+    from app.resources import default_catalog_paths
+    from widgets.main_window import MainWindow
+
+    clock = SimulationClock(start=at, mode=ClockMode.REPLAY, paused=True) if at else SimulationClock()
+    if at is None:
+        clock.pause()
+    window = MainWindow(settings=None, clock=clock, interactive=False)
+    window.resize(*size)
+    window.show()
+    window.load_catalog(catalog_paths or default_catalog_paths(), wait=True)
+    problems = [str(r) for r in window.last_rejections]
+    window.bridge.propagate_now(clock.now())
+    if select is not None:
+        if select in window.catalog:
+            window.select_norad(select)
+            window.globe.look_at(window.globe._selected_position())
+        else:
+            problems.append(f"--select: catalog number {select} is not in the catalog")
+    for _ in range(3):
+        window.advance_frame()
+        app.processEvents()
+    written = window.save_screenshot(out)
+    window.close()
+    return written, problems

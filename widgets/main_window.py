@@ -1,0 +1,407 @@
+"""The console's main window: globe in the centre, catalog, details and map in docks, the
+time controls on top, classification banners above and below everything."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox,
+                               QProgressDialog, QVBoxLayout, QWidget)
+
+from app import __version__
+from app.catalog import Catalog
+from app.clock import SimulationClock
+from app.engine import Snapshot
+from app.ingest import LoadCancelled
+from app.orbit_path import period_s, sample_orbit
+from app.resources import default_catalog_paths
+from widgets.catalog_panel import CatalogPanel
+from widgets.classification_banner import DEFAULT_BANNER, ClassificationBanner
+from widgets.details_panel import DetailsPanel
+from widgets.engine_bridge import EngineBridge
+from widgets.globe_view import GlobeView
+from widgets.map_view import MapView
+from widgets.textures import earth_texture
+from widgets.theme import OBJECT_TYPE_COLORS, REGIME_COLORS, category_colors
+from widgets.time_controls import TimeControls
+
+log = logging.getLogger(__name__)
+
+FRAME_INTERVAL_MS = 33
+COLOR_MODES = {"Object type": ("object_type", OBJECT_TYPE_COLORS), "Orbit regime": ("regime", REGIME_COLORS)}
+ABOUT_TEXT = f"""<b>Coalition Space Operations Console</b> {__version__}<br><br>
+Orbital data: CelesTrak (Dr T.S. Kelso).<br>
+Owner states: J. McDowell, GCAT, planet4589.org (CC-BY).<br>
+Earth imagery: NASA Earth Observatory, Blue Marble Next Generation.<br>
+Propagation: SGP4 (Vallado et al. 2006) through python-sgp4."""
+
+
+class MainWindow(QMainWindow):
+    catalog_loaded = Signal(object)  # Catalog, after it is shown
+    _load_done = Signal(object, object)  # (Catalog | None, error message | None), from the loader thread
+    _load_progress = Signal(int, int, str)
+
+    def __init__(self, settings: QSettings | None = None, clock: SimulationClock | None = None,
+                 interactive: bool = True):
+        super().__init__()
+        self.setWindowTitle("Coalition Space Operations Console")
+        self.settings = settings
+        self.interactive = interactive  # dialogs pop up only for a person, not for tests or screenshots
+        self.clock = clock or SimulationClock()
+        self.catalog = Catalog.empty()
+        self.catalog_paths: list[str] = []
+        self.selected_row: int | None = None
+        self.color_mode = "Object type"
+        self.last_rejections: list = []
+        self._colors = np.zeros((0, 4), dtype=np.float32)
+        self._loading: threading.Event | None = None
+        self._progress: QProgressDialog | None = None
+
+        texture = earth_texture()
+        self.bridge = EngineBridge(self)
+        self.globe = GlobeView(texture)
+        self.map_view = MapView(texture)
+        self.catalog_panel = CatalogPanel(settings)
+        self.details = DetailsPanel()
+        self.time_controls = TimeControls(self.clock)
+        self.top_banner = ClassificationBanner()
+        self.bottom_banner = ClassificationBanner()
+        self.legend = QLabel(objectName="legendLabel")
+        self.color_box = QComboBox()
+        self.color_box.addItems(list(COLOR_MODES))
+
+        self._build_layout()
+        self._build_menus()
+        self._connect()
+        self.setAcceptDrops(True)
+        self.set_banner(settings.value("banner/text", DEFAULT_BANNER) if settings else DEFAULT_BANNER)
+        self._update_legend()
+        self.frame_timer = QTimer(self, interval=FRAME_INTERVAL_MS)
+        self.frame_timer.timeout.connect(self.advance_frame)
+        self._slow_timer = QTimer(self, interval=1000)
+        self._slow_timer.timeout.connect(self._once_a_second)
+
+    # --- construction ----------------------------------------------------------------------------
+
+    def _build_layout(self) -> None:
+        bar = QHBoxLayout()
+        bar.setContentsMargins(6, 2, 6, 2)
+        bar.addWidget(QLabel("Colour by"))
+        bar.addWidget(self.color_box)
+        bar.addWidget(self.legend, 1)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.top_banner)
+        column.addLayout(bar)
+        column.addWidget(self.globe, 1)
+        column.addWidget(self.bottom_banner)
+        self.setCentralWidget(central)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.time_controls)
+        self.catalog_dock = self._dock("Catalog", "catalogDock", self.catalog_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.details_dock = self._dock("Details", "detailsDock", self.details, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.map_dock = self._dock("Ground track", "mapDock", self.map_view, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.resizeDocks([self.catalog_dock, self.details_dock], [560, 330], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.map_dock], [330], Qt.Orientation.Vertical)
+
+    def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self._add_action(file_menu, "&Open catalog…", QKeySequence.StandardKey.Open, self.open_catalog_dialog)
+        self._add_action(file_menu, "Load &default catalog", None, lambda: self.load_catalog(default_catalog_paths()))
+        self._add_action(file_menu, "Save &screenshot…", "Ctrl+Shift+S", self.save_screenshot_dialog)
+        file_menu.addSeparator()
+        self._add_action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+
+        view_menu = self.menuBar().addMenu("&View")
+        self.grid_action = self._add_action(view_menu, "Latitude/longitude &grid", "G",
+                                            lambda: self.globe.set_grid_visible(self.grid_action.isChecked()))
+        self.grid_action.setCheckable(True)
+        self.follow_action = self._add_action(view_menu, "&Follow selected object", "F", self._toggle_follow)
+        self.follow_action.setCheckable(True)
+        self._add_action(view_menu, "&Reset camera", "R", self.globe.reset_camera)
+        self._add_action(view_menu, "Zoom &in", "Ctrl+=", lambda: self.globe.zoom(0.8))
+        self._add_action(view_menu, "Zoom &out", "Ctrl+-", lambda: self.globe.zoom(1.25))
+        colour_menu = view_menu.addMenu("&Colour by")
+        group = QActionGroup(self)
+        for mode in COLOR_MODES:
+            action = self._add_action(colour_menu, mode, None, lambda m=mode: self.set_color_mode(m))
+            action.setCheckable(True)
+            action.setChecked(mode == self.color_mode)
+            group.addAction(action)
+        view_menu.addSeparator()
+        for dock in (self.catalog_dock, self.details_dock, self.map_dock):
+            view_menu.addAction(dock.toggleViewAction())
+        help_menu = self.menuBar().addMenu("&Help")
+        self._add_action(help_menu, "&About", None, lambda: QMessageBox.about(self, "About", ABOUT_TEXT))
+
+    def _add_action(self, menu, text, shortcut, slot) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda *_: slot())
+        menu.addAction(action)
+        return action
+
+    def _connect(self) -> None:
+        self.bridge.snapshot_ready.connect(self.on_snapshot)
+        self.catalog_panel.object_selected.connect(self.select_row)
+        self.catalog_panel.filter_changed.connect(self._on_filter_changed)
+        self.globe.object_clicked.connect(self.select_row)
+        self.time_controls.clock_changed.connect(self._on_clock_changed)
+        self.color_box.currentTextChanged.connect(self.set_color_mode)
+        self._load_done.connect(self._on_load_done)
+        self._load_progress.connect(self._on_load_progress)
+
+    # --- running ---------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Begin ticking (the frame timer drives the clock, the engine and the views)."""
+        self.advance_frame()
+        self.frame_timer.start()
+        self._slow_timer.start()
+
+    def advance_frame(self) -> None:
+        epoch = self.clock.now()
+        self.globe.set_epoch(epoch)
+        self.map_view.set_epoch(epoch)
+        self.bridge.tick(epoch)
+        self.time_controls.refresh()
+
+    def _once_a_second(self) -> None:
+        epoch = self.clock.now()
+        self.details.update_age(epoch)
+        self.catalog_panel.update_ages(epoch)
+
+    def on_snapshot(self, snapshot: Snapshot) -> None:
+        shown = self.catalog_panel.mask
+        if len(shown) != len(snapshot):
+            shown = np.ones(len(snapshot), dtype=bool)
+        self.globe.set_snapshot(snapshot, self._colors, shown)
+        self.map_view.set_snapshot(snapshot, self._colors, shown)
+        self.details.update_state(snapshot)
+        self.statusBar().showMessage(f"{len(snapshot):,} objects at {snapshot.epoch:%Y-%m-%d %H:%M:%S} UTC"
+                                     f" — engine tick {snapshot.compute_s * 1000:.0f} ms", 0)
+
+    def _on_clock_changed(self) -> None:
+        self.advance_frame()
+        if self.selected_row is not None:
+            self._refresh_selection_paths()
+
+    # --- catalog ---------------------------------------------------------------------------------
+
+    def load_catalog(self, paths: Sequence[str | Path], wait: bool = False) -> None:
+        """Read files on a worker thread (progress and cancel for long loads); ``wait`` reads
+        them here instead (screenshots, tests)."""
+        paths = [str(p) for p in paths]
+        if wait:
+            self.set_catalog(Catalog.load(paths), paths)
+            return
+        if self._loading is not None:
+            self._loading.set()  # the newer load wins
+        cancel = threading.Event()
+        self._loading = cancel
+        if self.interactive:
+            self._progress = QProgressDialog("Reading catalog files…", "Cancel", 0, len(paths), self)
+            self._progress.setWindowTitle("Loading catalog")
+            self._progress.setMinimumDuration(400)
+            self._progress.canceled.connect(cancel.set)
+
+        def progress(done: int, total: int, name: str) -> bool:
+            self._load_progress.emit(done, total, name)
+            return cancel.is_set()
+
+        def work() -> None:
+            try:
+                catalog = Catalog.load(paths, progress=progress)
+                self._load_done.emit((catalog, paths, cancel), None)
+            except LoadCancelled:
+                self._load_done.emit(None, None)
+            except Exception as error:  # never lose the console to a load
+                log.exception("loading %s failed", paths)
+                self._load_done.emit(None, f"{type(error).__name__}: {error}")
+
+        threading.Thread(target=work, name="catalog-loader", daemon=True).start()
+
+    def _on_load_progress(self, done: int, total: int, name: str) -> None:
+        if self._progress is not None:
+            self._progress.setMaximum(total)
+            self._progress.setValue(done)
+            self._progress.setLabelText(f"Reading {Path(name).name}…" if name else "Building the catalog…")
+
+    def _on_load_done(self, result, error: str | None) -> None:
+        if self._progress is not None:
+            self._progress.reset()
+            self._progress = None
+        if error is not None:
+            self._report(QMessageBox.Icon.Critical, "Catalog not loaded", error)
+            return
+        if result is None:
+            self.statusBar().showMessage("Catalog load cancelled; the previous catalog stays.", 5000)
+            return
+        catalog, paths, cancel = result
+        if cancel.is_set():
+            return
+        self._loading = None
+        self.set_catalog(catalog, paths)
+
+    def set_catalog(self, catalog: Catalog, paths: Sequence[str]) -> None:
+        self.catalog = catalog
+        self.catalog_paths = list(paths)
+        self.selected_row = None
+        self._colors = self._colors_for(catalog)
+        self.bridge.set_catalog(catalog)
+        self.globe.clear()
+        self.map_view.set_selection(None, None, None)
+        self.details.show_object(catalog, None, self.clock.now())
+        self.catalog_panel.set_catalog(catalog, self.clock.now())
+        if self.settings is not None:
+            self.settings.setValue("catalog/paths", self.catalog_paths)
+        self.last_rejections = list(catalog.rejections)
+        if catalog.rejections:
+            lines = "\n".join(str(r) for r in catalog.rejections[:500])
+            more = f"\n… and {len(catalog.rejections) - 500} more" if len(catalog.rejections) > 500 else ""
+            self._report(QMessageBox.Icon.Warning, "Some records were rejected",
+                         f"{len(catalog):,} objects loaded; {len(catalog.rejections)} records rejected.",
+                         lines + more)
+        self.statusBar().showMessage(f"Loaded {len(catalog):,} objects from {len(paths)} file(s)", 5000)
+        self.catalog_loaded.emit(catalog)
+
+    def _report(self, icon, title: str, text: str, details: str = "") -> None:
+        log.warning("%s: %s", title, text)
+        if not self.interactive:
+            return
+        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self)
+        if details:
+            box.setDetailedText(details)
+        box.setModal(False)
+        box.show()
+
+    def open_catalog_dialog(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, "Open catalog files", "",
+                                                "Element sets (*.tle *.3le *.2le *.txt *.xml *.kvn *.omm *.json *.csv);;"
+                                                "All files (*)")
+        if files:
+            self.load_catalog(files)
+
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls() and all(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        files = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if files:
+            self.load_catalog(files)
+            event.acceptProposedAction()
+
+    # --- colours, filter, selection ------------------------------------------------------------
+
+    def _colors_for(self, catalog: Catalog) -> np.ndarray:
+        column, palette = COLOR_MODES[self.color_mode]
+        return category_colors(getattr(catalog, column), palette)
+
+    def set_color_mode(self, mode: str) -> None:
+        if mode not in COLOR_MODES:
+            return
+        self.color_mode = mode
+        if self.color_box.currentText() != mode:
+            self.color_box.setCurrentText(mode)
+        self._colors = self._colors_for(self.catalog)
+        if self.bridge.latest is not None:
+            self.globe.set_colors(self._colors)
+            self.map_view.set_snapshot(self.bridge.latest, self._colors, self.catalog_panel.mask, force=True)
+        self._update_legend()
+
+    def _update_legend(self) -> None:
+        _column, palette = COLOR_MODES[self.color_mode]
+        self.legend.setText("  ".join(f"<span style='color:{c}'>●</span> {name.title()}" for name, c in palette.items()))
+
+    def _on_filter_changed(self, mask: np.ndarray) -> None:
+        self.globe.set_shown(mask)
+        if self.bridge.latest is not None and len(mask) == len(self.bridge.latest):
+            self.map_view.set_snapshot(self.bridge.latest, self._colors, mask, force=True)
+
+    def select_norad(self, norad_id: int) -> None:
+        self.select_row(self.catalog.row_of(norad_id))
+
+    def select_row(self, row: int | None) -> None:
+        self.selected_row = row
+        self.catalog_panel.select_row(row)
+        self.details.show_object(self.catalog, row, self.clock.now())
+        if self.bridge.latest is not None:
+            self.details.update_state(self.bridge.latest)
+        self._refresh_selection_paths()
+
+    def _refresh_selection_paths(self) -> None:
+        row = self.selected_row
+        if row is None:
+            self.globe.set_selection(None, None, "")
+            self.map_view.set_selection(None, None, None)
+            return
+        satrec = self.catalog.satrecs[row]
+        now = self.clock.now()
+        orbit = sample_orbit(satrec, now)
+        period = period_s(satrec)
+        track = sample_orbit(satrec, now, span_s=2 * period, start_offset_s=-period, points=721)
+        label = str(self.catalog.name[row]) or str(self.catalog.norad_id[row])
+        self.globe.set_selection(row, orbit, label)
+        self.map_view.set_selection(row, track, self.bridge.latest)
+
+    def _toggle_follow(self) -> None:
+        self.globe.follow_selection = self.follow_action.isChecked()
+
+    # --- frame -----------------------------------------------------------------------------------
+
+    def set_banner(self, text: str) -> None:
+        self.top_banner.set_marking(text)
+        self.bottom_banner.set_marking(text)
+
+    def save_screenshot(self, path: str | Path) -> bool:
+        return self.grab().save(str(path))
+
+    def save_screenshot_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save screenshot", "spaceops.png", "PNG images (*.png)")
+        if path:
+            self.save_screenshot(path)
+
+    def restore_layout(self) -> None:
+        if self.settings is None:
+            return
+        geometry, state = self.settings.value("window/geometry"), self.settings.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        self.set_color_mode(self.settings.value("view/color_mode", self.color_mode))
+
+    def saved_catalog_paths(self) -> list[str]:
+        if self.settings is None:
+            return []
+        value = self.settings.value("catalog/paths", [])
+        paths = [value] if isinstance(value, str) else list(value or [])
+        return [p for p in paths if Path(p).exists()]
+
+    def closeEvent(self, event) -> None:
+        if self.settings is not None:
+            self.settings.setValue("window/geometry", self.saveGeometry())
+            self.settings.setValue("window/state", self.saveState())
+            self.settings.setValue("view/color_mode", self.color_mode)
+            self.settings.sync()
+        self.frame_timer.stop()
+        self._slow_timer.stop()
+        self.bridge.shutdown()
+        super().closeEvent(event)

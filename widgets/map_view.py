@@ -1,0 +1,150 @@
+"""Ground-track map (pyqtgraph): Blue Marble in plate carrée, night side, all shown objects,
+and the selected object's ground track, sub-satellite point and visibility footprint.
+
+The catalog is drawn as one raster image (each object a 2x2 splat), rebuilt at most once a
+second from the latest snapshot: cheap for 100k objects, where a scatter item is not.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from app.engine import Snapshot
+from app.footprint import footprint_circle_deg
+from app.orbit_path import OrbitPath
+from app.sun import solar_elevation_deg
+from app.timeutil import datetime_to_jd
+from widgets.theme import ORBIT_COLOR, SELECTION_COLOR
+
+RASTER_WIDTH, RASTER_HEIGHT = 1440, 720
+NIGHT_GRID_DEG = 1.0
+NIGHT_ALPHA = 175
+MIN_REDRAW_INTERVAL_S = 1.0
+NIGHT_REDRAW_SIM_S = 120.0
+
+
+def _with_breaks(lon_deg: np.ndarray, lat_deg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """NaN inserted where the track wraps at the antimeridian, so the line breaks there."""
+    jumps = np.nonzero(np.abs(np.diff(lon_deg)) > 180.0)[0] + 1
+    return np.insert(lon_deg.astype(float), jumps, np.nan), np.insert(lat_deg.astype(float), jumps, np.nan)
+
+
+def rasterize_points(lat_deg: np.ndarray, lon_deg: np.ndarray, colors_rgba8: np.ndarray) -> np.ndarray:
+    """RGBA image (row 0 = south) with a 2x2 splat per point."""
+    image = np.zeros((RASTER_HEIGHT, RASTER_WIDTH, 4), dtype=np.uint8)
+    finite = np.isfinite(lat_deg) & np.isfinite(lon_deg)
+    cols = ((lon_deg[finite] + 180.0) / 360.0 * RASTER_WIDTH).astype(np.int64)
+    rows = ((lat_deg[finite] + 90.0) / 180.0 * RASTER_HEIGHT).astype(np.int64)
+    colors = colors_rgba8[finite]
+    for d_row in (0, 1):
+        for d_col in (0, 1):
+            image[np.clip(rows + d_row, 0, RASTER_HEIGHT - 1), (cols + d_col) % RASTER_WIDTH] = colors
+    return image
+
+
+def night_overlay(at: datetime) -> np.ndarray:
+    """RGBA image (row 0 = south) darkening where the Sun is below the horizon; twilight graded."""
+    lat = np.arange(-90 + NIGHT_GRID_DEG / 2, 90, NIGHT_GRID_DEG)
+    lon = np.arange(-180 + NIGHT_GRID_DEG / 2, 180, NIGHT_GRID_DEG)
+    lon_grid, lat_grid = np.meshgrid(lon, lat)
+    elevation = solar_elevation_deg(lat_grid, lon_grid, *datetime_to_jd(at))
+    darkness = np.clip((6.0 - elevation) / 18.0, 0.0, 1.0)  # 0 above +6 deg, full at -12 deg
+    image = np.zeros(lat_grid.shape + (4,), dtype=np.uint8)
+    image[..., 2] = 20
+    image[..., 3] = (darkness * NIGHT_ALPHA).astype(np.uint8)
+    return image
+
+
+class MapView(QWidget):
+    def __init__(self, texture_rgb: np.ndarray, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.plot = pg.PlotWidget(background="#05080c")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot)
+        item = self.plot.getPlotItem()
+        item.setAspectLocked(True)
+        item.setLimits(minXRange=5, maxXRange=720, minYRange=2.5, maxYRange=360)
+        self.fit_world()
+        item.getAxis("bottom").setTicks([[(x, f"{x}°") for x in range(-180, 181, 60)]])
+        item.getAxis("left").setTicks([[(y, f"{y}°") for y in range(-90, 91, 30)]])
+        item.hideButtons()
+        item.setMenuEnabled(False)
+        self._world = world = QRectF(-180, -90, 360, 180)
+
+        self.base = pg.ImageItem(np.ascontiguousarray(texture_rgb[::-1]), axisOrder="row-major")
+        self.base.setRect(world)
+        self.night = pg.ImageItem(axisOrder="row-major")
+        self.night.setRect(world)
+        self.dots = pg.ImageItem(axisOrder="row-major")
+        self.dots.setRect(world)
+        for z, image_item in enumerate((self.base, self.night, self.dots)):
+            image_item.setZValue(z)
+            item.addItem(image_item)
+        self.track = pg.PlotDataItem(pen=pg.mkPen(ORBIT_COLOR, width=1.5), connect="finite")
+        self.footprint = pg.PlotDataItem(pen=pg.mkPen(SELECTION_COLOR, width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
+                                         connect="finite")
+        self.subpoint = pg.ScatterPlotItem(size=11, pen=pg.mkPen(SELECTION_COLOR, width=2), brush=None)
+        for z, overlay in enumerate((self.track, self.footprint, self.subpoint), start=10):
+            overlay.setZValue(z)
+            item.addItem(overlay)
+
+        self._last_dots_wall = 0.0
+        self._last_night_posix: float | None = None
+        self.selected_row: int | None = None
+
+    def fit_world(self) -> None:
+        self.plot.getPlotItem().setRange(xRange=(-180, 180), yRange=(-90, 90), padding=0)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.fit_world()
+
+    def set_epoch(self, at: datetime) -> None:
+        posix = at.timestamp()
+        if self._last_night_posix is None or abs(posix - self._last_night_posix) >= NIGHT_REDRAW_SIM_S:
+            self.night.setImage(night_overlay(at), autoLevels=False)
+            self.night.setRect(self._world)  # the rect maps image pixels: set it after each new image
+            self._last_night_posix = posix
+
+    def set_snapshot(self, snapshot: Snapshot, colors: np.ndarray, shown: np.ndarray, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last_dots_wall < MIN_REDRAW_INTERVAL_S:
+            return
+        self._last_dots_wall = now
+        keep = np.asarray(shown, dtype=bool) & snapshot.valid
+        rgba8 = (np.asarray(colors)[keep] * 255).astype(np.uint8)
+        self.dots.setImage(rasterize_points(snapshot.lat_deg[keep], snapshot.lon_deg[keep], rgba8), autoLevels=False)
+        self.dots.setRect(self._world)
+        self._update_subpoint(snapshot)
+
+    def set_selection(self, row: int | None, track: OrbitPath | None, snapshot: Snapshot | None) -> None:
+        self.selected_row = row
+        if row is None or track is None:
+            self.track.setData([], [])
+            self.footprint.setData([], [])
+            self.subpoint.setData([], [])
+            return
+        self.track.setData(*_with_breaks(track.lon_deg, track.lat_deg))
+        if snapshot is not None:
+            self._update_subpoint(snapshot)
+
+    def _update_subpoint(self, snapshot: Snapshot) -> None:
+        row = self.selected_row
+        if row is None or row >= len(snapshot) or not snapshot.valid[row]:
+            self.subpoint.setData([], [])
+            self.footprint.setData([], [])
+            return
+        lat, lon, alt = float(snapshot.lat_deg[row]), float(snapshot.lon_deg[row]), float(snapshot.alt_km[row])
+        self.subpoint.setData([lon], [lat])
+        circle_lat, circle_lon = footprint_circle_deg(lat, lon, alt)
+        self.footprint.setData(*_with_breaks(circle_lon, circle_lat))
+
+    def render_image(self):
+        return self.plot.grab().toImage()
