@@ -3,6 +3,8 @@ reads ../shared, so the suite passes on a fresh clone."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -20,3 +22,18 @@ def default_catalog():
     from app.catalog import Catalog
 
     return Catalog.load_default()
+
+
+def pytest_configure(config):
+    """With Xvfb on the machine, pytest-xvfb gives the session a real X display with Mesa
+    OpenGL and every Qt test runs there. Without it, Qt tests fall back to the offscreen
+    platform (no OpenGL) and the render tests skip, saying why."""
+    if not shutil.which("Xvfb") and not os.environ.get("DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture
+def qsettings(tmp_path):
+    from PySide6.QtCore import QSettings
+
+    return QSettings(str(tmp_path / "spaceops.ini"), QSettings.Format.IniFormat)

@@ -279,6 +279,7 @@ class MainWindow(QMainWindow):
                          f"{len(catalog):,} objects loaded; {len(catalog.rejections)} records rejected.",
                          lines + more)
         self.statusBar().showMessage(f"Loaded {len(catalog):,} objects from {len(paths)} file(s)", 5000)
+        self.bridge.tick(self.clock.now())  # the first snapshot of the new catalog, now
         self.catalog_loaded.emit(catalog)
 
     def _report(self, icon, title: str, text: str, details: str = "") -> None:

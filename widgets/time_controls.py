@@ -38,7 +38,8 @@ class TimeControls(QToolBar):
             self.rate_box.addItem(f"{rate:+,}x", rate)
         self.rate_box.setCurrentIndex(RATE_STEPS.index(1))
         self.rate_box.lineEdit().returnPressed.connect(self._rate_typed)
-        self.rate_box.activated.connect(lambda index: self.set_rate(RATE_STEPS[index]))
+        self.rate_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.rate_box.activated.connect(self._rate_chosen)
         self.jump_edit = QDateTimeEdit()
         self.jump_edit.setTimeZone(QTimeZone.utc())
         self.jump_edit.setDisplayFormat("yyyy-MM-dd HH:mm:ss 'UTC'")
@@ -105,6 +106,11 @@ class TimeControls(QToolBar):
     def _jump_from_edit(self) -> None:
         value = self.jump_edit.dateTime().toUTC()
         self.jump_to(datetime.fromtimestamp(value.toSecsSinceEpoch(), tz=timezone.utc))
+
+    def _rate_chosen(self, index: int) -> None:
+        rate = self.rate_box.itemData(index)
+        if rate is not None and self.rate_box.itemText(index) == self.rate_box.currentText():
+            self.set_rate(rate)
 
     def _rate_typed(self) -> None:
         text = self.rate_box.currentText().replace("x", "").replace(",", "").strip()

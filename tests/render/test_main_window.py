@@ -1,0 +1,89 @@
+"""The whole window driven like a user: search, select, details and map follow; the clock
+moves and the snapshot epoch follows; files load with rejections reported."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import numpy as np
+from PySide6.QtCore import Qt
+
+from tests.render.conftest import EPOCH
+
+
+def test_search_select_and_everything_follows(qtbot, window):
+    panel = window.catalog_panel
+    qtbot.keyClicks(panel.search, "ISS (ZARYA)")
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=3000)
+    rect = panel.table.visualRect(panel.model.index(0, 0))
+    qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    row = window.catalog.row_of(25544)
+    assert window.selected_row == row
+    assert window.details.text_of("name") == "ISS (ZARYA)"
+    snapshot = window.bridge.latest
+    x, y = window.map_view.subpoint.getData()
+    assert (x[0], y[0]) == (snapshot.lon_deg[row], snapshot.lat_deg[row])
+    assert window.globe.orbit.visible and window.globe.marker.visible
+    # the globe and map show only the filtered objects
+    assert window.globe._shown.sum() == 1
+
+
+def test_clock_changes_and_snapshots_follow(qtbot, window):
+    window.time_controls.step(600)
+    target = EPOCH + timedelta(seconds=600)
+    qtbot.waitUntil(lambda: window.bridge.latest is not None and window.bridge.latest.epoch == target, timeout=5000)
+    assert window.time_controls.clock_label.text() == "2026-08-12 12:10:00 UTC"
+    window.select_norad(25544)
+    lat_before = float(window.bridge.latest.lat_deg[window.catalog.row_of(25544)])
+    window.time_controls.step(600)
+    later = target + timedelta(seconds=600)
+    qtbot.waitUntil(lambda: window.bridge.latest.epoch == later, timeout=5000)
+    assert float(window.bridge.latest.lat_deg[window.catalog.row_of(25544)]) != lat_before
+    assert window.details.text_of("state_epoch") == "2026-08-12T12:20:00.000000Z"
+
+
+def test_colour_by_regime(qtbot, window):
+    window.set_color_mode("Orbit regime")
+    assert "Geo" in window.legend.text() and window.color_box.currentText() == "Orbit regime"
+    geo = window.catalog.regime == "GEO"
+    assert np.allclose(window._colors[geo][0], window._colors[geo][-1])
+
+
+def test_loading_files_reports_rejections(qtbot, window, data_dir):
+    with qtbot.waitSignal(window.catalog_loaded, timeout=10000) as blocker:
+        window.load_catalog([data_dir / "malformed" / "mixed_bad.tle", data_dir / "omm_two_messages.kvn"])
+    catalog = blocker.args[0]
+    assert sorted(catalog.norad_id.tolist()) == [5, 20580, 25544, 100005, 270000123]
+    assert len(window.last_rejections) == 11
+    assert window.catalog_panel.model.rowCount() == 5
+    qtbot.waitUntil(lambda: window.bridge.latest is not None and len(window.bridge.latest) == 5, timeout=5000)
+
+
+def test_banner_and_screenshot(qtbot, window, tmp_path):
+    window.set_banner("SECRET//REL TO AUS, CAN, GBR, NZL, USA")
+    assert window.top_banner.text().startswith("SECRET") and "#c8102e" in window.top_banner.styleSheet()
+    path = tmp_path / "window.png"
+    assert window.save_screenshot(path)
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(path))
+    assert image.width() == window.width() and image.height() == window.height()
+
+
+def test_layout_and_catalog_restored(qtbot, qsettings, default_catalog):
+    from app.clock import SimulationClock
+    from widgets.main_window import MainWindow
+
+    first = MainWindow(settings=qsettings, clock=SimulationClock(), interactive=False)
+    qtbot.addWidget(first)
+    first.show()
+    first.set_catalog(default_catalog.subset(range(10)), [str(p) for p in default_catalog.source_file[:1]])
+    first.map_dock.hide()
+    first.close()
+    qsettings.sync()
+    second = MainWindow(settings=qsettings, clock=SimulationClock(), interactive=False)
+    qtbot.addWidget(second)
+    second.restore_layout()
+    second.show()
+    assert not second.map_dock.isVisible()
+    assert second.saved_catalog_paths() == [str(default_catalog.source_file[0])]

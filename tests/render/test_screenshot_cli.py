@@ -1,0 +1,39 @@
+"""``spaceops screenshot`` renders the whole window, globe and map included, to a PNG."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+from PySide6.QtGui import QImage
+
+from widgets.textures import qimage_to_rgb
+
+
+def _run(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "app", "screenshot", *args], capture_output=True, text=True,
+                          timeout=180, env={**os.environ, **(env or {})})
+
+
+def test_screenshot_of_a_selection(tmp_path):
+    out = tmp_path / "brief.png"
+    done = _run("--out", str(out), "--at", "2026-08-12T06:00:00Z", "--select", "25544", "--size", "1280x800")
+    assert done.returncode == 0, done.stderr
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1280, 800)
+    rgb = qimage_to_rgb(image)
+    assert rgb.std() > 20
+    # the banner's green is there, and the globe is not a black hole: Earth colours in the middle
+    assert (np.abs(rgb.astype(int) - [0, 122, 51]).sum(axis=-1) < 10).sum() > 5000
+    middle = rgb[250:550, 450:830]
+    assert (middle.max(axis=-1) > 60).mean() > 0.05
+
+
+def test_screenshot_reports_unknown_selection_and_bad_size(tmp_path):
+    done = _run("--out", str(tmp_path / "x.png"), "--at", "2026-08-12T06:00:00Z", "--select", "1")
+    assert done.returncode == 3 and "not in the catalog" in done.stderr
+    assert (tmp_path / "x.png").exists()
+    done = _run("--out", str(tmp_path / "y.png"), "--size", "huge")
+    assert done.returncode == 2 and "size" in done.stderr
