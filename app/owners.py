@@ -12,7 +12,7 @@ OWNER_STATES_RESOURCE = "gcat_owner_states.csv"
 
 def _clean_state(raw: str) -> str:
     """GCAT marks unregistered owners as ``[US]`` and uncertain ones with ``*``; '-' is none."""
-    state = raw.strip().strip("[]").rstrip("*")
+    state = raw.strip().rstrip("*").strip("[]")
     return "" if state in ("", "-") else state
 
 

@@ -12,11 +12,11 @@ from typing import Sequence
 import numpy as np
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox,
-                               QProgressDialog, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMenuBar,
+                               QMessageBox, QProgressDialog, QSizePolicy, QToolBar, QVBoxLayout, QWidget)
 
 from app import __version__
-from app.catalog import Catalog
+from app.catalog import STALE_ELEMENT_AGE_DAYS, Catalog
 from app.clock import SimulationClock
 from app.engine import Snapshot
 from app.ingest import LoadCancelled
@@ -74,6 +74,9 @@ class MainWindow(QMainWindow):
         self.top_banner = ClassificationBanner()
         self.bottom_banner = ClassificationBanner()
         self.legend = QLabel(objectName="legendLabel")
+        self.status_label = QLabel(objectName="statusLabel")
+        self._status_timer = QTimer(self, singleShot=True)
+        self._status_timer.timeout.connect(self.status_label.clear)
         self.color_box = QComboBox()
         self.color_box.addItems(list(COLOR_MODES))
 
@@ -100,17 +103,42 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
-        column.addWidget(self.top_banner)
         column.addLayout(bar)
         column.addWidget(self.globe, 1)
-        column.addWidget(self.bottom_banner)
         self.setCentralWidget(central)
+        # the banners frame the whole window: above the menu bar and below everything else
+        top = QWidget()
+        top_column = QVBoxLayout(top)
+        top_column.setContentsMargins(0, 0, 0, 0)
+        top_column.setSpacing(0)
+        top_column.addWidget(self.top_banner)
+        top_column.addWidget(QMenuBar(self))
+        self.setMenuWidget(top)
+        bottom = QToolBar("Classification", self)
+        bottom.setObjectName("bottomBanner")
+        bottom.setMovable(False)
+        bottom.setFloatable(False)
+        bottom.toggleViewAction().setEnabled(False)
+        bottom.setContentsMargins(0, 0, 0, 0)
+        bottom.setStyleSheet("QToolBar { padding: 0px; border: none; }")
+        holder = QWidget()
+        holder_column = QVBoxLayout(holder)
+        holder_column.setContentsMargins(0, 0, 0, 0)
+        holder_column.setSpacing(0)
+        holder_column.addWidget(self.status_label)
+        holder_column.addWidget(self.bottom_banner)
+        holder.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        bottom.addWidget(holder)
+        self.addToolBar(Qt.ToolBarArea.BottomToolBarArea, bottom)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.time_controls)
         self.catalog_dock = self._dock("Catalog", "catalogDock", self.catalog_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.details_dock = self._dock("Details", "detailsDock", self.details, Qt.DockWidgetArea.RightDockWidgetArea)
         self.map_dock = self._dock("Ground track", "mapDock", self.map_view, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.resizeDocks([self.catalog_dock, self.details_dock], [560, 330], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.map_dock], [330], Qt.Orientation.Vertical)
+        # side docks run the full height: the map sits under the globe, near its 2:1 shape
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.resizeDocks([self.catalog_dock, self.details_dock], [520, 330], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.map_dock], [380], Qt.Orientation.Vertical)
 
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -120,14 +148,15 @@ class MainWindow(QMainWindow):
         return dock
 
     def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
+        menu_bar = self.menuWidget().findChild(QMenuBar)
+        file_menu = menu_bar.addMenu("&File")
         self._add_action(file_menu, "&Open catalog…", QKeySequence.StandardKey.Open, self.open_catalog_dialog)
         self._add_action(file_menu, "Load &default catalog", None, lambda: self.load_catalog(default_catalog_paths()))
         self._add_action(file_menu, "Save &screenshot…", "Ctrl+Shift+S", self.save_screenshot_dialog)
         file_menu.addSeparator()
         self._add_action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
 
-        view_menu = self.menuBar().addMenu("&View")
+        view_menu = menu_bar.addMenu("&View")
         self.grid_action = self._add_action(view_menu, "Latitude/longitude &grid", "G",
                                             lambda: self.globe.set_grid_visible(self.grid_action.isChecked()))
         self.grid_action.setCheckable(True)
@@ -146,7 +175,7 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         for dock in (self.catalog_dock, self.details_dock, self.map_dock):
             view_menu.addAction(dock.toggleViewAction())
-        help_menu = self.menuBar().addMenu("&Help")
+        help_menu = menu_bar.addMenu("&Help")
         self._add_action(help_menu, "&About", None, lambda: QMessageBox.about(self, "About", ABOUT_TEXT))
 
     def _add_action(self, menu, text, shortcut, slot) -> QAction:
@@ -194,8 +223,9 @@ class MainWindow(QMainWindow):
         self.globe.set_snapshot(snapshot, self._colors, shown)
         self.map_view.set_snapshot(snapshot, self._colors, shown)
         self.details.update_state(snapshot)
-        self.statusBar().showMessage(f"{len(snapshot):,} objects at {snapshot.epoch:%Y-%m-%d %H:%M:%S} UTC"
-                                     f" — engine tick {snapshot.compute_s * 1000:.0f} ms", 0)
+        if not self._status_timer.isActive():
+            self.status_label.setText(f"{len(snapshot):,} objects at {snapshot.epoch:%Y-%m-%d %H:%M:%S} UTC"
+                                      f" — engine tick {snapshot.compute_s * 1000:.0f} ms")
 
     def _on_clock_changed(self) -> None:
         self.advance_frame()
@@ -251,7 +281,7 @@ class MainWindow(QMainWindow):
             self._report(QMessageBox.Icon.Critical, "Catalog not loaded", error)
             return
         if result is None:
-            self.statusBar().showMessage("Catalog load cancelled; the previous catalog stays.", 5000)
+            self.show_status("Catalog load cancelled; the previous catalog stays.", 5000)
             return
         catalog, paths, cancel = result
         if cancel.is_set():
@@ -278,9 +308,20 @@ class MainWindow(QMainWindow):
             self._report(QMessageBox.Icon.Warning, "Some records were rejected",
                          f"{len(catalog):,} objects loaded; {len(catalog.rejections)} records rejected.",
                          lines + more)
-        self.statusBar().showMessage(f"Loaded {len(catalog):,} objects from {len(paths)} file(s)", 5000)
+        message = f"Loaded {len(catalog):,} objects from {len(paths)} file(s)"
+        if len(catalog):
+            median_age = float(np.median(np.abs(catalog.element_age_days(self.clock.now()))))
+            if median_age > STALE_ELEMENT_AGE_DAYS:
+                message += (f" — CAUTION: element sets are {median_age:.0f} days from the clock's time (median);"
+                            " positions are extrapolated far beyond their epochs")
+        self.show_status(message, 15000)
         self.bridge.tick(self.clock.now())  # the first snapshot of the new catalog, now
         self.catalog_loaded.emit(catalog)
+
+    def show_status(self, text: str, timeout_ms: int) -> None:
+        """A message under the views, kept for ``timeout_ms`` before engine figures return."""
+        self.status_label.setText(text)
+        self._status_timer.start(timeout_ms)
 
     def _report(self, icon, title: str, text: str, details: str = "") -> None:
         log.warning("%s: %s", title, text)

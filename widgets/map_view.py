@@ -54,7 +54,7 @@ def night_overlay(at: datetime) -> np.ndarray:
     lon = np.arange(-180 + NIGHT_GRID_DEG / 2, 180, NIGHT_GRID_DEG)
     lon_grid, lat_grid = np.meshgrid(lon, lat)
     elevation = solar_elevation_deg(lat_grid, lon_grid, *datetime_to_jd(at))
-    darkness = np.clip((6.0 - elevation) / 18.0, 0.0, 1.0)  # 0 above +6 deg, full at -12 deg
+    darkness = np.clip((2.0 - elevation) / 8.0, 0.0, 1.0)  # 0 above +2 deg, full below -6 (civil twilight)
     image = np.zeros(lat_grid.shape + (4,), dtype=np.uint8)
     image[..., 2] = 20
     image[..., 3] = (darkness * NIGHT_ALPHA).astype(np.uint8)
@@ -70,7 +70,8 @@ class MapView(QWidget):
         layout.addWidget(self.plot)
         item = self.plot.getPlotItem()
         item.setAspectLocked(True)
-        item.setLimits(minXRange=5, maxXRange=720, minYRange=2.5, maxYRange=360)
+        item.setLimits(minXRange=5, maxXRange=3000, minYRange=2.5, maxYRange=1500)
+        item.getViewBox().sigResized.connect(lambda *_: self.fit_world())  # whole world after each resize
         self.fit_world()
         item.getAxis("bottom").setTicks([[(x, f"{x}°") for x in range(-180, 181, 60)]])
         item.getAxis("left").setTicks([[(y, f"{y}°") for y in range(-90, 91, 30)]])
@@ -102,9 +103,6 @@ class MapView(QWidget):
     def fit_world(self) -> None:
         self.plot.getPlotItem().setRange(xRange=(-180, 180), yRange=(-90, 90), padding=0)
 
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self.fit_world()
 
     def set_epoch(self, at: datetime) -> None:
         posix = at.timestamp()

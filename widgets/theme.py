@@ -85,6 +85,7 @@ QTableView { background: #0d151e; alternate-background-color: #111c27; gridline-
 QHeaderView::section { background: #172635; color: #9fb3c8; border: none; border-right: 1px solid #0d151e; padding: 4px; }
 QLabel#clockLabel { font-family: monospace; font-size: 13pt; color: #ffffff; padding: 0 8px; }
 QLabel#legendLabel { font-size: 9pt; }
+QLabel#statusLabel { font-size: 9pt; color: #9fb3c8; padding: 2px 8px; background: #0d151e; }
 QFormLayout QLabel { color: #9fb3c8; }
 QProgressBar { border: 1px solid #2b4257; border-radius: 3px; text-align: center; }
 QProgressBar::chunk { background: #2dccff; }

@@ -106,3 +106,9 @@ def test_summary_counts_add_up(default_catalog):
     assert sum(summary["by_object_type"].values()) == len(default_catalog)
     assert sum(summary["by_regime"].values()) == len(default_catalog)
     assert summary["epoch_min_utc"].startswith("2026-05") and summary["epoch_max_utc"].startswith("2026-08-13")
+
+
+def test_gcat_state_markers_are_cleaned():
+    from app.owners import _clean_state
+
+    assert [_clean_state(s) for s in ("US", "[US]", "[US]*", "US*", "-", "[I-ESA]*")] == ["US", "US", "US", "US", "", "I-ESA"]
