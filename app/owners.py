@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from functools import lru_cache
 
 from app.resources import resource_path
@@ -17,19 +16,24 @@ def _clean_state(raw: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def _gcat_rows() -> tuple[tuple[int, str], ...]:
+    """(catalog number, raw state) per GCAT payload; the file is two plain columns, read once."""
+    text = resource_path(OWNER_STATES_RESOURCE).read_text(encoding="utf-8")
+    rows = []
+    for line in text.splitlines()[1:]:
+        number, _, state = line.partition(",")
+        if number.isdigit():
+            rows.append((int(number), state))
+    return tuple(rows)
+
+
+@lru_cache(maxsize=1)
 def owner_states() -> dict[int, str]:
     """NORAD catalog number -> GCAT owner state code (``US``, ``CN``, ``SU``, ``I-ESA`` ...)."""
-    table: dict[int, str] = {}
-    with open(resource_path(OWNER_STATES_RESOURCE), newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            state = _clean_state(row["un_state"])
-            if state:
-                table[int(row["norad_id"])] = state
-    return table
+    return {number: state for number, raw in _gcat_rows() if (state := _clean_state(raw))}
 
 
 @lru_cache(maxsize=1)
 def gcat_payload_ids() -> frozenset[int]:
     """Every catalog number GCAT lists as a payload (whatever its owner)."""
-    with open(resource_path(OWNER_STATES_RESOURCE), newline="", encoding="utf-8") as handle:
-        return frozenset(int(row["norad_id"]) for row in csv.DictReader(handle))
+    return frozenset(number for number, _ in _gcat_rows())

@@ -47,7 +47,7 @@ void main() {
 """
 
 
-def sphere_mesh(rows: int = 90, columns: int = 180) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def sphere_mesh(rows: int = 48, columns: int = 96) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Unit sphere (Earth-fixed: +x at 0 deg longitude, +z north) with equirectangular texture
     coordinates; the seam column is doubled so the texture wraps cleanly."""
     lat = np.linspace(np.pi / 2, -np.pi / 2, rows + 1)

@@ -76,16 +76,73 @@ def run_console(catalog_paths: Sequence[str] | None = None) -> int:
         return 1
     app = _application()
     from app.resources import default_catalog_paths
+
+    user_settings = settings()
+    saved = user_settings.value("catalog/paths", [])
+    saved = [saved] if isinstance(saved, str) else [p for p in (saved or []) if Path(p).exists()]
+    paths = list(catalog_paths or saved or default_catalog_paths())
+    early = _EarlyLoad(paths)  # reads the files while the window is being built
+
     from widgets.main_window import MainWindow
 
-    window = MainWindow(settings())
+    window = MainWindow(user_settings)
     window.resize(1600, 1000)
     window.restore_layout()
     window.show()
     window.start()
-    paths = list(catalog_paths or window.saved_catalog_paths() or default_catalog_paths())
-    window.load_catalog(paths)
+    if os.environ.get("SPACEOPS_QUIT_AFTER_FIRST_FRAME"):
+        _quit_after_first_frame(app, window)
+    early.hand_to(window)
     return app.exec()
+
+
+class _EarlyLoad:
+    """Start reading the catalog on a thread before the window exists; hand the result
+    (or the error) to the window when it is ready, through its normal load path."""
+
+    def __init__(self, paths: list[str]):
+        import threading
+
+        from app.catalog import Catalog
+
+        self.paths = paths
+        self.result = None
+        self.error: str | None = None
+
+        def work() -> None:
+            try:
+                self.result = Catalog.load(paths)
+            except Exception as error:  # reported by the window
+                log.exception("loading %s failed", paths)
+                self.error = f"{type(error).__name__}: {error}"
+
+        self.thread = threading.Thread(target=work, name="catalog-early-load", daemon=True)
+        self.thread.start()
+
+    def hand_to(self, window) -> None:
+        from PySide6.QtCore import QTimer
+
+        def check() -> None:
+            if self.thread.is_alive():
+                QTimer.singleShot(20, check)
+            elif self.result is not None:
+                window.set_catalog(self.result, self.paths)
+            else:
+                window._load_done.emit(None, self.error)
+
+        check()
+
+
+def _quit_after_first_frame(app, window) -> None:
+    """For the start-up benchmark: once the first snapshot of the catalog is drawn, print the
+    wall-clock time (the parent subtracts the time it started the process) and quit."""
+
+    def drawn(_snapshot) -> None:
+        window.globe.canvas.native.repaint()
+        print(f"first-frame-at {time.time():.3f}", flush=True)
+        app.quit()
+
+    window.bridge.snapshot_ready.connect(drawn)
 
 
 def take_screenshot(out: str, catalog_paths: Sequence[str] | None, at: datetime | None, select: int | None,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 from sgp4.api import Satrec
 
 from app.ingest.records import ElementSet, ReadResult, RecordError, Rejection
@@ -90,27 +91,6 @@ def _float_field(line: str, first: int, last: int, name: str) -> float:
     return _check_range(float(text), name)
 
 
-def _fast_accept(line1: str, line2: str, check_checksum: bool) -> bool:
-    """True when both lines are well-formed and in range: the common case, checked cheaply."""
-    match1 = _FAST_LINE1.fullmatch(line1)
-    match2 = match1 and _FAST_LINE2.fullmatch(line2)
-    if not match2 or line1[2:7] != line2[2:7]:
-        return False
-    if check_checksum and (tle_checksum(line1) != int(line1[68]) or tle_checksum(line2) != int(line2[68])):
-        return False
-    try:
-        _check_range(float(match1["day"]), "epoch day")
-        _check_range(float(match1["ndot"]), "mean motion derivative")
-        _check_range(float(match2["inc"]), "inclination")
-        _check_range(float(match2["raan"]), "right ascension of ascending node")
-        _check_range(float(match2["argp"]), "argument of perigee")
-        _check_range(float(match2["ma"]), "mean anomaly")
-        _check_range(float(match2["n"]), "mean motion")
-    except (RecordError, ValueError):
-        return False
-    return True
-
-
 def _check_exponent_field(line: str, first: int, last: int, name: str) -> None:
     text = _column_field(line, first, last)
     if not _EXPONENT_FIELD.match(text):
@@ -151,8 +131,6 @@ def _intl_designator(line1: str) -> str:
 
 def validate_tle_pair(line1: str, line2: str, check_checksum: bool = True) -> int:
     """Check both lines; return the catalog number or raise :class:`RecordError` naming the field."""
-    if _fast_accept(line1, line2, check_checksum):
-        return parse_alpha5(line1[2:7])
     _check_line_shape(line1, "1")
     _check_line_shape(line2, "2")
     if check_checksum:
@@ -183,8 +161,11 @@ def validate_tle_pair(line1: str, line2: str, check_checksum: bool = True) -> in
 
 def _is_data_line(text: str, number: str) -> bool:
     """Looks like TLE line 1 or 2 (leading blanks tolerated here, refused by validation)."""
-    stripped = text.strip()
-    return len(stripped) > 24 and stripped[0] == number and stripped[1] == " "
+    if text[:2] != number + " ":
+        text = text.strip()
+        if text[:2] != number + " ":
+            return False
+    return len(text.rstrip()) > 24
 
 
 def _name_from_line(text: str) -> str:
@@ -194,9 +175,13 @@ def _name_from_line(text: str) -> str:
     return name
 
 
+_Pair = tuple[str, str, str, int]  # line 1, line 2, name, file line number of line 1
+
+
 def read_tle_lines(lines: list[str | None], source: str, check_checksum: bool = True) -> ReadResult:
     """Parse decoded lines (``None`` = undecodable) into element sets and rejections."""
     result = ReadResult()
+    pairs: list[_Pair] = []
     pending_name: str | None = None
     pending_name_line = 0
     index = 0
@@ -226,16 +211,69 @@ def read_tle_lines(lines: list[str | None], source: str, check_checksum: bool = 
             index += 1
             name = pending_name if pending_name is not None and pending_name_line == line_number - 1 else ""
             pending_name = None
-            element_set = _element_set_or_rejection(text.rstrip(), following.rstrip(), name, source,
-                                                    line_number, check_checksum, result)
-            if element_set is not None:
-                result.element_sets.append(element_set)
+            pairs.append((text.rstrip(), following.rstrip(), name, line_number))
         elif _is_data_line(text, "2"):
             result.rejections.append(Rejection(source, f"line {line_number}", "line 2 without a line 1 before it"))
             pending_name = None
         else:
             pending_name, pending_name_line = _name_from_line(text), line_number
+
+    well_formed = _well_formed_in_bulk(pairs, check_checksum)
+    for (line1, line2, name, line_number), fast in zip(pairs, well_formed):
+        if fast:  # every check passed in bulk: straight to sgp4
+            element_set = _element_set(line1, line2, name, parse_alpha5(line1[2:7]), source, line_number)
+        else:  # find and report what is wrong, field by field
+            element_set = _element_set_or_rejection(line1, line2, name, source, line_number, check_checksum, result)
+        if element_set is not None:
+            result.element_sets.append(element_set)
     return result
+
+
+def _checksums(matrix: np.ndarray) -> np.ndarray:
+    body = matrix[:, :68].astype(np.int16)
+    digits = np.where((body >= 48) & (body <= 57), body - 48, 0)
+    return (digits.sum(axis=1) + (body == 45).sum(axis=1)) % 10
+
+
+def _column_floats(matrix: np.ndarray, first: int, last: int) -> np.ndarray:
+    width = last - first + 1
+    return np.ascontiguousarray(matrix[:, first - 1:last]).view(f"S{width}").ravel().astype(float)
+
+
+_BULK_FIELDS = (  # (line, first column, last column, range name)
+    (0, 21, 32, "epoch day"), (0, 34, 43, "mean motion derivative"), (1, 9, 16, "inclination"),
+    (1, 18, 25, "right ascension of ascending node"), (1, 35, 42, "argument of perigee"),
+    (1, 44, 51, "mean anomaly"), (1, 53, 63, "mean motion"),
+)
+
+
+def _well_formed_in_bulk(pairs: list[_Pair], check_checksum: bool) -> np.ndarray:
+    """The same checks as ``validate_tle_pair``, done for all records at once with numpy;
+    True where a record passes them all. The rest go through the per-field diagnosis."""
+    ok = np.zeros(len(pairs), dtype=bool)
+    shaped = [i for i, (l1, l2, _, _) in enumerate(pairs)
+              if len(l1) == TLE_LINE_LENGTH and len(l2) == TLE_LINE_LENGTH and l1.isascii() and l2.isascii()
+              and l1[2:7] == l2[2:7] and _FAST_LINE1.fullmatch(l1) and _FAST_LINE2.fullmatch(l2)]
+    if not shaped:
+        return ok
+    rows = np.array(shaped)
+    matrices = [np.frombuffer("".join(pairs[i][k] for i in shaped).encode("ascii"), dtype=np.uint8)
+                .reshape(-1, TLE_LINE_LENGTH) for k in (0, 1)]
+    good = np.ones(len(rows), dtype=bool)
+    if check_checksum:
+        for matrix in matrices:
+            good &= _checksums(matrix) == matrix[:, 68].astype(np.int16) - 48
+    for line, first, last, name in _BULK_FIELDS:
+        try:
+            values = _column_floats(matrices[line], first, last)
+        except ValueError:  # an oddly spaced number somewhere: leave the file to the slow path
+            return ok
+        low, high, include_high = _RANGES[name]
+        good &= (values >= low) & ((values <= high) if include_high else (values < high))
+        if name == "mean motion":
+            good &= values > 0.0
+    ok[rows[good]] = True
+    return ok
 
 
 def _element_set_or_rejection(line1: str, line2: str, name: str, source: str, line_number: int,
@@ -249,15 +287,14 @@ def _element_set_or_rejection(line1: str, line2: str, name: str, source: str, li
     except (ValueError, RuntimeError) as error:  # anything sgp4 itself refuses
         result.rejections.append(Rejection(source, f"line {line_number}", f"sgp4 refused the element set: {error}"))
         return None
-    return ElementSet(
-        satrec=satrec,
-        norad_id=catalog_number,
-        name=name,
-        intl_designator=_intl_designator(line1),
-        classification=line1[7].strip() or "U",
-        source=source,
-        location=f"line {line_number}",
-    )
+    return ElementSet(satrec, catalog_number, name, _intl_designator(line1), line1[7].strip() or "U", source,
+                      f"line {line_number}")
+
+
+def _element_set(line1: str, line2: str, name: str, catalog_number: int, source: str,
+                 line_number: int) -> ElementSet:
+    return ElementSet(Satrec.twoline2rv(line1, line2), catalog_number, name, _intl_designator(line1),
+                      line1[7].strip() or "U", source, f"line {line_number}")
 
 
 def read_tle_bytes(data: bytes, source: str, check_checksum: bool = True) -> ReadResult:
