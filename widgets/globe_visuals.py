@@ -104,7 +104,10 @@ void main() {
         p = a_position * cos(angle) + cross(h / h_len, a_position) * sin(angle);
     }
     gl_Position = $transform(vec4(p, 1.0));
-    gl_PointSize = u_size * a_shown;
+    if (a_shown < 0.5) {
+        gl_Position = vec4(2.0, 2.0, 2.0, 1.0);  // outside the clip volume: a size of 0 would still draw 1 px
+    }
+    gl_PointSize = u_size;
     v_color = a_color;
 }
 """

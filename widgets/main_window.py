@@ -12,8 +12,8 @@ from typing import Sequence
 import numpy as np
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMenuBar,
-                               QMessageBox, QProgressDialog, QSizePolicy, QToolBar, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QMainWindow,
+                               QMenuBar, QMessageBox, QProgressDialog, QSizePolicy, QToolBar, QVBoxLayout, QWidget)
 
 from app import __version__
 from app.catalog import STALE_ELEMENT_AGE_DAYS, Catalog
@@ -172,6 +172,7 @@ class MainWindow(QMainWindow):
             action.setCheckable(True)
             action.setChecked(mode == self.color_mode)
             group.addAction(action)
+        self._add_action(view_menu, "Classification &banner…", None, self.banner_dialog)
         view_menu.addSeparator()
         for dock in (self.catalog_dock, self.details_dock, self.map_dock):
             view_menu.addAction(dock.toggleViewAction())
@@ -411,6 +412,15 @@ class MainWindow(QMainWindow):
     def set_banner(self, text: str) -> None:
         self.top_banner.set_marking(text)
         self.bottom_banner.set_marking(text)
+
+    def banner_dialog(self) -> None:
+        text, ok = QInputDialog.getText(self, "Classification banner",
+                                        "Marking shown above and below the console (e.g. SECRET//REL TO AUS, GBR, USA):",
+                                        text=self.top_banner.text())
+        if ok and text.strip():
+            self.set_banner(text.strip())
+            if self.settings is not None:
+                self.settings.setValue("banner/text", text.strip().upper())
 
     def save_screenshot(self, path: str | Path) -> bool:
         return self.grab().save(str(path))

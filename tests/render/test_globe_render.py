@@ -101,3 +101,19 @@ def test_clicking_an_object_selects_it(qtbot, window):
 
 def test_click_on_empty_space_selects_nothing(qtbot, window):
     assert window.globe.pick(3, 3) is None
+
+
+def test_filter_hides_points_on_screen(qtbot, window):
+    """Filtered-out objects leave no pixels (a point of size 0 would still draw one pixel).
+    The Earth is hidden so that every lit pixel is a point."""
+    window.globe.earth.visible = False
+    window.advance_frame()
+    def lit(image):
+        return int((image[..., :3].max(axis=-1) > 60).sum())
+    before = lit(window.globe.render_rgba())
+    qtbot.keyClicks(window.catalog_panel.search, "ISS (ZARYA)")
+    qtbot.waitUntil(lambda: window.catalog_panel.mask.sum() == 1, timeout=3000)
+    window.advance_frame()
+    after = lit(window.globe.render_rgba())
+    assert before > 5000
+    assert 0 < after <= 30  # one point of 3x3 pixels
