@@ -14,7 +14,8 @@ WITH_TESTS=0
 # Qt's xcb platform plugin and OpenGL (Mesa) for the window
 RUNTIME_DEBS=(libgl1 libegl1 libopengl0 libglx-mesa0 libgl1-mesa-dri libxkbcommon0 libxkbcommon-x11-0
               libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0
-              libxcb-shape0 libxcb-xfixes0 libxcb-xinerama0 libxcb-xkb1 libfontconfig1 libdbus-1-3)
+              libxcb-shape0 libxcb-xfixes0 libxcb-xinerama0 libxcb-xkb1 libfontconfig1 fontconfig fonts-dejavu-core
+              libdbus-1-3)
 TEST_DEBS=(xvfb xauth)
 
 missing=()

@@ -87,3 +87,17 @@ def test_layout_and_catalog_restored(qtbot, qsettings, default_catalog):
     second.show()
     assert not second.map_dock.isVisible()
     assert second.saved_catalog_paths() == [str(default_catalog.source_file[0])]
+
+
+def test_dropping_files_loads_them(qtbot, window, data_dir):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(data_dir / "python-sgp4_sample_omm.xml"))])
+    event = QDropEvent(QPointF(200, 200), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    with qtbot.waitSignal(window.catalog_loaded, timeout=10000) as blocker:
+        window.dropEvent(event)
+    assert blocker.args[0].norad_id.tolist() == [5]
+    assert window.catalog_paths == [str(data_dir / "python-sgp4_sample_omm.xml")]
