@@ -104,6 +104,10 @@ class MapView(QWidget):
         self.plot.getPlotItem().setRange(xRange=(-180, 180), yRange=(-90, 90), padding=0)
 
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.fit_world()
+
     def set_epoch(self, at: datetime) -> None:
         posix = at.timestamp()
         if self._last_night_posix is None or abs(posix - self._last_night_posix) >= NIGHT_REDRAW_SIM_S:
