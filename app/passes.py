@@ -1,0 +1,220 @@
+"""Passes of objects over sensors: rise, culmination and set found as roots, not samples.
+
+The visibility margin of an object from a sensor is a continuous function of time,
+``g(t) = min(elevation - mask, (max range - range) / 100 km, azimuth-sector margin)``,
+positive when the sensor can see it. It is sampled on a coarse grid; every sign change
+is refined by bisection to a root, and every local maximum of the samples is refined by
+golden-section search, so a pass that rises above the mask between two samples is still
+found. All refinement runs vectorised over an object's candidate intervals at once.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+from sgp4.api import Satrec
+
+from app.catalog import Catalog
+from app.frames import teme_to_itrs_many_epochs
+from app.sensors import Sensor
+from app.sun import solar_elevation_deg, sun_direction_eci
+from app.timeutil import SECONDS_PER_DAY, datetime_to_jd, format_utc
+from app.topocentric import Site, in_earth_shadow, look_angles
+
+RANGE_MARGIN_SCALE_KM = 100.0  # 1 degree of margin per 100 km: only the sign matters for roots
+SITE_DARK_SUN_ELEVATION_DEG = -12.0
+ROOT_TOLERANCE_S = 1e-3
+DEFAULT_STEP_S = 60.0
+_GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
+
+
+@dataclass(frozen=True)
+class Pass:
+    sensor: str
+    norad_id: int
+    aos: datetime
+    tca: datetime  # time of maximum elevation
+    los: datetime
+    max_elevation_deg: float
+    range_at_tca_km: float
+    sunlit: bool  # object in sunlight at TCA
+    site_dark: bool  # Sun below -12 deg at the site at TCA
+    starts_before_window: bool = False
+    ends_after_window: bool = False
+
+    @property
+    def duration_s(self) -> float:
+        return (self.los - self.aos).total_seconds()
+
+    @property
+    def optically_visible(self) -> bool:
+        return self.sunlit and self.site_dark
+
+    def as_dict(self) -> dict:
+        row = asdict(self)
+        row.update(aos_utc=format_utc(self.aos), tca_utc=format_utc(self.tca), los_utc=format_utc(self.los))
+        for key in ("aos", "tca", "los"):
+            del row[key]
+        return {"sensor": row.pop("sensor"), "norad_id": row.pop("norad_id"), "aos_utc": row.pop("aos_utc"),
+                "tca_utc": row.pop("tca_utc"), "los_utc": row.pop("los_utc"), **row}
+
+
+class VisibilityMargin:
+    """g(t) for one object and one sensor, at any array of offsets (s) from a reference epoch."""
+
+    def __init__(self, satrec: Satrec, sensor: Sensor, jd0: float, fr0: float):
+        self.satrec, self.sensor, self.jd0, self.fr0 = satrec, sensor, jd0, fr0
+        self.site = Site(sensor.lat_deg, sensor.lon_deg, sensor.alt_m)
+
+    def states(self, offsets_s: np.ndarray):
+        offsets = np.atleast_1d(np.asarray(offsets_s, dtype=float))
+        jd = np.full(offsets.shape, self.jd0)
+        fr = self.fr0 + offsets / SECONDS_PER_DAY
+        error, r_teme, _v = self.satrec.sgp4_array(jd, fr)
+        r_itrs = teme_to_itrs_many_epochs(r_teme, jd, fr)
+        azimuth, elevation, range_km = look_angles(self.site, r_itrs)
+        return error, r_teme, azimuth, elevation, range_km
+
+    def __call__(self, offsets_s: np.ndarray) -> np.ndarray:
+        error, _r, azimuth, elevation, range_km = self.states(offsets_s)
+        sensor = self.sensor
+        margin = np.minimum(elevation - sensor.min_elevation_deg,
+                            (sensor.max_range_km - range_km) / RANGE_MARGIN_SCALE_KM)
+        if sensor.az_min_deg is not None and sensor.az_max_deg is not None:
+            margin = np.minimum(margin, _azimuth_margin_deg(azimuth, sensor.az_min_deg, sensor.az_max_deg))
+        return np.where(error == 0, margin, -90.0)  # no valid state: not visible
+
+
+def _azimuth_margin_deg(azimuth: np.ndarray, az_min: float, az_max: float) -> np.ndarray:
+    """Signed distance (deg) inside the clockwise sector az_min -> az_max (negative outside)."""
+    width = (az_max - az_min) % 360.0 or 360.0
+    into = (azimuth - az_min) % 360.0
+    inside = np.minimum(into, width - into)
+    outside = -np.minimum(into - width, 360.0 - into)
+    return np.where(into <= width, inside, outside)
+
+
+def _bisect(function, low: np.ndarray, high: np.ndarray, tolerance_s: float = ROOT_TOLERANCE_S) -> np.ndarray:
+    """Roots of ``function`` in each [low, high] where it changes sign, all at once."""
+    low, high = low.astype(float).copy(), high.astype(float).copy()
+    low_positive = function(low) > 0
+    iterations = max(1, int(math.ceil(math.log2(max(np.max(high - low), tolerance_s) / tolerance_s))))
+    for _ in range(iterations):
+        middle = 0.5 * (low + high)
+        same_side = (function(middle) > 0) == low_positive
+        low = np.where(same_side, middle, low)
+        high = np.where(same_side, high, middle)
+    return 0.5 * (low + high)
+
+
+def _golden_max(function, low: np.ndarray, high: np.ndarray, tolerance_s: float = 0.05) -> np.ndarray:
+    """Arg-max of a unimodal ``function`` in each [low, high], all at once (golden section;
+    each step evaluates both probes, which keeps the vectorised bookkeeping plain)."""
+    a, b = low.astype(float).copy(), high.astype(float).copy()
+    while np.max(b - a) > tolerance_s:
+        c, d = b - _GOLDEN * (b - a), a + _GOLDEN * (b - a)
+        left = function(c) > function(d)
+        b = np.where(left, d, b)
+        a = np.where(left, a, c)
+    return 0.5 * (a + b)
+
+
+def passes_of(satrec: Satrec, norad_id: int, sensor: Sensor, start: datetime, hours: float,
+              step_s: float = DEFAULT_STEP_S) -> list[Pass]:
+    """Every pass of one object over one sensor between ``start`` and ``start + hours``."""
+    if not sensor.operational:
+        return []
+    jd0, fr0 = datetime_to_jd(start)
+    g = VisibilityMargin(satrec, sensor, jd0, fr0)
+    span_s = hours * 3600.0
+    grid = np.linspace(0.0, span_s, max(2, int(math.ceil(span_s / step_s)) + 1))
+    values = g(grid)
+
+    # local maxima of the samples that stay below zero: refine; they may poke above the mask
+    interior = np.nonzero((values[1:-1] >= values[:-2]) & (values[1:-1] >= values[2:]) & (values[1:-1] <= 0))[0] + 1
+    extra_t = np.zeros(0)
+    if len(interior):
+        peaks = _golden_max(g, grid[interior - 1], grid[interior + 1])
+        extra_t = peaks[g(peaks) > 0]
+    times = np.concatenate([grid, extra_t])
+    order = np.argsort(times, kind="stable")
+    times = times[order]
+    samples = np.concatenate([values, g(extra_t) if len(extra_t) else np.zeros(0)])[order]
+    positive = samples > 0
+
+    changes = np.nonzero(positive[1:] != positive[:-1])[0]
+    roots = _bisect(g, times[changes], times[changes + 1]) if len(changes) else np.zeros(0)
+    rising = ~positive[changes]  # before the change: not visible
+
+    boundaries: list[tuple[float, bool]] = []  # (time, is a rise)
+    if positive[0]:
+        boundaries.append((0.0, True))
+    boundaries += list(zip(roots.tolist(), rising.tolist()))
+    if positive[-1]:
+        boundaries.append((span_s, False))
+    result = []
+    for (aos_s, is_rise), (los_s, is_set) in zip(boundaries[::2], boundaries[1::2]):
+        if not is_rise or is_set:
+            continue
+        result.append(_describe(g, sensor, norad_id, start, aos_s, los_s, aos_s == 0.0 and positive[0],
+                                los_s == span_s and positive[-1]))
+    return result
+
+
+def _describe(g: VisibilityMargin, sensor: Sensor, norad_id: int, start: datetime, aos_s: float, los_s: float,
+              clipped_start: bool, clipped_end: bool) -> Pass:
+    """Culmination (maximum elevation) inside the pass, and the lighting there."""
+    def elevation(offsets):
+        return g.states(offsets)[3]
+
+    probe = np.linspace(aos_s, los_s, 33)
+    best = int(np.argmax(elevation(probe)))
+    low, high = probe[max(best - 1, 0)], probe[min(best + 1, len(probe) - 1)]
+    tca_s = float(_golden_max(elevation, np.array([low]), np.array([high]), tolerance_s=0.01)[0])
+    _error, r_teme, _az, elevation_tca, range_tca = g.states(np.array([tca_s]))
+    jd, fr = g.jd0, g.fr0 + tca_s / SECONDS_PER_DAY
+    sunlit = not bool(in_earth_shadow(r_teme[0], sun_direction_eci(jd, fr)))
+    site_dark = float(solar_elevation_deg(sensor.lat_deg, sensor.lon_deg, jd, fr)) < SITE_DARK_SUN_ELEVATION_DEG
+    return Pass(sensor.name, int(norad_id), start + timedelta(seconds=aos_s), start + timedelta(seconds=tca_s),
+                start + timedelta(seconds=los_s), float(elevation_tca[0]), float(range_tca[0]), sunlit, site_dark,
+                bool(clipped_start), bool(clipped_end))
+
+
+Progress = Callable[[int, int], bool | None]  # (done, total) -> True to stop
+
+
+def passes_for_object(catalog: Catalog, norad_id: int, sensors: Iterable[Sensor], start: datetime, hours: float,
+                      step_s: float = DEFAULT_STEP_S) -> list[Pass]:
+    """Who can see this object: every sensor's passes, in time order."""
+    satrec = catalog.satrecs[catalog.row_of(norad_id)]
+    found = [p for sensor in sensors for p in passes_of(satrec, norad_id, sensor, start, hours, step_s)]
+    return sorted(found, key=lambda p: (p.aos, p.sensor))
+
+
+def passes_for_sensor(catalog: Catalog, sensor: Sensor, start: datetime, hours: float,
+                      rows: Sequence[int] | None = None, step_s: float = 120.0,
+                      progress: Progress | None = None) -> list[Pass]:
+    """What this sensor will see: passes of every object (or of ``rows``), in time order."""
+    rows = range(len(catalog)) if rows is None else rows
+    reachable = _reachable_rows(catalog, sensor, rows)
+    found: list[Pass] = []
+    for done, row in enumerate(reachable):
+        if progress is not None and done % 200 == 0 and progress(done, len(reachable)):
+            break
+        found += passes_of(catalog.satrecs[row], int(catalog.norad_id[row]), sensor, start, hours, step_s)
+    if progress is not None:
+        progress(len(reachable), len(reachable))
+    return sorted(found, key=lambda p: (p.aos, p.norad_id))
+
+
+def _reachable_rows(catalog: Catalog, sensor: Sensor, rows: Iterable[int]) -> list[int]:
+    """Objects whose perigee is within the sensor's range (others can never be seen)."""
+    rows = np.asarray(list(rows), dtype=np.int64)
+    if not len(rows):
+        return []
+    near_enough = catalog.perigee_alt_km[rows] <= sensor.max_range_km
+    return rows[near_enough].tolist()
