@@ -53,6 +53,26 @@ def _size_argument(text: str) -> tuple[int, int]:
     return width, height
 
 
+def _site_argument(text: str) -> tuple[float, float, float]:
+    try:
+        lat, lon, alt = (float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not LAT,LON,ALT_M: {text!r}") from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 360 and -500 <= alt <= 9000):
+        raise argparse.ArgumentTypeError(f"site {text!r} is outside lat [-90, 90], lon [-180, 360], alt [-500, 9000] m")
+    return lat, lon, alt
+
+
+def _hours_argument(text: str) -> float:
+    try:
+        hours = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of hours: {text!r}") from None
+    if not 0 < hours <= 24 * 31:
+        raise argparse.ArgumentTypeError(f"hours must be in (0, 744], got {hours:g}")
+    return hours
+
+
 def build_parser() -> argparse.ArgumentParser:
     # --verbose works before or after the command: subcommands must not reset it to False
     common = argparse.ArgumentParser(add_help=False)
@@ -75,6 +95,22 @@ def build_parser() -> argparse.ArgumentParser:
     propagate.add_argument("--at", required=True, type=_utc_argument, metavar="ISO8601", help="UTC time")
     propagate.add_argument("--ids", type=_ids_argument, metavar="N,N,...", help="only these catalog numbers")
     propagate.add_argument("--format", choices=("json", "csv"), default="json")
+
+    passes = commands.add_parser("passes", parents=[common], help="passes of one object over sensors")
+    passes.add_argument("--catalog", nargs="+", metavar="FILE", help="catalog files (default: the bundled catalog)")
+    passes.add_argument("--norad", required=True, type=int, metavar="N", help="catalog number of the object")
+    where = passes.add_mutually_exclusive_group()
+    where.add_argument("--sensor", nargs="+", metavar="NAME", help="sensor names (or unique prefixes); default: all")
+    where.add_argument("--site", type=_site_argument, metavar="LAT,LON,ALT_M", help="an ad-hoc site, named 'site'")
+    passes.add_argument("--start", required=True, type=_utc_argument, metavar="ISO8601")
+    passes.add_argument("--hours", required=True, type=_hours_argument, metavar="H")
+    passes.add_argument("--min-elevation-deg", type=float, metavar="E", help="elevation mask (overrides the sensors')")
+    passes.add_argument("--format", choices=("json", "csv"), default="json")
+
+    sensors = commands.add_parser("sensors", parents=[common], help="the coalition sensor list")
+    sensor_commands = sensors.add_subparsers(dest="sensors_command", metavar="SUBCOMMAND", required=True)
+    listing = sensor_commands.add_parser("list", parents=[common], help="bundled and user sensors")
+    listing.add_argument("--format", choices=("text", "json"), default="text")
 
     screenshot = commands.add_parser("screenshot", parents=[common],
                                      help="render the main window (globe and map included) to a PNG")
@@ -106,6 +142,10 @@ def _run(argv: Sequence[str] | None) -> int:
         return catalog_info(args.files)
     if args.command == "propagate":
         return propagate_command(args.catalog, args.at, args.ids, args.format)
+    if args.command == "passes":
+        return passes_command(parser, args)
+    if args.command == "sensors":
+        return sensors_list_command(args.format)
     if args.command == "screenshot":
         return screenshot_command(args.out, args.catalog, args.at, args.select, args.size)
     parser.error(f"unknown command {args.command}")
@@ -117,6 +157,70 @@ def launch_console() -> int:
     from widgets.launch import run_console
 
     return run_console()
+
+
+PASS_FIELDS = ("sensor", "norad_id", "aos_utc", "tca_utc", "los_utc", "max_elevation_deg", "range_at_tca_km",
+               "sunlit", "site_dark")
+
+
+def passes_command(parser: argparse.ArgumentParser, args) -> int:
+    from dataclasses import replace
+
+    from app.passes import passes_for_object
+    from app.sensors import Sensor, SensorError, SensorStore, all_sensors, find_sensors
+
+    store = SensorStore()
+    for problem in store.problems:
+        print(f"spaceops: {problem}", file=sys.stderr)
+    if args.site is not None:
+        lat, lon, alt = args.site
+        sensors = [Sensor("site", "UNK", "national", "optical", lat, lon, alt,
+                          10.0 if args.min_elevation_deg is None else args.min_elevation_deg, 1e6)]
+    else:
+        known = all_sensors(store)
+        try:
+            sensors = find_sensors(args.sensor, known) if args.sensor else [s for s in known if s.operational]
+        except SensorError as error:
+            parser.error(str(error))
+    if args.min_elevation_deg is not None:
+        if not -5.0 <= args.min_elevation_deg <= 90.0:
+            parser.error("--min-elevation-deg must be in [-5, 90]")
+        sensors = [replace(s, min_elevation_deg=args.min_elevation_deg) for s in sensors]
+    catalog = Catalog.load(args.catalog if args.catalog else default_catalog_paths())
+    rejected = list(catalog.rejections)
+    rows = []
+    if args.norad in catalog:
+        passes = passes_for_object(catalog, args.norad, sensors, args.start, args.hours)
+        rows = [{k: v for k, v in p.as_dict().items() if k in PASS_FIELDS} for p in passes]
+    else:
+        rejected.append(Rejection("--norad", str(args.norad), "catalog number not in the catalog"))
+    if args.format == "json":
+        json.dump(rows, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    else:
+        writer = csv.DictWriter(sys.stdout, PASS_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    _report_rejections(rejected)
+    return EXIT_REJECTED if rejected else EXIT_OK
+
+
+def sensors_list_command(fmt: str) -> int:
+    from app.sensors import SensorStore, all_sensors
+
+    store = SensorStore()
+    sensors = all_sensors(store)
+    if fmt == "json":
+        json.dump([s.as_dict() for s in sensors], sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    else:
+        for s in sensors:
+            print(f"{s.name:<44} {s.operator_nation} {s.sensor_type:<7} {s.provider:<10} {s.lat_deg:9.4f} "
+                  f"{s.lon_deg:10.4f} {s.alt_m:7.0f} m  mask {s.min_elevation_deg:4.1f} deg  {s.status}"
+                  f"{'  (user)' if s.user_defined else ''}")
+    for problem in store.problems:
+        print(f"spaceops: {problem}", file=sys.stderr)
+    return EXIT_REJECTED if store.problems else EXIT_OK
 
 
 def screenshot_command(out: str, files, at, select, size) -> int:

@@ -113,3 +113,43 @@ def test_output_into_a_closed_pipe_is_quiet():
     done = subprocess.run(f'"{sys.executable}" -m app propagate --at 2026-08-12T00:00:00Z | head -c 100',
                           shell=True, capture_output=True, text=True, timeout=120)
     assert done.stdout.startswith("[") and "Traceback" not in done.stderr
+
+
+def test_passes_over_a_site_and_named_sensors(tmp_path):
+    done = run_cli("passes", "--norad", "25544", "--site", "42,-71,100", "--start", "2026-08-12T00:00:00Z",
+                   "--hours", "24", "--min-elevation-deg", "10", env={"XDG_DATA_HOME": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
+    assert len(rows) == 6 and {r["sensor"] for r in rows} == {"site"}
+    assert set(rows[0]) == {"sensor", "norad_id", "aos_utc", "tca_utc", "los_utc", "max_elevation_deg",
+                            "range_at_tca_km", "sunlit", "site_dark"}
+    assert rows[0]["aos_utc"] < rows[0]["tca_utc"] < rows[0]["los_utc"]
+    done = run_cli("passes", "--norad", "25544", "--sensor", "Fylingdales", "CapeCod (Cape Cod, MA)", "--start",
+                   "2026-08-12T00:00:00Z", "--hours", "24", "--format", "csv", env={"XDG_DATA_HOME": str(tmp_path)})
+    assert done.returncode == 0
+    table = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert {r["sensor"] for r in table} == {"Fylingdales (Fylingdales, UK)", "CapeCod (Cape Cod, MA)"}
+
+
+@pytest.mark.parametrize("args, code, words", [
+    (["--sensor", "Nowhere"], 2, "no sensor"),
+    (["--site", "95,0,0"], 2, "outside"),
+    (["--hours", "-1"], 2, "hours"),
+])
+def test_passes_usage_errors(args, code, words, tmp_path):
+    base = ["passes", "--norad", "25544", "--start", "2026-08-12T00:00:00Z", "--hours", "6"]
+    done = run_cli(*(base + args), env={"XDG_DATA_HOME": str(tmp_path)})
+    assert done.returncode == code and words in done.stderr and "Traceback" not in done.stderr
+
+
+def test_passes_unknown_object_exit_3(tmp_path):
+    done = run_cli("passes", "--norad", "1", "--site", "42,-71,0", "--start", "2026-08-12T00:00:00Z", "--hours", "6",
+                   env={"XDG_DATA_HOME": str(tmp_path)})
+    assert done.returncode == 3 and "not in the catalog" in done.stderr and json.loads(done.stdout) == []
+
+
+def test_sensors_list(tmp_path):
+    done = run_cli("sensors", "list", "--format", "json", env={"XDG_DATA_HOME": str(tmp_path)})
+    assert done.returncode == 0
+    sensors = json.loads(done.stdout)
+    assert len(sensors) == 243 and {"name", "operator_nation", "sensor_type", "min_elevation_deg"} <= set(sensors[0])
