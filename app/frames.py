@@ -63,8 +63,11 @@ def teme_to_itrs_many_epochs(r_teme_km: np.ndarray, jd_utc: np.ndarray, fr_utc: 
     """Positions only, one epoch per row (for orbit paths and ground tracks)."""
     theta = gmst_rad(jd_utc, np.asarray(fr_utc) + ut1_minus_utc_s / 86400.0)
     cos_t, sin_t = np.cos(theta), np.sin(theta)
-    x, y, z = r_teme_km[..., 0], r_teme_km[..., 1], r_teme_km[..., 2]
-    return np.stack([cos_t * x + sin_t * y, -sin_t * x + cos_t * y, z], axis=-1)
+    out = np.empty_like(r_teme_km)
+    out[..., 0] = cos_t * r_teme_km[..., 0] + sin_t * r_teme_km[..., 1]
+    out[..., 1] = -sin_t * r_teme_km[..., 0] + cos_t * r_teme_km[..., 1]
+    out[..., 2] = r_teme_km[..., 2]
+    return out
 
 
 class GeodeticConverter:

@@ -28,6 +28,7 @@ from app.topocentric import Site, in_earth_shadow, look_angles
 RANGE_MARGIN_SCALE_KM = 100.0  # 1 degree of margin per 100 km: only the sign matters for roots
 SITE_DARK_SUN_ELEVATION_DEG = -12.0
 ROOT_TOLERANCE_S = 1e-3
+PEAK_SEARCH_FLOOR_DEG = -25.0
 DEFAULT_STEP_S = 60.0
 _GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
 
@@ -98,28 +99,47 @@ def _azimuth_margin_deg(azimuth: np.ndarray, az_min: float, az_max: float) -> np
     return np.where(into <= width, inside, outside)
 
 
-def _bisect(function, low: np.ndarray, high: np.ndarray, tolerance_s: float = ROOT_TOLERANCE_S) -> np.ndarray:
-    """Roots of ``function`` in each [low, high] where it changes sign, all at once."""
-    low, high = low.astype(float).copy(), high.astype(float).copy()
-    low_positive = function(low) > 0
-    iterations = max(1, int(math.ceil(math.log2(max(np.max(high - low), tolerance_s) / tolerance_s))))
-    for _ in range(iterations):
-        middle = 0.5 * (low + high)
-        same_side = (function(middle) > 0) == low_positive
-        low = np.where(same_side, middle, low)
-        high = np.where(same_side, high, middle)
-    return 0.5 * (low + high)
+def _roots(function, low: np.ndarray, high: np.ndarray, f_low: np.ndarray, f_high: np.ndarray,
+           tolerance_s: float = ROOT_TOLERANCE_S, max_iterations: int = 60) -> np.ndarray:
+    """Roots of ``function`` in each [low, high] where it changes sign, all at once, by the
+    Illinois variant of regula falsi (superlinear, and never leaves its bracket)."""
+    a, b = low.astype(float).copy(), high.astype(float).copy()
+    fa, fb = f_low.astype(float).copy(), f_high.astype(float).copy()
+    side = np.zeros(len(a), dtype=np.int8)
+    for _ in range(max_iterations):
+        open_ = (b - a) > tolerance_s
+        if not open_.any():
+            break
+        c = np.where(open_, (a * fb - b * fa) / np.where(fb != fa, fb - fa, 1.0), 0.5 * (a + b))
+        c = np.where((c <= a) | (c >= b), 0.5 * (a + b), c)
+        fc = np.zeros_like(c)
+        fc[open_] = function(c[open_])
+        same_as_b = open_ & (np.sign(fc) == np.sign(fb))
+        same_as_a = open_ & ~same_as_b
+        fa = np.where(same_as_b & (side == 1), fa * 0.5, fa)  # Illinois: halve the stale end
+        fb = np.where(same_as_a & (side == -1), fb * 0.5, fb)
+        b, fb = np.where(same_as_b, c, b), np.where(same_as_b, fc, fb)
+        a, fa = np.where(same_as_a, c, a), np.where(same_as_a, fc, fa)
+        side = np.where(same_as_b, 1, np.where(same_as_a, -1, side)).astype(np.int8)
+        done = open_ & (fc == 0)
+        a, b = np.where(done, c, a), np.where(done, c, b)
+    return 0.5 * (a + b)
 
 
 def _golden_max(function, low: np.ndarray, high: np.ndarray, tolerance_s: float = 0.05) -> np.ndarray:
-    """Arg-max of a unimodal ``function`` in each [low, high], all at once (golden section;
-    each step evaluates both probes, which keeps the vectorised bookkeeping plain)."""
+    """Arg-max of a unimodal ``function`` in each [low, high], all at once (golden section,
+    reusing one probe per step)."""
     a, b = low.astype(float).copy(), high.astype(float).copy()
+    c, d = b - _GOLDEN * (b - a), a + _GOLDEN * (b - a)
+    fc, fd = function(c), function(d)
     while np.max(b - a) > tolerance_s:
-        c, d = b - _GOLDEN * (b - a), a + _GOLDEN * (b - a)
-        left = function(c) > function(d)
-        b = np.where(left, d, b)
-        a = np.where(left, a, c)
+        keep_left = fc > fd  # the maximum is in [a, d]: d <- c, new c
+        b = np.where(keep_left, d, b)
+        a = np.where(keep_left, a, c)
+        probe = np.where(keep_left, b - _GOLDEN * (b - a), a + _GOLDEN * (b - a))
+        f_probe = function(probe)
+        c, d, fc, fd = (np.where(keep_left, probe, d), np.where(keep_left, c, probe),
+                        np.where(keep_left, f_probe, fd), np.where(keep_left, fc, f_probe))
     return 0.5 * (a + b)
 
 
@@ -134,11 +154,14 @@ def passes_of(satrec: Satrec, norad_id: int, sensor: Sensor, start: datetime, ho
     grid = np.linspace(0.0, span_s, max(2, int(math.ceil(span_s / step_s)) + 1))
     values = g(grid)
 
-    # local maxima of the samples that stay below zero: refine; they may poke above the mask
-    interior = np.nonzero((values[1:-1] >= values[:-2]) & (values[1:-1] >= values[2:]) & (values[1:-1] <= 0))[0] + 1
+    # local maxima of the samples that stay below zero: refine; they may poke above the mask.
+    # One deeper than PEAK_SEARCH_FLOOR_DEG cannot: a peak above the mask keeps a sample within
+    # half a step of it far higher (an overhead LEO pass is still ~40 deg up 60 s from its peak).
+    interior = np.nonzero((values[1:-1] >= values[:-2]) & (values[1:-1] >= values[2:]) & (values[1:-1] <= 0)
+                          & (values[1:-1] > PEAK_SEARCH_FLOOR_DEG))[0] + 1
     extra_t = np.zeros(0)
     if len(interior):
-        peaks = _golden_max(g, grid[interior - 1], grid[interior + 1])
+        peaks = _golden_max(g, grid[interior - 1], grid[interior + 1], tolerance_s=0.5)
         extra_t = peaks[g(peaks) > 0]
     times = np.concatenate([grid, extra_t])
     order = np.argsort(times, kind="stable")
@@ -147,7 +170,8 @@ def passes_of(satrec: Satrec, norad_id: int, sensor: Sensor, start: datetime, ho
     positive = samples > 0
 
     changes = np.nonzero(positive[1:] != positive[:-1])[0]
-    roots = _bisect(g, times[changes], times[changes + 1]) if len(changes) else np.zeros(0)
+    roots = (_roots(g, times[changes], times[changes + 1], samples[changes], samples[changes + 1])
+             if len(changes) else np.zeros(0))
     rising = ~positive[changes]  # before the change: not visible
 
     boundaries: list[tuple[float, bool]] = []  # (time, is a rise)
@@ -156,32 +180,44 @@ def passes_of(satrec: Satrec, norad_id: int, sensor: Sensor, start: datetime, ho
     boundaries += list(zip(roots.tolist(), rising.tolist()))
     if positive[-1]:
         boundaries.append((span_s, False))
-    result = []
-    for (aos_s, is_rise), (los_s, is_set) in zip(boundaries[::2], boundaries[1::2]):
-        if not is_rise or is_set:
-            continue
-        result.append(_describe(g, sensor, norad_id, start, aos_s, los_s, aos_s == 0.0 and positive[0],
-                                los_s == span_s and positive[-1]))
-    return result
+    windows = [(aos_s, los_s) for (aos_s, is_rise), (los_s, is_set) in zip(boundaries[::2], boundaries[1::2])
+               if is_rise and not is_set]
+    if not windows:
+        return []
+    return _describe(g, sensor, norad_id, start, np.array(windows), bool(positive[0]), bool(positive[-1]), span_s)
 
 
-def _describe(g: VisibilityMargin, sensor: Sensor, norad_id: int, start: datetime, aos_s: float, los_s: float,
-              clipped_start: bool, clipped_end: bool) -> Pass:
-    """Culmination (maximum elevation) inside the pass, and the lighting there."""
+_PROBES_PER_PASS = 17
+
+
+def _describe(g: VisibilityMargin, sensor: Sensor, norad_id: int, start: datetime, windows: np.ndarray,
+              up_at_start: bool, up_at_end: bool, span_s: float) -> list[Pass]:
+    """Culmination (maximum elevation) inside each pass, and the lighting there, for all of
+    an object's passes at once."""
     def elevation(offsets):
         return g.states(offsets)[3]
 
-    probe = np.linspace(aos_s, los_s, 33)
-    best = int(np.argmax(elevation(probe)))
-    low, high = probe[max(best - 1, 0)], probe[min(best + 1, len(probe) - 1)]
-    tca_s = float(_golden_max(elevation, np.array([low]), np.array([high]), tolerance_s=0.01)[0])
-    _error, r_teme, _az, elevation_tca, range_tca = g.states(np.array([tca_s]))
-    jd, fr = g.jd0, g.fr0 + tca_s / SECONDS_PER_DAY
-    sunlit = not bool(in_earth_shadow(r_teme[0], sun_direction_eci(jd, fr)))
-    site_dark = float(solar_elevation_deg(sensor.lat_deg, sensor.lon_deg, jd, fr)) < SITE_DARK_SUN_ELEVATION_DEG
-    return Pass(sensor.name, int(norad_id), start + timedelta(seconds=aos_s), start + timedelta(seconds=tca_s),
-                start + timedelta(seconds=los_s), float(elevation_tca[0]), float(range_tca[0]), sunlit, site_dark,
-                bool(clipped_start), bool(clipped_end))
+    aos_s, los_s = windows[:, 0], windows[:, 1]
+    fraction = np.linspace(0.0, 1.0, _PROBES_PER_PASS)
+    probes = aos_s[:, None] + (los_s - aos_s)[:, None] * fraction[None, :]
+    best = np.argmax(elevation(probes.ravel()).reshape(probes.shape), axis=1)
+    rows = np.arange(len(windows))
+    low = probes[rows, np.maximum(best - 1, 0)]
+    high = probes[rows, np.minimum(best + 1, _PROBES_PER_PASS - 1)]
+    tca_s = _golden_max(elevation, low, high, tolerance_s=0.1)
+    _error, r_teme, _az, elevation_tca, range_tca = g.states(tca_s)
+    fr = g.fr0 + tca_s / SECONDS_PER_DAY
+    passes = []
+    for k in range(len(windows)):
+        sun = sun_direction_eci(g.jd0, float(fr[k]))
+        sunlit = not bool(in_earth_shadow(r_teme[k], sun))
+        site_dark = float(solar_elevation_deg(sensor.lat_deg, sensor.lon_deg, g.jd0, float(fr[k]))) \
+            < SITE_DARK_SUN_ELEVATION_DEG
+        passes.append(Pass(sensor.name, int(norad_id), start + timedelta(seconds=float(aos_s[k])),
+                           start + timedelta(seconds=float(tca_s[k])), start + timedelta(seconds=float(los_s[k])),
+                           float(elevation_tca[k]), float(range_tca[k]), sunlit, site_dark,
+                           bool(up_at_start and aos_s[k] == 0.0), bool(up_at_end and los_s[k] == span_s)))
+    return passes
 
 
 Progress = Callable[[int, int], bool | None]  # (done, total) -> True to stop

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 from pyproj import Transformer
@@ -25,12 +25,12 @@ class Site:
     lon_deg: float
     alt_m: float
 
-    @property
+    @cached_property
     def r_itrs_km(self) -> np.ndarray:
         x, y, z = _geodetic_to_itrs().transform(self.lon_deg, self.lat_deg, self.alt_m)
         return np.array([x, y, z]) / 1000.0
 
-    @property
+    @cached_property
     def enu_axes(self) -> np.ndarray:
         """Rows: east, north, up (geodetic) in ITRS."""
         lat, lon = math.radians(self.lat_deg), math.radians(self.lon_deg)
@@ -44,8 +44,8 @@ class Site:
 def look_angles(site: Site, r_itrs_km: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(azimuth_deg, elevation_deg, range_km)`` of ITRS positions (..., 3) from a site.
     Azimuth is clockwise from north."""
-    rho = np.asarray(r_itrs_km) - site.r_itrs_km
-    east, north, up = np.moveaxis(rho @ site.enu_axes.T, -1, 0)
+    enu = (np.asarray(r_itrs_km) - site.r_itrs_km) @ site.enu_axes.T
+    east, north, up = enu[..., 0], enu[..., 1], enu[..., 2]
     range_km = np.sqrt(east**2 + north**2 + up**2)
     elevation_deg = np.degrees(np.arcsin(np.clip(up / range_km, -1.0, 1.0)))
     azimuth_deg = np.degrees(np.arctan2(east, north)) % 360.0
