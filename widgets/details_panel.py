@@ -10,7 +10,9 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
 from app.catalog import STALE_ELEMENT_AGE_DAYS, Catalog
 from app.engine import Snapshot
+from app.sun import sun_direction_eci
 from app.timeutil import format_utc
+from app.topocentric import in_earth_shadow
 from widgets.theme import STATUS_COLORS
 
 FIELDS = (
@@ -22,6 +24,7 @@ FIELDS = (
     ("arg_perigee", "Arg. of perigee"), ("mean_anomaly", "Mean anomaly"), ("mean_motion", "Mean motion"),
     ("bstar", "B*"), ("period", "Period"), ("apogee", "Apogee altitude"), ("perigee", "Perigee altitude"),
     ("position", "Lat / lon"), ("altitude", "Altitude"), ("speed", "Speed (inertial)"),
+    ("illumination", "Illumination"),
     ("state_epoch", "State at"), ("source", "Source"),
 )
 
@@ -85,13 +88,15 @@ class DetailsPanel(QWidget):
             return
         if not snapshot.valid[row]:
             text = f"no valid state (sgp4 error {int(snapshot.sgp4_error[row])})"
-            for key in ("position", "altitude", "speed"):
+            for key in ("position", "altitude", "speed", "illumination"):
                 self._set(key, text)
         else:
             lat, lon = snapshot.lat_deg[row], snapshot.lon_deg[row]
             self._set("position", f"{abs(lat):.3f}° {'N' if lat >= 0 else 'S'}  {abs(lon):.3f}° {'E' if lon >= 0 else 'W'}")
             self._set("altitude", f"{snapshot.alt_km[row]:,.1f} km")
             self._set("speed", f"{np.linalg.norm(snapshot.v_teme_km_s[row]):.3f} km/s")
+            shadowed = bool(in_earth_shadow(snapshot.r_teme_km[row], sun_direction_eci(snapshot.jd, snapshot.fr)))
+            self._set("illumination", "in the Earth's shadow" if shadowed else "sunlit")
         self._set("state_epoch", format_utc(snapshot.epoch))
 
     def text_of(self, key: str) -> str:

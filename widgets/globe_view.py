@@ -63,6 +63,15 @@ class GlobeView(QWidget):
                                        parent=self.view.scene)
         self.grid.transform = MatrixTransform()
         self.grid.visible = False
+        # sensor sites and the selected sensor's coverage: Earth-fixed, turned like the grid
+        self.sensor_markers = scene.visuals.Markers(parent=self.view.scene)
+        self.sensor_markers.transform = MatrixTransform()
+        self.sensor_markers.set_gl_state("translucent", depth_test=True)
+        self.sensor_markers.visible = False
+        self.coverage = scene.visuals.Line(np.zeros((2, 3)), color=rgba("#2dccff", 0.9), width=1.5,
+                                           parent=self.view.scene)
+        self.coverage.transform = MatrixTransform()
+        self.coverage.visible = False
         self.orbit = scene.visuals.Line(np.zeros((2, 3)), color=rgba(ORBIT_COLOR, 0.85), width=1.5,
                                         parent=self.view.scene)
         self.orbit.visible = False
@@ -119,6 +128,29 @@ class GlobeView(QWidget):
         self.label.text = f"  {label}" if row is not None else ""
         self._update_selection_marker()
 
+    def set_sensors(self, r_itrs_er: np.ndarray, colors: np.ndarray) -> None:
+        """Sensor sites (Earth-fixed, Earth radii) as small squares."""
+        if len(r_itrs_er) == 0:
+            self.sensor_markers.visible = False
+            return
+        self.sensor_markers.set_data(np.asarray(r_itrs_er, dtype=np.float32) * 1.003, symbol="square", size=7,
+                                     face_color=colors, edge_color=(0, 0, 0, 0.8), edge_width=1)
+        self.sensor_markers.visible = True
+        self.canvas.update()
+
+    def set_sensors_visible(self, visible: bool) -> None:
+        self.sensor_markers.visible = visible and self.sensor_markers._data is not None
+        self.canvas.update()
+
+    def set_coverage(self, ring_itrs_er: np.ndarray | None) -> None:
+        """The selected sensor's coverage ring (Earth-fixed, Earth radii), or none."""
+        if ring_itrs_er is None or len(ring_itrs_er) < 2:
+            self.coverage.visible = False
+        else:
+            self.coverage.set_data(pos=np.asarray(ring_itrs_er, dtype=np.float32))
+            self.coverage.visible = True
+        self.canvas.update()
+
     def set_grid_visible(self, visible: bool) -> None:
         self.grid.visible = visible
         self.canvas.update()
@@ -129,11 +161,13 @@ class GlobeView(QWidget):
         """Everything a frame needs: Earth rotation, Sun, the points' dt, the selection."""
         jd, fr = datetime_to_jd(epoch)
         theta = float(gmst_rad(jd, fr))
-        self.earth.set_orientation(theta, sun_direction_eci(jd, fr))
-        self.grid.transform.reset()
-        self.grid.transform.rotate(math.degrees(theta), (0, 0, 1))
+        sun = sun_direction_eci(jd, fr)
+        self.earth.set_orientation(theta, sun)
+        for earth_fixed in (self.grid, self.sensor_markers, self.coverage):
+            earth_fixed.transform.reset()
+            earth_fixed.transform.rotate(math.degrees(theta), (0, 0, 1))
         self._dt_s = epoch.timestamp() - self._snapshot_posix
-        self.points.set_dt(self._dt_s)
+        self.points.set_dt(self._dt_s, sun)
         self._update_selection_marker()
         self.canvas.update()
 

@@ -93,6 +93,8 @@ attribute vec4 a_color;
 attribute float a_shown;     // 0 hides (filtered out, or no valid state)
 uniform float u_dt;          // seconds from the snapshot epoch to this frame
 uniform float u_size;
+uniform vec3 u_sun;          // unit vector to the Sun, TEME
+uniform float u_shadow_dim;  // colour factor for objects in the Earth's shadow (1 = no dimming)
 varying vec4 v_color;
 void main() {
     vec3 h = cross(a_position, a_velocity);
@@ -108,7 +110,10 @@ void main() {
         gl_Position = vec4(2.0, 2.0, 2.0, 1.0);  // outside the clip volume: a size of 0 would still draw 1 px
     }
     gl_PointSize = u_size;
-    v_color = a_color;
+    // cylindrical shadow: behind the Earth and within one Earth radius of the Sun line
+    float along = dot(p, u_sun);
+    bool shadowed = along < 0.0 && length(p - along * u_sun) < 1.0;
+    v_color = shadowed ? vec4(a_color.rgb * u_shadow_dim, a_color.a) : a_color;
 }
 """
 
@@ -144,6 +149,8 @@ class CatalogPointsVisual(Visual):
         self.set_gl_state("translucent", depth_test=True)
         self.shared_program["u_size"] = float(point_size)
         self.shared_program["u_dt"] = 0.0
+        self.shared_program["u_sun"] = (1.0, 0.0, 0.0)
+        self.shared_program["u_shadow_dim"] = 1.0
         self.set_data(np.zeros((0, 3)), np.zeros((0, 3)), np.zeros((0, 4)), np.zeros(0))
 
     def set_data(self, r_er: np.ndarray, v_er_s: np.ndarray, colors: np.ndarray, shown: np.ndarray) -> None:
@@ -163,8 +170,15 @@ class CatalogPointsVisual(Visual):
         self.shared_program["a_shown"] = gloo.VertexBuffer(np.asarray(shown, dtype=np.float32))
         self.update()
 
-    def set_dt(self, dt_s: float) -> None:
+    def set_dt(self, dt_s: float, sun_teme: np.ndarray | None = None) -> None:
         self.shared_program["u_dt"] = float(dt_s)
+        if sun_teme is not None:
+            self.shared_program["u_sun"] = tuple(float(v) for v in sun_teme)
+        self.update()
+
+    def set_shadow_dimming(self, factor: float) -> None:
+        """Colour factor for objects in the Earth's shadow (1.0 turns the effect off)."""
+        self.shared_program["u_shadow_dim"] = float(factor)
         self.update()
 
     def set_point_size(self, size: float) -> None:

@@ -13,10 +13,13 @@ import numpy as np
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QMainWindow,
-                               QMenuBar, QMessageBox, QProgressDialog, QSizePolicy, QToolBar, QVBoxLayout, QWidget)
+                               QMenuBar, QMessageBox, QProgressDialog, QScrollArea, QSizePolicy, QToolBar, QVBoxLayout, QWidget)
 
 from app import __version__
 from app.catalog import STALE_ELEMENT_AGE_DAYS, Catalog
+from app.coverage import DEFAULT_COVERAGE_ALT_KM, coverage_ring_deg, ring_itrs
+from app.footprint import MEAN_EARTH_RADIUS_KM
+from app.sensors import Sensor, SensorStore
 from app.clock import SimulationClock
 from app.engine import Snapshot
 from app.ingest import LoadCancelled
@@ -27,9 +30,13 @@ from widgets.classification_banner import DEFAULT_BANNER, ClassificationBanner
 from widgets.details_panel import DetailsPanel
 from widgets.engine_bridge import EngineBridge
 from widgets.globe_view import GlobeView
+from widgets.globe_visuals import EARTH_RADIUS_KM
+from widgets.passes_panel import PassesPanel
+from widgets.sensors_panel import SensorsPanel
 from widgets.map_view import MapView
 from widgets.textures import earth_texture
-from widgets.theme import OBJECT_TYPE_COLORS, REGIME_COLORS, category_colors
+from widgets.theme import (OBJECT_TYPE_COLORS, REGIME_COLORS, SENSOR_TYPE_COLORS, STATUS_COLORS, category_colors,
+                           rgba)
 from widgets.time_controls import TimeControls
 
 log = logging.getLogger(__name__)
@@ -49,7 +56,7 @@ class MainWindow(QMainWindow):
     _load_progress = Signal(int, int, str)
 
     def __init__(self, settings: QSettings | None = None, clock: SimulationClock | None = None,
-                 interactive: bool = True):
+                 interactive: bool = True, sensor_store: SensorStore | None = None):
         super().__init__()
         self.setWindowTitle("Coalition Space Operations Console")
         self.settings = settings
@@ -69,6 +76,11 @@ class MainWindow(QMainWindow):
         self.globe = GlobeView(texture)
         self.map_view = MapView(texture)
         self.catalog_panel = CatalogPanel(settings)
+        self.sensor_store = sensor_store or SensorStore()
+        self.sensors_panel = SensorsPanel(self.sensor_store, interactive)
+        self.passes_panel = PassesPanel()
+        self.selected_sensor: Sensor | None = None
+        self.sensors: list[Sensor] = []
         self.details = DetailsPanel()
         self.time_controls = TimeControls(self.clock)
         self.top_banner = ClassificationBanner()
@@ -86,6 +98,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.set_banner(settings.value("banner/text", DEFAULT_BANNER) if settings else DEFAULT_BANNER)
         self._update_legend()
+        self.set_sensors(self.sensors_panel.sensors)
         self.frame_timer = QTimer(self, interval=FRAME_INTERVAL_MS)
         self.frame_timer.timeout.connect(self.advance_frame)
         self._slow_timer = QTimer(self, interval=1000)
@@ -132,8 +145,18 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.BottomToolBarArea, bottom)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.time_controls)
         self.catalog_dock = self._dock("Catalog", "catalogDock", self.catalog_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.details_dock = self._dock("Details", "detailsDock", self.details, Qt.DockWidgetArea.RightDockWidgetArea)
+        details_scroll = QScrollArea()
+        details_scroll.setWidget(self.details)
+        details_scroll.setWidgetResizable(True)
+        details_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.details_dock = self._dock("Details", "detailsDock", details_scroll, Qt.DockWidgetArea.RightDockWidgetArea)
         self.map_dock = self._dock("Ground track", "mapDock", self.map_view, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.passes_dock = self._dock("Passes", "passesDock", self.passes_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.sensors_dock = self._dock("Sensors", "sensorsDock", self.sensors_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.map_dock, self.passes_dock)
+        self.tabifyDockWidget(self.details_dock, self.sensors_dock)
+        self.map_dock.raise_()
+        self.details_dock.raise_()
         # side docks run the full height: the map sits under the globe, near its 2:1 shape
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
@@ -173,8 +196,13 @@ class MainWindow(QMainWindow):
             action.setChecked(mode == self.color_mode)
             group.addAction(action)
         self._add_action(view_menu, "Classification &banner…", None, self.banner_dialog)
+        self.sensors_action = self._add_action(view_menu, "&Sensor sites", "S", self._toggle_sensors)
+        self.sensors_action.setCheckable(True)
+        self.sensors_action.setChecked(True)
+        self.shadow_action = self._add_action(view_menu, "&Dim objects in the Earth's shadow", "D", self._toggle_shadow)
+        self.shadow_action.setCheckable(True)
         view_menu.addSeparator()
-        for dock in (self.catalog_dock, self.details_dock, self.map_dock):
+        for dock in (self.catalog_dock, self.details_dock, self.map_dock, self.passes_dock, self.sensors_dock):
             view_menu.addAction(dock.toggleViewAction())
         help_menu = menu_bar.addMenu("&Help")
         self._add_action(help_menu, "&About", None, lambda: QMessageBox.about(self, "About", ABOUT_TEXT))
@@ -195,6 +223,9 @@ class MainWindow(QMainWindow):
         self.time_controls.clock_changed.connect(self._on_clock_changed)
         self.color_box.currentTextChanged.connect(self.set_color_mode)
         self._load_done.connect(self._on_load_done)
+        self.sensors_panel.sensors_changed.connect(self.set_sensors)
+        self.sensors_panel.sensor_selected.connect(self.select_sensor)
+        self.passes_panel.jump_requested.connect(self.time_controls.jump_to)
         self._load_progress.connect(self._on_load_progress)
 
     # --- running ---------------------------------------------------------------------------------
@@ -383,6 +414,8 @@ class MainWindow(QMainWindow):
 
     def select_row(self, row: int | None) -> None:
         self.selected_row = row
+        self.passes_panel.set_object(self.catalog, row)
+        self.passes_panel.set_start(self.clock.now())
         self.catalog_panel.select_row(row)
         self.details.show_object(self.catalog, row, self.clock.now())
         if self.bridge.latest is not None:
@@ -403,6 +436,48 @@ class MainWindow(QMainWindow):
         label = str(self.catalog.name[row]) or str(self.catalog.norad_id[row])
         self.globe.set_selection(row, orbit, label)
         self.map_view.set_selection(row, track, self.bridge.latest)
+        if self.selected_sensor is not None:
+            self.select_sensor(self.selected_sensor)
+
+    # --- sensors -------------------------------------------------------------------------------
+
+    def set_sensors(self, sensors: list[Sensor]) -> None:
+        self.sensors = list(sensors)
+        colors = [SENSOR_TYPE_COLORS[s.sensor_type] if s.operational else STATUS_COLORS["off"] for s in sensors]
+        lat = np.array([s.lat_deg for s in sensors])
+        lon = np.array([s.lon_deg for s in sensors])
+        r = ring_itrs(lat, lon, 1.0) if len(sensors) else np.zeros((0, 3))
+        self.globe.set_sensors(r, np.array([rgba(c) for c in colors]) if colors else np.zeros((0, 4)))
+        self.map_view.set_sensors(lat, lon, colors)
+        self.passes_panel.set_sensors(sensors)
+        if self.selected_sensor is not None and self.selected_sensor.name not in {s.name for s in sensors}:
+            self.select_sensor(None)
+
+    def select_sensor(self, sensor: Sensor | None) -> None:
+        """Show what the sensor covers at the selected object's altitude (else 800 km)."""
+        self.selected_sensor = sensor
+        if sensor is None:
+            self.globe.set_coverage(None)
+            self.map_view.set_coverage(None)
+            return
+        alt_km = DEFAULT_COVERAGE_ALT_KM
+        snapshot = self.bridge.latest
+        if self.selected_row is not None and snapshot is not None and snapshot.valid[self.selected_row]:
+            alt_km = float(snapshot.alt_km[self.selected_row])
+        ring = coverage_ring_deg(sensor, alt_km)
+        self.map_view.set_coverage(ring)
+        self.globe.set_coverage(None if ring is None else
+                                ring_itrs(ring[0], ring[1], (MEAN_EARTH_RADIUS_KM + alt_km) / EARTH_RADIUS_KM))
+        self.show_status(f"{sensor.name}: coverage at {alt_km:,.0f} km altitude"
+                         + ("" if ring else " — out of reach"), 8000)
+
+    def _toggle_sensors(self) -> None:
+        visible = self.sensors_action.isChecked()
+        self.globe.set_sensors_visible(visible)
+        self.map_view.set_sensors_visible(visible)
+
+    def _toggle_shadow(self) -> None:
+        self.globe.points.set_shadow_dimming(0.3 if self.shadow_action.isChecked() else 1.0)
 
     def _toggle_follow(self) -> None:
         self.globe.follow_selection = self.follow_action.isChecked()

@@ -92,7 +92,10 @@ class MapView(QWidget):
         self.footprint = pg.PlotDataItem(pen=pg.mkPen(SELECTION_COLOR, width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
                                          connect="finite")
         self.subpoint = pg.ScatterPlotItem(size=11, pen=pg.mkPen(SELECTION_COLOR, width=2), brush=None)
-        for z, overlay in enumerate((self.track, self.footprint, self.subpoint), start=10):
+        self.sensor_sites = pg.ScatterPlotItem(size=6, symbol="s", pen=pg.mkPen("#000000", width=0.5))
+        self.coverage = pg.PlotDataItem(pen=pg.mkPen("#2dccff", width=1.5), connect="finite")
+        for z, overlay in enumerate((self.sensor_sites, self.coverage, self.track, self.footprint, self.subpoint),
+                                    start=10):
             overlay.setZValue(z)
             item.addItem(overlay)
 
@@ -147,6 +150,21 @@ class MapView(QWidget):
         self.subpoint.setData([lon], [lat])
         circle_lat, circle_lon = footprint_circle_deg(lat, lon, alt)
         self.footprint.setData(*_with_breaks(circle_lon, circle_lat))
+
+    def set_sensors(self, lat_deg, lon_deg, colors_hex: list[str]) -> None:
+        lon = (np.asarray(lon_deg, dtype=float) + 180.0) % 360.0 - 180.0
+        self.sensor_sites.setData(lon, np.asarray(lat_deg, dtype=float),
+                                  brush=[pg.mkBrush(c) for c in colors_hex])
+
+    def set_sensors_visible(self, visible: bool) -> None:
+        self.sensor_sites.setVisible(visible)
+
+    def set_coverage(self, ring: tuple[np.ndarray, np.ndarray] | None) -> None:
+        if ring is None:
+            self.coverage.setData([], [])
+        else:
+            lat, lon = ring
+            self.coverage.setData(*_with_breaks(lon, lat))
 
     def render_image(self):
         return self.plot.grab().toImage()

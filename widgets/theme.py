@@ -30,6 +30,12 @@ REGIME_COLORS = {
     "GEO": "#f48fb1",
     "HEO": "#ffcc80",
 }
+SENSOR_TYPE_COLORS = {
+    "radar": "#ff8a65",
+    "optical": "#81c784",
+    "laser": "#ba68c8",
+    "RF": "#bcaaa4",
+}
 SELECTION_COLOR = "#ffffff"
 ORBIT_COLOR = "#fce83a"
 

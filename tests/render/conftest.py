@@ -19,13 +19,15 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture
-def window(qtbot, default_catalog):
+def window(qtbot, default_catalog, tmp_path):
     """The main window on the default catalog, clock paused at EPOCH, one snapshot shown."""
     from app.clock import ClockMode, FixedTimeSource, SimulationClock
+    from app.sensors import SensorStore
     from widgets.main_window import MainWindow
 
     clock = SimulationClock(FixedTimeSource(EPOCH), start=EPOCH, mode=ClockMode.REPLAY, paused=True)
-    main = MainWindow(settings=None, clock=clock, interactive=False)
+    main = MainWindow(settings=None, clock=clock, interactive=False,
+                      sensor_store=SensorStore(tmp_path / "user_sensors.json"))
     qtbot.addWidget(main)
     main.resize(1400, 900)
     main.show()

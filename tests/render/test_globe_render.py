@@ -22,8 +22,9 @@ def _teme_of_ground_point(lat_deg, lon_deg, epoch, radius=1.0):
 
 
 def _hide_points(window):
-    """Lighting and texture checks look at the Earth alone, not at a satellite in front of it."""
+    """Lighting and texture checks look at the Earth alone, not at a satellite or a site on it."""
     window.globe.set_shown(np.zeros(len(window.catalog), dtype=bool))
+    window.globe.set_sensors_visible(False)
 
 
 def _pixel(window, teme_position):
@@ -107,6 +108,7 @@ def test_filter_hides_points_on_screen(qtbot, window):
     """Filtered-out objects leave no pixels (a point of size 0 would still draw one pixel).
     The Earth is hidden so that every lit pixel is a point."""
     window.globe.earth.visible = False
+    window.globe.set_sensors_visible(False)
     window.advance_frame()
     def lit(image):
         return int((image[..., :3].max(axis=-1) > 60).sum())
