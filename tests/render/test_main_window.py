@@ -101,3 +101,18 @@ def test_dropping_files_loads_them(qtbot, window, data_dir):
         window.dropEvent(event)
     assert blocker.args[0].norad_id.tolist() == [5]
     assert window.catalog_paths == [str(data_dir / "python-sgp4_sample_omm.xml")]
+
+
+def test_sensor_coverage_and_passes_in_the_window(qtbot, window):
+    window.select_norad(25544)
+    window.sensors_panel.search.setText("CapeCod (Cape Cod, MA)")
+    window.sensors_panel.table.selectRow(0)
+    assert window.selected_sensor.name.startswith("CapeCod")
+    assert window.globe.coverage.visible
+    x, y = window.map_view.coverage.getData()
+    assert len(x) > 100 and -100 < np.nanmin(x) < -80 and -60 < np.nanmax(x) < -40  # around Cape Cod (70.5 W)
+    assert window.passes_panel.object_label.text().endswith("(25544)")
+    assert window.sensors_panel.sensors and window.globe.sensor_markers.visible
+    window.sensors_action.trigger()
+    assert not window.globe.sensor_markers.visible
+    assert window.details.text_of("illumination") in ("sunlit", "in the Earth's shadow")
