@@ -120,8 +120,8 @@ def user_data_dir() -> Path:
 class SensorStore:
     """The user's own sensors, in one JSON file; loaded once, saved atomically on each change."""
 
-    def __init__(self, path: Path | None = None):
-        self.path = path or user_data_dir() / USER_SENSORS_FILE
+    def __init__(self, path: str | Path | None = None):
+        self.path = Path(path) if path is not None else user_data_dir() / USER_SENSORS_FILE
         self.problems: list[str] = []
         self._sensors: dict[str, Sensor] = {}
         self._load()

@@ -35,8 +35,8 @@ from widgets.passes_panel import PassesPanel
 from widgets.sensors_panel import SensorsPanel
 from widgets.map_view import MapView
 from widgets.textures import earth_texture
-from widgets.theme import (OBJECT_TYPE_COLORS, REGIME_COLORS, SENSOR_TYPE_COLORS, STATUS_COLORS, category_colors,
-                           rgba)
+from widgets.theme import (NATION_COLORS, OBJECT_TYPE_COLORS, OTHER_NATION_COLOR, REGIME_COLORS, SENSOR_TYPE_COLORS,
+                           STATUS_COLORS, category_colors, rgba)
 from widgets.time_controls import TimeControls
 
 log = logging.getLogger(__name__)
@@ -81,6 +81,7 @@ class MainWindow(QMainWindow):
         self.passes_panel = PassesPanel()
         self.selected_sensor: Sensor | None = None
         self.sensors: list[Sensor] = []
+        self.sensor_color_mode = "type"  # or "nation"
         self.details = DetailsPanel()
         self.time_controls = TimeControls(self.clock)
         self.top_banner = ClassificationBanner()
@@ -199,6 +200,13 @@ class MainWindow(QMainWindow):
         self.sensors_action = self._add_action(view_menu, "&Sensor sites", "S", self._toggle_sensors)
         self.sensors_action.setCheckable(True)
         self.sensors_action.setChecked(True)
+        sensor_colour_menu = view_menu.addMenu("Colour sensors &by")
+        sensor_group = QActionGroup(self)
+        for mode, title in (("type", "Sensor type"), ("nation", "Operator nation")):
+            action = self._add_action(sensor_colour_menu, title, None, lambda m=mode: self.set_sensor_color_mode(m))
+            action.setCheckable(True)
+            action.setChecked(mode == "type")
+            sensor_group.addAction(action)
         self.shadow_action = self._add_action(view_menu, "&Dim objects in the Earth's shadow", "D", self._toggle_shadow)
         self.shadow_action.setCheckable(True)
         view_menu.addSeparator()
@@ -443,7 +451,11 @@ class MainWindow(QMainWindow):
 
     def set_sensors(self, sensors: list[Sensor]) -> None:
         self.sensors = list(sensors)
-        colors = [SENSOR_TYPE_COLORS[s.sensor_type] if s.operational else STATUS_COLORS["off"] for s in sensors]
+        if self.sensor_color_mode == "nation":
+            palette = [NATION_COLORS.get(s.operator_nation, OTHER_NATION_COLOR) for s in sensors]
+        else:
+            palette = [SENSOR_TYPE_COLORS[s.sensor_type] for s in sensors]
+        colors = [c if s.operational else STATUS_COLORS["off"] for c, s in zip(palette, sensors)]
         lat = np.array([s.lat_deg for s in sensors])
         lon = np.array([s.lon_deg for s in sensors])
         r = ring_itrs(lat, lon, 1.0) if len(sensors) else np.zeros((0, 3))
@@ -452,6 +464,14 @@ class MainWindow(QMainWindow):
         self.passes_panel.set_sensors(sensors)
         if self.selected_sensor is not None and self.selected_sensor.name not in {s.name for s in sensors}:
             self.select_sensor(None)
+
+    def set_sensor_color_mode(self, mode: str) -> None:
+        self.sensor_color_mode = mode
+        self.set_sensors(self.sensors)
+        if mode == "nation":
+            legend = "  ".join(f"<span style='color:{c}'>■</span> {n}" for n, c in NATION_COLORS.items())
+            self.show_status(f"Sensors by operator nation: {legend}  <span style='color:{OTHER_NATION_COLOR}'>■</span> "
+                             "other", 15000)
 
     def select_sensor(self, sensor: Sensor | None) -> None:
         """Show what the sensor covers at the selected object's altitude (else 800 km)."""

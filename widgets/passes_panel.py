@@ -212,6 +212,7 @@ class PassesPanel(QWidget):
             items += [QStandardItem("yes" if p.sunlit else "no"), QStandardItem("yes" if p.site_dark else "no")]
             items[0].setData(p.aos.timestamp(), Qt.ItemDataRole.UserRole)
             self.model.appendRow(items)
+        self.table.sortByColumn(3, Qt.SortOrder.AscendingOrder)  # by AOS
         sensors_seeing = len({p.sensor for p in passes})
         self.summary.setText(f"{len(passes)} passes over {sensors_seeing} sensors"
                              + (f"; {sum(p.optically_visible for p in passes)} optically visible" if passes else ""))

@@ -36,6 +36,12 @@ SENSOR_TYPE_COLORS = {
     "laser": "#ba68c8",
     "RF": "#bcaaa4",
 }
+# operator nations: the largest networks get their own colour, the rest share one
+NATION_COLORS = {
+    "USA": "#64b5f6", "GBR": "#e57373", "FRA": "#9575cd", "DEU": "#ffd54f", "JPN": "#f06292", "AUS": "#4db6ac",
+    "CAN": "#ff8a65", "RUS": "#a1887f", "CHN": "#ef5350", "UKR": "#dce775", "ESP": "#ffb74d", "ITA": "#81c784",
+}
+OTHER_NATION_COLOR = "#b0bec5"
 SELECTION_COLOR = "#ffffff"
 ORBIT_COLOR = "#fce83a"
 

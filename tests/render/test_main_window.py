@@ -116,3 +116,13 @@ def test_sensor_coverage_and_passes_in_the_window(qtbot, window):
     window.sensors_action.trigger()
     assert not window.globe.sensor_markers.visible
     assert window.details.text_of("illumination") in ("sunlit", "in the Earth's shadow")
+
+
+def test_sensors_coloured_by_nation(qtbot, window):
+    window.set_sensor_color_mode("nation")
+    brushes = window.map_view.sensor_sites.data["brush"]
+    names = [s.name for s in window.sensors]
+    usa = names.index(next(s.name for s in window.sensors if s.operator_nation == "USA" and s.operational))
+    rus = names.index(next(s.name for s in window.sensors if s.operator_nation == "RUS" and s.operational))
+    assert brushes[usa].color().name() == "#64b5f6" and brushes[rus].color().name() == "#a1887f"
+    assert "USA" in window.status_label.text()
