@@ -10,15 +10,16 @@ import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
-from PySide6.QtCore import QDateTime, QSortFilterProxyModel, Qt, QTimeZone, Signal
-from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateTimeEdit, QDoubleSpinBox, QFileDialog, QHBoxLayout,
-                               QLabel, QLineEdit, QProgressBar, QPushButton, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtCore import QDateTime, Qt, QTimeZone, Signal
+from PySide6.QtGui import QStandardItem
+from PySide6.QtWidgets import (QComboBox, QDateTimeEdit, QDoubleSpinBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
+                               QProgressBar, QPushButton, QVBoxLayout, QWidget)
 
 from app.catalog import Catalog
 from app.passes import Pass, passes_of
 from app.sensors import Sensor
 from app.timeutil import format_utc
+from widgets.filtered_table import filtered_table
 
 COLUMNS = ("Sensor", "Nation", "Type", "AOS (UTC)", "TCA (UTC)", "LOS (UTC)", "Duration (s)", "Max el (deg)",
            "Range at TCA (km)", "Sunlit", "Site dark")
@@ -66,19 +67,7 @@ class PassesPanel(QWidget):
         self.export_json_button = QPushButton("Export JSON…")
         self.summary = QLabel()
 
-        self.model = QStandardItemModel(0, len(COLUMNS), self)
-        self.model.setHorizontalHeaderLabels(list(COLUMNS))
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.proxy.setFilterKeyColumn(-1)
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(20)
+        self.model, self.proxy, self.table = filtered_table(self, COLUMNS)
         self.table.setColumnWidth(0, 200)
         for column in (3, 4, 5):
             self.table.setColumnWidth(column, 150)

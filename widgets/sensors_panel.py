@@ -3,12 +3,13 @@ and add, edit or remove the user's own sensors."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QStandardItem
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton,
-                               QTableView, QVBoxLayout, QWidget)
+                               QVBoxLayout, QWidget)
 
 from app.sensors import Sensor, SensorStore, all_sensors
+from widgets.filtered_table import filtered_table
 from widgets.sensor_dialog import SensorDialog
 from widgets.theme import SENSOR_TYPE_COLORS, STATUS_COLORS
 
@@ -24,26 +25,15 @@ class SensorsPanel(QWidget):
         self.store = store
         self.interactive = interactive
         self.sensors: list[Sensor] = []
-        self.model = QStandardItemModel(0, len(COLUMNS), self)
-        self.model.setHorizontalHeaderLabels(list(COLUMNS))
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.proxy.setFilterKeyColumn(-1)
+        self.model, self.proxy, self.table = filtered_table(self, COLUMNS)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.search = QLineEdit(placeholderText="Filter sensors (name, nation, type…)")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.proxy.setFilterFixedString)
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(20)
         self.table.setColumnWidth(0, 220)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
-        self.add_button, self.edit_button, self.remove_button = QPushButton("Add…"), QPushButton("Edit…"), QPushButton("Remove")
+        self.add_button, self.edit_button = QPushButton("Add…"), QPushButton("Edit…")
+        self.remove_button = QPushButton("Remove")
         self.add_button.clicked.connect(self.add_sensor)
         self.edit_button.clicked.connect(self.edit_sensor)
         self.remove_button.clicked.connect(self.remove_sensor)

@@ -7,7 +7,6 @@ import json
 from datetime import datetime, timezone
 
 import pytest
-from PySide6.QtCore import Qt
 
 from app.sensors import SensorStore
 from widgets.passes_panel import PassesPanel

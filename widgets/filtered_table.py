@@ -1,0 +1,26 @@
+"""A small read-only table with a text filter over every column (sensors, passes)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QStandardItemModel
+from PySide6.QtWidgets import QAbstractItemView, QTableView
+
+
+def filtered_table(owner: QObject, columns: tuple[str, ...]) -> tuple[QStandardItemModel, QSortFilterProxyModel,
+                                                                      QTableView]:
+    """Model, case-insensitive all-column filter proxy, and a sortable row-selecting view."""
+    model = QStandardItemModel(0, len(columns), owner)
+    model.setHorizontalHeaderLabels(list(columns))
+    proxy = QSortFilterProxyModel(owner)
+    proxy.setSourceModel(model)
+    proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    proxy.setFilterKeyColumn(-1)
+    table = QTableView()
+    table.setModel(proxy)
+    table.setSortingEnabled(True)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setDefaultSectionSize(20)
+    return model, proxy, table
