@@ -63,6 +63,16 @@ def _site_argument(text: str) -> tuple[float, float, float]:
     return lat, lon, alt
 
 
+def _threshold_argument(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 < value <= 1000:
+        raise argparse.ArgumentTypeError(f"must be in (0, 1000], got {value:g}")
+    return value
+
+
 def _hours_argument(text: str) -> float:
     try:
         hours = float(text)
@@ -107,6 +117,21 @@ def build_parser() -> argparse.ArgumentParser:
     passes.add_argument("--min-elevation-deg", type=float, metavar="E", help="elevation mask (overrides the sensors')")
     passes.add_argument("--format", choices=("json", "csv"), default="json")
 
+    screen = commands.add_parser("screen", parents=[common], help="conjunction screening")
+    screen.add_argument("--catalog", nargs="+", metavar="FILE", help="catalog files (default: the bundled catalog)")
+    who = screen.add_mutually_exclusive_group(required=True)
+    who.add_argument("--primary", nargs="+", type=int, metavar="N", help="catalog numbers of the primaries")
+    who.add_argument("--all", action="store_true", help="the whole catalog against itself")
+    screen.add_argument("--start", required=True, type=_utc_argument, metavar="ISO8601")
+    screen.add_argument("--hours", required=True, type=_hours_argument, metavar="H")
+    screen.add_argument("--threshold-km", required=True, type=_threshold_argument, metavar="D")
+    screen.add_argument("--format", choices=("json", "csv"), default="json")
+
+    cdm = commands.add_parser("cdm", parents=[common], help="read a CCSDS CDM and compute Pc (Foster 2D)")
+    cdm.add_argument("file", metavar="FILE")
+    cdm.add_argument("--hbr-m", type=_threshold_argument, metavar="R", help="hard-body radius (default: the message's)")
+    cdm.add_argument("--format", choices=("json",), default="json")
+
     sensors = commands.add_parser("sensors", parents=[common], help="the coalition sensor list")
     sensor_commands = sensors.add_subparsers(dest="sensors_command", metavar="SUBCOMMAND", required=True)
     listing = sensor_commands.add_parser("list", parents=[common], help="bundled and user sensors")
@@ -144,6 +169,10 @@ def _run(argv: Sequence[str] | None) -> int:
         return propagate_command(args.catalog, args.at, args.ids, args.format)
     if args.command == "passes":
         return passes_command(parser, args)
+    if args.command == "screen":
+        return screen_command(args)
+    if args.command == "cdm":
+        return cdm_command(args.file, args.hbr_m)
     if args.command == "sensors":
         return sensors_list_command(args.format)
     if args.command == "screenshot":
@@ -203,6 +232,61 @@ def passes_command(parser: argparse.ArgumentParser, args) -> int:
         writer.writerows(rows)
     _report_rejections(rejected)
     return EXIT_REJECTED if rejected else EXIT_OK
+
+
+SCREEN_FIELDS = ("primary", "secondary", "tca_utc", "miss_km", "relative_speed_km_s", "r_ric_km")
+
+
+def screen_command(args) -> int:
+    from app.screening import screen_all, screen_primaries
+
+    catalog = Catalog.load(args.catalog if args.catalog else default_catalog_paths())
+    rejected = list(catalog.rejections)
+    if args.all:
+        result = screen_all(catalog, args.start, args.hours, args.threshold_km)
+    else:
+        known = [n for n in args.primary if n in catalog]
+        for missing in sorted(set(args.primary) - set(known)):
+            rejected.append(Rejection("--primary", str(missing), "catalog number not in the catalog"))
+        result = screen_primaries(catalog, known, args.start, args.hours, args.threshold_km)
+    rows = [a.as_dict() for a in result.approaches]
+    if args.format == "json":
+        json.dump(rows, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    else:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(SCREEN_FIELDS[:-1] + ("r_ric_r_km", "r_ric_i_km", "r_ric_c_km"))
+        for row in rows:
+            writer.writerow([row[k] for k in SCREEN_FIELDS[:-1]] + row["r_ric_km"])
+    for group in result.co_located:
+        print(f"spaceops: co-located (one element set or flying together, not screened as approaches): "
+              f"{', '.join(map(str, group))}", file=sys.stderr)
+    _report_rejections(rejected)
+    return EXIT_REJECTED if rejected else EXIT_OK
+
+
+def cdm_command(path: str, hbr_m: float | None) -> int:
+    from app.cdm import CdmError, read_cdm
+    from app.collision_probability import cdm_pc
+
+    try:
+        cdm = read_cdm(path)
+    except CdmError as error:
+        print(f"spaceops: CDM rejected: {error}", file=sys.stderr)
+        return EXIT_REJECTED
+    radius = hbr_m if hbr_m is not None else cdm.hbr_m
+    if radius is None:
+        print(f"spaceops: {path}: the message gives no hard-body radius; pass --hbr-m", file=sys.stderr)
+        return EXIT_USAGE
+    pc = cdm_pc(cdm, radius)
+    objects = [{"designator": o.designator, "name": o.name, "international_designator": o.international_designator,
+                "ref_frame": o.ref_frame} for o in (cdm.object1, cdm.object2)]
+    json.dump({"tca_utc": format_utc(cdm.tca), "miss_km": cdm.miss_distance_km,
+               "relative_speed_km_s": cdm.relative_speed_km_s, "hbr_m": radius, "pc_foster": pc,
+               "pc_in_message": cdm.collision_probability, "object1": objects[0], "object2": objects[1]},
+              sys.stdout, indent=1)
+    sys.stdout.write("\n")
+    return EXIT_OK
 
 
 def sensors_list_command(fmt: str) -> int:

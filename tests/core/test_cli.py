@@ -153,3 +153,27 @@ def test_sensors_list(tmp_path):
     assert done.returncode == 0
     sensors = json.loads(done.stdout)
     assert len(sensors) == 243 and {"name", "operator_nation", "sensor_type", "min_elevation_deg"} <= set(sensors[0])
+
+
+def test_cdm_command(data_dir):
+    done = run_cli("cdm", str(data_dir / "cdm" / "orekit_AlfanoTestCase02.cdm"))
+    assert done.returncode == 0
+    out = json.loads(done.stdout)
+    assert out["hbr_m"] == 4.0 and abs(out["pc_foster"] - 0.006222267) < 1e-6
+    assert set(out) == {"tca_utc", "miss_km", "relative_speed_km_s", "hbr_m", "pc_foster", "pc_in_message",
+                        "object1", "object2"}
+    done = run_cli("cdm", str(data_dir / "cdm" / "orekit_CDMExample1.txt"), "--hbr-m", "20")
+    assert done.returncode == 0 and json.loads(done.stdout)["hbr_m"] == 20.0
+    done = run_cli("cdm", str(data_dir / "cdm" / "invalid" / "orekit_CDM-wrong-key-word.txt"))
+    assert done.returncode == 3 and "WRONG_KEYWORD" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_screen_command(tmp_path):
+    done = run_cli("screen", "--primary", "25544", "--start", "2026-08-12T00:00:00Z", "--hours", "6",
+                   "--threshold-km", "10")
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
+    assert all(r["primary"] == 25544 and r["miss_km"] <= 10 for r in rows)
+    assert "co-located" in done.stderr and "25544" in done.stderr
+    done = run_cli("screen", "--primary", "1", "--start", "2026-08-12T00:00:00Z", "--hours", "1", "--threshold-km", "5")
+    assert done.returncode == 3 and "not in the catalog" in done.stderr

@@ -1,0 +1,198 @@
+"""Conjunction screening: one or more primaries against the catalog, or the catalog
+against itself, for a distance threshold over a window.
+
+1. Objects sharing one element set (modules docked to the ISS carry its elements) are
+   reported once as a co-located group, and never paired with each other.
+2. Apogee/perigee filter: two orbits whose radius bands, widened by the threshold and by
+   a margin for SGP4's short-period radius swings, do not overlap can never come close.
+3. Primaries against the catalog: the survivors are propagated together on a grid and
+   every closing-to-opening sign change of the range rate becomes a candidate TCA.
+   Catalog against itself: at every grid step a scipy cKDTree finds the pairs within the
+   threshold plus the distance two objects can cover in half a step at the catalog's
+   largest relative speed; a linear-motion sieve keeps those whose straight-line closest
+   approach within the half step, widened by the worst curvature error, beats the threshold.
+4. Every candidate is refined as the root of the pair's range rate (``closest_approach``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Callable, Sequence
+
+import numpy as np
+from scipy.spatial import cKDTree
+from sgp4.api import SatrecArray
+
+from app.catalog import Catalog
+from app.closest_approach import Approach, closest_approaches
+from app.passes import _roots
+from app.relative_motion import range_and_rate
+from app.timeutil import SECONDS_PER_DAY, datetime_to_jd
+
+EARTH_RADIUS_KM = 6378.135
+# Perigee and apogee come from mean elements; the osculating radius of an SGP4 orbit swings
+# around them by J2 short-period terms (10-20 km in LEO), so the band filter is widened.
+BAND_MARGIN_KM = 30.0
+FORMATION_SPEED_KM_S = 0.01  # pairs that only ever pass each other slower than this fly together
+MAX_GRAVITY_KM_S2 = 0.0098  # at the surface; relative acceleration of two objects is at most twice this
+Progress = Callable[[int, int], bool | None]  # (done, total) -> True to stop
+
+
+@dataclass
+class ScreeningResult:
+    approaches: list[Approach] = field(default_factory=list)
+    co_located: list[list[int]] = field(default_factory=list)  # catalog numbers sharing one element set
+    cancelled: bool = False
+
+
+def co_located_groups(catalog: Catalog) -> list[np.ndarray]:
+    """Rows whose element sets are identical (same epoch and elements)."""
+    groups = defaultdict(list)
+    for row, s in enumerate(catalog.satrecs):
+        groups[(s.jdsatepoch, s.jdsatepochF, s.inclo, s.nodeo, s.ecco, s.argpo, s.mo, s.no_kozai, s.bstar)].append(row)
+    return [np.array(rows) for rows in groups.values() if len(rows) > 1]
+
+
+def _radius_bands(catalog: Catalog) -> tuple[np.ndarray, np.ndarray]:
+    return catalog.perigee_alt_km + EARTH_RADIUS_KM, catalog.apogee_alt_km + EARTH_RADIUS_KM
+
+
+def band_overlap(catalog: Catalog, row: int, threshold_km: float) -> np.ndarray:
+    """Rows whose perigee-apogee radius band comes within the threshold of ``row``'s."""
+    low, high = _radius_bands(catalog)
+    reach = threshold_km + BAND_MARGIN_KM
+    return (low <= high[row] + reach) & (high >= low[row] - reach)
+
+
+def screen_primaries(catalog: Catalog, primaries: Sequence[int], start: datetime, hours: float,
+                     threshold_km: float, step_s: float = 120.0, progress: Progress | None = None) -> ScreeningResult:
+    """Each primary (catalog number) against every other object."""
+    result = ScreeningResult()
+    span_s = hours * 3600.0
+    same_set = _same_set_partner(catalog)
+    for done, norad_id in enumerate(primaries):
+        if progress is not None and progress(done, len(primaries)):
+            result.cancelled = True
+            break
+        row = catalog.row_of(norad_id)
+        candidates = np.nonzero(band_overlap(catalog, row, threshold_km))[0]
+        candidates = candidates[(candidates != row) & (same_set[candidates] != same_set[row])]
+        result.approaches += _one_against_many(catalog, row, candidates, start, span_s, threshold_km, step_s)
+    result.co_located = _co_located_ids(catalog, primaries)
+    _set_apart_formations(result)
+    return result
+
+
+def _same_set_partner(catalog: Catalog) -> np.ndarray:
+    """A group label per row: equal labels share one element set."""
+    label = np.arange(len(catalog))
+    for group in co_located_groups(catalog):
+        label[group] = group[0]
+    return label
+
+
+def _co_located_ids(catalog: Catalog, primaries: Sequence[int] | None) -> list[list[int]]:
+    groups = [sorted(catalog.norad_id[g].tolist()) for g in co_located_groups(catalog)]
+    if primaries is None:
+        return groups
+    wanted = set(primaries)
+    return [g for g in groups if wanted & set(g)]
+
+
+def _one_against_many(catalog: Catalog, row: int, candidates: np.ndarray, start: datetime, span_s: float,
+                      threshold_km: float, step_s: float) -> list[Approach]:
+    if not len(candidates):
+        return []
+    jd0, fr0 = datetime_to_jd(start)
+    grid = np.linspace(0.0, span_s, max(3, int(math.ceil(span_s / step_s)) + 1))
+    jd, fr = np.full(grid.shape, jd0), fr0 + grid / SECONDS_PER_DAY
+    e1, r1, v1 = catalog.satrecs[row].sgp4_array(jd, fr)
+    found: list[Approach] = []
+    for chunk in np.array_split(candidates, max(1, len(candidates) // 512)):
+        e2, r2, v2 = SatrecArray([catalog.satrecs[k] for k in chunk]).sgp4(jd, fr)
+        distance, rate = range_and_rate(r1[None], v1[None], r2, v2)
+        valid = (e2 == 0) & (e1 == 0)[None]
+        # candidate minima: the rate turns from closing to opening, and the pair is near enough
+        # that a minimum below the threshold is possible within one step
+        near = distance - np.abs(rate) * step_s <= threshold_km + 0.5 * 2 * MAX_GRAVITY_KM_S2 * step_s**2
+        turn = (rate[:, :-1] < 0) & (rate[:, 1:] >= 0) & valid[:, :-1] & valid[:, 1:] & (near[:, :-1] | near[:, 1:])
+        edges = (valid[:, 0] & (rate[:, 0] >= 0) & (distance[:, 0] <= threshold_km)) | (
+            valid[:, -1] & (rate[:, -1] < 0) & (distance[:, -1] <= threshold_km))
+        for local in np.nonzero(turn.any(axis=1) | edges)[0]:
+            secondary = int(chunk[local])
+            found += closest_approaches(catalog.satrecs[row], catalog.satrecs[secondary], start, span_s,
+                                        int(catalog.norad_id[row]), int(catalog.norad_id[secondary]),
+                                        step_s=step_s, max_miss_km=threshold_km)
+    return found
+
+
+def screen_all(catalog: Catalog, start: datetime, hours: float, threshold_km: float, step_s: float = 30.0,
+               progress: Progress | None = None) -> ScreeningResult:
+    """The whole catalog against itself."""
+    result = ScreeningResult(co_located=_co_located_ids(catalog, None))
+    span_s = hours * 3600.0
+    jd0, fr0 = datetime_to_jd(start)
+    label = _same_set_partner(catalog)
+    low, high = _radius_bands(catalog)
+    steps = np.arange(0.0, span_s + step_s, step_s)
+    half = step_s / 2.0
+    curvature_km = 0.5 * 2 * MAX_GRAVITY_KM_S2 * half**2
+    candidate_pairs: set[tuple[int, int]] = set()
+    for k, offset in enumerate(steps):
+        if progress is not None and k % 20 == 0 and progress(k, len(steps)):
+            result.cancelled = True
+            return result
+        jd, fr = np.array([jd0]), np.array([fr0 + offset / SECONDS_PER_DAY])
+        r, v, ok = _catalog_states(catalog, jd, fr)
+        speed = np.linalg.norm(v[ok], axis=1)
+        reach_km = threshold_km + 2 * float(speed.max() if len(speed) else 0.0) * half + curvature_km
+        rows = np.nonzero(ok)[0]
+        pairs = cKDTree(r[rows]).query_pairs(reach_km, output_type="ndarray")
+        if not len(pairs):
+            continue
+        i, j = rows[pairs[:, 0]], rows[pairs[:, 1]]
+        reach_band = threshold_km + BAND_MARGIN_KM
+        keep = (label[i] != label[j]) & (low[i] <= high[j] + reach_band) & (low[j] <= high[i] + reach_band)
+        i, j = i[keep], j[keep]
+        # straight-line closest approach within +-half a step
+        dr, dv = r[j] - r[i], v[j] - v[i]
+        t_min = np.clip(-np.sum(dr * dv, axis=1) / np.maximum(np.sum(dv * dv, axis=1), 1e-12), -half, half)
+        d_min = np.linalg.norm(dr + dv * t_min[:, None], axis=1)
+        close = d_min <= threshold_km + curvature_km
+        for a, b in zip(i[close].tolist(), j[close].tolist()):
+            candidate_pairs.add((min(a, b), max(a, b)))
+    for a, b in sorted(candidate_pairs):
+        result.approaches += closest_approaches(catalog.satrecs[a], catalog.satrecs[b], start, span_s,
+                                                int(catalog.norad_id[a]), int(catalog.norad_id[b]),
+                                                max_miss_km=threshold_km)
+    _set_apart_formations(result)
+    return result
+
+
+def _set_apart_formations(result: ScreeningResult) -> None:
+    """Docked vehicles with element sets of their own, and close formations, pass each other
+    at a few m/s every orbit: report each such pair once as co-located, not as approaches."""
+    by_pair: dict[tuple[int, int], list[Approach]] = defaultdict(list)
+    for approach in result.approaches:
+        by_pair[(approach.primary, approach.secondary)].append(approach)
+    kept = []
+    for pair, approaches in by_pair.items():
+        if all(a.relative_speed_km_s < FORMATION_SPEED_KM_S for a in approaches):
+            if not any(set(pair) <= set(group) for group in result.co_located):
+                result.co_located.append(sorted(pair))
+        else:
+            kept += approaches
+    result.approaches = sorted(kept, key=lambda x: (x.tca, x.primary, x.secondary))
+
+
+def _catalog_states(catalog: Catalog, jd: np.ndarray, fr: np.ndarray):
+    n = len(catalog)
+    r, v, ok = np.empty((n, 3)), np.empty((n, 3)), np.empty(n, dtype=bool)
+    for chunk in catalog.chunks:
+        e, rc, vc = chunk.array.sgp4(jd, fr)
+        r[chunk.start:chunk.stop], v[chunk.start:chunk.stop] = rc[:, 0], vc[:, 0]
+        ok[chunk.start:chunk.stop] = e[:, 0] == 0
+    return r, v, ok
