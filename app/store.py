@@ -1,0 +1,305 @@
+"""The console's database: SQLAlchemy Core, SQLite in the user data directory by default,
+any SQLAlchemy URL (PostgreSQL for a shared ops floor) when given.
+
+Every change is one transaction and leaves a row in the append-only ``audit`` table (who,
+what, when). Records carry classification, releasability and data mode, and a ``version``
+column: an update based on a stale version is refused with :class:`StaleEdit`, which
+carries the newer record, so two officers never overwrite each other. The schema has a
+version; an older database is migrated forward, a newer one is refused.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import logging
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+from sqlalchemy import (Column, Float, ForeignKey, Integer, MetaData, String, Table, Text, UniqueConstraint,
+                        create_engine, delete, event, insert, select, update)
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+
+from app.sensors import user_data_dir
+from app.timeutil import format_utc
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+DATA_MODES = ("REAL", "EXERCISE", "SIMULATED")
+DEFAULT_CLASSIFICATION = "UNCLASSIFIED"
+
+metadata = MetaData()
+schema_info = Table("schema_info", metadata, Column("version", Integer, nullable=False))
+watch_pairs = Table(
+    "watch_pairs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("primary_id", Integer, nullable=False),
+    Column("secondary_id", Integer, nullable=False),
+    Column("caution_km", Float, nullable=False),
+    Column("warning_km", Float, nullable=False),
+    Column("closing_speed_km_s", Float, nullable=True),
+    Column("notes", Text, nullable=False, default=""),
+    Column("classification", String(64), nullable=False),
+    Column("releasability", String(256), nullable=False, default=""),
+    Column("data_mode", String(16), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_utc", String(32), nullable=False),
+    Column("updated_by", String(64), nullable=False),
+    UniqueConstraint("primary_id", "secondary_id", "data_mode", name="one_pair_per_mode"),
+)
+events = Table(
+    "events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sim_utc", String(32), nullable=False),  # when it happened, in simulation time
+    Column("logged_utc", String(32), nullable=False),  # when it was written, wall clock
+    Column("kind", String(32), nullable=False),
+    Column("pair_id", Integer, ForeignKey("watch_pairs.id", ondelete="SET NULL"), nullable=True),
+    Column("severity", String(16), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("data", Text, nullable=False, default="{}"),
+    Column("data_mode", String(16), nullable=False),
+    Column("acknowledged_by", String(64), nullable=True),
+    Column("acknowledged_utc", String(32), nullable=True),
+)
+audit = Table(
+    "audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at_utc", String(32), nullable=False),
+    Column("user", String(64), nullable=False),
+    Column("table_name", String(64), nullable=False),
+    Column("record_id", Integer, nullable=True),
+    Column("action", String(16), nullable=False),
+    Column("data", Text, nullable=False),
+)
+# version -> step that brings a database at that version to the next (none yet)
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+
+
+class StoreError(RuntimeError):
+    """The database cannot be used (locked, gone, newer than this console...)."""
+
+
+class StaleEdit(StoreError):
+    def __init__(self, current: Any):
+        super().__init__("someone else changed this record since you opened it; their version is shown")
+        self.current = current
+
+
+@dataclass(frozen=True)
+class WatchPair:
+    primary_id: int
+    secondary_id: int
+    caution_km: float = 25.0
+    warning_km: float = 5.0
+    closing_speed_km_s: float | None = None  # alert when closing faster than this inside caution range
+    notes: str = ""
+    classification: str = DEFAULT_CLASSIFICATION
+    releasability: str = ""
+    data_mode: str = "REAL"
+    id: int | None = None
+    version: int = 0
+    updated_utc: str = ""
+    updated_by: str = ""
+
+    def validated(self) -> "WatchPair":
+        if self.primary_id == self.secondary_id:
+            raise ValueError("secondary: a pair needs two different objects")
+        if not 0 < self.warning_km <= self.caution_km:
+            raise ValueError("warning_km: must be above 0 and not above the caution range")
+        if self.closing_speed_km_s is not None and self.closing_speed_km_s <= 0:
+            raise ValueError("closing_speed_km_s: must be above 0")
+        if self.data_mode not in DATA_MODES:
+            raise ValueError(f"data_mode: must be one of {', '.join(DATA_MODES)}")
+        if not self.classification.strip():
+            raise ValueError("classification: is required")
+        return self
+
+
+def _now() -> str:
+    return format_utc(datetime.now(timezone.utc))
+
+
+def current_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{user_data_dir() / 'spaceops.db'}"
+
+
+class Store:
+    def __init__(self, url: str | None = None, user: str | None = None):
+        self.url = url or default_database_url()
+        self.user = user or current_user()
+        if self.url.startswith("sqlite:///") and self.url != "sqlite:///:memory:":
+            try:
+                Path(self.url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StoreError(f"the database {self.url} cannot be used ({error.strerror or error}); "
+                                 "nothing was changed") from None
+        self.engine: Engine = create_engine(self.url, future=True)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._prepare_schema()
+
+    # --- schema ----------------------------------------------------------------------------------
+
+    def _prepare_schema(self) -> None:
+        try:
+            with self.engine.begin() as connection:
+                metadata.create_all(connection, tables=[schema_info])
+                row = connection.execute(select(schema_info.c.version)).first()
+                if row is None:
+                    metadata.create_all(connection)
+                    connection.execute(insert(schema_info).values(version=SCHEMA_VERSION))
+                    return
+                version = int(row.version)
+                if version > SCHEMA_VERSION:
+                    raise StoreError(f"the database {self.url} has schema version {version}, newer than this "
+                                     f"console's {SCHEMA_VERSION}: update the console (nothing was changed)")
+                while version < SCHEMA_VERSION:
+                    MIGRATIONS[version](connection)
+                    version += 1
+                    connection.execute(update(schema_info).values(version=version))
+                metadata.create_all(connection)
+        except OperationalError as error:
+            raise StoreError(_explain(self.url, error)) from None
+
+    # --- watch pairs -----------------------------------------------------------------------------
+
+    def pairs(self, data_mode: str | None = None) -> list[WatchPair]:
+        query = select(watch_pairs).order_by(watch_pairs.c.id)
+        if data_mode is not None:
+            query = query.where(watch_pairs.c.data_mode == data_mode)
+        rows = self._read(lambda c: c.execute(query).mappings().all())
+        return [WatchPair(**dict(row)) for row in rows]
+
+    def pair(self, pair_id: int) -> WatchPair | None:
+        row = self._read(lambda c: c.execute(select(watch_pairs).where(watch_pairs.c.id == pair_id)).mappings().first())
+        return WatchPair(**dict(row)) if row else None
+
+    def add_pair(self, pair: WatchPair) -> WatchPair:
+        pair = pair.validated()
+        values = {k: v for k, v in asdict(pair).items() if k != "id"}
+        values.update(version=1, updated_utc=_now(), updated_by=self.user)
+
+        def work(connection: Connection) -> WatchPair:
+            try:
+                new_id = connection.execute(insert(watch_pairs).values(**values)).inserted_primary_key[0]
+            except IntegrityError:
+                raise StoreError(f"{pair.primary_id} / {pair.secondary_id} is already on the "
+                                 f"{pair.data_mode} watchlist") from None
+            self._audit(connection, "watch_pairs", new_id, "insert", values)
+            return replace(pair, id=new_id, version=1, updated_utc=values["updated_utc"], updated_by=self.user)
+
+        return self._write(work)
+
+    def update_pair(self, pair: WatchPair) -> WatchPair:
+        """Save ``pair`` if the stored version is still ``pair.version``; else StaleEdit."""
+        pair = pair.validated()
+        changes = {k: v for k, v in asdict(pair).items() if k not in ("id", "version", "updated_utc", "updated_by")}
+        changes.update(version=pair.version + 1, updated_utc=_now(), updated_by=self.user)
+
+        def work(connection: Connection) -> WatchPair:
+            done = connection.execute(update(watch_pairs).where(watch_pairs.c.id == pair.id)
+                                      .where(watch_pairs.c.version == pair.version).values(**changes))
+            if done.rowcount != 1:
+                current = connection.execute(select(watch_pairs).where(watch_pairs.c.id == pair.id)).mappings().first()
+                raise StaleEdit(WatchPair(**dict(current)) if current else None)
+            self._audit(connection, "watch_pairs", pair.id, "update", changes)
+            return replace(pair, version=changes["version"], updated_utc=changes["updated_utc"], updated_by=self.user)
+
+        return self._write(work)
+
+    def remove_pair(self, pair: WatchPair) -> None:
+        def work(connection: Connection) -> None:
+            done = connection.execute(delete(watch_pairs).where(watch_pairs.c.id == pair.id)
+                                      .where(watch_pairs.c.version == pair.version))
+            if done.rowcount != 1:
+                current = connection.execute(select(watch_pairs).where(watch_pairs.c.id == pair.id)).mappings().first()
+                raise StaleEdit(WatchPair(**dict(current)) if current else None)
+            self._audit(connection, "watch_pairs", pair.id, "delete", asdict(pair))
+
+        self._write(work)
+
+    # --- event log -------------------------------------------------------------------------------
+
+    def log_event(self, sim_utc: str, kind: str, severity: str, message: str, pair_id: int | None = None,
+                  data: dict | None = None, data_mode: str = "REAL") -> int:
+        values = dict(sim_utc=sim_utc, logged_utc=_now(), kind=kind, pair_id=pair_id, severity=severity,
+                      message=message, data=json.dumps(data or {}), data_mode=data_mode)
+
+        def work(connection: Connection) -> int:
+            event_id = connection.execute(insert(events).values(**values)).inserted_primary_key[0]
+            self._audit(connection, "events", event_id, "insert", values)
+            return event_id
+
+        return self._write(work)
+
+    def events(self, unacknowledged_only: bool = False, limit: int = 500) -> list[dict]:
+        query = select(events).order_by(events.c.id.desc()).limit(limit)
+        if unacknowledged_only:
+            query = query.where(events.c.acknowledged_by.is_(None))
+        return [dict(row) for row in self._read(lambda c: c.execute(query).mappings().all())]
+
+    def acknowledge(self, event_id: int) -> None:
+        values = dict(acknowledged_by=self.user, acknowledged_utc=_now())
+
+        def work(connection: Connection) -> None:
+            connection.execute(update(events).where(events.c.id == event_id)
+                               .where(events.c.acknowledged_by.is_(None)).values(**values))
+            self._audit(connection, "events", event_id, "acknowledge", values)
+
+        self._write(work)
+
+    def audit_trail(self) -> list[dict]:
+        return [dict(r) for r in self._read(lambda c: c.execute(select(audit).order_by(audit.c.id)).mappings().all())]
+
+    # --- plumbing --------------------------------------------------------------------------------
+
+    def _audit(self, connection: Connection, table_name: str, record_id: int | None, action: str, data: dict) -> None:
+        connection.execute(insert(audit).values(at_utc=_now(), user=self.user, table_name=table_name,
+                                                record_id=record_id, action=action,
+                                                data=json.dumps(data, default=str)))
+
+    def _write(self, work):
+        try:
+            with self.engine.begin() as connection:  # one transaction: all of it or none of it
+                return work(connection)
+        except (StoreError, ValueError):
+            raise
+        except SQLAlchemyError as error:
+            raise StoreError(_explain(self.url, error)) from None
+
+    def _read(self, work):
+        try:
+            with self.engine.connect() as connection:
+                return work(connection)
+        except SQLAlchemyError as error:
+            raise StoreError(_explain(self.url, error)) from None
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=2000")  # wait up to 2 s for another writer, then say so
+    cursor.close()
+
+
+def _explain(url: str, error: Exception) -> str:
+    text = str(getattr(error, "orig", error))
+    if "locked" in text:
+        return f"the database {url} is locked by another program; try again in a moment (nothing was changed)"
+    if "unable to open" in text or "no such" in text or "readonly" in text:
+        return f"the database {url} cannot be used ({text}); nothing was changed"
+    return f"database error on {url}: {text}"

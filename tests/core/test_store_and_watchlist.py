@@ -1,0 +1,131 @@
+"""The store (transactions, audit, versions, refusals) and the watchlist's status rules."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import update
+
+from app.closest_approach import Approach
+from app.engine import propagate
+from app.store import SCHEMA_VERSION, StaleEdit, Store, StoreError, WatchPair, schema_info
+from app.watchlist import AlertTracker, evaluate, next_approach, pair_status
+
+START = datetime(2026, 8, 12, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(f"sqlite:///{tmp_path / 'ops.db'}", user="officer1")
+    yield s
+    s.close()
+
+
+def test_pairs_persist_with_audit(store, tmp_path):
+    pair = store.add_pair(WatchPair(25544, 20580, caution_km=50, warning_km=10, notes="test",
+                                    classification="SECRET", releasability="REL TO AUS, GBR, USA"))
+    assert pair.id and pair.version == 1 and pair.updated_by == "officer1"
+    again = Store(f"sqlite:///{tmp_path / 'ops.db'}", user="officer2")
+    (loaded,) = again.pairs()
+    assert loaded == pair
+    assert [(a["action"], a["user"]) for a in again.audit_trail()] == [("insert", "officer1")]
+    with pytest.raises(StoreError, match="already on the REAL watchlist"):
+        store.add_pair(WatchPair(25544, 20580))
+
+
+def test_concurrent_edits_are_refused(store, tmp_path):
+    pair = store.add_pair(WatchPair(25544, 20580))
+    other = Store(f"sqlite:///{tmp_path / 'ops.db'}", user="officer2")
+    theirs = other.update_pair(replace(other.pair(pair.id), caution_km=80.0))
+    with pytest.raises(StaleEdit) as raised:
+        store.update_pair(replace(pair, notes="my edit on an old version"))
+    assert raised.value.current == theirs and raised.value.current.caution_km == 80.0
+    assert store.pair(pair.id).notes == ""  # nothing of the stale edit landed
+    with pytest.raises(StaleEdit):
+        store.remove_pair(pair)
+    store.remove_pair(theirs)
+    assert store.pairs() == []
+
+
+@pytest.mark.parametrize("change, field", [(dict(secondary_id=25544), "secondary"), (dict(warning_km=60.0), "warning_km"),
+                                           (dict(data_mode="PRETEND"), "data_mode"), (dict(classification=" "), "classification")])
+def test_impossible_pairs_refused(store, change, field):
+    with pytest.raises(ValueError, match=field):
+        store.add_pair(replace(WatchPair(25544, 20580), **change))
+    assert store.pairs() == []
+
+
+def test_events_and_acknowledgement(store):
+    event_id = store.log_event("2026-08-12T00:00:00.000000Z", "alert", "critical", "too close")
+    assert store.events(unacknowledged_only=True)[0]["id"] == event_id
+    store.acknowledge(event_id)
+    assert store.events(unacknowledged_only=True) == []
+    assert store.events()[0]["acknowledged_by"] == "officer1"
+
+
+def test_newer_database_refused_and_locked_database_explained(tmp_path):
+    url = f"sqlite:///{tmp_path / 'ops.db'}"
+    first = Store(url)
+    first.add_pair(WatchPair(1, 2))
+    with first.engine.begin() as connection:
+        connection.execute(update(schema_info).values(version=SCHEMA_VERSION + 1))
+    with pytest.raises(StoreError, match="newer than this console"):
+        Store(url)
+    with first.engine.begin() as connection:
+        connection.execute(update(schema_info).values(version=SCHEMA_VERSION))
+    blocker = sqlite3.connect(tmp_path / "ops.db", timeout=0)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(StoreError, match="locked"):
+            first.add_pair(WatchPair(3, 4))
+    finally:
+        blocker.rollback()
+        blocker.close()
+    assert [(p.primary_id, p.secondary_id) for p in first.pairs()] == [(1, 2)]  # nothing lost
+
+
+def test_database_that_cannot_be_reached(tmp_path):
+    (tmp_path / "a_file").write_text("not a directory")
+    with pytest.raises(StoreError, match="cannot be used"):
+        Store(f"sqlite:///{tmp_path / 'a_file' / 'ops.db'}")
+
+
+def _approach(miss, hours_ahead):
+    return Approach(1, 2, START + timedelta(hours=hours_ahead), miss, 0.5, (0.0, miss, 0.0))
+
+
+@pytest.mark.parametrize("range_km, rate, miss, hours, expected", [
+    (100.0, 0.0, 60.0, 10, "normal"),
+    (20.0, 0.0, 60.0, 10, "caution"),
+    (100.0, 0.0, 20.0, 10, "caution"),
+    (100.0, 0.0, 3.0, 48, "serious"),
+    (20.0, -0.5, 60.0, 10, "serious"),  # closing faster than 0.1 km/s inside caution
+    (100.0, 0.0, 3.0, 10, "critical"),
+    (4.0, 0.0, 60.0, 10, "critical"),
+])
+def test_status_rules(range_km, rate, miss, hours, expected):
+    pair = WatchPair(1, 2, caution_km=25.0, warning_km=5.0, closing_speed_km_s=0.1, id=1)
+    status, reason = pair_status(pair, range_km, rate, _approach(miss, hours), hours * 3600.0)
+    assert status == expected and (reason or expected == "normal")
+
+
+def test_watchlist_on_real_pairs_and_alerts(default_catalog):
+    pairs = [WatchPair(25544, 20580, caution_km=2000.0, warning_km=500.0, id=1),  # ISS and HST
+             WatchPair(25544, 68689, caution_km=5.0, warning_km=1.0, id=2),  # a vehicle docked to the ISS
+             WatchPair(25544, 99999999, id=3)]  # not in the catalog
+    snapshot = propagate(default_catalog, START)
+    approaches = {p.id: next_approach(default_catalog, p, START, 24) for p in pairs}
+    states = evaluate(pairs, default_catalog, snapshot, approaches)
+    by_id = {s.pair.id: s for s in states}
+    assert by_id[2].status == "critical" and by_id[2].range_km < 1.0
+    assert by_id[3].status == "off"
+    assert states[0].pair.id == 2 and states[-1].pair.id == 3  # most urgent first, unknown last
+    iss_hst = by_id[1]
+    assert iss_hst.approach is not None and iss_hst.approach.miss_km < iss_hst.range_km
+    tracker = AlertTracker()
+    alerts = tracker.update(states, START)
+    assert {a.pair_id for a in alerts} == {s.pair.id for s in states if s.status in ("critical", "serious", "caution")}
+    assert tracker.update(states, START + timedelta(seconds=1)) == []  # no repeat while nothing changes
