@@ -162,7 +162,7 @@ def _run(argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     configure_logging(getattr(args, "verbose", False))
     if args.command is None:
-        return launch_console()
+        return _gui_exit(launch_console())
     if args.command == "catalog":
         return catalog_info(args.files)
     if args.command == "propagate":
@@ -176,9 +176,18 @@ def _run(argv: Sequence[str] | None) -> int:
     if args.command == "sensors":
         return sensors_list_command(args.format)
     if args.command == "screenshot":
-        return screenshot_command(args.out, args.catalog, args.at, args.select, args.size)
+        return _gui_exit(screenshot_command(args.out, args.catalog, args.at, args.select, args.size))
     parser.error(f"unknown command {args.command}")
     return EXIT_USAGE
+
+
+def _gui_exit(code: int) -> int:
+    """After a Qt command, exit without interpreter teardown (see widgets.launch)."""
+    if "PySide6" in sys.modules:
+        from widgets.launch import exit_without_teardown
+
+        exit_without_teardown(code)
+    return code
 
 
 def launch_console() -> int:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Callable, Sequence
 
 import numpy as np
@@ -28,7 +28,6 @@ from sgp4.api import SatrecArray
 
 from app.catalog import Catalog
 from app.closest_approach import Approach, closest_approaches
-from app.passes import _roots
 from app.relative_motion import range_and_rate
 from app.timeutil import SECONDS_PER_DAY, datetime_to_jd
 

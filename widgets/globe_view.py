@@ -79,6 +79,13 @@ class GlobeView(QWidget):
         self.marker = scene.visuals.Markers(parent=self.view.scene)
         self.marker.set_gl_state("translucent", depth_test=False)
         self.marker.visible = False
+        self.pair_line = scene.visuals.Line(np.zeros((2, 3)), color=rgba("#ffb302", 0.95), width=2.0,
+                                            parent=self.view.scene)
+        self.pair_line.visible = False
+        self.pair_markers = scene.visuals.Markers(parent=self.view.scene)
+        self.pair_markers.set_gl_state("translucent", depth_test=False)
+        self.pair_markers.visible = False
+        self._pair_rows: tuple[int, int] | None = None
         self.label = scene.visuals.Text("", color=SELECTION_COLOR, font_size=9, anchor_x="left",
                                         anchor_y="bottom", parent=self.view.scene)
         self.label.visible = False
@@ -169,7 +176,32 @@ class GlobeView(QWidget):
         self._dt_s = epoch.timestamp() - self._snapshot_posix
         self.points.set_dt(self._dt_s, sun)
         self._update_selection_marker()
+        self._update_pair()
         self.canvas.update()
+
+    def set_pair(self, rows: tuple[int, int] | None) -> None:
+        """Highlight a watched pair: both objects ringed and a line between them."""
+        self._pair_rows = rows
+        self._update_pair()
+        self.canvas.update()
+
+    def pair_positions(self) -> np.ndarray | None:
+        if self._pair_rows is None or self._snapshot_r is None:
+            return None
+        rows = list(self._pair_rows)
+        if max(rows) >= len(self._snapshot_r) or not np.isfinite(self._snapshot_r[rows]).all():
+            return None
+        return extrapolate_positions(self._snapshot_r[rows], self._snapshot_v[rows], self._dt_s)
+
+    def _update_pair(self) -> None:
+        positions = self.pair_positions()
+        if positions is None:
+            self.pair_line.visible = self.pair_markers.visible = False
+            return
+        self.pair_line.set_data(pos=positions.astype(np.float32))
+        self.pair_markers.set_data(positions.astype(np.float32), face_color=(0, 0, 0, 0),
+                                   edge_color=rgba("#ffb302"), edge_width=2.0, size=12)
+        self.pair_line.visible = self.pair_markers.visible = True
 
     def _selected_position(self) -> np.ndarray | None:
         row = self._selected_row

@@ -25,6 +25,18 @@ class NoDisplayError(RuntimeError):
     pass
 
 
+def exit_without_teardown(code: int) -> None:
+    """Leave the process once the Qt work is done, skipping interpreter teardown.
+
+    PySide6 6.12 can abort while the garbage collector finalises Qt objects at interpreter
+    exit ("Fatal Python error: bool_dealloc"), after everything was written and closed:
+    flush and close what we own, then exit at once with our own exit code."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    logging.shutdown()
+    os._exit(code)
+
+
 def _has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
                 or os.environ.get("QT_QPA_PLATFORM") or sys.platform in ("win32", "darwin"))

@@ -19,6 +19,8 @@ from app.catalog import STALE_ELEMENT_AGE_DAYS, Catalog
 from app.coverage import DEFAULT_COVERAGE_ALT_KM, coverage_ring_deg, ring_itrs
 from app.footprint import MEAN_EARTH_RADIUS_KM
 from app.sensors import Sensor, SensorStore
+from app.store import Store, StoreError, WatchPair
+from app.watchlist import STATUS_RANK
 from app.clock import SimulationClock
 from app.engine import Snapshot
 from app.ingest import LoadCancelled
@@ -34,6 +36,7 @@ from widgets.passes_panel import PassesPanel
 from widgets.sensors_panel import SensorsPanel
 from widgets.map_view import MapView
 from widgets.textures import earth_texture
+from widgets.watchlist_panel import EventLogPanel, WatchlistPanel
 from widgets.theme import (NATION_COLORS, OBJECT_TYPE_COLORS, OTHER_NATION_COLOR, REGIME_COLORS, SENSOR_TYPE_COLORS,
                            STATUS_COLORS, category_colors, rgba)
 from widgets.time_controls import TimeControls
@@ -55,7 +58,8 @@ class MainWindow(QMainWindow):
     _load_progress = Signal(int, int, str)
 
     def __init__(self, settings: QSettings | None = None, clock: SimulationClock | None = None,
-                 interactive: bool = True, sensor_store: SensorStore | None = None):
+                 interactive: bool = True, sensor_store: SensorStore | None = None, store: Store | None = None,
+                 open_default_store: bool = True):
         super().__init__()
         self.setWindowTitle("Coalition Space Operations Console")
         self.settings = settings
@@ -78,6 +82,14 @@ class MainWindow(QMainWindow):
         self.sensor_store = sensor_store or SensorStore()
         self.sensors_panel = SensorsPanel(self.sensor_store, interactive)
         self.passes_panel = PassesPanel()
+        self.store, store_problem = store, None
+        if store is None and open_default_store:
+            try:
+                self.store = Store()
+            except StoreError as error:  # the console still runs, without the watchlist
+                store_problem = str(error)
+        self.watchlist = WatchlistPanel(self.store, interactive)
+        self.event_log = EventLogPanel(self.store)
         self.selected_sensor: Sensor | None = None
         self.sensors: list[Sensor] = []
         self.sensor_color_mode = "type"  # or "nation"
@@ -99,6 +111,8 @@ class MainWindow(QMainWindow):
         self.set_banner(settings.value("banner/text", DEFAULT_BANNER) if settings else DEFAULT_BANNER)
         self._update_legend()
         self.set_sensors(self.sensors_panel.sensors)
+        if store_problem:
+            self.show_status(f"Watchlist off: {store_problem}", 60000)
         self.frame_timer = QTimer(self, interval=FRAME_INTERVAL_MS)
         self.frame_timer.timeout.connect(self.advance_frame)
         self._slow_timer = QTimer(self, interval=1000)
@@ -153,7 +167,12 @@ class MainWindow(QMainWindow):
         self.map_dock = self._dock("Ground track", "mapDock", self.map_view, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.passes_dock = self._dock("Passes", "passesDock", self.passes_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.sensors_dock = self._dock("Sensors", "sensorsDock", self.sensors_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.watchlist_dock = self._dock("Watchlist", "watchlistDock", self.watchlist,
+                                         Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.events_dock = self._dock("Events", "eventsDock", self.event_log, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(self.map_dock, self.passes_dock)
+        self.tabifyDockWidget(self.map_dock, self.watchlist_dock)
+        self.tabifyDockWidget(self.map_dock, self.events_dock)
         self.tabifyDockWidget(self.details_dock, self.sensors_dock)
         self.map_dock.raise_()
         self.details_dock.raise_()
@@ -209,7 +228,8 @@ class MainWindow(QMainWindow):
         self.shadow_action = self._add_action(view_menu, "&Dim objects in the Earth's shadow", "D", self._toggle_shadow)
         self.shadow_action.setCheckable(True)
         view_menu.addSeparator()
-        for dock in (self.catalog_dock, self.details_dock, self.map_dock, self.passes_dock, self.sensors_dock):
+        for dock in (self.catalog_dock, self.details_dock, self.map_dock, self.passes_dock, self.sensors_dock,
+                     self.watchlist_dock, self.events_dock):
             view_menu.addAction(dock.toggleViewAction())
         help_menu = menu_bar.addMenu("&Help")
         self._add_action(help_menu, "&About", None, lambda: QMessageBox.about(self, "About", ABOUT_TEXT))
@@ -233,6 +253,8 @@ class MainWindow(QMainWindow):
         self.sensors_panel.sensors_changed.connect(self.set_sensors)
         self.sensors_panel.sensor_selected.connect(self.select_sensor)
         self.passes_panel.jump_requested.connect(self.time_controls.jump_to)
+        self.watchlist.pair_selected.connect(self.show_pair)
+        self.watchlist.alerts_raised.connect(self._on_alerts)
         self._load_progress.connect(self._on_load_progress)
 
     # --- running ---------------------------------------------------------------------------------
@@ -262,6 +284,7 @@ class MainWindow(QMainWindow):
         self.globe.set_snapshot(snapshot, self._colors, shown)
         self.map_view.set_snapshot(snapshot, self._colors, shown)
         self.details.update_state(snapshot)
+        self.watchlist.update(snapshot)
         if not self._status_timer.isActive():
             self.status_label.setText(f"{len(snapshot):,} objects at {snapshot.epoch:%Y-%m-%d %H:%M:%S} UTC"
                                       f" — engine tick {snapshot.compute_s * 1000:.0f} ms")
@@ -338,6 +361,8 @@ class MainWindow(QMainWindow):
         self.map_view.set_selection(None, None, None)
         self.details.show_object(catalog, None, self.clock.now())
         self.catalog_panel.set_catalog(catalog, self.clock.now())
+        self.watchlist.set_catalog(catalog)
+        self.globe.set_pair(None)
         if self.settings is not None:
             self.settings.setValue("catalog/paths", self.catalog_paths)
         self.last_rejections = list(catalog.rejections)
@@ -421,6 +446,7 @@ class MainWindow(QMainWindow):
 
     def select_row(self, row: int | None) -> None:
         self.selected_row = row
+        self.watchlist.set_selected_object(None if row is None else int(self.catalog.norad_id[row]))
         self.passes_panel.set_object(self.catalog, row)
         self.passes_panel.set_start(self.clock.now())
         self.catalog_panel.select_row(row)
@@ -490,6 +516,22 @@ class MainWindow(QMainWindow):
         self.show_status(f"{sensor.name}: coverage at {alt_km:,.0f} km altitude"
                          + ("" if ring else " — out of reach"), 8000)
 
+    def show_pair(self, pair: WatchPair | None) -> None:
+        """Highlight a watched pair on the globe and turn the camera to it."""
+        if pair is None or pair.primary_id not in self.catalog or pair.secondary_id not in self.catalog:
+            self.globe.set_pair(None)
+            return
+        self.globe.set_pair((self.catalog.row_of(pair.primary_id), self.catalog.row_of(pair.secondary_id)))
+        positions = self.globe.pair_positions()
+        if positions is not None:
+            self.globe.look_at(positions.mean(axis=0))
+
+    def _on_alerts(self, alerts: list) -> None:
+        self.event_log.reload()
+        worst = min(alerts, key=lambda a: STATUS_RANK[a.status])
+        color = STATUS_COLORS[worst.status]
+        self.show_status(f"<span style='color:{color}'><b>{worst.status.upper()}</b></span> {worst.message}", 30000)
+
     def _toggle_sensors(self) -> None:
         visible = self.sensors_action.isChecked()
         self.globe.set_sensors_visible(visible)
@@ -550,4 +592,6 @@ class MainWindow(QMainWindow):
         self.frame_timer.stop()
         self._slow_timer.stop()
         self.bridge.shutdown()
+        if self.store is not None:
+            self.store.close()
         super().closeEvent(event)

@@ -4,7 +4,7 @@ approach below the threshold that pairwise brute force finds on a subset of the 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import numpy as np
 import pytest

@@ -23,11 +23,13 @@ def window(qtbot, default_catalog, tmp_path):
     """The main window on the default catalog, clock paused at EPOCH, one snapshot shown."""
     from app.clock import ClockMode, FixedTimeSource, SimulationClock
     from app.sensors import SensorStore
+    from app.store import Store
     from widgets.main_window import MainWindow
 
     clock = SimulationClock(FixedTimeSource(EPOCH), start=EPOCH, mode=ClockMode.REPLAY, paused=True)
     main = MainWindow(settings=None, clock=clock, interactive=False,
-                      sensor_store=SensorStore(tmp_path / "user_sensors.json"))
+                      sensor_store=SensorStore(tmp_path / "user_sensors.json"),
+                      store=Store(f"sqlite:///{tmp_path / 'ops.db'}", user="officer"))
     qtbot.addWidget(main)
     main.resize(1400, 900)
     main.show()

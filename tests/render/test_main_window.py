@@ -126,3 +126,32 @@ def test_sensors_coloured_by_nation(qtbot, window):
     rus = names.index(next(s.name for s in window.sensors if s.operator_nation == "RUS" and s.operational))
     assert brushes[usa].color().name() == "#64b5f6" and brushes[rus].color().name() == "#a1887f"
     assert "USA" in window.status_label.text()
+
+
+def test_watchlist_pair_alert_and_plots(qtbot, window):
+    from dataclasses import replace
+
+    from app.store import WatchPair
+
+    panel = window.watchlist
+    iss_hst = panel.add_pair(WatchPair(25544, 20580, caution_km=3000.0, warning_km=100.0), edit=False)
+    docked = panel.add_pair(WatchPair(25544, 68689, caution_km=5.0, warning_km=1.0), edit=False)
+    assert iss_hst and docked and len(panel.pairs) == 2
+    alerts = panel.update(window.bridge.latest, wait=True)
+    assert panel.states[0].pair.id == docked.id and panel.states[0].status == "critical"
+    assert panel.model.index(0, 0).data().endswith("CRITICAL")
+    assert any(a.pair_id == docked.id for a in alerts)
+    window.event_log.reload()
+    assert "waiting for acknowledgement" in window.event_log.unacknowledged.text()
+    window.event_log.acknowledge_all()
+    assert window.event_log.unacknowledged.text() == ""
+    # select the ISS/HST pair: plots drawn, the globe shows both and a line
+    panel.select_pair(iss_hst.id)
+    panel._on_selection()
+    x, y = panel.range_curve.getData()
+    assert len(x) > 100 and np.nanmin(y) > 0
+    assert window.globe.pair_line.visible
+    # an edit based on a stale version is refused and the newer values are shown
+    panel.store.update_pair(replace(panel.store.pair(iss_hst.id), caution_km=2500.0))
+    assert panel.save_edit(replace(iss_hst, notes="stale")) is None
+    assert "Not saved" in panel.message.text() and "2500" in panel.message.text()

@@ -1,0 +1,358 @@
+"""The RPO watchlist: watched pairs with live range, range rate, RIC position, next closest
+approach and status (Astro UXDS colours and shapes), most urgent first; alerts into the
+event log; the selected pair's range and relative-motion plots."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QStandardItem
+from PySide6.QtWidgets import (QHBoxLayout, QInputDialog, QLabel, QMessageBox, QPushButton, QSplitter, QVBoxLayout,
+                               QWidget)
+
+from app.catalog import Catalog
+from app.engine import Snapshot
+from app.store import StaleEdit, Store, StoreError, WatchPair
+from app.timeutil import format_utc
+from app.watchlist import LOOK_AHEAD_H, AlertTracker, PairState, evaluate, next_approach, range_history
+from widgets.filtered_table import filtered_table
+from widgets.theme import ORBIT_COLOR, SELECTION_COLOR, STATUS_COLORS
+from widgets.watch_pair_dialog import WatchPairDialog
+
+COLUMNS = ("Status", "Primary", "Secondary", "Range (km)", "Range rate (km/s)", "R (km)", "I (km)", "C (km)",
+           "Next TCA (UTC)", "Miss (km)", "Rel. speed (km/s)", "Time to TCA", "Why")
+STATUS_SHAPES = {"critical": "■", "serious": "◆", "caution": "▲", "normal": "●", "off": "○"}
+RECOMPUTE_AFTER_S = 3600.0  # approaches are recomputed once the clock moves this far
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(int(seconds))
+    return f"{sign}{seconds // 3600:d}h {seconds % 3600 // 60:02d}m"
+
+
+class WatchlistPanel(QWidget):
+    pair_selected = Signal(object)  # WatchPair | None
+    alerts_raised = Signal(list)
+    _approaches_ready = Signal(object, object)  # (dict, token)
+
+    def __init__(self, store: Store | None, interactive: bool = True, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store = store
+        self.interactive = interactive
+        self.catalog = Catalog.empty()
+        self.pairs: list[WatchPair] = []
+        self.states: list[PairState] = []
+        self.approaches: dict[int, object] = {}
+        self.approaches_start: datetime | None = None
+        self.tracker = AlertTracker()
+        self.selected_object: int | None = None
+        self._token: object | None = None
+        self._last_snapshot: Snapshot | None = None
+
+        self.model, self.proxy, self.table = filtered_table(self, COLUMNS)
+        self.table.setSortingEnabled(False)  # kept in urgency order
+        self.table.setColumnWidth(0, 90)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection)
+        self.add_button = QPushButton("Add pair with selection…")
+        self.edit_button = QPushButton("Edit…")
+        self.remove_button = QPushButton("Remove")
+        self.message = QLabel()
+        self.add_button.clicked.connect(self.add_from_selection)
+        self.edit_button.clicked.connect(self.edit_selected)
+        self.remove_button.clicked.connect(self.remove_selected)
+        buttons = QHBoxLayout()
+        for button in (self.add_button, self.edit_button, self.remove_button):
+            buttons.addWidget(button)
+        buttons.addWidget(self.message, 1)
+
+        self.range_plot = pg.PlotWidget(background="#05080c")
+        self.range_plot.setLabel("left", "range", units="km")
+        self.range_plot.setLabel("bottom", "hours from now")
+        self.range_curve = self.range_plot.plot(pen=pg.mkPen(ORBIT_COLOR, width=1.5))
+        self.approach_marks = pg.ScatterPlotItem(symbol="t", size=10, brush=pg.mkBrush(STATUS_COLORS["serious"]))
+        self.range_plot.addItem(self.approach_marks)
+        self.now_line = pg.InfiniteLine(pos=0, angle=90, pen=pg.mkPen(SELECTION_COLOR, style=Qt.PenStyle.DashLine))
+        self.range_plot.addItem(self.now_line)
+        self.ric_plot = pg.PlotWidget(background="#05080c")
+        self.ric_plot.setLabel("left", "radial", units="km")
+        self.ric_plot.setLabel("bottom", "in-track (yellow) / cross-track (cyan)", units="km")
+        self.ric_it = self.ric_plot.plot(pen=pg.mkPen(ORBIT_COLOR, width=1))
+        self.ric_ct = self.ric_plot.plot(pen=pg.mkPen("#2dccff", width=1))
+        self.ric_now = pg.ScatterPlotItem(size=10, pen=pg.mkPen(SELECTION_COLOR, width=2), brush=None)
+        self.ric_tca = pg.ScatterPlotItem(symbol="t", size=10, brush=pg.mkBrush(STATUS_COLORS["serious"]))
+        self.ric_plot.addItem(self.ric_now)
+        self.ric_plot.addItem(self.ric_tca)
+        plots = QSplitter(Qt.Orientation.Horizontal)
+        plots.addWidget(self.range_plot)
+        plots.addWidget(self.ric_plot)
+        split = QSplitter(Qt.Orientation.Vertical)
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addLayout(buttons)
+        top_layout.addWidget(self.table)
+        split.addWidget(top)
+        split.addWidget(plots)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(split)
+        self._approaches_ready.connect(self._on_approaches)
+        self.reload()
+
+    # --- data ------------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        if self.store is None:
+            self.pairs = []
+            self.message.setText("No database: the watchlist is off")
+            return
+        try:
+            self.pairs = self.store.pairs()
+        except StoreError as error:
+            self._say(str(error))
+            return
+        self.approaches_start = None  # recompute
+
+    def set_catalog(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.approaches_start = None
+
+    def set_selected_object(self, norad_id: int | None) -> None:
+        self.selected_object = norad_id
+
+    def update(self, snapshot: Snapshot, wait: bool = False) -> list:
+        """Re-evaluate at a new snapshot; start recomputing approaches when due."""
+        self._last_snapshot = snapshot
+        due = (self.approaches_start is None
+               or abs((snapshot.epoch - self.approaches_start).total_seconds()) > RECOMPUTE_AFTER_S)
+        if due and self.pairs and len(self.catalog):
+            self._compute_approaches(snapshot.epoch, wait)
+        self.states = evaluate(self.pairs, self.catalog, snapshot, self.approaches)
+        alerts = self.tracker.update(self.states, snapshot.epoch)
+        for alert in alerts:
+            if self.store is not None:
+                try:
+                    self.store.log_event(alert.sim_utc, "rpo-alert", alert.status, alert.message, alert.pair_id,
+                                         alert.data)
+                except StoreError as error:
+                    self._say(str(error))
+        self._show_states()
+        if alerts:
+            self.alerts_raised.emit(alerts)
+        return alerts
+
+    def _compute_approaches(self, start: datetime, wait: bool) -> None:
+        token = object()
+        self._token = token
+        self.approaches_start = start
+        pairs, catalog = list(self.pairs), self.catalog
+
+        def work() -> None:
+            found = {p.id: next_approach(catalog, p, start, LOOK_AHEAD_H) for p in pairs}
+            self._approaches_ready.emit(found, token)
+
+        thread = threading.Thread(target=work, name="watchlist-approaches", daemon=True)
+        thread.start()
+        if wait:
+            thread.join()
+            from PySide6.QtCore import QCoreApplication
+
+            QCoreApplication.processEvents()
+
+    def _on_approaches(self, found: dict, token: object) -> None:
+        if token is not self._token:
+            return
+        self.approaches = found
+        if self._last_snapshot is not None:
+            self.states = evaluate(self.pairs, self.catalog, self._last_snapshot, self.approaches)
+            self._show_states()
+            self._plot_selected()
+
+    # --- table -----------------------------------------------------------------------------------
+
+    def _show_states(self) -> None:
+        selected = self.selected_pair()
+        self.model.setRowCount(0)
+        for state in self.states:
+            a = state.approach
+            cells = [f"{STATUS_SHAPES[state.status]} {state.status.upper()}", str(state.pair.primary_id),
+                     str(state.pair.secondary_id), f"{state.range_km:,.3f}", f"{state.range_rate_km_s:+.4f}",
+                     *(f"{x:,.3f}" for x in state.r_ric_km),
+                     format_utc(a.tca)[:19].replace("T", " ") if a else "", f"{a.miss_km:,.3f}" if a else "",
+                     f"{a.relative_speed_km_s:.4f}" if a else "", _duration(state.time_to_tca_s), state.reason]
+            items = [QStandardItem(text) for text in cells]
+            items[0].setForeground(QColor(STATUS_COLORS[state.status]))
+            items[0].setData(state.pair.id, Qt.ItemDataRole.UserRole)
+            self.model.appendRow(items)
+        if selected is not None:
+            self.select_pair(selected.id)
+
+    def selected_pair(self) -> WatchPair | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        pair_id = self.proxy.index(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
+        return next((p for p in self.pairs if p.id == pair_id), None)
+
+    def select_pair(self, pair_id: int) -> None:
+        for row in range(self.proxy.rowCount()):
+            if self.proxy.index(row, 0).data(Qt.ItemDataRole.UserRole) == pair_id:
+                self.table.blockSignals(True)
+                self.table.selectRow(row)
+                self.table.blockSignals(False)
+                return
+
+    def _on_selection(self, *_args) -> None:
+        self._plot_selected()
+        self.pair_selected.emit(self.selected_pair())
+
+    def _plot_selected(self) -> None:
+        pair, snapshot = self.selected_pair(), self._last_snapshot
+        if pair is None or snapshot is None or pair.primary_id not in self.catalog or pair.secondary_id not in self.catalog:
+            for curve in (self.range_curve, self.ric_it, self.ric_ct):
+                curve.setData([], [])
+            self.approach_marks.setData([], [])
+            return
+        offsets, distance, ric = range_history(self.catalog, pair, snapshot.epoch, LOOK_AHEAD_H)
+        hours = offsets / 3600.0
+        self.range_curve.setData(hours, distance)
+        self.ric_it.setData(ric[:, 1], ric[:, 0])
+        self.ric_ct.setData(ric[:, 2], ric[:, 0])
+        self.ric_now.setData([ric[0, 1]], [ric[0, 0]])
+        approach = self.approaches.get(pair.id)
+        if approach is not None:
+            tca_h = (approach.tca - snapshot.epoch).total_seconds() / 3600.0
+            self.approach_marks.setData([tca_h], [approach.miss_km])
+            self.ric_tca.setData([approach.r_ric_km[1]], [approach.r_ric_km[0]])
+        else:
+            self.approach_marks.setData([], [])
+            self.ric_tca.setData([], [])
+
+    # --- editing ---------------------------------------------------------------------------------
+
+    def add_from_selection(self) -> None:
+        if self.selected_object is None:
+            self._say("Select the primary object first (globe or catalog)")
+            return
+        secondary, ok = QInputDialog.getInt(self, "Watch pair", "Secondary object (NORAD):", 0, 1, 999_999_999)
+        if ok:
+            self.add_pair(WatchPair(self.selected_object, secondary))
+
+    def add_pair(self, pair: WatchPair, edit: bool = True) -> WatchPair | None:
+        if self.store is None:
+            return None
+        if edit and self.interactive:
+            dialog = WatchPairDialog(pair, self)
+            if not dialog.exec() or dialog.pair is None:
+                return None
+            pair = dialog.pair
+        try:
+            saved = self.store.add_pair(pair)
+        except (StoreError, ValueError) as error:
+            self._say(str(error))
+            return None
+        self.reload()
+        return saved
+
+    def edit_selected(self) -> None:
+        pair = self.selected_pair()
+        if pair is None or self.store is None:
+            return
+        dialog = WatchPairDialog(pair, self)
+        if dialog.exec() and dialog.pair is not None:
+            self.save_edit(dialog.pair)
+
+    def save_edit(self, pair: WatchPair) -> WatchPair | None:
+        try:
+            saved = self.store.update_pair(pair)
+        except StaleEdit as stale:
+            self._say(f"Not saved: {stale}. Newer values: caution {stale.current.caution_km:g} km, warning "
+                      f"{stale.current.warning_km:g} km, by {stale.current.updated_by}" if stale.current
+                      else "Not saved: the pair was removed by someone else")
+            self.reload()
+            return None
+        except (StoreError, ValueError) as error:
+            self._say(str(error))
+            return None
+        self.reload()
+        return saved
+
+    def remove_selected(self) -> None:
+        pair = self.selected_pair()
+        if pair is None or self.store is None:
+            return
+        try:
+            self.store.remove_pair(pair)
+        except StoreError as error:
+            self._say(str(error))
+        self.tracker.forget(pair.id)
+        self.reload()
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+        if self.interactive and len(text) > 80:
+            QMessageBox.warning(self, "Watchlist", text)
+
+
+class EventLogPanel(QWidget):
+    """Alerts and other events, newest first; an alert stays until acknowledged."""
+
+    def __init__(self, store: Store | None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store = store
+        self.model, self.proxy, self.table = filtered_table(self, ("Sim time (UTC)", "Severity", "Kind", "Message",
+                                                                   "Acknowledged by"))
+        self.table.setColumnWidth(0, 170)
+        self.table.setColumnWidth(3, 520)
+        self.ack_button = QPushButton("Acknowledge")
+        self.ack_all_button = QPushButton("Acknowledge all")
+        self.unacknowledged = QLabel()
+        self.ack_button.clicked.connect(self.acknowledge_selected)
+        self.ack_all_button.clicked.connect(self.acknowledge_all)
+        row = QHBoxLayout()
+        row.addWidget(self.ack_button)
+        row.addWidget(self.ack_all_button)
+        row.addWidget(self.unacknowledged, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(row)
+        layout.addWidget(self.table)
+        self.reload()
+
+    def reload(self) -> None:
+        if self.store is None:
+            return
+        try:
+            rows = self.store.events()
+        except StoreError as error:
+            self.unacknowledged.setText(str(error))
+            return
+        self.model.setRowCount(0)
+        waiting = 0
+        for event in rows:
+            items = [QStandardItem(str(event[k] or "")) for k in ("sim_utc", "severity", "kind", "message",
+                                                                   "acknowledged_by")]
+            color = STATUS_COLORS.get(event["severity"], STATUS_COLORS["off"])
+            if event["acknowledged_by"] is None:
+                waiting += 1
+                for item in items:
+                    item.setForeground(QColor(color))
+            items[0].setData(event["id"], Qt.ItemDataRole.UserRole)
+            self.model.appendRow(items)
+        self.unacknowledged.setText(f"{waiting} alert(s) waiting for acknowledgement" if waiting else "")
+
+    def acknowledge_selected(self) -> None:
+        for index in self.table.selectionModel().selectedRows():
+            self.store.acknowledge(self.proxy.index(index.row(), 0).data(Qt.ItemDataRole.UserRole))
+        self.reload()
+
+    def acknowledge_all(self) -> None:
+        for event in self.store.events(unacknowledged_only=True):
+            self.store.acknowledge(event["id"])
+        self.reload()
