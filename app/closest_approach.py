@@ -125,6 +125,22 @@ def _refine(motion: PairMotion, grid: np.ndarray, turns: np.ndarray, step: float
     return _roots(motion.range_rate, low[ok], high[ok], f_low[ok], f_high[ok], tolerance_s=1e-4)
 
 
+def refine_turns(primary: Satrec, secondary: Satrec, start: datetime, grid_s: np.ndarray, turns: np.ndarray,
+                 primary_id: int, secondary_id: int, max_miss_km: float) -> list[Approach]:
+    """Approaches from turning intervals already found on a grid (screening's scan)."""
+    motion = PairMotion(primary, secondary, *datetime_to_jd(start))
+    step = float(grid_s[1] - grid_s[0]) if len(grid_s) > 1 else 60.0
+    results = []
+    for offset in _refine(motion, grid_s, np.asarray(turns), step):
+        ok, r1, v1, r2, v2 = motion.states([offset])
+        miss = float(np.linalg.norm(r2[0] - r1[0]))
+        if ok[0] and miss <= max_miss_km:
+            results.append(Approach(primary_id, secondary_id, start + timedelta(seconds=float(offset)), miss,
+                                    float(np.linalg.norm(v2[0] - v1[0])),
+                                    tuple(float(x) for x in relative_ric(r1[0], v1[0], r2[0]))))
+    return results
+
+
 def next_closest_approach(primary: Satrec, secondary: Satrec, start: datetime, span_s: float,
                           primary_id: int = 0, secondary_id: int = 0) -> Approach | None:
     """The closest of the approaches in the window (the watchlist's 'next TCA')."""

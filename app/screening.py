@@ -27,7 +27,7 @@ from scipy.spatial import cKDTree
 from sgp4.api import SatrecArray
 
 from app.catalog import Catalog
-from app.closest_approach import Approach, closest_approaches
+from app.closest_approach import Approach, closest_approaches, refine_turns
 from app.relative_motion import range_and_rate
 from app.timeutil import SECONDS_PER_DAY, datetime_to_jd
 
@@ -114,18 +114,35 @@ def _one_against_many(catalog: Catalog, row: int, candidates: np.ndarray, start:
         e2, r2, v2 = SatrecArray([catalog.satrecs[k] for k in chunk]).sgp4(jd, fr)
         distance, rate = range_and_rate(r1[None], v1[None], r2, v2)
         valid = (e2 == 0) & (e1 == 0)[None]
-        # candidate minima: the rate turns from closing to opening, and the pair is near enough
-        # that a minimum below the threshold is possible within one step
-        near = distance - np.abs(rate) * step_s <= threshold_km + 0.5 * 2 * MAX_GRAVITY_KM_S2 * step_s**2
-        turn = (rate[:, :-1] < 0) & (rate[:, 1:] >= 0) & valid[:, :-1] & valid[:, 1:] & (near[:, :-1] | near[:, 1:])
+        turn = (rate[:, :-1] < 0) & (rate[:, 1:] >= 0) & valid[:, :-1] & valid[:, 1:]
+        # keep a turn only if straight-line motion from either end of its interval passes within
+        # the threshold plus the worst curvature error over half the interval
+        sec, k = np.nonzero(turn)
+        if len(sec):
+            reach = threshold_km + 0.5 * 2 * MAX_GRAVITY_KM_S2 * (step_s / 2) ** 2
+            dr_a, dv_a = r2[sec, k] - r1[k], v2[sec, k] - v1[k]
+            dr_b, dv_b = r2[sec, k + 1] - r1[k + 1], v2[sec, k + 1] - v1[k + 1]
+            close = (_linear_min(dr_a, dv_a, 0.0, step_s) <= reach) | (_linear_min(dr_b, dv_b, -step_s, 0.0) <= reach)
+            turn[sec[~close], k[~close]] = False
         edges = (valid[:, 0] & (rate[:, 0] >= 0) & (distance[:, 0] <= threshold_km)) | (
             valid[:, -1] & (rate[:, -1] < 0) & (distance[:, -1] <= threshold_km))
-        for local in np.nonzero(turn.any(axis=1) | edges)[0]:
+        for local in np.nonzero(turn.any(axis=1))[0]:
+            secondary = int(chunk[local])
+            found += refine_turns(catalog.satrecs[row], catalog.satrecs[secondary], start, grid,
+                                  np.nonzero(turn[local])[0], int(catalog.norad_id[row]), int(catalog.norad_id[secondary]),
+                                  threshold_km)
+        for local in np.nonzero(edges & ~turn.any(axis=1))[0]:  # closest at an end of the window
             secondary = int(chunk[local])
             found += closest_approaches(catalog.satrecs[row], catalog.satrecs[secondary], start, span_s,
                                         int(catalog.norad_id[row]), int(catalog.norad_id[secondary]),
                                         step_s=step_s, max_miss_km=threshold_km)
     return found
+
+
+def _linear_min(dr: np.ndarray, dv: np.ndarray, t_low: float, t_high: float) -> np.ndarray:
+    """Closest distance of straight-line relative motion dr + dv t over [t_low, t_high]."""
+    t = np.clip(-np.sum(dr * dv, axis=1) / np.maximum(np.sum(dv * dv, axis=1), 1e-12), t_low, t_high)
+    return np.linalg.norm(dr + dv * t[:, None], axis=1)
 
 
 def screen_all(catalog: Catalog, start: datetime, hours: float, threshold_km: float, step_s: float = 30.0,

@@ -12,7 +12,8 @@ import numpy as np
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QMainWindow,
-                               QMenuBar, QMessageBox, QProgressDialog, QScrollArea, QSizePolicy, QToolBar, QVBoxLayout, QWidget)
+                               QMenuBar, QMessageBox, QProgressDialog, QScrollArea, QSizePolicy, QTabBar, QToolBar,
+                               QVBoxLayout, QWidget)
 
 from app import __version__
 from app.catalog import STALE_ELEMENT_AGE_DAYS, Catalog
@@ -158,6 +159,9 @@ class MainWindow(QMainWindow):
         bottom.addWidget(holder)
         self.addToolBar(Qt.ToolBarArea.BottomToolBarArea, bottom)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.time_controls)
+        # side docks run the full height: the map sits under the globe, near its 2:1 shape
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.catalog_dock = self._dock("Catalog", "catalogDock", self.catalog_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         details_scroll = QScrollArea()
         details_scroll.setWidget(self.details)
@@ -176,9 +180,6 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.details_dock, self.sensors_dock)
         self.map_dock.raise_()
         self.details_dock.raise_()
-        # side docks run the full height: the map sits under the globe, near its 2:1 shape
-        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.resizeDocks([self.catalog_dock, self.details_dock], [520, 330], Qt.Orientation.Horizontal)
         self.resizeDocks([self.map_dock], [380], Qt.Orientation.Vertical)
 
@@ -187,7 +188,28 @@ class MainWindow(QMainWindow):
         dock.setObjectName(name)
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
+        dock.dockLocationChanged.connect(lambda *_: QTimer.singleShot(0, self._hide_stray_tab_bars))
         return dock
+
+    def _hide_stray_tab_bars(self) -> None:
+        """Qt 6.12 leaves extra, unused tab bars of tabified docks visible over the views
+        (seen with plain QMainWindow too): keep only the bar lying along its docks."""
+        docks = {d.windowTitle(): d for d in self.findChildren(QDockWidget)}
+        for bar in self.findChildren(QTabBar):
+            if bar.parent() is not self or bar.count() == 0:
+                continue
+            dock = docks.get(bar.tabText(0))
+            if dock is None:
+                continue
+            area = dock.geometry()
+            along = (abs(bar.geometry().top() - area.bottom()) <= 8 or abs(bar.geometry().bottom() - area.top()) <= 8)
+            overlaps = bar.geometry().left() < area.right() and bar.geometry().right() > area.left()
+            if not (along and overlaps):
+                bar.hide()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self._hide_stray_tab_bars)
 
     def _build_menus(self) -> None:
         menu_bar = self.menuWidget().findChild(QMenuBar)

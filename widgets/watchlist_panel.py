@@ -74,6 +74,7 @@ class WatchlistPanel(QWidget):
         self.range_plot = pg.PlotWidget(background="#05080c")
         self.range_plot.setLabel("left", "range", units="km")
         self.range_plot.setLabel("bottom", "hours from now")
+        self.range_plot.getAxis("left").enableAutoSIPrefix(False)
         self.range_curve = self.range_plot.plot(pen=pg.mkPen(ORBIT_COLOR, width=1.5))
         self.approach_marks = pg.ScatterPlotItem(symbol="t", size=10, brush=pg.mkBrush(STATUS_COLORS["serious"]))
         self.range_plot.addItem(self.approach_marks)
@@ -82,6 +83,8 @@ class WatchlistPanel(QWidget):
         self.ric_plot = pg.PlotWidget(background="#05080c")
         self.ric_plot.setLabel("left", "radial", units="km")
         self.ric_plot.setLabel("bottom", "in-track (yellow) / cross-track (cyan)", units="km")
+        for axis in ("left", "bottom"):
+            self.ric_plot.getAxis(axis).enableAutoSIPrefix(False)
         self.ric_it = self.ric_plot.plot(pen=pg.mkPen(ORBIT_COLOR, width=1))
         self.ric_ct = self.ric_plot.plot(pen=pg.mkPen("#2dccff", width=1))
         self.ric_now = pg.ScatterPlotItem(size=10, pen=pg.mkPen(SELECTION_COLOR, width=2), brush=None)

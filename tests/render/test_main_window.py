@@ -155,3 +155,14 @@ def test_watchlist_pair_alert_and_plots(qtbot, window):
     panel.store.update_pair(replace(panel.store.pair(iss_hst.id), caution_km=2500.0))
     assert panel.save_edit(replace(iss_hst, notes="stale")) is None
     assert "Not saved" in panel.message.text() and "2500" in panel.message.text()
+
+
+def test_no_stray_tab_bar_over_the_globe(qtbot, window):
+    from PySide6.QtWidgets import QTabBar
+
+    qtbot.wait(50)
+    globe = window.globe.geometry().translated(window.globe.mapTo(window, window.globe.rect().topLeft())
+                                               - window.globe.geometry().topLeft())
+    for bar in window.findChildren(QTabBar):
+        if bar.isVisible():
+            assert not bar.geometry().intersects(globe), [bar.tabText(i) for i in range(bar.count())]
