@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 
 from app.ingest.text import decode_text
+from app.timeutil import parse_ccsds_utc
 
 STATE_FIELDS = ("X", "Y", "Z", "X_DOT", "Y_DOT", "Z_DOT")
 POSITION_COVARIANCE_FIELDS = ("CR_R", "CT_R", "CT_T", "CN_R", "CN_T", "CN_N")
@@ -98,13 +99,10 @@ class Cdm:
 
 
 def parse_ccsds_time(text: str, source: str, field: str, line: int | None = None) -> datetime:
-    cleaned = text.strip().rstrip("Zz")
-    for layout in ("%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S", "%Y-%jT%H:%M:%S.%f", "%Y-%jT%H:%M:%S"):
-        try:
-            return datetime.strptime(cleaned, layout).replace(tzinfo=timezone.utc)
-        except ValueError:
-            continue
-    raise CdmError(source, f"{text!r} is not a CCSDS date-time", field, line)
+    parsed = parse_ccsds_utc(text)
+    if parsed is None:
+        raise CdmError(source, f"{text!r} is not a CCSDS date-time", field, line)
+    return parsed
 
 
 def _number(fields: dict, key: str, source: str, lines: dict) -> float:

@@ -243,6 +243,23 @@ class Store:
 
         return self._write(work)
 
+    def log_events(self, entries: list[dict], data_mode: str = "REAL") -> int:
+        """Many events in one transaction (a catalog refresh's maneuver flags); each entry has
+        sim_utc, kind, severity, message and optionally pair_id and data."""
+        logged = _now()
+        rows = [dict(sim_utc=e["sim_utc"], logged_utc=logged, kind=e["kind"], pair_id=e.get("pair_id"),
+                     severity=e["severity"], message=e["message"], data=json.dumps(e.get("data") or {}),
+                     data_mode=data_mode) for e in entries]
+        if not rows:
+            return 0
+
+        def work(connection: Connection) -> int:
+            connection.execute(insert(events), rows)
+            self._audit(connection, "events", None, "insert-many", {"count": len(rows), "kind": rows[0]["kind"]})
+            return len(rows)
+
+        return self._write(work)
+
     def events(self, unacknowledged_only: bool = False, limit: int = 500) -> list[dict]:
         query = select(events).order_by(events.c.id.desc()).limit(limit)
         if unacknowledged_only:

@@ -33,6 +33,21 @@ def parse_utc(text: str) -> datetime:
     return parsed.astimezone(timezone.utc)
 
 
+_CCSDS_LAYOUTS = ("%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S", "%Y-%jT%H:%M:%S.%f", "%Y-%jT%H:%M:%S")
+
+
+def parse_ccsds_utc(text: str) -> datetime | None:
+    """A CCSDS date-time (calendar or day-of-year form, optional fraction and Z) as aware
+    UTC, or None when it is not one."""
+    cleaned = text.strip().rstrip("Zz")
+    for layout in _CCSDS_LAYOUTS:
+        try:
+            return datetime.strptime(cleaned, layout).replace(tzinfo=timezone.utc)
+        except ValueError:
+            continue
+    return None
+
+
 def format_utc(moment: datetime) -> str:
     """ISO 8601 with a ``Z`` suffix and microseconds, e.g. ``2026-08-11T12:00:00.000000Z``."""
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

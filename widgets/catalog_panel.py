@@ -50,7 +50,7 @@ class CatalogPanel(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(20)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((160, 62, 92, 92, 52, 52, 70)):
+        for column, width in enumerate((160, 62, 92, 92, 52, 52, 70, 50)):
             self.table.setColumnWidth(column, width)
 
         top = QHBoxLayout()

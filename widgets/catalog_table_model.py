@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor
 from app.catalog import STALE_ELEMENT_AGE_DAYS, Catalog
 from widgets.theme import STATUS_COLORS
 
-COLUMNS = ("Name", "NORAD", "Int'l designator", "Type", "Owner", "Regime", "Element age (d)")
+COLUMNS = ("Name", "NORAD", "Int'l designator", "Type", "Owner", "Regime", "Element age (d)", "Flag")
 _NUMERIC_COLUMNS = {1, 6}
 
 
@@ -30,6 +30,7 @@ class CatalogTableModel(QAbstractTableModel):
         self._view_row_of = np.zeros(0, dtype=np.int64)
         self._sort = (1, Qt.SortOrder.AscendingOrder)
         self._stale_brush = QColor(STATUS_COLORS["caution"])
+        self._flags = np.zeros(0, dtype=object)  # per catalog row: "" or a maneuver-flag message
 
     # --- content -----------------------------------------------------------------------------
 
@@ -37,6 +38,7 @@ class CatalogTableModel(QAbstractTableModel):
         self.beginResetModel()
         self.catalog = catalog
         self._age_days = catalog.element_age_days(at) if len(catalog) else np.zeros(0)
+        self._flags = np.full(len(catalog), "", dtype=object)
         self._mask = np.ones(len(catalog), dtype=bool)
         self._order = self._sorted_order(*self._sort)
         self._apply()
@@ -60,9 +62,23 @@ class CatalogTableModel(QAbstractTableModel):
         self._view_row_of = np.full(len(self.catalog), -1, dtype=np.int64)
         self._view_row_of[self._rows] = np.arange(len(self._rows))
 
+    def set_flags(self, messages: dict[int, str]) -> None:
+        """Maneuver flags by catalog number (shown as 'MNVR?' with the reason as tooltip)."""
+        self._flags = np.full(len(self.catalog), "", dtype=object)
+        for norad_id, message in messages.items():
+            if norad_id in self.catalog:
+                self._flags[self.catalog.row_of(norad_id)] = message
+        if len(self._rows):
+            self.dataChanged.emit(self.index(0, 7), self.index(len(self._rows) - 1, 7))
+
+    def flag_of(self, catalog_row: int) -> str:
+        return str(self._flags[catalog_row]) if 0 <= catalog_row < len(self._flags) else ""
+
     def _column_values(self, column: int) -> np.ndarray:
         c = self.catalog
-        return [c.name, c.norad_id, c.intl_designator, c.object_type, c.owner_state, c.regime, self._age_days][column]
+        flagged = np.where(self._flags != "", "MNVR?", "") if len(self._flags) else np.zeros(0, dtype=str)
+        return [c.name, c.norad_id, c.intl_designator, c.object_type, c.owner_state, c.regime, self._age_days,
+                flagged][column]
 
     def _sorted_order(self, column: int, order: Qt.SortOrder) -> np.ndarray:
         if not len(self.catalog):
@@ -109,6 +125,10 @@ class CatalogTableModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and column == 6 and abs(self._age_days[row]) > STALE_ELEMENT_AGE_DAYS:
             return self._stale_brush
+        if role == Qt.ItemDataRole.ForegroundRole and column == 7:
+            return self._stale_brush
+        if role == Qt.ItemDataRole.ToolTipRole and column == 7 and self._flags[row]:
+            return str(self._flags[row])
         if role == Qt.ItemDataRole.ToolTipRole and column == 6 and abs(self._age_days[row]) > STALE_ELEMENT_AGE_DAYS:
             return f"element set older than {STALE_ELEMENT_AGE_DAYS:.0f} days at the clock's time"
         return None

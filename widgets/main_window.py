@@ -25,6 +25,7 @@ from app.watchlist import STATUS_RANK
 from app.clock import SimulationClock
 from app.engine import Snapshot
 from app.ingest import LoadCancelled
+from app.maneuvers import flag_maneuvers
 from app.orbit_path import period_s, sample_orbit
 from app.resources import default_catalog_paths
 from widgets.catalog_panel import CatalogPanel
@@ -57,6 +58,7 @@ class MainWindow(QMainWindow):
     catalog_loaded = Signal(object)  # Catalog, after it is shown
     _load_done = Signal(object, object)  # (Catalog | None, error message | None), from the loader thread
     _load_progress = Signal(int, int, str)
+    _maneuvers_found = Signal(object, int)  # (list of ManeuverFlag, catalog version)
 
     def __init__(self, settings: QSettings | None = None, clock: SimulationClock | None = None,
                  interactive: bool = True, sensor_store: SensorStore | None = None, store: Store | None = None,
@@ -278,6 +280,7 @@ class MainWindow(QMainWindow):
         self.watchlist.pair_selected.connect(self.show_pair)
         self.watchlist.alerts_raised.connect(self._on_alerts)
         self._load_progress.connect(self._on_load_progress)
+        self._maneuvers_found.connect(self._on_maneuvers)
 
     # --- running ---------------------------------------------------------------------------------
 
@@ -374,6 +377,11 @@ class MainWindow(QMainWindow):
         self.set_catalog(catalog, paths)
 
     def set_catalog(self, catalog: Catalog, paths: Sequence[str]) -> None:
+        previous = self.catalog
+        if len(previous) and len(catalog):  # a refresh: look for maneuvers on a worker thread
+            threading.Thread(target=lambda: self._maneuvers_found.emit(flag_maneuvers(previous, catalog),
+                                                                       catalog.version),
+                             name="maneuver-flags", daemon=True).start()
         self.catalog = catalog
         self.catalog_paths = list(paths)
         self.selected_row = None
@@ -408,6 +416,25 @@ class MainWindow(QMainWindow):
         """A message under the views, kept for ``timeout_ms`` before engine figures return."""
         self.status_label.setText(text)
         self._status_timer.start(timeout_ms)
+
+    def _on_maneuvers(self, flags: list, catalog_version: int) -> None:
+        """Mark flagged objects in the catalog and the watchlist; log every flag as an event."""
+        if catalog_version != self.catalog.version:
+            return
+        messages = {f.norad_id: f.message() for f in flags}
+        self.catalog_panel.model.set_flags(messages)
+        self.watchlist.set_maneuver_flags(messages)
+        if self.store is not None and flags:
+            try:
+                self.store.log_events([{"sim_utc": f.new_epoch_utc, "kind": "maneuver", "severity": "caution",
+                                        "message": f.message(), "data": {"delta_a_km": f.delta_a_km,
+                                                                         "age_days": f.age_days}} for f in flags])
+            except StoreError as error:
+                self.show_status(f"Maneuver flags not logged: {error}", 15000)
+            self.event_log.reload()
+        watched = {n for p in self.watchlist.pairs for n in (p.primary_id, p.secondary_id)} & set(messages)
+        self.show_status(f"{len(flags):,} possible maneuvers since the previous catalog"
+                         + (f"; watched: {', '.join(map(str, sorted(watched)))}" if watched else ""), 20000)
 
     def _report(self, icon, title: str, text: str, details: str = "") -> None:
         log.warning("%s: %s", title, text)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLineEdit, QWidget
 
 from app.sensors import PROVIDERS, SENSOR_TYPES, STATUSES, Sensor, SensorError, validate_sensor_fields
+from widgets.form_dialog import finish_form
 
 TEXT_FIELDS = (("name", "Name"), ("operator_nation", "Operator nation (ISO alpha-3)"), ("lat_deg", "Latitude (deg)"),
                ("lon_deg", "Longitude (deg)"), ("alt_m", "Altitude (m)"), ("min_elevation_deg", "Minimum elevation (deg)"),
@@ -33,16 +33,7 @@ class SensorDialog(QDialog):
             box.addItems(list(choices))
             self.inputs[key] = box
             form.addRow(title, box)
-        self.error_label = QLabel(objectName="errorLabel")
-        self.error_label.setStyleSheet("color: #ff3838;")
-        self.error_label.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error_label)
-        layout.addWidget(buttons)
+        self.error_label = finish_form(self, form)
         self.fill(sensor)
 
     def fill(self, sensor: Sensor | None) -> None:

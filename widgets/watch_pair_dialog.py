@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QLabel, QLineEdit,
-                               QPlainTextEdit, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDialog, QDoubleSpinBox, QFormLayout, QLineEdit, QPlainTextEdit, QSpinBox,
+                               QWidget)
 
 from app.store import DATA_MODES, WatchPair
+from widgets.form_dialog import finish_form
 
 CLASSIFICATIONS = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET")
 
@@ -33,8 +34,6 @@ class WatchPairDialog(QDialog):
         self.data_mode.addItems(list(DATA_MODES))
         self.data_mode.setCurrentText(pair.data_mode)
         self.notes = QPlainTextEdit(pair.notes)
-        self.error_label = QLabel(objectName="errorLabel")
-        self.error_label.setStyleSheet("color: #ff3838;")
         form = QFormLayout()
         for title, widget in (("Primary (NORAD)", self.primary), ("Secondary (NORAD)", self.secondary),
                               ("Caution range", self.caution), ("Warning range", self.warning),
@@ -42,13 +41,7 @@ class WatchPairDialog(QDialog):
                               ("Releasability", self.releasability), ("Data mode", self.data_mode),
                               ("Notes", self.notes)):
             form.addRow(title, widget)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error_label)
-        layout.addWidget(buttons)
+        self.error_label = finish_form(self, form)
 
     def edited(self) -> WatchPair:
         return replace(self.original, primary_id=self.primary.value(), secondary_id=self.secondary.value(),

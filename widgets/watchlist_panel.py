@@ -54,6 +54,7 @@ class WatchlistPanel(QWidget):
         self.selected_object: int | None = None
         self._token: object | None = None
         self._last_snapshot: Snapshot | None = None
+        self.maneuver_flags: dict[int, str] = {}
 
         self.model, self.proxy, self.table = filtered_table(self, COLUMNS)
         self.table.setSortingEnabled(False)  # kept in urgency order
@@ -126,6 +127,10 @@ class WatchlistPanel(QWidget):
         self.catalog = catalog
         self.approaches_start = None
 
+    def set_maneuver_flags(self, flags: dict[int, str]) -> None:
+        self.maneuver_flags = dict(flags)
+        self._show_states()
+
     def set_selected_object(self, norad_id: int | None) -> None:
         self.selected_object = norad_id
 
@@ -188,7 +193,10 @@ class WatchlistPanel(QWidget):
                      str(state.pair.secondary_id), f"{state.range_km:,.3f}", f"{state.range_rate_km_s:+.4f}",
                      *(f"{x:,.3f}" for x in state.r_ric_km),
                      format_utc(a.tca)[:19].replace("T", " ") if a else "", f"{a.miss_km:,.3f}" if a else "",
-                     f"{a.relative_speed_km_s:.4f}" if a else "", _duration(state.time_to_tca_s), state.reason]
+                     f"{a.relative_speed_km_s:.4f}" if a else "", _duration(state.time_to_tca_s),
+                     "; ".join(filter(None, [state.reason] + [f"possible maneuver of {n}" for n in
+                                                               (state.pair.primary_id, state.pair.secondary_id)
+                                                               if n in self.maneuver_flags]))]
             items = [QStandardItem(text) for text in cells]
             items[0].setForeground(QColor(STATUS_COLORS[state.status]))
             items[0].setData(state.pair.id, Qt.ItemDataRole.UserRole)

@@ -16,7 +16,7 @@ import logging
 import math
 import re
 import xml.etree.ElementTree as ET
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Iterable
 
 from sgp4 import omm as sgp4_omm
@@ -24,6 +24,7 @@ from sgp4.api import Satrec
 
 from app.ingest.records import ElementSet, ReadResult, RecordError, Rejection
 from app.ingest.text import UNDECODABLE, decode_lines, decode_text
+from app.timeutil import parse_ccsds_utc
 
 log = logging.getLogger(__name__)
 
@@ -50,13 +51,10 @@ _KVN_UNITS = re.compile(r"\s*\[[^\]]*\]\s*$")
 
 def parse_omm_epoch(text: str) -> datetime:
     """OMM EPOCH: ``YYYY-MM-DDThh:mm:ss[.f][Z]`` or day-of-year ``YYYY-DDDThh:mm:ss[.f]``."""
-    cleaned = text.strip().rstrip("Zz")
-    for layout in ("%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S", "%Y-%jT%H:%M:%S.%f", "%Y-%jT%H:%M:%S"):
-        try:
-            return datetime.strptime(cleaned, layout).replace(tzinfo=timezone.utc)
-        except ValueError:
-            continue
-    raise RecordError(f"{text!r} is not an ISO 8601 UTC epoch", "EPOCH")
+    parsed = parse_ccsds_utc(text)
+    if parsed is None:
+        raise RecordError(f"{text!r} is not an ISO 8601 UTC epoch", "EPOCH")
+    return parsed
 
 
 def _number(fields: dict[str, str], key: str) -> float:

@@ -166,3 +166,30 @@ def test_no_stray_tab_bar_over_the_globe(qtbot, window):
     for bar in window.findChildren(QTabBar):
         if bar.isVisible():
             assert not bar.geometry().intersects(globe), [bar.tabText(i) for i in range(bar.count())]
+
+
+def test_catalog_refresh_flags_maneuvers(qtbot, window, data_dir, default_catalog):
+    """June HST and the August ISS, then the August HST and an ISS set a day later with a
+    higher mean motion: the ISS is flagged (a burn), HST (no thrusters) is not."""
+    from app.catalog import Catalog
+    from app.ingest.tle import read_tle_text, tle_checksum
+
+    def with_checksum(line):
+        return line[:68] + str(tle_checksum(line))
+
+    june_hst = read_tle_text((data_dir / "hst_2026-06-14.tle").read_text()).element_sets
+    august_hst = default_catalog.element_sets[default_catalog.row_of(20580)]
+    august_iss = default_catalog.element_sets[default_catalog.row_of(25544)]
+    window.set_catalog(Catalog(june_hst + [august_iss]), ["before"])
+    later_iss = read_tle_text("ISS (ZARYA)\n"
+                              + with_checksum("1 25544U 98067A   26224.14934248  .00003640  00000+0  73197-4 0  9990")
+                              + "\n"
+                              + with_checksum("2 25544  51.6325  28.0815 0007436  34.6982 325.4490 15.50408704580270")
+                              ).element_sets
+    refreshed = Catalog([august_hst] + later_iss)
+    with qtbot.waitSignal(window._maneuvers_found, timeout=10000):
+        window.set_catalog(refreshed, ["after"])
+    model = window.catalog_panel.model
+    assert model.flag_of(refreshed.row_of(25544)).startswith("25544: possible maneuver")
+    assert model.flag_of(refreshed.row_of(20580)) == ""
+    assert any(e["kind"] == "maneuver" and e["message"].startswith("25544") for e in window.store.events())
