@@ -79,7 +79,12 @@ def screen_primaries(catalog: Catalog, primaries: Sequence[int], start: datetime
         row = catalog.row_of(norad_id)
         candidates = np.nonzero(band_overlap(catalog, row, threshold_km))[0]
         candidates = candidates[(candidates != row) & (same_set[candidates] != same_set[row])]
-        result.approaches += _one_against_many(catalog, row, candidates, start, span_s, threshold_km, step_s)
+        found = _one_against_many(catalog, row, candidates, start, span_s, threshold_km, step_s,
+                                  stop=None if progress is None else lambda: bool(progress(done, len(primaries))))
+        if found is None:
+            result.cancelled = True
+            break
+        result.approaches += found
     result.co_located = _co_located_ids(catalog, primaries)
     _set_apart_formations(result)
     return result
@@ -102,7 +107,9 @@ def _co_located_ids(catalog: Catalog, primaries: Sequence[int] | None) -> list[l
 
 
 def _one_against_many(catalog: Catalog, row: int, candidates: np.ndarray, start: datetime, span_s: float,
-                      threshold_km: float, step_s: float) -> list[Approach]:
+                      threshold_km: float, step_s: float, stop: Callable[[], bool] | None = None
+                      ) -> list[Approach] | None:
+    """Approaches of one primary with the candidates; None if ``stop()`` asked to stop."""
     if not len(candidates):
         return []
     jd0, fr0 = datetime_to_jd(start)
@@ -111,6 +118,8 @@ def _one_against_many(catalog: Catalog, row: int, candidates: np.ndarray, start:
     e1, r1, v1 = catalog.satrecs[row].sgp4_array(jd, fr)
     found: list[Approach] = []
     for chunk in np.array_split(candidates, max(1, len(candidates) // 512)):
+        if stop is not None and stop():
+            return None
         e2, r2, v2 = SatrecArray([catalog.satrecs[k] for k in chunk]).sgp4(jd, fr)
         distance, rate = range_and_rate(r1[None], v1[None], r2, v2)
         valid = (e2 == 0) & (e1 == 0)[None]

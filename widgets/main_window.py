@@ -25,6 +25,7 @@ from app.watchlist import STATUS_RANK
 from app.clock import SimulationClock
 from app.engine import Snapshot
 from app.ingest import LoadCancelled
+from app.cdm import CdmError, read_cdm
 from app.maneuvers import flag_maneuvers
 from app.orbit_path import period_s, sample_orbit
 from app.resources import default_catalog_paths
@@ -38,6 +39,8 @@ from widgets.passes_panel import PassesPanel
 from widgets.sensors_panel import SensorsPanel
 from widgets.map_view import MapView
 from widgets.textures import earth_texture
+from widgets.cdm_dialog import CdmDialog, cdm_summary
+from widgets.screening_panel import ScreeningPanel
 from widgets.watchlist_panel import EventLogPanel, WatchlistPanel
 from widgets.theme import (NATION_COLORS, OBJECT_TYPE_COLORS, OTHER_NATION_COLOR, REGIME_COLORS, SENSOR_TYPE_COLORS,
                            STATUS_COLORS, category_colors, rgba)
@@ -92,6 +95,7 @@ class MainWindow(QMainWindow):
             except StoreError as error:  # the console still runs, without the watchlist
                 store_problem = str(error)
         self.watchlist = WatchlistPanel(self.store, interactive)
+        self.screening = ScreeningPanel()
         self.event_log = EventLogPanel(self.store)
         self.selected_sensor: Sensor | None = None
         self.sensors: list[Sensor] = []
@@ -176,9 +180,12 @@ class MainWindow(QMainWindow):
         self.watchlist_dock = self._dock("Watchlist", "watchlistDock", self.watchlist,
                                          Qt.DockWidgetArea.BottomDockWidgetArea)
         self.events_dock = self._dock("Events", "eventsDock", self.event_log, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.screening_dock = self._dock("Screening", "screeningDock", self.screening,
+                                         Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(self.map_dock, self.passes_dock)
         self.tabifyDockWidget(self.map_dock, self.watchlist_dock)
         self.tabifyDockWidget(self.map_dock, self.events_dock)
+        self.tabifyDockWidget(self.map_dock, self.screening_dock)
         self.tabifyDockWidget(self.details_dock, self.sensors_dock)
         self.map_dock.raise_()
         self.details_dock.raise_()
@@ -218,6 +225,7 @@ class MainWindow(QMainWindow):
         file_menu = menu_bar.addMenu("&File")
         self._add_action(file_menu, "&Open catalog…", QKeySequence.StandardKey.Open, self.open_catalog_dialog)
         self._add_action(file_menu, "Load &default catalog", None, lambda: self.load_catalog(default_catalog_paths()))
+        self._add_action(file_menu, "Open &CDM…", None, self.open_cdm_dialog)
         self._add_action(file_menu, "Save &screenshot…", "Ctrl+Shift+S", self.save_screenshot_dialog)
         file_menu.addSeparator()
         self._add_action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
@@ -253,7 +261,7 @@ class MainWindow(QMainWindow):
         self.shadow_action.setCheckable(True)
         view_menu.addSeparator()
         for dock in (self.catalog_dock, self.details_dock, self.map_dock, self.passes_dock, self.sensors_dock,
-                     self.watchlist_dock, self.events_dock):
+                     self.watchlist_dock, self.events_dock, self.screening_dock):
             view_menu.addAction(dock.toggleViewAction())
         help_menu = menu_bar.addMenu("&Help")
         self._add_action(help_menu, "&About", None, lambda: QMessageBox.about(self, "About", ABOUT_TEXT))
@@ -279,6 +287,8 @@ class MainWindow(QMainWindow):
         self.passes_panel.jump_requested.connect(self.time_controls.jump_to)
         self.watchlist.pair_selected.connect(self.show_pair)
         self.watchlist.alerts_raised.connect(self._on_alerts)
+        self.screening.watch_requested.connect(self.watch_pair)
+        self.screening.run_button.pressed.connect(self._update_screening_context)
         self._load_progress.connect(self._on_load_progress)
         self._maneuvers_found.connect(self._on_maneuvers)
 
@@ -564,6 +574,44 @@ class MainWindow(QMainWindow):
                                 ring_itrs(ring[0], ring[1], (MEAN_EARTH_RADIUS_KM + alt_km) / EARTH_RADIUS_KM))
         self.show_status(f"{sensor.name}: coverage at {alt_km:,.0f} km altitude"
                          + ("" if ring else " — out of reach"), 8000)
+
+    def _update_screening_context(self) -> None:
+        selected = None if self.selected_row is None else int(self.catalog.norad_id[self.selected_row])
+        self.screening.set_context(self.catalog, selected, self.clock.now())
+
+    def watch_pair(self, primary: int, secondary: int, note: str = "") -> WatchPair | None:
+        """Put a pair on the watchlist (from screening or a CDM) and show it there."""
+        existing = next((p for p in self.watchlist.pairs if (p.primary_id, p.secondary_id) == (primary, secondary)),
+                        None)
+        pair = existing or self.watchlist.add_pair(WatchPair(primary, secondary, notes=note), edit=self.interactive)
+        if pair is None:
+            return None
+        if note:
+            self.watchlist.notes_by_pair[pair.id] = note
+        if self.bridge.latest is not None:
+            self.watchlist.update(self.bridge.latest)
+        self.watchlist_dock.raise_()
+        self.watchlist.select_pair(pair.id)
+        self.watchlist._on_selection()
+        return pair
+
+    def open_cdm(self, path: str) -> CdmDialog | None:
+        try:
+            cdm = read_cdm(path)
+        except CdmError as error:
+            self._report(QMessageBox.Icon.Warning, "CDM not read", str(error))
+            self.show_status(f"CDM not read: {error}", 15000)
+            return None
+        dialog = CdmDialog(cdm, self.catalog, self)
+        dialog.watch_requested.connect(lambda a, b: self.watch_pair(a, b, cdm_summary(cdm, dialog.pc, dialog.hbr.value())))
+        if self.interactive:
+            dialog.show()
+        return dialog
+
+    def open_cdm_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open CDM", "", "CDM (*.cdm *.txt *.kvn *.xml);;All files (*)")
+        if path:
+            self.open_cdm(path)
 
     def show_pair(self, pair: WatchPair | None) -> None:
         """Highlight a watched pair on the globe and turn the camera to it."""

@@ -55,6 +55,7 @@ class WatchlistPanel(QWidget):
         self._token: object | None = None
         self._last_snapshot: Snapshot | None = None
         self.maneuver_flags: dict[int, str] = {}
+        self.notes_by_pair: dict[int, str] = {}  # e.g. the CDM a pair came from
 
         self.model, self.proxy, self.table = filtered_table(self, COLUMNS)
         self.table.setSortingEnabled(False)  # kept in urgency order
@@ -220,6 +221,9 @@ class WatchlistPanel(QWidget):
                 return
 
     def _on_selection(self, *_args) -> None:
+        pair = self.selected_pair()
+        if pair is not None and pair.id in self.notes_by_pair:
+            self.message.setText(self.notes_by_pair[pair.id])
         self._plot_selected()
         self.pair_selected.emit(self.selected_pair())
 

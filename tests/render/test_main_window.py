@@ -193,3 +193,29 @@ def test_catalog_refresh_flags_maneuvers(qtbot, window, data_dir, default_catalo
     assert model.flag_of(refreshed.row_of(25544)).startswith("25544: possible maneuver")
     assert model.flag_of(refreshed.row_of(20580)) == ""
     assert any(e["kind"] == "maneuver" and e["message"].startswith("25544") for e in window.store.events())
+
+
+def test_screening_results_one_click_from_the_watchlist(qtbot, window):
+    window.select_norad(20580)
+    window._update_screening_context()
+    window.screening.hours.setValue(2)
+    window.screening.threshold.setValue(50)
+    with qtbot.waitSignal(window.screening._finished, timeout=120000):
+        window.screening.run()
+    assert window.screening.result is not None and window.screening.model.rowCount() > 0
+    window.screening.table.selectRow(0)
+    primary, secondary = (int(x) for x in (window.screening.proxy.index(0, 1).data(),
+                                          window.screening.proxy.index(0, 3).data()))
+    window.screening.watch_button.click()
+    assert any((p.primary_id, p.secondary_id) == (primary, secondary) for p in window.watchlist.pairs)
+    assert window.watchlist.selected_pair().secondary_id == secondary
+
+
+def test_cdm_opens_with_pc_and_bad_cdm_is_reported(qtbot, window, data_dir):
+    dialog = window.open_cdm(str(data_dir / "cdm" / "orekit_AlfanoTestCase01.cdm"))
+    assert dialog is not None and abs(dialog.pc - 0.146749549) < 1e-6
+    assert not dialog.watch_button.isEnabled()  # objects 1001 / 1002 are not in the catalog
+    dialog.hbr.setValue(30.0)
+    assert dialog.pc > 0.146749549
+    assert window.open_cdm(str(data_dir / "cdm" / "invalid" / "orekit_CDM-missing-TCA.txt")) is None
+    assert "TCA" in window.status_label.text()

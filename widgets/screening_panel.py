@@ -1,0 +1,133 @@
+"""Conjunction screening in the window: the selection (or the whole catalog) against the
+catalog, on a worker thread with progress and cancel; each result one click from the
+watchlist."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QStandardItem
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout,
+                               QWidget)
+
+from app.catalog import Catalog
+from app.screening import ScreeningResult, screen_all, screen_primaries
+from app.timeutil import format_utc
+from widgets.filtered_table import filtered_table
+
+COLUMNS = ("TCA (UTC)", "Primary", "Primary name", "Secondary", "Secondary name", "Miss (km)", "Rel. speed (km/s)",
+           "R (km)", "I (km)", "C (km)")
+
+
+class ScreeningPanel(QWidget):
+    watch_requested = Signal(int, int)  # (primary, secondary)
+    _progress = Signal(int, int)
+    _finished = Signal(object, object)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.catalog = Catalog.empty()
+        self.selected: int | None = None
+        self.start: datetime | None = None
+        self.result: ScreeningResult | None = None
+        self._cancel: threading.Event | None = None
+        self.scope = QComboBox()
+        self.scope.addItems(["Selected object vs catalog", "Whole catalog vs itself"])
+        self.hours = QDoubleSpinBox(minimum=0.5, maximum=168.0, value=24.0, suffix=" h", decimals=1)
+        self.threshold = QDoubleSpinBox(minimum=0.1, maximum=500.0, value=5.0, suffix=" km", decimals=1)
+        self.run_button, self.cancel_button = QPushButton("Screen"), QPushButton("Cancel")
+        self.cancel_button.setEnabled(False)
+        self.watch_button = QPushButton("Watch selected pair")
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.summary = QLabel()
+        self.model, self.proxy, self.table = filtered_table(self, COLUMNS)
+        self.table.setColumnWidth(0, 160)
+        row = QHBoxLayout()
+        for widget in (self.scope, self.hours, self.threshold, self.run_button, self.cancel_button, self.watch_button):
+            row.addWidget(widget)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(row)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.summary)
+        self.run_button.clicked.connect(lambda: self.run())
+        self.cancel_button.clicked.connect(self.cancel)
+        self.watch_button.clicked.connect(self._watch_selected)
+        self.table.doubleClicked.connect(lambda *_: self._watch_selected())
+        self._progress.connect(lambda done, total: (self.progress.setMaximum(total), self.progress.setValue(done)))
+        self._finished.connect(self._on_finished)
+
+    def set_context(self, catalog: Catalog, selected_norad: int | None, start: datetime) -> None:
+        self.catalog, self.selected, self.start = catalog, selected_norad, start
+
+    def run(self, wait: bool = False) -> None:
+        if self.start is None or not len(self.catalog):
+            return
+        everything = self.scope.currentIndex() == 1
+        if not everything and self.selected is None:
+            self.summary.setText("Select an object to screen, or screen the whole catalog")
+            return
+        self.cancel()
+        cancel = threading.Event()
+        self._cancel = cancel
+        catalog, start, hours, threshold, primary = (self.catalog, self.start, self.hours.value(),
+                                                     self.threshold.value(), self.selected)
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(True)
+        self.run_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.summary.setText("Screening…")
+
+        def progress(done: int, total: int) -> bool:
+            self._progress.emit(done, total)
+            return cancel.is_set()
+
+        def work() -> None:
+            if everything:
+                result = screen_all(catalog, start, hours, threshold, progress=progress)
+            else:
+                result = screen_primaries(catalog, [primary], start, hours, threshold, progress=progress)
+            self._finished.emit(result, cancel)
+
+        thread = threading.Thread(target=work, name="screening", daemon=True)
+        thread.start()
+        if wait:
+            thread.join()
+
+    def cancel(self) -> None:
+        if self._cancel is not None:
+            self._cancel.set()
+
+    def _on_finished(self, result: ScreeningResult, token: threading.Event) -> None:
+        if token is not self._cancel:
+            return
+        self._cancel = None
+        self.progress.setVisible(False)
+        self.run_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        if result.cancelled:
+            self.summary.setText("Cancelled.")
+            return
+        self.result = result
+        names = {int(n): str(name) for n, name in zip(self.catalog.norad_id.tolist(), self.catalog.name.tolist())}
+        self.model.setRowCount(0)
+        for a in result.approaches:
+            cells = [format_utc(a.tca)[:23].replace("T", " "), str(a.primary), names.get(a.primary, ""),
+                     str(a.secondary), names.get(a.secondary, ""), f"{a.miss_km:.3f}", f"{a.relative_speed_km_s:.3f}",
+                     *(f"{x:.3f}" for x in a.r_ric_km)]
+            items = [QStandardItem(text) for text in cells]
+            items[0].setData((a.primary, a.secondary), Qt.ItemDataRole.UserRole)
+            self.model.appendRow(items)
+        groups = "; ".join(", ".join(map(str, g)) for g in result.co_located[:5])
+        self.summary.setText(f"{len(result.approaches)} approaches" + (f"; co-located: {groups}" if groups else ""))
+
+    def _watch_selected(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            primary, secondary = self.proxy.index(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
+            self.watch_requested.emit(int(primary), int(secondary))
