@@ -20,6 +20,7 @@ from app.passes import Pass, passes_of
 from app.sensors import Sensor
 from app.timeutil import format_utc
 from widgets.filtered_table import filtered_table
+from widgets.workers import run_in_thread
 
 COLUMNS = ("Sensor", "Nation", "Type", "AOS (UTC)", "TCA (UTC)", "LOS (UTC)", "Duration (s)", "Max el (deg)",
            "Range at TCA (km)", "Sunlit", "Site dark")
@@ -159,10 +160,7 @@ class PassesPanel(QWidget):
                 self._progress.emit(done + 1, len(sensors))
             self._finished.emit(sorted(found, key=lambda p: (p.aos, p.sensor)), cancel)
 
-        thread = threading.Thread(target=work, name="passes", daemon=True)
-        thread.start()
-        if wait:
-            thread.join()
+        run_in_thread(work, "passes", wait)
 
     def cancel(self) -> None:
         if self._cancel is not None:

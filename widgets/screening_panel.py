@@ -16,6 +16,7 @@ from app.catalog import Catalog
 from app.screening import ScreeningResult, screen_all, screen_primaries
 from app.timeutil import format_utc
 from widgets.filtered_table import filtered_table
+from widgets.workers import run_in_thread
 
 COLUMNS = ("TCA (UTC)", "Primary", "Primary name", "Secondary", "Secondary name", "Miss (km)", "Rel. speed (km/s)",
            "R (km)", "I (km)", "C (km)")
@@ -45,13 +46,17 @@ class ScreeningPanel(QWidget):
         self.summary = QLabel()
         self.model, self.proxy, self.table = filtered_table(self, COLUMNS)
         self.table.setColumnWidth(0, 160)
-        row = QHBoxLayout()
-        for widget in (self.scope, self.hours, self.threshold, self.run_button, self.cancel_button, self.watch_button):
+        row, second = QHBoxLayout(), QHBoxLayout()
+        for widget in (self.scope, self.hours, self.threshold):
             row.addWidget(widget)
+        for widget in (self.run_button, self.cancel_button, self.watch_button):
+            second.addWidget(widget)
         row.addStretch(1)
+        second.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(row)
+        layout.addLayout(second)
         layout.addWidget(self.progress)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.summary)
@@ -94,10 +99,7 @@ class ScreeningPanel(QWidget):
                 result = screen_primaries(catalog, [primary], start, hours, threshold, progress=progress)
             self._finished.emit(result, cancel)
 
-        thread = threading.Thread(target=work, name="screening", daemon=True)
-        thread.start()
-        if wait:
-            thread.join()
+        run_in_thread(work, "screening", wait)
 
     def cancel(self) -> None:
         if self._cancel is not None:
