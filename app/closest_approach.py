@@ -139,10 +139,3 @@ def refine_turns(primary: Satrec, secondary: Satrec, start: datetime, grid_s: np
                                     float(np.linalg.norm(v2[0] - v1[0])),
                                     tuple(float(x) for x in relative_ric(r1[0], v1[0], r2[0]))))
     return results
-
-
-def next_closest_approach(primary: Satrec, secondary: Satrec, start: datetime, span_s: float,
-                          primary_id: int = 0, secondary_id: int = 0) -> Approach | None:
-    """The closest of the approaches in the window (the watchlist's 'next TCA')."""
-    found = closest_approaches(primary, secondary, start, span_s, primary_id, secondary_id)
-    return min(found, key=lambda a: a.miss_km) if found else None

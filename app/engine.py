@@ -245,10 +245,6 @@ class PropagationEngine:
                 self._condition.wait(remaining)
             return self.latest
 
-    def is_idle(self) -> bool:
-        with self._condition:
-            return self._pending is None and not self._busy
-
     # --- worker -----------------------------------------------------------------------------
 
     def _run(self) -> None:

@@ -71,11 +71,3 @@ def jd_to_datetime(jd: float, fr: float = 0.0) -> datetime:
     return datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(
         days=float(whole_days), microseconds=round(day_fraction * SECONDS_PER_DAY * 1e6)
     )
-
-
-def posix_to_datetime(posix_s: float) -> datetime:
-    return datetime.fromtimestamp(posix_s, tz=timezone.utc)
-
-
-def datetime_to_posix(moment: datetime) -> float:
-    return moment.timestamp()

@@ -5,7 +5,7 @@ pair crosses a threshold (in simulation time, whatever the clock rate)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import numpy as np
 
@@ -142,7 +142,3 @@ def range_history(catalog: Catalog, pair: WatchPair, start: datetime, hours: flo
     ric = relative_ric(r1, v1, r2)
     ric[~valid] = np.nan
     return offsets, distance, ric
-
-
-def window_start(epoch: datetime) -> datetime:
-    return epoch - timedelta(seconds=epoch.second, microseconds=epoch.microsecond)

@@ -165,6 +165,3 @@ class MapView(QWidget):
         else:
             lat, lon = ring
             self.coverage.setData(*_with_breaks(lon, lat))
-
-    def render_image(self):
-        return self.plot.grab().toImage()
