@@ -31,6 +31,7 @@ class CatalogTableModel(QAbstractTableModel):
         self._sort = (1, Qt.SortOrder.AscendingOrder)
         self._stale_brush = QColor(STATUS_COLORS["caution"])
         self._flags = np.zeros(0, dtype=object)  # per catalog row: "" or a maneuver-flag message
+        self._flag_column = np.zeros(0, dtype="<U5")  # what the Flag column shows: "" or "MNVR?"
 
     # --- content -----------------------------------------------------------------------------
 
@@ -39,6 +40,7 @@ class CatalogTableModel(QAbstractTableModel):
         self.catalog = catalog
         self._age_days = catalog.element_age_days(at) if len(catalog) else np.zeros(0)
         self._flags = np.full(len(catalog), "", dtype=object)
+        self._flag_column = np.full(len(catalog), "", dtype="<U5")
         self._mask = np.ones(len(catalog), dtype=bool)
         self._order = self._sorted_order(*self._sort)
         self._apply()
@@ -68,6 +70,7 @@ class CatalogTableModel(QAbstractTableModel):
         for norad_id, message in messages.items():
             if norad_id in self.catalog:
                 self._flags[self.catalog.row_of(norad_id)] = message
+        self._flag_column = np.where(self._flags != "", "MNVR?", "").astype("<U5")
         if len(self._rows):
             self.dataChanged.emit(self.index(0, 7), self.index(len(self._rows) - 1, 7))
 
@@ -76,9 +79,8 @@ class CatalogTableModel(QAbstractTableModel):
 
     def _column_values(self, column: int) -> np.ndarray:
         c = self.catalog
-        flagged = np.where(self._flags != "", "MNVR?", "") if len(self._flags) else np.zeros(0, dtype=str)
         return [c.name, c.norad_id, c.intl_designator, c.object_type, c.owner_state, c.regime, self._age_days,
-                flagged][column]
+                self._flag_column][column]
 
     def _sorted_order(self, column: int, order: Qt.SortOrder) -> np.ndarray:
         if not len(self.catalog):
