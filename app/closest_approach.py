@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import numpy as np
 from sgp4.api import Satrec
 
-from app.passes import _roots
+from app.root_finding import bracketed_roots
 from app.relative_motion import range_and_rate, relative_ric
 from app.timeutil import SECONDS_PER_DAY, datetime_to_jd, format_utc
 
@@ -122,7 +122,7 @@ def _refine(motion: PairMotion, grid: np.ndarray, turns: np.ndarray, step: float
     ok = (f_low < 0) & (f_high >= 0)
     if not ok.any():
         return np.zeros(0)
-    return _roots(motion.range_rate, low[ok], high[ok], f_low[ok], f_high[ok], tolerance_s=1e-4)
+    return bracketed_roots(motion.range_rate, low[ok], high[ok], f_low[ok], f_high[ok], tolerance_s=1e-4)
 
 
 def refine_turns(primary: Satrec, secondary: Satrec, start: datetime, grid_s: np.ndarray, turns: np.ndarray,

@@ -21,6 +21,7 @@ from sgp4.api import Satrec
 from app.catalog import Catalog
 from app.frames import teme_to_itrs_many_epochs
 from app.sensors import Sensor
+from app.root_finding import bracketed_roots, golden_max
 from app.sun import solar_elevation_deg, sun_direction_eci
 from app.timeutil import SECONDS_PER_DAY, datetime_to_jd, format_utc
 from app.topocentric import Site, in_earth_shadow, look_angles
@@ -30,7 +31,6 @@ SITE_DARK_SUN_ELEVATION_DEG = -12.0
 ROOT_TOLERANCE_S = 1e-3
 PEAK_SEARCH_FLOOR_DEG = -25.0
 DEFAULT_STEP_S = 60.0
-_GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
 
 
 @dataclass(frozen=True)
@@ -99,50 +99,6 @@ def _azimuth_margin_deg(azimuth: np.ndarray, az_min: float, az_max: float) -> np
     return np.where(into <= width, inside, outside)
 
 
-def _roots(function, low: np.ndarray, high: np.ndarray, f_low: np.ndarray, f_high: np.ndarray,
-           tolerance_s: float = ROOT_TOLERANCE_S, max_iterations: int = 60) -> np.ndarray:
-    """Roots of ``function`` in each [low, high] where it changes sign, all at once, by the
-    Illinois variant of regula falsi (superlinear, and never leaves its bracket)."""
-    a, b = low.astype(float).copy(), high.astype(float).copy()
-    fa, fb = f_low.astype(float).copy(), f_high.astype(float).copy()
-    side = np.zeros(len(a), dtype=np.int8)
-    for _ in range(max_iterations):
-        open_ = (b - a) > tolerance_s
-        if not open_.any():
-            break
-        c = np.where(open_, (a * fb - b * fa) / np.where(fb != fa, fb - fa, 1.0), 0.5 * (a + b))
-        c = np.where((c <= a) | (c >= b), 0.5 * (a + b), c)
-        fc = np.zeros_like(c)
-        fc[open_] = function(c[open_])
-        same_as_b = open_ & (np.sign(fc) == np.sign(fb))
-        same_as_a = open_ & ~same_as_b
-        fa = np.where(same_as_b & (side == 1), fa * 0.5, fa)  # Illinois: halve the stale end
-        fb = np.where(same_as_a & (side == -1), fb * 0.5, fb)
-        b, fb = np.where(same_as_b, c, b), np.where(same_as_b, fc, fb)
-        a, fa = np.where(same_as_a, c, a), np.where(same_as_a, fc, fa)
-        side = np.where(same_as_b, 1, np.where(same_as_a, -1, side)).astype(np.int8)
-        done = open_ & (fc == 0)
-        a, b = np.where(done, c, a), np.where(done, c, b)
-    return 0.5 * (a + b)
-
-
-def _golden_max(function, low: np.ndarray, high: np.ndarray, tolerance_s: float = 0.05) -> np.ndarray:
-    """Arg-max of a unimodal ``function`` in each [low, high], all at once (golden section,
-    reusing one probe per step)."""
-    a, b = low.astype(float).copy(), high.astype(float).copy()
-    c, d = b - _GOLDEN * (b - a), a + _GOLDEN * (b - a)
-    fc, fd = function(c), function(d)
-    while np.max(b - a) > tolerance_s:
-        keep_left = fc > fd  # the maximum is in [a, d]: d <- c, new c
-        b = np.where(keep_left, d, b)
-        a = np.where(keep_left, a, c)
-        probe = np.where(keep_left, b - _GOLDEN * (b - a), a + _GOLDEN * (b - a))
-        f_probe = function(probe)
-        c, d, fc, fd = (np.where(keep_left, probe, d), np.where(keep_left, c, probe),
-                        np.where(keep_left, f_probe, fd), np.where(keep_left, fc, f_probe))
-    return 0.5 * (a + b)
-
-
 def passes_of(satrec: Satrec, norad_id: int, sensor: Sensor, start: datetime, hours: float,
               step_s: float = DEFAULT_STEP_S) -> list[Pass]:
     """Every pass of one object over one sensor between ``start`` and ``start + hours``."""
@@ -161,7 +117,7 @@ def passes_of(satrec: Satrec, norad_id: int, sensor: Sensor, start: datetime, ho
                           & (values[1:-1] > PEAK_SEARCH_FLOOR_DEG))[0] + 1
     extra_t = np.zeros(0)
     if len(interior):
-        peaks = _golden_max(g, grid[interior - 1], grid[interior + 1], tolerance_s=0.5)
+        peaks = golden_max(g, grid[interior - 1], grid[interior + 1], tolerance_s=0.5)
         extra_t = peaks[g(peaks) > 0]
     times = np.concatenate([grid, extra_t])
     order = np.argsort(times, kind="stable")
@@ -170,7 +126,8 @@ def passes_of(satrec: Satrec, norad_id: int, sensor: Sensor, start: datetime, ho
     positive = samples > 0
 
     changes = np.nonzero(positive[1:] != positive[:-1])[0]
-    roots = (_roots(g, times[changes], times[changes + 1], samples[changes], samples[changes + 1])
+    roots = (bracketed_roots(g, times[changes], times[changes + 1], samples[changes], samples[changes + 1],
+                             ROOT_TOLERANCE_S)
              if len(changes) else np.zeros(0))
     rising = ~positive[changes]  # before the change: not visible
 
@@ -204,7 +161,7 @@ def _describe(g: VisibilityMargin, sensor: Sensor, norad_id: int, start: datetim
     rows = np.arange(len(windows))
     low = probes[rows, np.maximum(best - 1, 0)]
     high = probes[rows, np.minimum(best + 1, _PROBES_PER_PASS - 1)]
-    tca_s = _golden_max(elevation, low, high, tolerance_s=0.1)
+    tca_s = golden_max(elevation, low, high, tolerance_s=0.1)
     _error, r_teme, _az, elevation_tca, range_tca = g.states(tca_s)
     fr = g.fr0 + tca_s / SECONDS_PER_DAY
     passes = []

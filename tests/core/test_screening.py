@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from app.closest_approach import PairMotion, closest_approaches
-from app.passes import _golden_max
+from app.root_finding import golden_max
 from app.screening import screen_all, screen_primaries
 from app.timeutil import datetime_to_jd
 
@@ -30,7 +30,7 @@ def brute_force_minima(primary, secondary, start, span_s):
         return -np.linalg.norm(b - a, axis=1)
     if not len(k):
         return np.zeros(0), np.zeros(0)
-    tca = _golden_max(minus_range, t[k - 1], t[k + 1], tolerance_s=1e-6)
+    tca = golden_max(minus_range, t[k - 1], t[k + 1], tolerance_s=1e-6)
     return tca, -minus_range(tca)
 
 
