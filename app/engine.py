@@ -24,7 +24,7 @@ from typing import Callable
 import numpy as np
 
 from app.catalog import Catalog
-from app.frames import GeodeticConverter, teme_to_itrs
+from app.frames import GEODETIC, teme_to_itrs
 from app.timeutil import datetime_to_jd, jd_to_datetime
 
 log = logging.getLogger(__name__)
@@ -101,7 +101,6 @@ def _read_only(array: np.ndarray) -> np.ndarray:
 
 _geodetic_pool: ThreadPoolExecutor | None = None
 _geodetic_pool_lock = threading.Lock()
-_GEODETIC = GeodeticConverter()  # one pyproj Transformer per thread that uses it
 
 
 def _geodetic_helper() -> ThreadPoolExecutor:
@@ -130,7 +129,7 @@ def propagate(catalog: Catalog, epoch: Epoch, sequence_id: int = 0,
     error = np.empty(count, dtype=np.uint8)
 
     def to_geodetic(rows: slice) -> None:
-        lat[rows], lon[rows], alt[rows] = _GEODETIC.to_geodetic(r_itrs[rows])
+        lat[rows], lon[rows], alt[rows] = GEODETIC.to_geodetic(r_itrs[rows])
 
     pending: list[Future] = []
     helper = _geodetic_helper()

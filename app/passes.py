@@ -11,7 +11,7 @@ found. All refinement runs vectorised over an object's candidate intervals at on
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable, Iterable, Sequence
 
@@ -56,12 +56,11 @@ class Pass:
         return self.sunlit and self.site_dark
 
     def as_dict(self) -> dict:
-        row = asdict(self)
-        row.update(aos_utc=format_utc(self.aos), tca_utc=format_utc(self.tca), los_utc=format_utc(self.los))
-        for key in ("aos", "tca", "los"):
-            del row[key]
-        return {"sensor": row.pop("sensor"), "norad_id": row.pop("norad_id"), "aos_utc": row.pop("aos_utc"),
-                "tca_utc": row.pop("tca_utc"), "los_utc": row.pop("los_utc"), **row}
+        return {"sensor": self.sensor, "norad_id": self.norad_id, "aos_utc": format_utc(self.aos),
+                "tca_utc": format_utc(self.tca), "los_utc": format_utc(self.los),
+                "max_elevation_deg": self.max_elevation_deg, "range_at_tca_km": self.range_at_tca_km,
+                "sunlit": self.sunlit, "site_dark": self.site_dark,
+                "starts_before_window": self.starts_before_window, "ends_after_window": self.ends_after_window}
 
 
 class VisibilityMargin:
