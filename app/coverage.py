@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from app.footprint import MEAN_EARTH_RADIUS_KM
+from app.footprint import MEAN_EARTH_RADIUS_KM, points_around_deg
 from app.sensors import Sensor
 
 DEFAULT_COVERAGE_ALT_KM = 800.0
@@ -38,11 +38,7 @@ def coverage_ring_deg(sensor: Sensor, alt_km: float = DEFAULT_COVERAGE_ALT_KM,
         bearing = np.radians(sensor.az_min_deg + np.linspace(0.0, width, points))
     else:
         bearing = np.linspace(0.0, 2 * np.pi, points)
-    lat1, lon1 = math.radians(sensor.lat_deg), math.radians(sensor.lon_deg)
-    lat2 = np.arcsin(np.sin(lat1) * np.cos(delta) + np.cos(lat1) * np.sin(delta) * np.cos(bearing))
-    lon2 = lon1 + np.arctan2(np.sin(bearing) * np.sin(delta) * np.cos(lat1),
-                             np.cos(delta) - np.sin(lat1) * np.sin(lat2))
-    lat_deg, lon_deg = np.degrees(lat2), (np.degrees(lon2) + 180.0) % 360.0 - 180.0
+    lat_deg, lon_deg = points_around_deg(sensor.lat_deg, sensor.lon_deg, delta, bearing)
     if sensor.az_min_deg is not None and sensor.az_max_deg is not None and width < 360.0:
         lat_deg = np.concatenate([[sensor.lat_deg], lat_deg, [sensor.lat_deg]])
         lon_deg = np.concatenate([[sensor.lon_deg], lon_deg, [sensor.lon_deg]])

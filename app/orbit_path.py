@@ -56,7 +56,18 @@ def sample_orbit(satrec: Satrec, epoch: datetime, span_s: float | None = None, p
     return OrbitPath(jd, fr, offset, r_teme, r_itrs, lat, lon, alt, error.astype(np.uint8))
 
 
+def _antimeridian_jumps(lon_deg: np.ndarray) -> np.ndarray:
+    """Indices where a track wraps from +180 to -180 (or back)."""
+    return np.nonzero(np.abs(np.diff(lon_deg)) > 180.0)[0] + 1
+
+
+def break_at_antimeridian(lon_deg: np.ndarray, lat_deg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The same track with NaN inserted where it wraps, so a plotted line breaks there."""
+    jumps = _antimeridian_jumps(lon_deg)
+    return np.insert(lon_deg.astype(float), jumps, np.nan), np.insert(lat_deg.astype(float), jumps, np.nan)
+
+
 def split_at_antimeridian(lon_deg: np.ndarray, lat_deg: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Break a ground track where it wraps from +180 to -180 (or back), for plotting."""
-    jumps = np.nonzero(np.abs(np.diff(lon_deg)) > 180.0)[0] + 1
+    """Break a ground track where it wraps from +180 to -180 (or back) into pieces."""
+    jumps = _antimeridian_jumps(lon_deg)
     return [(lo, la) for lo, la in zip(np.split(lon_deg, jumps), np.split(lat_deg, jumps)) if len(lo)]

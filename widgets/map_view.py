@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.engine import Snapshot
 from app.footprint import footprint_circle_deg
-from app.orbit_path import OrbitPath
+from app.orbit_path import OrbitPath, break_at_antimeridian
 from app.sun import solar_elevation_deg
 from app.timeutil import datetime_to_jd
 from widgets.theme import ORBIT_COLOR, SELECTION_COLOR
@@ -27,12 +27,6 @@ NIGHT_GRID_DEG = 1.0
 NIGHT_ALPHA = 175
 MIN_REDRAW_INTERVAL_S = 1.0
 NIGHT_REDRAW_SIM_S = 120.0
-
-
-def _with_breaks(lon_deg: np.ndarray, lat_deg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """NaN inserted where the track wraps at the antimeridian, so the line breaks there."""
-    jumps = np.nonzero(np.abs(np.diff(lon_deg)) > 180.0)[0] + 1
-    return np.insert(lon_deg.astype(float), jumps, np.nan), np.insert(lat_deg.astype(float), jumps, np.nan)
 
 
 def rasterize_points(lat_deg: np.ndarray, lon_deg: np.ndarray, colors_rgba8: np.ndarray) -> np.ndarray:
@@ -136,7 +130,7 @@ class MapView(QWidget):
             self.footprint.setData([], [])
             self.subpoint.setData([], [])
             return
-        self.track.setData(*_with_breaks(track.lon_deg, track.lat_deg))
+        self.track.setData(*break_at_antimeridian(track.lon_deg, track.lat_deg))
         if snapshot is not None:
             self._update_subpoint(snapshot)
 
@@ -149,7 +143,7 @@ class MapView(QWidget):
         lat, lon, alt = float(snapshot.lat_deg[row]), float(snapshot.lon_deg[row]), float(snapshot.alt_km[row])
         self.subpoint.setData([lon], [lat])
         circle_lat, circle_lon = footprint_circle_deg(lat, lon, alt)
-        self.footprint.setData(*_with_breaks(circle_lon, circle_lat))
+        self.footprint.setData(*break_at_antimeridian(circle_lon, circle_lat))
 
     def set_sensors(self, lat_deg, lon_deg, colors_hex: list[str]) -> None:
         lon = (np.asarray(lon_deg, dtype=float) + 180.0) % 360.0 - 180.0
@@ -164,4 +158,4 @@ class MapView(QWidget):
             self.coverage.setData([], [])
         else:
             lat, lon = ring
-            self.coverage.setData(*_with_breaks(lon, lat))
+            self.coverage.setData(*break_at_antimeridian(lon, lat))

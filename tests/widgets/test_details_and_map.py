@@ -7,9 +7,9 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 
 from app.engine import propagate
-from app.orbit_path import period_s, sample_orbit
+from app.orbit_path import break_at_antimeridian, period_s, sample_orbit
 from widgets.details_panel import DetailsPanel
-from widgets.map_view import MapView, _with_breaks, night_overlay, rasterize_points
+from widgets.map_view import MapView, night_overlay, rasterize_points
 from widgets.textures import earth_texture
 
 AT = datetime(2026, 8, 12, 12, 0, tzinfo=timezone.utc)
@@ -50,7 +50,7 @@ def test_ground_track_breaks_at_antimeridian(qtbot, default_catalog):
     satrec = default_catalog.satrecs[default_catalog.row_of(25544)]
     period = period_s(satrec)
     track = sample_orbit(satrec, AT, span_s=2 * period, start_offset_s=-period, points=721)
-    lon, lat = _with_breaks(track.lon_deg, track.lat_deg)
+    lon, lat = break_at_antimeridian(track.lon_deg, track.lat_deg)
     pieces = np.split(lon, np.nonzero(np.isnan(lon))[0])
     assert len(pieces) >= 2
     for piece in pieces:
