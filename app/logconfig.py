@@ -6,14 +6,9 @@ import logging
 import logging.handlers
 from pathlib import Path
 
-import platformdirs
+from app.paths import user_log_dir
 
-APP_NAME = "spaceops"
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-
-
-def log_directory() -> Path:
-    return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
 
 
 def configure_logging(verbose: bool = False) -> Path | None:
@@ -28,7 +23,7 @@ def configure_logging(verbose: bool = False) -> Path | None:
     console.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
     console._spaceops = True  # type: ignore[attr-defined]
     root.addHandler(console)
-    log_file: Path | None = log_directory() / "spaceops.log"
+    log_file: Path | None = user_log_dir() / "spaceops.log"
     try:
         log_file.parent.mkdir(parents=True, exist_ok=True)
         to_file = logging.handlers.RotatingFileHandler(log_file, maxBytes=5_000_000, backupCount=3,

@@ -18,8 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-import platformdirs
-
+from app.paths import user_data_dir
 from app.resources import resource_path
 
 log = logging.getLogger(__name__)
@@ -111,10 +110,6 @@ def bundled_sensors() -> tuple[Sensor, ...]:
     """The shipped list (resources/sensors.csv, built by packaging/build_sensor_list.py)."""
     with open(resource_path(BUNDLED_SENSORS), newline="", encoding="utf-8") as handle:
         return tuple(validate_sensor_fields(row, user_defined=False) for row in csv.DictReader(handle))
-
-
-def user_data_dir() -> Path:
-    return Path(platformdirs.user_data_dir("spaceops", appauthor=False))
 
 
 class SensorStore:

@@ -23,7 +23,7 @@ from sqlalchemy import (Column, Float, ForeignKey, Integer, MetaData, String, Ta
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
-from app.sensors import user_data_dir
+from app.paths import user_data_dir
 from app.timeutil import format_utc
 
 log = logging.getLogger(__name__)

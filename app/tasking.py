@@ -10,10 +10,10 @@ from datetime import datetime
 from app.catalog import Catalog
 from app.passes import Pass, passes_of
 from app.sensors import Sensor
+from app.store import DATA_MODES
 
 COLLECTION_TYPES = ("search", "track", "dwell", "stare", "characterize", "imagery")
 PRECEDENCES = ("FLASH", "IMMEDIATE", "PRIORITY", "ROUTINE")
-DATA_MODES = ("REAL", "EXERCISE", "SIMULATED")
 OPEN_STATES = ("DRAFT", "SUBMITTED", "APPROVED", "SCHEDULED")
 FINAL_STATES = ("COLLECTED", "PARTIAL", "FAILED", "REJECTED", "CANCELLED")
 # state -> actions allowed there -> resulting state

@@ -10,11 +10,11 @@ from datetime import datetime
 import numpy as np
 
 from app.catalog import Catalog
-from app.closest_approach import Approach, closest_approaches
+from app.closest_approach import Approach, PairMotion, closest_approaches
 from app.engine import Snapshot
 from app.relative_motion import range_and_rate, relative_ric
 from app.store import WatchPair
-from app.timeutil import format_utc
+from app.timeutil import datetime_to_jd, format_utc
 
 LOOK_AHEAD_H = 72.0
 SOON_S = 24 * 3600.0  # an approach inside the warning range this soon is critical
@@ -132,9 +132,6 @@ def range_history(catalog: Catalog, pair: WatchPair, start: datetime, hours: flo
     """(offsets s, range km, RIC km (N x 3)) over a window, for the pair's plots."""
     primary = catalog.satrecs[catalog.row_of(pair.primary_id)]
     secondary = catalog.satrecs[catalog.row_of(pair.secondary_id)]
-    from app.closest_approach import PairMotion
-    from app.timeutil import datetime_to_jd
-
     motion = PairMotion(primary, secondary, *datetime_to_jd(start))
     offsets = np.linspace(0.0, hours * 3600.0, points)
     valid, r1, v1, r2, _v2 = motion.states(offsets)

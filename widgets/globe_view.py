@@ -68,6 +68,7 @@ class GlobeView(QWidget):
         self.sensor_markers.transform = MatrixTransform()
         self.sensor_markers.set_gl_state("translucent", depth_test=True)
         self.sensor_markers.visible = False
+        self._has_sensors = False
         self.coverage = scene.visuals.Line(np.zeros((2, 3)), color=rgba("#2dccff", 0.9), width=1.5,
                                            parent=self.view.scene)
         self.coverage.transform = MatrixTransform()
@@ -137,7 +138,8 @@ class GlobeView(QWidget):
 
     def set_sensors(self, r_itrs_er: np.ndarray, colors: np.ndarray) -> None:
         """Sensor sites (Earth-fixed, Earth radii) as small squares."""
-        if len(r_itrs_er) == 0:
+        self._has_sensors = len(r_itrs_er) > 0
+        if not self._has_sensors:
             self.sensor_markers.visible = False
             return
         self.sensor_markers.set_data(np.asarray(r_itrs_er, dtype=np.float32) * 1.003, symbol="square", size=7,
@@ -146,7 +148,7 @@ class GlobeView(QWidget):
         self.canvas.update()
 
     def set_sensors_visible(self, visible: bool) -> None:
-        self.sensor_markers.visible = visible and self.sensor_markers._data is not None
+        self.sensor_markers.visible = visible and self._has_sensors
         self.canvas.update()
 
     def set_coverage(self, ring_itrs_er: np.ndarray | None) -> None:

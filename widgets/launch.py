@@ -80,6 +80,18 @@ def settings():
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANIZATION, APPLICATION)
 
 
+CATALOG_PATHS_KEY = "catalog/paths"
+
+
+def saved_catalog_paths(user_settings) -> list[str]:
+    """The catalog files used last time that still exist (QSettings gives a str for one)."""
+    if user_settings is None:
+        return []
+    value = user_settings.value(CATALOG_PATHS_KEY, [])
+    paths = [value] if isinstance(value, str) else list(value or [])
+    return [p for p in paths if Path(p).exists()]
+
+
 def run_console(catalog_paths: Sequence[str] | None = None) -> int:
     """Open the console; the catalog is the one given, else the last one used, else the bundled one."""
     if not _has_display():
@@ -90,9 +102,7 @@ def run_console(catalog_paths: Sequence[str] | None = None) -> int:
     from app.resources import default_catalog_paths
 
     user_settings = settings()
-    saved = user_settings.value("catalog/paths", [])
-    saved = [saved] if isinstance(saved, str) else [p for p in (saved or []) if Path(p).exists()]
-    paths = list(catalog_paths or saved or default_catalog_paths())
+    paths = list(catalog_paths or saved_catalog_paths(user_settings) or default_catalog_paths())
     early = _EarlyLoad(paths)  # reads the files while the window is being built
 
     from widgets.main_window import MainWindow

@@ -37,6 +37,7 @@ from widgets.globe_view import GlobeView
 from widgets.globe_visuals import EARTH_RADIUS_KM
 from widgets.passes_panel import PassesPanel
 from widgets.sensors_panel import SensorsPanel
+from widgets.launch import CATALOG_PATHS_KEY, saved_catalog_paths
 from widgets.map_view import MapView
 from widgets.textures import earth_texture
 from widgets.cdm_dialog import CdmDialog, cdm_summary
@@ -404,7 +405,7 @@ class MainWindow(QMainWindow):
         self.watchlist.set_catalog(catalog)
         self.globe.set_pair(None)
         if self.settings is not None:
-            self.settings.setValue("catalog/paths", self.catalog_paths)
+            self.settings.setValue(CATALOG_PATHS_KEY, self.catalog_paths)
         self.last_rejections = list(catalog.rejections)
         if catalog.rejections:
             lines = "\n".join(str(r) for r in catalog.rejections[:500])
@@ -674,11 +675,7 @@ class MainWindow(QMainWindow):
         self.set_color_mode(self.settings.value("view/color_mode", self.color_mode))
 
     def saved_catalog_paths(self) -> list[str]:
-        if self.settings is None:
-            return []
-        value = self.settings.value("catalog/paths", [])
-        paths = [value] if isinstance(value, str) else list(value or [])
-        return [p for p in paths if Path(p).exists()]
+        return saved_catalog_paths(self.settings)
 
     def closeEvent(self, event) -> None:
         if self.settings is not None:
