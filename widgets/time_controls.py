@@ -49,6 +49,8 @@ class TimeControls(QToolBar):
         self.clock_label = QLabel()
         self.clock_label.setObjectName("clockLabel")
         self.mode_label = QLabel()
+        self._shown_second: int | None = None
+        self._shown_mode: tuple | None = None
 
         for widget_or_action in (self.live_action, self.play_action, self.step_back_action, self.step_forward_action,
                                  self.slower_action, self.rate_box, self.faster_action, None, self.jump_edit,
@@ -117,17 +119,30 @@ class TimeControls(QToolBar):
         try:
             self.set_rate(float(text))
         except ValueError:
-            self.refresh()
+            self.refresh(force=True)
 
     def _changed(self) -> None:
-        self.refresh()
+        self.refresh(force=True)
         self.clock_changed.emit()
 
     # --- display ---------------------------------------------------------------------------------
 
-    def refresh(self) -> None:
+    def refresh(self, force: bool = False) -> None:
+        """Called every frame: touches the widgets only when what they show has changed
+        (``force`` after a user action, so a refused entry is replaced by the clock's value)."""
+        if force:
+            self._shown_second = self._shown_mode = None
         state = self.clock.state()
-        self.clock_label.setText(format_utc(state.epoch)[:19].replace("T", " ") + " UTC")
+        second = int(state.epoch.timestamp())
+        if second != self._shown_second:
+            self._shown_second = second
+            self.clock_label.setText(format_utc(state.epoch)[:19].replace("T", " ") + " UTC")
+            if not self.jump_edit.hasFocus():
+                self.jump_edit.setDateTime(QDateTime.fromSecsSinceEpoch(second, QTimeZone.utc()))
+        mode_key = (state.mode, state.rate, state.paused)
+        if mode_key == self._shown_mode:
+            return
+        self._shown_mode = mode_key
         live = state.mode is ClockMode.LIVE
         self.live_action.setChecked(live)
         self.play_action.setText("Play" if state.paused else "Pause")
@@ -140,5 +155,3 @@ class TimeControls(QToolBar):
             self.mode_label.setStyleSheet("color: #fce83a; font-weight: bold;")
         if not self.rate_box.lineEdit().hasFocus():
             self.rate_box.setEditText(f"{(1 if live else state.rate):+,g}x")
-        if not self.jump_edit.hasFocus():
-            self.jump_edit.setDateTime(QDateTime.fromSecsSinceEpoch(int(state.epoch.timestamp()), QTimeZone.utc()))

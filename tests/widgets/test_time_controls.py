@@ -75,3 +75,11 @@ def test_keyboard_shortcuts(qtbot, controls):
     assert controls.play_action.shortcut().toString() == "Space"
     assert controls.live_action.shortcut().toString() == "L"
     assert controls.step_forward_action.shortcut().toString() == "Right"
+
+
+def test_refused_rate_text_is_replaced_by_the_clock_rate(qtbot, controls):
+    controls.set_rate(60)
+    controls.rate_box.lineEdit().clear()
+    qtbot.keyClicks(controls.rate_box.lineEdit(), "99999")
+    controls._rate_typed()
+    assert controls.clock.rate == 60 and controls.rate_box.currentText() == "+60x"
