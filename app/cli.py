@@ -352,8 +352,12 @@ def catalog_info(files: Sequence[str]) -> int:
     return EXIT_REJECTED if catalog.rejections else EXIT_OK
 
 
-def _finite_or_none(values) -> list[float | None]:
-    return [float(v) if math.isfinite(v) else None for v in values]
+def _finite_or_none(value: float) -> float | None:
+    return float(value) if math.isfinite(value) else None
+
+
+def _finite_vector(values) -> list[float | None]:
+    return [_finite_or_none(v) for v in values]
 
 
 def propagate_command(files: Sequence[str] | None, at: datetime, ids: list[int] | None, fmt: str) -> int:
@@ -375,13 +379,13 @@ def propagate_command(files: Sequence[str] | None, at: datetime, ids: list[int] 
             "name": str(catalog.name[row]),
             "epoch_utc": format_utc(at),
             "element_epoch_utc": format_utc(catalog.epoch_utc(row)),
-            "r_teme_km": _finite_or_none(snapshot.r_teme_km[row]),
-            "v_teme_km_s": _finite_or_none(snapshot.v_teme_km_s[row]),
-            "r_itrs_km": _finite_or_none(snapshot.r_itrs_km[row]),
-            "v_itrs_km_s": _finite_or_none(snapshot.v_itrs_km_s[row]),
-            "lat_deg": _finite_or_none([snapshot.lat_deg[row]])[0],
-            "lon_deg": _finite_or_none([snapshot.lon_deg[row]])[0],
-            "alt_km": _finite_or_none([snapshot.alt_km[row]])[0],
+            "r_teme_km": _finite_vector(snapshot.r_teme_km[row]),
+            "v_teme_km_s": _finite_vector(snapshot.v_teme_km_s[row]),
+            "r_itrs_km": _finite_vector(snapshot.r_itrs_km[row]),
+            "v_itrs_km_s": _finite_vector(snapshot.v_itrs_km_s[row]),
+            "lat_deg": _finite_or_none(snapshot.lat_deg[row]),
+            "lon_deg": _finite_or_none(snapshot.lon_deg[row]),
+            "alt_km": _finite_or_none(snapshot.alt_km[row]),
             "sgp4_error": int(snapshot.sgp4_error[row]),
         })
     if fmt == "json":

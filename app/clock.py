@@ -64,7 +64,7 @@ class SimulationClock:
         self._rate = 1.0 if mode is ClockMode.LIVE else self._checked_rate(rate)
         self._paused = paused and mode is ClockMode.REPLAY
         self._anchor_wall = wall
-        self._anchor_sim = wall if start is None or mode is ClockMode.LIVE else _posix(start)
+        self._anchor_sim = wall if start is None or mode is ClockMode.LIVE else start.timestamp()
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -131,7 +131,7 @@ class SimulationClock:
         if epoch.tzinfo is None:
             raise ClockError("jump_to needs a timezone-aware UTC datetime")
         with self._lock:
-            self._anchor_wall, self._anchor_sim = self._time_source(), _posix(epoch)
+            self._anchor_wall, self._anchor_sim = self._time_source(), epoch.timestamp()
             self._mode = ClockMode.REPLAY
         self._notify()
 
@@ -171,9 +171,3 @@ class SimulationClock:
         current = self.state()
         for callback in list(self._listeners):
             callback(current)
-
-
-def _posix(moment: datetime) -> float:
-    return moment.timestamp()
-
-
