@@ -592,8 +592,7 @@ class MainWindow(QMainWindow):
         if self.bridge.latest is not None:
             self.watchlist.update(self.bridge.latest)
         self.watchlist_dock.raise_()
-        self.watchlist.select_pair(pair.id)
-        self.watchlist._on_selection()
+        self.watchlist.select_pair(pair.id, notify=True)
         return pair
 
     def open_cdm(self, path: str) -> CdmDialog | None:

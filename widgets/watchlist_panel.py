@@ -186,7 +186,11 @@ class WatchlistPanel(QWidget):
     # --- table -----------------------------------------------------------------------------------
 
     def _show_states(self) -> None:
+        """Rebuild the rows (urgency order changes); the selection is kept without telling
+        anyone, so the globe's camera is not pulled back to the pair on every snapshot."""
         selected = self.selected_pair()
+        selection = self.table.selectionModel()
+        selection.blockSignals(True)
         self.model.setRowCount(0)
         for state in self.states:
             a = state.approach
@@ -204,6 +208,7 @@ class WatchlistPanel(QWidget):
             self.model.appendRow(items)
         if selected is not None:
             self.select_pair(selected.id)
+        selection.blockSignals(False)
 
     def selected_pair(self) -> WatchPair | None:
         rows = self.table.selectionModel().selectedRows()
@@ -212,12 +217,16 @@ class WatchlistPanel(QWidget):
         pair_id = self.proxy.index(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
         return next((p for p in self.pairs if p.id == pair_id), None)
 
-    def select_pair(self, pair_id: int) -> None:
+    def select_pair(self, pair_id: int, notify: bool = False) -> None:
+        """Select a pair's row quietly; ``notify`` also plots it and tells the window."""
         for row in range(self.proxy.rowCount()):
             if self.proxy.index(row, 0).data(Qt.ItemDataRole.UserRole) == pair_id:
-                self.table.blockSignals(True)
+                selection = self.table.selectionModel()
+                was_blocked = selection.blockSignals(True)
                 self.table.selectRow(row)
-                self.table.blockSignals(False)
+                selection.blockSignals(was_blocked)
+                if notify:
+                    self._on_selection()
                 return
 
     def _on_selection(self, *_args) -> None:

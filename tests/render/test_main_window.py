@@ -219,3 +219,15 @@ def test_cdm_opens_with_pc_and_bad_cdm_is_reported(qtbot, window, data_dir):
     assert dialog.pc > 0.146749549
     assert window.open_cdm(str(data_dir / "cdm" / "invalid" / "orekit_CDM-missing-TCA.txt")) is None
     assert "TCA" in window.status_label.text()
+
+
+def test_watchlist_refresh_does_not_pull_the_camera(qtbot, window):
+    from app.store import WatchPair
+
+    pair = window.watchlist.add_pair(WatchPair(25544, 20580, caution_km=3000.0, warning_km=100.0), edit=False)
+    window.watch_pair(25544, 20580)
+    assert window.watchlist.selected_pair().id == pair.id and window.globe.pair_line.visible
+    window.globe.view.camera.azimuth = 123.0  # the officer turns the globe away
+    window.watchlist.update(window.bridge.latest)
+    assert window.globe.view.camera.azimuth == 123.0
+    assert window.watchlist.selected_pair().id == pair.id and window.globe.pair_line.visible
