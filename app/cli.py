@@ -17,6 +17,7 @@ from typing import Sequence
 
 from app import __version__
 from app.catalog import Catalog
+from app.cli_tasking import add_tasking_parser, tasking_command
 from app.ingest import Rejection
 from app.logconfig import configure_logging
 from app.resources import default_catalog_paths
@@ -92,6 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="spaceops", parents=[common],
         description="Coalition Space Operations Console. With no command, opens the console window.")
     parser.add_argument("--version", action="version", version=f"spaceops {__version__}")
+    parser.add_argument("--database", metavar="URL", default=argparse.SUPPRESS,
+                        help="SQLAlchemy URL of the console's database (default: the settings', else SQLite "
+                             "in the user data directory)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     catalog = commands.add_parser("catalog", help="inspect catalog files", parents=[common])
@@ -137,6 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
     listing = sensor_commands.add_parser("list", parents=[common], help="bundled and user sensors")
     listing.add_argument("--format", choices=("text", "json"), default="text")
 
+    add_tasking_parser(commands, common)
+
     screenshot = commands.add_parser("screenshot", parents=[common],
                                      help="render the main window (globe and map included) to a PNG")
     screenshot.add_argument("--out", required=True, metavar="FILE.png")
@@ -162,7 +168,7 @@ def _run(argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     configure_logging(getattr(args, "verbose", False))
     if args.command is None:
-        return _gui_exit(launch_console())
+        return _gui_exit(launch_console(getattr(args, "database", None)))
     if args.command == "catalog":
         return catalog_info(args.files)
     if args.command == "propagate":
@@ -175,6 +181,8 @@ def _run(argv: Sequence[str] | None) -> int:
         return cdm_command(args.file, args.hbr_m)
     if args.command == "sensors":
         return sensors_list_command(args.format)
+    if args.command == "tasking":
+        return tasking_command(args)
     if args.command == "screenshot":
         return _gui_exit(screenshot_command(args.out, args.catalog, args.at, args.select, args.size))
     parser.error(f"unknown command {args.command}")
@@ -190,11 +198,11 @@ def _gui_exit(code: int) -> int:
     return code
 
 
-def launch_console() -> int:
+def launch_console(database_url: str | None = None) -> int:
     """Open the console window (the one place the core reaches into ``widgets``, lazily)."""
     from widgets.launch import run_console
 
-    return run_console()
+    return run_console(database_url=database_url)
 
 
 PASS_FIELDS = ("sensor", "norad_id", "aos_utc", "tca_utc", "los_utc", "max_elevation_deg", "range_at_tca_km",

@@ -23,7 +23,7 @@ from app.frames import teme_to_itrs_many_epochs
 from app.sensors import Sensor
 from app.root_finding import bracketed_roots, golden_max
 from app.sun import solar_elevation_deg, sun_direction_eci
-from app.timeutil import SECONDS_PER_DAY, datetime_to_jd, format_utc
+from app.timeutil import SECONDS_PER_DAY, datetime_to_jd, format_utc, parse_utc
 from app.topocentric import Site, in_earth_shadow, look_angles
 
 RANGE_MARGIN_SCALE_KM = 100.0  # 1 degree of margin per 100 km: only the sign matters for roots
@@ -61,6 +61,14 @@ class Pass:
                 "max_elevation_deg": self.max_elevation_deg, "range_at_tca_km": self.range_at_tca_km,
                 "sunlit": self.sunlit, "site_dark": self.site_dark,
                 "starts_before_window": self.starts_before_window, "ends_after_window": self.ends_after_window}
+
+    @classmethod
+    def from_dict(cls, record: dict) -> "Pass":
+        """The inverse of :meth:`as_dict`; KeyError/ValueError/TypeError on a bad record."""
+        return cls(str(record["sensor"]), int(record["norad_id"]), parse_utc(record["aos_utc"]),
+                   parse_utc(record["tca_utc"]), parse_utc(record["los_utc"]), float(record["max_elevation_deg"]),
+                   float(record["range_at_tca_km"]), bool(record["sunlit"]), bool(record["site_dark"]),
+                   bool(record.get("starts_before_window", False)), bool(record.get("ends_after_window", False)))
 
 
 class VisibilityMargin:

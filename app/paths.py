@@ -17,3 +17,8 @@ def user_data_dir() -> Path:
 def user_log_dir() -> Path:
     """Log files (``~/.local/state/spaceops/log`` on Linux)."""
     return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+
+
+def user_config_dir() -> Path:
+    """The operator's identity (``~/.config/spaceops`` on Linux); window settings stay in QSettings."""
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))

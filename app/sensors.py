@@ -11,13 +11,12 @@ import csv
 import json
 import logging
 import math
-import os
-import tempfile
 from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from app.atomic_file import write_text_atomic
 from app.paths import user_data_dir
 from app.resources import resource_path
 
@@ -156,18 +155,7 @@ class SensorStore:
             self._save(updated)
 
     def _save(self, sensors: dict[str, Sensor]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps([s.as_dict() for s in sensors.values()], indent=1)
-        handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".sensors-", suffix=".json")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(text)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temporary, self.path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_text_atomic(self.path, json.dumps([s.as_dict() for s in sensors.values()], indent=1))
         self._sensors = sensors  # only once the file is safely written
 
 

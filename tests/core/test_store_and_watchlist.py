@@ -18,17 +18,18 @@ START = datetime(2026, 8, 12, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = Store(f"sqlite:///{tmp_path / 'ops.db'}", user="officer1")
+def store(database_url):
+    """The same tests on SQLite and on a real PostgreSQL server."""
+    s = Store(database_url, user="officer1")
     yield s
     s.close()
 
 
-def test_pairs_persist_with_audit(store, tmp_path):
+def test_pairs_persist_with_audit(store, database_url):
     pair = store.add_pair(WatchPair(25544, 20580, caution_km=50, warning_km=10, notes="test",
                                     classification="SECRET", releasability="REL TO AUS, GBR, USA"))
     assert pair.id and pair.version == 1 and pair.updated_by == "officer1"
-    again = Store(f"sqlite:///{tmp_path / 'ops.db'}", user="officer2")
+    again = Store(database_url, user="officer2")
     (loaded,) = again.pairs()
     assert loaded == pair
     assert [(a["action"], a["user"]) for a in again.audit_trail()] == [("insert", "officer1")]
@@ -36,9 +37,9 @@ def test_pairs_persist_with_audit(store, tmp_path):
         store.add_pair(WatchPair(25544, 20580))
 
 
-def test_concurrent_edits_are_refused(store, tmp_path):
+def test_concurrent_edits_are_refused(store, database_url):
     pair = store.add_pair(WatchPair(25544, 20580))
-    other = Store(f"sqlite:///{tmp_path / 'ops.db'}", user="officer2")
+    other = Store(database_url, user="officer2")
     theirs = other.update_pair(replace(other.pair(pair.id), caution_km=80.0))
     with pytest.raises(StaleEdit) as raised:
         store.update_pair(replace(pair, notes="my edit on an old version"))
@@ -66,16 +67,39 @@ def test_events_and_acknowledgement(store):
     assert store.events()[0]["acknowledged_by"] == "officer1"
 
 
-def test_newer_database_refused_and_locked_database_explained(tmp_path):
-    url = f"sqlite:///{tmp_path / 'ops.db'}"
-    first = Store(url)
-    first.add_pair(WatchPair(1, 2))
+def test_newer_database_refused(database_url):
+    first = Store(database_url)
     with first.engine.begin() as connection:
         connection.execute(update(schema_info).values(version=SCHEMA_VERSION + 1))
     with pytest.raises(StoreError, match="newer than this console"):
-        Store(url)
-    with first.engine.begin() as connection:
-        connection.execute(update(schema_info).values(version=SCHEMA_VERSION))
+        Store(database_url)
+    first.close()
+
+
+def test_schema_1_database_is_migrated_with_its_data(tmp_path, data_dir):
+    """A database written by the first release (schema 1: pairs, events, audit) opens,
+    keeps everything, and gains the tasking table and the audit's nation and role."""
+    import shutil
+
+    from app.tasking_store import TaskingStore
+
+    shutil.copy(data_dir / "spaceops_v1.db", tmp_path / "old.db")
+    store = Store(f"sqlite:///{tmp_path / 'old.db'}", user="officer1")
+    (pair,) = store.pairs()
+    assert (pair.primary_id, pair.secondary_id, pair.notes) == (25544, 48274, "ISS vs CSS")
+    assert store.events()[0]["message"] == "ISS pair inside caution range"
+    assert [a["action"] for a in store.audit_trail()] == ["insert", "insert"]
+    assert TaskingStore(store).requests() == []
+    with store.engine.connect() as connection:
+        assert connection.execute(schema_info.select()).scalar() == SCHEMA_VERSION == 2
+    store.log_event("2026-08-12T01:00:00Z", "note", "normal", "after the migration")
+    assert store.audit_trail()[-1]["nation"] == ""
+
+
+def test_locked_database_explained(tmp_path):
+    url = f"sqlite:///{tmp_path / 'ops.db'}"
+    first = Store(url)
+    first.add_pair(WatchPair(1, 2))
     blocker = sqlite3.connect(tmp_path / "ops.db", timeout=0)
     blocker.execute("BEGIN EXCLUSIVE")
     try:

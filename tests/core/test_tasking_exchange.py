@@ -1,0 +1,166 @@
+"""Tasking exchange files: round trips, export for a nation (property-based: nothing ever
+leaves for a nation outside a record's list), malformed files, the CLI, and crash safety
+of the database under a killed process."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.store import Store
+from app.tasking import SensorRequest, TaskingRequest
+from app.tasking_exchange import ExchangeError, export_csv, export_json, read_exchange_file
+from app.tasking_store import TaskingStore
+from app.user_settings import Operator
+
+NATIONS = ["USA", "GBR", "AUS", "CAN", "NZL", "FRA", "DEU", "JPN", "ITA", "NOR"]
+START = datetime(2026, 8, 12, tzinfo=timezone.utc)
+OPERATOR = Operator("exporter", "GBR", "tasking manager")
+
+
+def test_round_trips_keep_every_field(data_dir, tmp_path):
+    original = read_exchange_file(data_dir / "tasking" / "exchange_good.json")
+    assert not original.rejected and len(original.requests) == 3
+    (tmp_path / "again.json").write_text(export_json(original.requests, None, OPERATOR))
+    (tmp_path / "again.csv").write_text(export_csv(original.requests, None))
+    assert read_exchange_file(tmp_path / "again.json").requests == original.requests
+    assert read_exchange_file(tmp_path / "again.csv").requests == original.requests
+    assert read_exchange_file(data_dir / "tasking" / "exchange_good.csv").requests == original.requests
+
+
+requests_strategy = st.lists(
+    st.tuples(st.sampled_from(NATIONS), st.lists(st.sampled_from(NATIONS), unique=True, max_size=5),
+              st.sampled_from(["UNCLASSIFIED", "RESTRICTED", "CONFIDENTIAL", "SECRET"])),
+    max_size=8)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(specs=requests_strategy, nation=st.sampled_from(NATIONS + ["CHN", "RUS"]))
+def test_export_for_a_nation_never_leaks(tmp_path, specs, nation):
+    requests = [TaskingRequest(f"TR-{owner}-{i:08X}", "t", 25544, owner, "unit", SensorRequest(), "track",
+                               "ROUTINE", START, START + timedelta(hours=1), classification=level,
+                               releasable_to=tuple(rel)) for i, (owner, rel, level) in enumerate(specs)]
+    expected = {r.id for r in requests if r.requesting_nation == nation or nation in r.releasable_to}
+    document = json.loads(export_json(requests, nation, OPERATOR))
+    assert {r["id"] for r in document["records"]} == expected
+    for record in document["records"]:  # each record keeps its own markings
+        assert nation == record["requesting_nation"] or nation in record["releasable_to"]
+        assert record["classification"] in ("UNCLASSIFIED", "RESTRICTED", "CONFIDENTIAL", "SECRET")
+    assert document["marking"].endswith(f"//REL TO {nation}") or not expected
+    path = tmp_path / "out.csv"
+    path.write_text(export_csv(requests, nation))
+    assert {r.id for r in read_exchange_file(path).requests} == expected
+
+
+def test_malformed_records_are_reported_and_the_rest_load(data_dir, tmp_path):
+    tasking = data_dir / "tasking"
+    result = read_exchange_file(tasking / "bad_records.json")
+    assert [r.id for r in result.requests] == ["TR-USA-00000001"]
+    reasons = "\n".join(result.rejected)
+    for expected in ("record 2 (TR-USA-00000002): window_end: the window must end after it starts",
+                     "record 3 (TR-USA-00000003): precedence: must be one of",
+                     "record 4 (TR-USA-00000004): releasable_to: 'uk' is not an ISO alpha-3 code",
+                     "record 5 (TR-USA-00000005): target_norad_id: cannot read 'ISS'",
+                     "record 6 (TR-USA-00000006): title: is missing", "record 7 (TR-USA-00000007): colour: unknown field",
+                     "record 8 (TR-USA-00000008): window_start: cannot read 'next tuesday'",
+                     "record 9: a record must be an object"):
+        assert f"bad_records.json: {expected}" in reasons
+    csv_result = read_exchange_file(tasking / "bad_records.csv")
+    assert [r.id for r in csv_result.requests] == ["TR-GBR-0A1B2C3D"]
+    assert [line.split(": ", 1)[1] for line in csv_result.rejected] == [
+        "record 2 (line 3) (TR-USA-11223344): window_end: the window must end after it starts",
+        "record 3 (line 4): more cells than the header has columns",
+        "record 4 (line 5), comments: not a JSON list"]
+
+
+@pytest.mark.parametrize("name, message", [
+    ("truncated.json", "line 25: not valid JSON"), ("wrong_format.json", "format: expected 'spaceops-tasking'"),
+    ("not_tasking.csv", "line 1: the header lacks id, title, target_norad_id"), ("absent.json", "cannot be read")])
+def test_unreadable_files_are_named(data_dir, name, message):
+    with pytest.raises(ExchangeError, match=message) as raised:
+        read_exchange_file(data_dir / "tasking" / name)
+    assert name in str(raised.value)
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "app", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_cli_import_list_show_export(data_dir, tmp_path):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    loaded = _cli("tasking", "import", str(data_dir / "tasking" / "bad_records.json"), "--database", url)
+    assert loaded.returncode == 3
+    assert json.loads(loaded.stdout)["added"] == ["TR-USA-00000001"]
+    assert "record 2 (TR-USA-00000002): window_end" in loaded.stderr
+    good = _cli("tasking", "import", str(data_dir / "tasking" / "exchange_good.json"), "--database", url)
+    assert good.returncode == 0 and len(json.loads(good.stdout)["added"]) == 3
+    again = _cli("tasking", "import", str(data_dir / "tasking" / "exchange_good.csv"), "--database", url)
+    assert again.returncode == 0 and len(json.loads(again.stdout)["kept_local"]) == 3
+    listing = json.loads(_cli("tasking", "list", "--database", url, "--status", "SCHEDULED").stdout)
+    assert [r["id"] for r in listing] == ["TR-GBR-0A1B2C3D"]
+    shown = json.loads(_cli("tasking", "show", "TR-GBR-0A1B2C3D", "--database", url).stdout)
+    assert shown["marking"] == "UNCLASSIFIED//REL TO AUS, GBR, USA"
+    assert [h["action"] for h in shown["history"]] == ["import"]
+    for_aus = json.loads(_cli("tasking", "export", "--for-nation", "aus", "--database", url).stdout)
+    assert sorted(r["id"] for r in for_aus["records"]) == ["TR-AUS-55667788", "TR-GBR-0A1B2C3D"]
+    as_csv = _cli("tasking", "export", "--for-nation", "NZL", "--format", "csv", "--database", url)
+    assert as_csv.returncode == 0 and as_csv.stdout.count("\n") == 1  # header only: nothing releasable to NZL
+    missing = _cli("tasking", "show", "TR-NONE", "--database", url)
+    assert missing.returncode == 3 and "no tasking request 'TR-NONE'" in missing.stderr
+    (tmp_path / "a_file_not_a_dir").write_text("x")
+    broken = _cli("tasking", "list", "--database", f"sqlite:///{tmp_path / 'a_file_not_a_dir' / 'x.db'}")
+    assert broken.returncode == 4 and "cannot be used" in broken.stderr
+
+
+WRITER = """
+import sys
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from app.store import Store
+from app.tasking import SensorRequest, TaskingRequest
+from app.tasking_store import TaskingStore
+from app.user_settings import Operator
+book = TaskingStore(Store(sys.argv[1], operator=Operator("writer", "GBR")))
+start = datetime(2026, 8, 12, tzinfo=timezone.utc)
+for i in range(100000):
+    r = book.create(TaskingRequest(f"TR-GBR-{i:08X}", f"request {i}", 25544, "GBR", "unit", SensorRequest(),
+                                   "track", "ROUTINE", start, start + timedelta(hours=1), justification="x" * 2000))
+    r = book.save(replace(r, title=f"request {i} edited"))
+    print(i, flush=True)  # both transactions of request i are committed
+"""
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_a_killed_writer_leaves_every_committed_change_and_no_half_written_one(kind, request, tmp_path):
+    url = f"sqlite:///{tmp_path / 'crash.db'}" if kind == "sqlite" else request.getfixturevalue("database_url_pg")
+    Store(url).close()  # schema in place before the writer starts
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, url], stdout=subprocess.PIPE, text=True,
+                              cwd=Path(__file__).parents[2])
+    committed = -1
+    deadline = time.monotonic() + 60
+    while committed < 40 and time.monotonic() < deadline:
+        committed = int(writer.stdout.readline().split()[0])
+    time.sleep(0.05)  # let it get into the middle of further saves
+    writer.send_signal(signal.SIGKILL)
+    writer.wait()
+    assert committed >= 40
+    book = TaskingStore(Store(url, user="inspector"))
+    requests = {r.id: r for r in book.requests()}
+    for i in range(committed + 1):
+        stored = requests[f"TR-GBR-{i:08X}"]
+        assert (stored.title, stored.version) == (f"request {i} edited", 2)
+    for stored in requests.values():  # any later request is whole: each version has its audit row
+        assert [h["action"] for h in book.history(stored.id)] == ["create", "edit"][:stored.version]
+    book.create(TaskingRequest("TR-GBR-AFTER", "after the crash", 25544, "GBR", "u", SensorRequest(), "track",
+                               "ROUTINE", START, START + timedelta(hours=1)))
+    assert book.get("TR-GBR-AFTER").version == 1
