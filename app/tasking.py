@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 from app.catalog import Catalog
 from app.user_settings import is_nation_code
@@ -236,8 +236,15 @@ class Feasibility:
         return bool(self.passes)
 
 
-def feasibility(request: TaskingRequest, catalog: Catalog, sensors: list[Sensor]) -> Feasibility:
-    """Passes of the target over the eligible sensors in the window, or the reasons there are none."""
+class FeasibilityCancelled(Exception):
+    pass
+
+
+def feasibility(request: TaskingRequest, catalog: Catalog, sensors: list[Sensor],
+                progress: Callable[[int, int], bool] | None = None) -> Feasibility:
+    """Passes of the target over the eligible sensors in the window, or the reasons there are
+    none. ``progress(done, total)`` is called per sensor; returning True cancels
+    (FeasibilityCancelled)."""
     eligible = [s for s in sensors if request.sensor_request.eligible(s)]
     if not eligible:
         return Feasibility((), (f"no sensor matches the request ({request.sensor_request.kind} "
@@ -249,7 +256,9 @@ def feasibility(request: TaskingRequest, catalog: Catalog, sensors: list[Sensor]
     satrec = catalog.satrecs[catalog.row_of(request.target_norad_id)]
     hours = (request.window_end - request.window_start).total_seconds() / 3600.0
     usable: list[Pass] = []
-    for sensor in working:
+    for done, sensor in enumerate(working):
+        if progress is not None and progress(done, len(working)):
+            raise FeasibilityCancelled
         passes = passes_of(satrec, request.target_norad_id, sensor, request.window_start, hours)
         if not passes:
             reasons.append(f"{sensor.name}: no pass in the window")

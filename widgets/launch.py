@@ -92,8 +92,9 @@ def saved_catalog_paths(user_settings) -> list[str]:
     return [p for p in paths if Path(p).exists()]
 
 
-def run_console(catalog_paths: Sequence[str] | None = None) -> int:
-    """Open the console; the catalog is the one given, else the last one used, else the bundled one."""
+def run_console(catalog_paths: Sequence[str] | None = None, database_url: str | None = None) -> int:
+    """Open the console; the catalog is the one given, else the last one used, else the bundled
+    one; the database is ``database_url``, else the settings' one, else SQLite in the user data folder."""
     if not _has_display():
         print("spaceops: no display (DISPLAY is not set). Run the console on a desktop session, or under "
               "'xvfb-run -a spaceops' to run it without a screen.", file=sys.stderr)
@@ -107,7 +108,7 @@ def run_console(catalog_paths: Sequence[str] | None = None) -> int:
 
     from widgets.main_window import MainWindow
 
-    window = MainWindow(user_settings)
+    window = MainWindow(user_settings, database_url=database_url)
     window.resize(1600, 1000)
     window.restore_layout()
     window.show()

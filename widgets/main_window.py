@@ -21,6 +21,8 @@ from app.coverage import DEFAULT_COVERAGE_ALT_KM, coverage_ring_deg, ring_itrs
 from app.footprint import MEAN_EARTH_RADIUS_KM
 from app.sensors import Sensor, SensorStore
 from app.store import Store, StoreError, WatchPair
+from app.tasking_store import TaskingStore
+from app.user_settings import UserSettings, load_settings, save_settings
 from app.watchlist import STATUS_RANK
 from app.clock import SimulationClock
 from app.engine import Snapshot
@@ -41,7 +43,10 @@ from widgets.launch import CATALOG_PATHS_KEY, saved_catalog_paths
 from widgets.map_view import MapView
 from widgets.textures import earth_texture
 from widgets.cdm_dialog import CdmDialog, cdm_summary
+from widgets.operator_dialog import OperatorDialog
 from widgets.screening_panel import ScreeningPanel
+from widgets.tasking_panel import TaskingPanel
+from widgets.timeline import Timeline
 from widgets.watchlist_panel import EventLogPanel, WatchlistPanel
 from widgets.theme import (NATION_COLORS, OBJECT_TYPE_COLORS, OTHER_NATION_COLOR, REGIME_COLORS, SENSOR_TYPE_COLORS,
                            STATUS_COLORS, category_colors, rgba)
@@ -66,9 +71,12 @@ class MainWindow(QMainWindow):
 
     def __init__(self, settings: QSettings | None = None, clock: SimulationClock | None = None,
                  interactive: bool = True, sensor_store: SensorStore | None = None, store: Store | None = None,
-                 open_default_store: bool = True):
+                 open_default_store: bool = True, database_url: str | None = None):
+        """``store``: an open database; else one is opened from ``database_url``, else from the
+        user settings' URL, else SQLite in the user data folder (unless ``open_default_store``
+        is False: then the watchlist and tasking are off)."""
         super().__init__()
-        self.setWindowTitle("Coalition Space Operations Console")
+        self.user_settings: UserSettings = load_settings()
         self.settings = settings
         self.interactive = interactive  # dialogs pop up only for a person, not for tests or screenshots
         self.clock = clock or SimulationClock()
@@ -92,10 +100,13 @@ class MainWindow(QMainWindow):
         self.store, store_problem = store, None
         if store is None and open_default_store:
             try:
-                self.store = Store()
-            except StoreError as error:  # the console still runs, without the watchlist
+                self.store = Store(database_url or self.user_settings.database_url or None,
+                                   operator=self.user_settings.operator)
+            except StoreError as error:  # the console still runs, without the watchlist and tasking
                 store_problem = str(error)
         self.watchlist = WatchlistPanel(self.store, interactive)
+        self.tasking = TaskingPanel(TaskingStore(self.store) if self.store else None, interactive)
+        self.timeline = Timeline()
         self.screening = ScreeningPanel()
         self.event_log = EventLogPanel(self.store)
         self.selected_sensor: Sensor | None = None
@@ -119,8 +130,10 @@ class MainWindow(QMainWindow):
         self.set_banner(settings.value("banner/text", DEFAULT_BANNER) if settings else DEFAULT_BANNER)
         self._update_legend()
         self.set_sensors(self.sensors_panel.sensors)
+        self._update_title()
+        self.tasking.reload()
         if store_problem:
-            self.show_status(f"Watchlist off: {store_problem}", 60000)
+            self.show_status(f"Watchlist and tasking off: {store_problem}", 60000)
         self.frame_timer = QTimer(self, interval=FRAME_INTERVAL_MS)
         self.frame_timer.timeout.connect(self.advance_frame)
         self._slow_timer = QTimer(self, interval=1000)
@@ -140,6 +153,7 @@ class MainWindow(QMainWindow):
         column.setSpacing(0)
         column.addLayout(bar)
         column.addWidget(self.globe, 1)
+        column.addWidget(self.timeline)
         self.setCentralWidget(central)
         # the banners frame the whole window: above the menu bar and below everything else
         top = QWidget()
@@ -183,10 +197,12 @@ class MainWindow(QMainWindow):
         self.events_dock = self._dock("Events", "eventsDock", self.event_log, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.screening_dock = self._dock("Screening", "screeningDock", self.screening,
                                          Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tasking_dock = self._dock("Tasking", "taskingDock", self.tasking, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(self.map_dock, self.passes_dock)
         self.tabifyDockWidget(self.map_dock, self.watchlist_dock)
         self.tabifyDockWidget(self.map_dock, self.events_dock)
         self.tabifyDockWidget(self.map_dock, self.screening_dock)
+        self.tabifyDockWidget(self.map_dock, self.tasking_dock)
         self.tabifyDockWidget(self.details_dock, self.sensors_dock)
         self.map_dock.raise_()
         self.details_dock.raise_()
@@ -228,6 +244,7 @@ class MainWindow(QMainWindow):
         self._add_action(file_menu, "Load &default catalog", None, lambda: self.load_catalog(default_catalog_paths()))
         self._add_action(file_menu, "Open &CDM…", None, self.open_cdm_dialog)
         self._add_action(file_menu, "Save &screenshot…", "Ctrl+Shift+S", self.save_screenshot_dialog)
+        self._add_action(file_menu, "Operator and &database…", None, self.operator_dialog)
         file_menu.addSeparator()
         self._add_action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
 
@@ -258,11 +275,15 @@ class MainWindow(QMainWindow):
             action.setCheckable(True)
             action.setChecked(mode == "type")
             sensor_group.addAction(action)
+        self.timeline_action = self._add_action(view_menu, "&Timeline under the globe", "T",
+                                                lambda: self.timeline.setVisible(self.timeline_action.isChecked()))
+        self.timeline_action.setCheckable(True)
+        self.timeline_action.setChecked(True)
         self.shadow_action = self._add_action(view_menu, "&Dim objects in the Earth's shadow", "D", self._toggle_shadow)
         self.shadow_action.setCheckable(True)
         view_menu.addSeparator()
         for dock in (self.catalog_dock, self.details_dock, self.map_dock, self.passes_dock, self.sensors_dock,
-                     self.watchlist_dock, self.events_dock, self.screening_dock):
+                     self.watchlist_dock, self.events_dock, self.screening_dock, self.tasking_dock):
             view_menu.addAction(dock.toggleViewAction())
         help_menu = menu_bar.addMenu("&Help")
         self._add_action(help_menu, "&About", None, lambda: QMessageBox.about(self, "About", ABOUT_TEXT))
@@ -292,6 +313,9 @@ class MainWindow(QMainWindow):
         self.screening.run_button.pressed.connect(self._update_screening_context)
         self._load_progress.connect(self._on_load_progress)
         self._maneuvers_found.connect(self._on_maneuvers)
+        self.tasking.target_selected.connect(self._on_tasking_target)
+        self.tasking.schedule_changed.connect(self._show_scheduled_passes)
+        self.timeline.time_dragged.connect(self.time_controls.jump_to)
 
     # --- running ---------------------------------------------------------------------------------
 
@@ -307,11 +331,13 @@ class MainWindow(QMainWindow):
         self.map_view.set_epoch(epoch)
         self.bridge.tick(epoch)
         self.time_controls.refresh()
+        self.timeline.set_now(epoch)
 
     def _once_a_second(self) -> None:
         epoch = self.clock.now()
         self.details.update_age(epoch)
         self.catalog_panel.update_ages(epoch)
+        self.tasking.set_context(self.catalog, self.sensors, epoch)
 
     def on_snapshot(self, snapshot: Snapshot) -> None:
         shown = self.catalog_panel.mask
@@ -403,6 +429,7 @@ class MainWindow(QMainWindow):
         self.details.show_object(catalog, None, self.clock.now())
         self.catalog_panel.set_catalog(catalog, self.clock.now())
         self.watchlist.set_catalog(catalog)
+        self.tasking.set_context(catalog, self.sensors, self.clock.now())
         self.globe.set_pair(None)
         if self.settings is not None:
             self.settings.setValue(CATALOG_PATHS_KEY, self.catalog_paths)
@@ -507,6 +534,7 @@ class MainWindow(QMainWindow):
     def select_row(self, row: int | None) -> None:
         self.selected_row = row
         self.watchlist.set_selected_object(None if row is None else int(self.catalog.norad_id[row]))
+        self.tasking.selected_object = None if row is None else int(self.catalog.norad_id[row])
         self.passes_panel.set_object(self.catalog, row)
         self.passes_panel.set_start(self.clock.now())
         self.catalog_panel.select_row(row)
@@ -547,6 +575,7 @@ class MainWindow(QMainWindow):
         self.globe.set_sensors(r, np.array([rgba(c) for c in colors]) if colors else np.zeros((0, 4)))
         self.map_view.set_sensors(lat, lon, colors)
         self.passes_panel.set_sensors(sensors)
+        self.tasking.set_context(self.catalog, self.sensors, self.clock.now())
         if self.selected_sensor is not None and self.selected_sensor.name not in {s.name for s in sensors}:
             self.select_sensor(None)
 
@@ -639,6 +668,39 @@ class MainWindow(QMainWindow):
 
     def _toggle_follow(self) -> None:
         self.globe.follow_selection = self.follow_action.isChecked()
+
+    # --- tasking ---------------------------------------------------------------------------------
+
+    def _on_tasking_target(self, norad_id: int) -> None:
+        if norad_id in self.catalog:
+            if self.selected_row is None or int(self.catalog.norad_id[self.selected_row]) != norad_id:
+                self.select_norad(norad_id)
+        else:
+            self.show_status(f"Tasking target {norad_id} is not in the loaded catalog", 8000)
+
+    def _show_scheduled_passes(self, passes: list) -> None:
+        self.timeline.set_intervals("Passes", [(p.aos, p.los, p.sensor) for p in passes], "#4dacff")
+
+    def _update_title(self) -> None:
+        operator = self.store.operator if self.store is not None else self.user_settings.operator
+        where = "" if self.store is None or self.store.url.startswith("sqlite") else f" — {self.store.url.split('@')[-1]}"
+        self.setWindowTitle(f"Coalition Space Operations Console — {operator.label}{where}")
+
+    def operator_dialog(self) -> None:
+        dialog = OperatorDialog(self.user_settings, self)
+        if dialog.exec() and dialog.result_settings is not None:
+            self.set_user_settings(dialog.result_settings)
+
+    def set_user_settings(self, settings: UserSettings) -> None:
+        """Save who is at the console (signs changes from now on) and the database for the next start."""
+        database_changed = settings.database_url != self.user_settings.database_url
+        save_settings(settings)
+        self.user_settings = settings
+        if self.store is not None:
+            self.store.operator = settings.operator
+        self._update_title()
+        if database_changed:
+            self.show_status("The new database is used from the next start.", 15000)
 
     # --- frame -----------------------------------------------------------------------------------
 

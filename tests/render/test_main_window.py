@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 
 from tests.render.conftest import EPOCH
 
@@ -231,3 +231,42 @@ def test_watchlist_refresh_does_not_pull_the_camera(qtbot, window):
     window.watchlist.update(window.bridge.latest)
     assert window.globe.view.camera.azimuth == 123.0
     assert window.watchlist.selected_pair().id == pair.id and window.globe.pair_line.visible
+
+
+def test_tasking_selects_its_target_and_scheduled_passes_show_on_the_timeline(qtbot, window):
+    """A scheduled request: choosing it in the tasking panel selects its target on the globe
+    and map, and its passes are drawn as bars on the timeline under the globe; dragging the
+    timeline's time line moves the clock."""
+    from dataclasses import replace
+
+    from app.passes import Pass
+    from app.store import Store
+    from app.tasking import SensorRequest, TaskingRequest
+    from app.tasking_store import TaskingStore
+    from app.user_settings import Operator
+
+    book = TaskingStore(window.store)
+    other = TaskingStore(Store(window.store.url, operator=Operator("bob", "USA")))
+    aos = EPOCH + timedelta(hours=2)
+    chosen = Pass("FYLINGDALES", 20580, aos, aos + timedelta(minutes=5), aos + timedelta(minutes=10), 40.0, 1000.0,
+                  True, False)
+    request = book.create(TaskingRequest("TR-GBR-RENDER01", "Track HST", 20580, "GBR", "UKSpOC", SensorRequest(),
+                                         "track", "PRIORITY", EPOCH, EPOCH + timedelta(hours=12)))
+    request = other.act(book.act(request, "submit"), "approve")
+    book.act(request, "schedule", [chosen])
+    window.tasking_dock.raise_()
+    window.tasking.reload()
+    window.tasking.select_request("TR-GBR-RENDER01")
+    assert window.selected_row == window.catalog.row_of(20580)
+    assert window.details.text_of("name") == "HST"
+    assert window.timeline.intervals_in("Passes") == 1
+    qtbot.wait(50)
+    image = window.timeline.grab().toImage()
+    bar_x = window.timeline.getViewBox().mapViewToScene(QPointF(aos.timestamp() + 300, 0))
+    view_point = window.timeline.mapFromScene(bar_x)
+    colour = image.pixelColor(view_point.x(), view_point.y())
+    assert (colour.red(), colour.green(), colour.blue()) == (0x4d, 0xac, 0xff)  # the pass bar's blue
+    window.timeline.now_line.setValue((EPOCH + timedelta(hours=3)).timestamp())
+    window.timeline.now_line.sigDragged.emit(window.timeline.now_line)
+    assert window.clock.now() == EPOCH + timedelta(hours=3)
+    assert "officer" in window.windowTitle()

@@ -1,0 +1,495 @@
+"""The tasking panel: requests with filters, the editor, exactly the actions the request's
+state allows, its feasible passes (computed on a worker, with progress and cancel) to
+schedule, its history from the audit table, and comments. Import and export exchange
+files, including "export for nation X"."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QStandardItem
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QListWidget,
+                               QMessageBox, QProgressBar, QPushButton, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget)
+
+from app.catalog import Catalog
+from app.passes import Pass
+from app.sensors import Sensor
+from app.store import DATA_MODES, StaleEdit, StoreError
+from app.tasking import (FINAL_STATES, PRECEDENCES, TRANSITIONS, FeasibilityCancelled, SensorRequest, TaskingError,
+                         TaskingRequest, feasibility, new_request_id, request_to_record)
+from app.tasking_exchange import ExchangeError, export_csv, export_json, read_exchange_file
+from app.tasking_store import TaskingStore
+from app.timeutil import format_utc
+from widgets.filtered_table import filtered_table
+from widgets.tasking_form import TaskingForm
+from widgets.workers import run_in_thread
+
+COLUMNS = ("ID", "Status", "Precedence", "Title", "Target", "Nation", "Window start (UTC)", "Window end (UTC)",
+           "Marking", "Feasibility")
+ACTIONS = ("submit", "approve", "schedule", "collected", "partial", "failed", "reject", "cancel")
+PRECEDENCE_COLORS = {"FLASH": "#ff3838", "IMMEDIATE": "#ffb302", "PRIORITY": "#fce83a", "ROUTINE": "#c7d3e0"}
+PASS_COLUMNS = ("Sensor", "AOS (UTC)", "TCA (UTC)", "LOS (UTC)", "Max el (deg)", "Range (km)", "Sunlit", "Site dark")
+
+
+def _minute(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d %H:%M}"
+
+
+class TaskingPanel(QWidget):
+    target_selected = Signal(int)  # NORAD id of the selected request's target
+    schedule_changed = Signal(list)  # every scheduled Pass of the shown requests, for the timeline
+    _feasibility_done = Signal(object, object)  # (Feasibility | error text | None when cancelled, request id)
+    _feasibility_progress = Signal(int, int)
+
+    def __init__(self, tasking: TaskingStore | None, interactive: bool = True, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.tasking = tasking
+        self.interactive = interactive
+        self.catalog = Catalog.empty()
+        self.sensors: list[Sensor] = []
+        self.now = datetime.now().astimezone()
+        self.selected_object: int | None = None  # the window's selection: the default target of New
+        self.data_mode = "REAL"  # of new requests when the mode filter shows all
+        self.requests: list[TaskingRequest] = []
+        self.current: TaskingRequest | None = None
+        self.feasibility_by_id: dict[str, object] = {}
+        self.passes: list[Pass] = []
+        self._cancel: threading.Event | None = None
+
+        self.status_filter, self.precedence_filter, self.mode_filter = QComboBox(), QComboBox(), QComboBox()
+        self.status_filter.addItems(["", *TRANSITIONS, *FINAL_STATES])
+        self.precedence_filter.addItems(["", *PRECEDENCES])
+        self.mode_filter.addItems(["", *DATA_MODES])
+        for combo, what in ((self.status_filter, "status"), (self.precedence_filter, "precedence"),
+                            (self.mode_filter, "data mode")):
+            combo.setToolTip(f"Show only this {what}")
+            combo.setItemText(0, f"All {what}")
+        self.nation_filter = QLineEdit(placeholderText="Nation")
+        self.nation_filter.setMaximumWidth(70)
+        self.target_filter = QLineEdit(placeholderText="Target")
+        self.target_filter.setMaximumWidth(80)
+        self.model, self.proxy, self.table = filtered_table(self, COLUMNS)
+        self.table.setColumnWidth(0, 130)
+        self.table.setColumnWidth(3, 200)
+        for combo in (self.status_filter, self.precedence_filter, self.mode_filter):
+            combo.setMinimumContentsLength(6)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.new_button, self.import_button = QPushButton("New"), QPushButton("Import…")
+        self.export_button = QPushButton("Export…")
+
+        self.form = TaskingForm()
+        self.save_button = QPushButton("Save")
+        self.action_buttons = {name: QPushButton(name.title()) for name in ACTIONS}
+        self.message = QLabel(objectName="taskingMessage", wordWrap=True)
+        self.message.setMinimumWidth(100)
+        self.passes_model, _proxy, self.passes_table = filtered_table(self, PASS_COLUMNS)
+        self.passes_table.setSortingEnabled(False)
+        self.find_button, self.cancel_button = QPushButton("Find feasible passes"), QPushButton("Cancel")
+        self.cancel_button.setEnabled(False)
+        self.progress = QProgressBar(visible=False)
+        self.reasons = QLabel(wordWrap=True)
+        self.reasons.setMinimumWidth(100)
+        self.history = QListWidget(wordWrap=True)
+        self.comments = QListWidget(wordWrap=True)
+        self.comment_edit = QLineEdit(placeholderText="Add a comment and press Enter")
+        self._build_layout()
+        self._connect()
+        self.form.show_request(None)
+        self._show_actions()
+
+    # --- construction ----------------------------------------------------------------------------
+
+    def _build_layout(self) -> None:
+        filters = QHBoxLayout()
+        for widget in (self.status_filter, self.precedence_filter, self.mode_filter, self.nation_filter,
+                       self.target_filter):
+            filters.addWidget(widget)
+        filters.addStretch(1)
+        buttons = QHBoxLayout()
+        for button in (self.new_button, self.import_button, self.export_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        left = QWidget()
+        left_column = QVBoxLayout(left)
+        left_column.setContentsMargins(0, 0, 0, 0)
+        left_column.addLayout(filters)
+        left_column.addWidget(self.table, 1)
+        left_column.addLayout(buttons)
+
+        actions = QHBoxLayout()  # at most four show at once (the state's actions)
+        actions.addWidget(self.save_button)
+        for button in self.action_buttons.values():
+            button.setMinimumWidth(20)
+            actions.addWidget(button)
+        actions.addStretch(1)
+        editor = QWidget()
+        editor_column = QVBoxLayout(editor)
+        editor_column.setContentsMargins(0, 0, 0, 0)
+        editor_column.addWidget(self.form)
+        editor_column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(editor)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        details = QWidget()
+        details_column = QVBoxLayout(details)
+        details_column.setContentsMargins(2, 2, 2, 2)
+        details_column.addWidget(scroll, 1)
+        details_column.addLayout(actions)
+        details_column.addWidget(self.message)
+        passes = QWidget()
+        passes_column = QVBoxLayout(passes)
+        row = QHBoxLayout()
+        for widget in (self.find_button, self.cancel_button, self.progress):
+            row.addWidget(widget)
+        row.addStretch(1)
+        passes_column.addLayout(row)
+        passes_column.addWidget(self.reasons)
+        passes_column.addWidget(self.passes_table, 1)
+        passes_column.addWidget(QLabel("Select passes, then Schedule (an APPROVED request).", wordWrap=True))
+        talk = QWidget()
+        talk_column = QVBoxLayout(talk)
+        talk_column.addWidget(self.comments, 1)
+        talk_column.addWidget(self.comment_edit)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(details, "Request")
+        self.tabs.addTab(passes, "Feasible passes")
+        self.tabs.addTab(self.history, "History")
+        self.tabs.addTab(talk, "Comments")
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(self.tabs)
+        splitter.setSizes([560, 520])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(splitter)
+
+    def _connect(self) -> None:
+        for combo in (self.status_filter, self.precedence_filter, self.mode_filter):
+            combo.currentTextChanged.connect(lambda *_: self.reload())
+        for edit in (self.nation_filter, self.target_filter):
+            edit.editingFinished.connect(self.reload)
+        self.table.selectionModel().selectionChanged.connect(self._on_table_selection)
+        self.new_button.clicked.connect(lambda: self.new_request())
+        self.import_button.clicked.connect(self._import_dialog)
+        self.export_button.clicked.connect(self._export_dialog)
+        self.save_button.clicked.connect(self.save)
+        for name, button in self.action_buttons.items():
+            button.clicked.connect(lambda *_, n=name: self.perform(n))
+        self.find_button.clicked.connect(self.find_passes)
+        self.cancel_button.clicked.connect(self.cancel_feasibility)
+        self.comment_edit.returnPressed.connect(lambda: self.add_comment(self.comment_edit.text()))
+        self._feasibility_done.connect(self._on_feasibility)
+        self._feasibility_progress.connect(self._on_progress)
+
+    # --- context from the window ----------------------------------------------------------------
+
+    def set_context(self, catalog: Catalog, sensors: list[Sensor], now: datetime) -> None:
+        self.catalog, self.sensors, self.now = catalog, list(sensors), now
+        self.form.set_catalog(catalog)
+
+    # --- list ------------------------------------------------------------------------------------
+
+    def reload(self, select_id: str | None = None) -> None:
+        if self.tasking is None:
+            self.message.setText("Tasking is off: the database could not be opened (see the status line).")
+            return
+        target = self.target_filter.text().strip()
+        nation = self.nation_filter.text().strip().upper()
+        choice = lambda combo: None if combo.currentIndex() == 0 else combo.currentText()  # noqa: E731
+        try:
+            self.requests = self.tasking.requests(
+                data_mode=choice(self.mode_filter), status=choice(self.status_filter), nation=nation or None,
+                precedence=choice(self.precedence_filter), target_norad_id=int(target) if target.isdigit() else None)
+        except StoreError as error:
+            self.message.setText(f"Not loaded: {error}")
+            return
+        keep = select_id or (self.current.id if self.current else None)
+        self.model.setRowCount(0)
+        for request in self.requests:
+            self.model.appendRow(self._row_items(request))
+        self.schedule_changed.emit([p for r in self.requests if r.status == "SCHEDULED" for p in r.scheduled_passes])
+        if keep is not None:
+            self.select_request(keep)
+
+    def _row_items(self, request: TaskingRequest) -> list[QStandardItem]:
+        found = self.feasibility_by_id.get(request.id)
+        feasible = "" if found is None else ("feasible" if found.feasible else "INFEASIBLE: " + "; ".join(found.reasons))
+        cells = (request.id, request.status, request.precedence, request.title, str(request.target_norad_id),
+                 request.requesting_nation, _minute(request.window_start), _minute(request.window_end),
+                 request.marking, feasible)
+        items = [QStandardItem(text) for text in cells]
+        items[0].setData(request.id, Qt.ItemDataRole.UserRole)
+        items[2].setForeground(QColor(PRECEDENCE_COLORS[request.precedence]))
+        if found is not None and not found.feasible:
+            items[-1].setForeground(QColor("#ff3838"))
+        return items
+
+    def _on_table_selection(self, *_) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return
+        request_id = self.proxy.index(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
+        request = next((r for r in self.requests if r.id == request_id), None)
+        if request is not None and (self.current is None or request.id != self.current.id
+                                    or request.version != self.current.version):
+            self._show(request)
+
+    def select_request(self, request_id: str) -> None:
+        for row in range(self.proxy.rowCount()):
+            if self.proxy.index(row, 0).data(Qt.ItemDataRole.UserRole) == request_id:
+                self.table.selectRow(row)
+                request = next(r for r in self.requests if r.id == request_id)
+                self._show(request)
+                return
+
+    def _show(self, request: TaskingRequest | None) -> None:
+        changed_request = self.current is None or request is None or request.id != self.current.id
+        self.current = request
+        self.form.show_request(request)
+        self._show_actions()
+        self._show_history_and_comments()
+        if changed_request:
+            self.cancel_feasibility()
+            self.passes = []
+            self.passes_model.setRowCount(0)
+            self.reasons.clear()
+            self.message.clear()
+        if request is not None:
+            self.target_selected.emit(request.target_norad_id)
+
+    def _show_actions(self) -> None:
+        allowed = self.current.allowed_actions() if self.current else ()
+        for name, button in self.action_buttons.items():
+            button.setVisible(name in allowed)
+        editable = self.current is not None and self.current.status in ("DRAFT", "SUBMITTED")
+        self.save_button.setVisible(editable)
+        self.form.setEnabled(editable)
+        self.find_button.setEnabled(self.current is not None)
+
+    def _show_history_and_comments(self) -> None:
+        self.history.clear()
+        self.comments.clear()
+        if self.current is None or self.tasking is None:
+            return
+        try:
+            rows = self.tasking.history(self.current.id)
+        except StoreError as error:
+            self.history.addItem(f"History not loaded: {error}")
+            rows = []
+        for row in rows:
+            changes = "; ".join(f"{name}: {_short(change['old'])} → {_short(change['new'])}"
+                                for name, change in row["changes"].items())
+            who = f"{row['user']} ({row['nation'] or '—'}, {row['role'] or '—'})"
+            self.history.addItem(f"{row['at_utc'][:19]}Z  {row['action'].upper()}  by {who}\n    {changes}")
+        for comment in self.current.comments:
+            self.comments.addItem(f"{comment.at_utc[:16]}Z  {comment.author} ({comment.nation or '—'}): {comment.text}")
+
+    # --- changes ---------------------------------------------------------------------------------
+
+    def new_request(self, target_norad_id: int | None = None) -> TaskingRequest | None:
+        """A new DRAFT, saved at once, for the given target (else the selected object)."""
+        if self.tasking is None:
+            return None
+        operator = self.tasking.store.operator
+        if not operator.nation:
+            self.message.setText("Set your nation in File ▸ Operator and database… before creating requests.")
+            return None
+        target = target_norad_id or self.selected_object
+        if not target:
+            self.message.setText("Select the target first (catalog or globe), then New.")
+            return None
+        name = str(self.catalog.name[self.catalog.row_of(target)]) if target in self.catalog else str(target)
+        mode = None if self.mode_filter.currentIndex() == 0 else self.mode_filter.currentText()
+        draft = TaskingRequest(new_request_id(operator.nation), f"Track {name}", target, operator.nation, "",
+                               SensorRequest("any"), "track", "ROUTINE", self.now, self.now + timedelta(hours=24),
+                               data_mode=mode or self.data_mode)
+        return self._write(lambda: self.tasking.create(draft), "created")
+
+    def save(self) -> TaskingRequest | None:
+        if self.current is None:
+            return None
+        try:
+            edited = self.form.edited()
+        except TaskingError:
+            return None
+        return self._write(lambda: self.tasking.save(edited), "saved", keep_form_on_conflict=True)
+
+    def perform(self, action: str) -> TaskingRequest | None:
+        if self.current is None:
+            return None
+        passes = self.selected_passes() if action == "schedule" else []
+        return self._write(lambda: self.tasking.act(self.current, action, passes), action)
+
+    def add_comment(self, text: str) -> TaskingRequest | None:
+        if self.current is None or not text.strip():
+            return None
+        self.comment_edit.clear()
+        return self._write(lambda: self.tasking.comment(self.current.id, text), "comment added")
+
+    def _write(self, work, done: str, keep_form_on_conflict: bool = False) -> TaskingRequest | None:
+        try:
+            saved = work()
+        except StaleEdit as stale:
+            newer = stale.current
+            self._conflict(newer, keep_form_on_conflict)
+            return None
+        except (TaskingError, StoreError) as error:
+            self.message.setText(f"<span style='color:#ff3838'>Not done: {error}</span>")
+            return None
+        self.reload(select_id=saved.id)
+        self._show(saved)
+        self.message.setText(f"{saved.id} {done} (version {saved.version}).")
+        return saved
+
+    def _conflict(self, newer: TaskingRequest | None, keep_form: bool) -> None:
+        """Someone saved first: show their values, keep the user's edit in the form, and base
+        the next save on their version (saving again puts the user's values over theirs)."""
+        if newer is None:
+            self.message.setText("<span style='color:#ff3838'>Not saved: the request was removed.</span>")
+            return
+        mine = request_to_record(self.form.edited() if keep_form else self.current)
+        theirs = request_to_record(newer)
+        differences = "; ".join(f"{name} = {_short(theirs[name])}" for name in theirs
+                                if name not in ("version", "updated_utc", "updated_by") and theirs[name] != mine[name])
+        self.message.setText(f"<span style='color:#ffb302'>Not saved: {newer.updated_by} changed this request "
+                             f"(version {newer.version}, {newer.updated_utc[:16]}Z). Their values: "
+                             f"{differences or 'the same as yours'}. "
+                             + ("Your edit is kept in the form; Save again to put it over theirs."
+                                if keep_form else "Shown now; try again.") + "</span>")
+        if keep_form:
+            self.current = newer
+            self.form.original = newer
+            self._show_actions()
+            self._show_history_and_comments()
+        else:
+            self.reload(select_id=newer.id)
+            self._show(newer)
+
+    # --- feasibility -----------------------------------------------------------------------------
+
+    def find_passes(self, wait: bool = False) -> None:
+        """Passes of the target over the eligible sensors in the window, on a worker thread."""
+        if self.current is None:
+            return
+        self.cancel_feasibility()
+        cancel = threading.Event()
+        self._cancel = cancel
+        request, catalog, sensors = self.current, self.catalog, list(self.sensors)
+        self.find_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.progress.setVisible(True)
+        self.progress.setValue(0)
+        self.reasons.setText("Computing…")
+
+        def progress(done: int, total: int) -> bool:
+            self._feasibility_progress.emit(done, total)
+            return cancel.is_set()
+
+        def work() -> None:
+            try:
+                result = feasibility(request, catalog, sensors, progress)
+            except FeasibilityCancelled:
+                result = None
+            except Exception as error:  # never lose the console to a computation
+                result = f"{type(error).__name__}: {error}"
+            self._feasibility_done.emit(result, request.id)
+
+        run_in_thread(work, "tasking-feasibility", wait=wait)
+
+    def cancel_feasibility(self) -> None:
+        if self._cancel is not None:
+            self._cancel.set()
+            self._cancel = None
+        self.cancel_button.setEnabled(False)
+        self.progress.setVisible(False)
+        self.find_button.setEnabled(self.current is not None)
+
+    def _on_progress(self, done: int, total: int) -> None:
+        self.progress.setMaximum(max(total, 1))
+        self.progress.setValue(done)
+
+    def _on_feasibility(self, result, request_id: str) -> None:
+        if self.current is None or request_id != self.current.id:
+            return
+        self._cancel = None
+        self.cancel_feasibility()
+        if result is None:
+            self.reasons.setText("Cancelled.")
+            return
+        if isinstance(result, str):
+            self.reasons.setText(f"<span style='color:#ff3838'>Failed: {result}</span>")
+            return
+        self.feasibility_by_id[request_id] = result
+        self.passes = list(result.passes)
+        self.passes_model.setRowCount(0)
+        for p in self.passes:
+            cells = (p.sensor, format_utc(p.aos)[:19], format_utc(p.tca)[:19], format_utc(p.los)[:19],
+                     f"{p.max_elevation_deg:.1f}", f"{p.range_at_tca_km:,.0f}", "yes" if p.sunlit else "no",
+                     "yes" if p.site_dark else "no")
+            self.passes_model.appendRow([QStandardItem(c) for c in cells])
+        self.reasons.setText(f"{len(self.passes)} feasible passes." if result.feasible else
+                             "<span style='color:#ff3838'>INFEASIBLE</span>: " + "; ".join(result.reasons))
+        self.reload(select_id=request_id)
+
+    def selected_passes(self) -> list[Pass]:
+        rows = sorted({index.row() for index in self.passes_table.selectionModel().selectedRows()})
+        return [self.passes[row] for row in rows if row < len(self.passes)]
+
+    # --- exchange --------------------------------------------------------------------------------
+
+    def import_file(self, path: str | Path) -> str:
+        """Load an exchange file; returns the summary (the bad records are listed in it)."""
+        try:
+            read = read_exchange_file(path)
+            report = self.tasking.import_requests(read.requests, source=Path(path).name)
+        except (ExchangeError, StoreError) as error:
+            self.message.setText(f"<span style='color:#ff3838'>Not imported: {error}</span>")
+            return str(error)
+        report.rejected = read.rejected
+        self.reload()
+        summary = f"{Path(path).name}: {report.summary()}"
+        self.message.setText(summary)
+        if self.interactive and (report.rejected or report.kept_local):
+            box = QMessageBox(QMessageBox.Icon.Warning, "Import", summary, QMessageBox.StandardButton.Ok, self)
+            box.setDetailedText("\n".join(report.rejected + report.kept_local))
+            box.show()
+        return summary + ("\n" + "\n".join(report.rejected) if report.rejected else "")
+
+    def export_file(self, path: str | Path, for_nation: str | None) -> int:
+        chosen = [r for r in self.requests if for_nation is None or r.releasable(for_nation)]
+        text = (export_csv(self.requests, for_nation) if str(path).lower().endswith(".csv")
+                else export_json(self.requests, for_nation, self.tasking.store.operator))
+        Path(path).write_text(text, encoding="utf-8")
+        self.message.setText(f"Exported {len(chosen)} of {len(self.requests)} shown requests to {Path(path).name}"
+                             + (f" (releasable to {for_nation})" if for_nation else ""))
+        return len(chosen)
+
+    def _import_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import tasking requests", "", "Tasking (*.json *.csv)")
+        if path:
+            self.import_file(path)
+
+    def _export_dialog(self) -> None:
+        nation, ok = QInputDialog.getText(self, "Export tasking requests",
+                                          "Export for nation (ISO alpha-3; empty for all shown requests):")
+        if not ok:
+            return
+        nation = nation.strip().upper() or None
+        path, _ = QFileDialog.getSaveFileName(self, "Export tasking requests",
+                                              f"tasking{'-for-' + nation if nation else ''}.json",
+                                              "JSON (*.json);;CSV (*.csv)")
+        if path:
+            self.export_file(path, nation)
+
+
+def _short(value) -> str:
+    if isinstance(value, list):
+        return f"[{len(value)} item{'s' if len(value) != 1 else ''}]"
+    text = "—" if value in (None, "") else str(value)
+    return text if len(text) <= 40 else text[:39] + "…"
