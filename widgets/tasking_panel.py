@@ -23,7 +23,6 @@ from app.tasking import (FINAL_STATES, PRECEDENCES, TRANSITIONS, FeasibilityCanc
                          TaskingRequest, feasibility, new_request_id, request_to_record)
 from app.tasking_exchange import ExchangeError, export_csv, export_json, read_exchange_file
 from app.tasking_store import TaskingStore
-from app.timeutil import format_utc
 from widgets.filtered_table import filtered_table
 from widgets.tasking_form import TaskingForm
 from widgets.workers import run_in_thread
@@ -32,7 +31,7 @@ COLUMNS = ("ID", "Status", "Precedence", "Title", "Target", "Nation", "Window st
            "Marking", "Feasibility")
 ACTIONS = ("submit", "approve", "schedule", "collected", "partial", "failed", "reject", "cancel")
 PRECEDENCE_COLORS = {"FLASH": "#ff3838", "IMMEDIATE": "#ffb302", "PRIORITY": "#fce83a", "ROUTINE": "#c7d3e0"}
-PASS_COLUMNS = ("Sensor", "AOS (UTC)", "TCA (UTC)", "LOS (UTC)", "Max el (deg)", "Range (km)", "Sunlit", "Site dark")
+PASS_COLUMNS = ("Sensor", "AOS (UTC)", "TCA", "LOS", "Max el (deg)", "Range (km)", "Sunlit", "Site dark")
 
 
 def _minute(moment: datetime) -> str:
@@ -429,10 +428,11 @@ class TaskingPanel(QWidget):
         self.passes = list(result.passes)
         self.passes_model.setRowCount(0)
         for p in self.passes:
-            cells = (p.sensor, format_utc(p.aos)[:19], format_utc(p.tca)[:19], format_utc(p.los)[:19],
+            cells = (p.sensor, f"{p.aos:%m-%d %H:%M:%S}", f"{p.tca:%H:%M:%S}", f"{p.los:%H:%M:%S}",
                      f"{p.max_elevation_deg:.1f}", f"{p.range_at_tca_km:,.0f}", "yes" if p.sunlit else "no",
                      "yes" if p.site_dark else "no")
             self.passes_model.appendRow([QStandardItem(c) for c in cells])
+        self.passes_table.resizeColumnsToContents()
         self.reasons.setText(f"{len(self.passes)} feasible passes." if result.feasible else
                              "<span style='color:#ff3838'>INFEASIBLE</span>: " + "; ".join(result.reasons))
         self.reload(select_id=request_id)

@@ -125,3 +125,23 @@ def test_comments_import_and_export_for_a_nation(panel, data_dir, tmp_path):
     assert request.id not in {r["id"] for r in records}  # a GBR draft released to nobody else
     panel.status_filter.setCurrentText("SCHEDULED")
     assert [panel.model.item(r, 0).text() for r in range(panel.model.rowCount())] == ["TR-GBR-0A1B2C3D"]
+
+
+def test_operator_dialog_refuses_a_bad_nation_and_settings_round_trip(qtbot, tmp_path):
+    from app.user_settings import UserSettings, load_settings, save_settings
+    from widgets.operator_dialog import OperatorDialog
+
+    dialog = OperatorDialog(UserSettings(Operator("alice")))
+    qtbot.addWidget(dialog)
+    dialog.nation.setText("UK")
+    dialog.accept()
+    assert dialog.result_settings is None and "nation: 'UK' is not an ISO alpha-3 code" in dialog.error_label.text()
+    dialog.nation.setText("gbr")
+    dialog.database.setText("postgresql+psycopg://ops@db.example/spaceops")
+    dialog.accept()
+    chosen = dialog.result_settings
+    assert chosen.operator == Operator("alice", "GBR", "watch officer")
+    save_settings(chosen, tmp_path / "settings.json")
+    assert load_settings(tmp_path / "settings.json") == chosen
+    (tmp_path / "broken.json").write_text("{not json")
+    assert load_settings(tmp_path / "broken.json") == UserSettings()  # defaults, with a warning in the log
