@@ -17,6 +17,7 @@ from typing import Sequence
 
 from app import __version__
 from app.catalog import Catalog
+from app.cli_scenario import add_scenario_parser, scenario_command
 from app.cli_tasking import add_tasking_parser, tasking_command
 from app.ingest import Rejection
 from app.logconfig import configure_logging
@@ -142,6 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--format", choices=("text", "json"), default="text")
 
     add_tasking_parser(commands, common)
+    add_scenario_parser(commands, common, _utc_argument)
 
     screenshot = commands.add_parser("screenshot", parents=[common],
                                      help="render the main window (globe and map included) to a PNG")
@@ -183,6 +185,8 @@ def _run(argv: Sequence[str] | None) -> int:
         return sensors_list_command(args.format)
     if args.command == "tasking":
         return tasking_command(args)
+    if args.command == "scenario":
+        return scenario_command(args)
     if args.command == "screenshot":
         return _gui_exit(screenshot_command(args.out, args.catalog, args.at, args.select, args.size))
     parser.error(f"unknown command {args.command}")

@@ -1,0 +1,58 @@
+"""``spaceops scenario validate FILE`` and ``spaceops scenario run FILE [--until ISO8601]
+[--events-out FILE.jsonl]``: check a scenario file, or run it headless from its start to its
+end (or ``--until``) as fast as the machine allows, every event as one JSON line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from app.scenario.format import ScenarioError, load_scenario
+from app.scenario.run import ScenarioRun
+
+EXIT_OK, EXIT_INVALID = 0, 3
+
+
+def add_scenario_parser(commands, common: argparse.ArgumentParser, utc_argument) -> None:
+    scenario = commands.add_parser("scenario", parents=[common], help="exercise scenarios: validate, run")
+    sub = scenario.add_subparsers(dest="scenario_command", metavar="SUBCOMMAND", required=True)
+    validate = sub.add_parser("validate", parents=[common], help="check a scenario file (exit 3 with every error)")
+    validate.add_argument("file", metavar="FILE")
+    run = sub.add_parser("run", parents=[common], help="run a scenario headless, writing its events")
+    run.add_argument("file", metavar="FILE")
+    run.add_argument("--until", type=utc_argument, metavar="ISO8601", help="stop at this simulation time")
+    run.add_argument("--events-out", metavar="FILE.jsonl", help="write the events here (default: stdout)")
+
+
+def scenario_command(args) -> int:
+    try:
+        scenario, folder = load_scenario(args.file)
+    except ScenarioError as error:
+        for line in error.errors:
+            print(line, file=sys.stderr)
+        print(f"spaceops: {args.file}: {len(error.errors)} error(s); nothing was run", file=sys.stderr)
+        return EXIT_INVALID
+    if args.scenario_command == "validate":
+        print(f"{args.file}: valid ({scenario.name}: {len(scenario.injects)} injects, "
+              f"{scenario.duration_hours:g} h from {scenario.start:%Y-%m-%dT%H:%M:%SZ})", file=sys.stderr)
+        return EXIT_OK
+    started = time.perf_counter()
+    try:
+        run = ScenarioRun(scenario, folder)
+    except (ValueError, OSError) as error:
+        print(f"spaceops: {args.file}: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    out = open(args.events_out, "w", encoding="utf-8") if args.events_out else sys.stdout
+    count = 0
+    try:
+        for event in run.events(args.until):
+            out.write(json.dumps(event.as_dict(), sort_keys=True) + "\n")
+            count += 1
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    print(f"spaceops: {Path(args.file).name}: {count} events in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return EXIT_OK

@@ -1,0 +1,353 @@
+"""A scenario in motion, headless and deterministic.
+
+``ScenarioRun.state_at(t)`` is what the scenario is at simulation time ``t``: the base
+catalog with every enabled inject up to ``t`` applied in time order (and none after it),
+sensors with their outages, the banner, the tasking requests. Seeking backward or forward is
+just another ``state_at``; states after each inject are cached and recomputed from the first
+inject that changed.
+
+``ScenarioRun.events(until)`` replays the scenario on a fixed simulation-time grid
+(``step_s``) and yields every event: injects as they fire (with what they caused: fit
+residuals, fragments, maneuver flags), watch-pair alerts from the same status rules as the
+live watchlist, predicted approaches inside a pair's caution range, tasking feasibility.
+Nothing depends on the wall clock or the clock rate; the only randomness is seeded from the
+scenario, so the same file gives the same events on every run."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from app.catalog import Catalog
+from app.closest_approach import Approach
+from app.ingest import ReadResult, read_catalog_files
+from app.ingest.records import ElementSet
+from app.ingest.tle import read_tle_text
+from app.maneuvers import flag_maneuvers
+from app.relative_motion import range_and_rate, relative_ric
+from app.resources import default_catalog_paths
+from app.scenario.breakup import break_up
+from app.scenario.element_fit import FitError, fit_after_burn
+from app.scenario.format import (BannerInject, BreakupInject, ElementSetSpec, ElementUpdateInject, ManeuverInject,
+                                 MessageInject, NewObjectInject, Scenario, SensorOutageInject, TaskingInject,
+                                 TaskingSpec)
+from app.sensors import Sensor, bundled_sensors
+from app.store import WatchPair
+from app.tasking import SensorRequest, TaskingRequest, feasibility
+from app.timeutil import datetime_to_jd, format_utc
+from app.watchlist import LOOK_AHEAD_H, AlertTracker, PairState, next_approach, pair_status
+
+log = logging.getLogger(__name__)
+APPROACH_REFRESH_S = 3600.0  # predicted approaches are recomputed this often (and after every inject)
+
+
+@dataclass(frozen=True)
+class ScenarioEvent:
+    sim_utc: str
+    kind: str  # inject | alert | approach | maneuver_flag | tasking | message | banner
+    severity: str  # normal | caution | serious | critical
+    message: str
+    data: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"sim_utc": self.sim_utc, "kind": self.kind, "severity": self.severity, "message": self.message,
+                "data": self.data}
+
+
+@dataclass
+class ScenarioState:
+    at: datetime
+    catalog: Catalog
+    outages: dict[str, datetime]  # sensor name -> in outage until
+    banner: str
+    requests: dict[str, TaskingRequest]
+    applied: tuple[int, ...] = ()  # inject numbers applied, in order
+    fired: list[ScenarioEvent] = field(default_factory=list)  # what the applied injects caused
+
+
+def _element_set(spec: ElementSetSpec, source: str) -> ElementSet:
+    result = read_tle_text(f"{spec.name}\n{spec.line1}\n{spec.line2}\n", source)
+    if result.rejections:
+        raise ValueError(str(result.rejections[0]))
+    return result.element_sets[0]
+
+
+def tasking_request(spec: TaskingSpec, data_mode: str) -> TaskingRequest:
+    return TaskingRequest(spec.id, spec.title, spec.target, spec.nation, spec.unit,
+                          SensorRequest(spec.sensor.kind, spec.sensor.value), spec.collection, spec.precedence,
+                          spec.window_start, spec.window_end, spec.justification, spec.classification,
+                          tuple(spec.releasable_to), data_mode, status=spec.status,
+                          submitted_by=spec.nation if spec.status != "DRAFT" else "").validated()
+
+
+class ScenarioRun:
+    def __init__(self, scenario: Scenario, folder: Path | str = ".", base_catalog: Catalog | None = None):
+        self.scenario = scenario
+        self.folder = Path(folder)
+        self.injects = list(scenario.injects)  # the controller may edit, add or disable during a run
+        self.base_catalog = base_catalog if base_catalog is not None else self._base_catalog()
+        missing = [f"watch_pairs: {n} is not in the scenario's catalog" for p in scenario.watch_pairs
+                   for n in (p.primary, p.secondary) if n not in self.base_catalog and not self._created_later(n)]
+        if missing:
+            raise ValueError("; ".join(missing))
+        self.sensors_base = self._base_sensors()
+        self.pairs = [WatchPair(p.primary, p.secondary, p.caution_km, p.warning_km, p.closing_speed_km_s, p.notes,
+                                data_mode=scenario.data_mode, id=number + 1)
+                      for number, p in enumerate(scenario.watch_pairs)]
+        self._states: list[ScenarioState] = [self._initial_state()]
+
+    # --- set-up ----------------------------------------------------------------------------------
+
+    def _base_catalog(self) -> Catalog:
+        spec = self.scenario.catalog
+        paths = (list(default_catalog_paths()) if spec.bundled else []) + [self.folder / f for f in spec.files]
+        result = read_catalog_files(paths) if paths else ReadResult()
+        for spec_set in spec.element_sets:
+            result.element_sets.append(_element_set(spec_set, "scenario"))
+        return Catalog.from_read_result(result)
+
+    def _base_sensors(self) -> list[Sensor]:
+        spec = self.scenario.sensors
+        sensors = list(bundled_sensors()) if spec.bundled else []
+        for s in spec.add:
+            sensors.append(Sensor(s.name, s.nation, s.provider, s.type, s.lat_deg, s.lon_deg, s.alt_m,
+                                  s.min_elevation_deg, s.max_range_km, user_defined=True))
+        return sensors
+
+    def _created_later(self, norad_id: int) -> bool:
+        for inject in self.injects:
+            if isinstance(inject, NewObjectInject) and int(inject.element_set.line1[2:7].strip() or 0) == norad_id:
+                return True
+            if isinstance(inject, BreakupInject) and inject.first_id <= norad_id < inject.first_id + inject.fragments:
+                return True
+        return False
+
+    def _initial_state(self) -> ScenarioState:
+        requests = {spec.id: tasking_request(spec, self.scenario.data_mode) for spec in self.scenario.tasking_requests}
+        return ScenarioState(self.scenario.start, self.base_catalog, {}, self.scenario.classification, requests)
+
+    # --- injects ---------------------------------------------------------------------------------
+
+    def order(self) -> list[int]:
+        """Numbers of the enabled injects in firing order (time, then position in the file)."""
+        return sorted((n for n, i in enumerate(self.injects) if i.enabled), key=lambda n: (self.injects[n].at, n))
+
+    def replace_inject(self, number: int, inject) -> None:
+        """Edit, disable (``enabled=False``) or move an inject; states from it on are recomputed."""
+        self.injects[number] = inject
+        self._forget_from(number)
+
+    def add_inject(self, inject) -> int:
+        self.injects.append(inject)
+        self._forget_from(len(self.injects) - 1)
+        return len(self.injects) - 1
+
+    def _forget_from(self, number: int) -> None:
+        """Drop the cached states from the first one that applied ``number`` (an edited or
+        moved inject changes everything after it; a new one may fall anywhere: recompute from
+        the start then)."""
+        depth = next((d for d, state in enumerate(self._states) if number in state.applied), None)
+        self._states = self._states[:depth] if depth is not None else self._states[:1]
+
+    def state_at(self, moment: datetime) -> ScenarioState:
+        """The scenario at ``moment``: injects up to it applied, none after it."""
+        due = [n for n in self.order() if self.injects[n].at <= moment]
+        for depth, number in enumerate(due, start=1):
+            if depth < len(self._states) and self._states[depth].applied[-1] == number:
+                continue
+            del self._states[depth:]
+            self._states.append(self._apply(self._states[-1], number))
+        state = self._states[len(due)]
+        return replace(state, at=moment)
+
+    def _apply(self, state: ScenarioState, number: int) -> ScenarioState:
+        inject = self.injects[number]
+        when = format_utc(inject.at)
+        catalog, outages, banner, requests = state.catalog, dict(state.outages), state.banner, dict(state.requests)
+        fired: list[ScenarioEvent] = []
+        base = {"inject": number, "inject_kind": inject.kind, "note": inject.note}
+
+        def event(kind: str, severity: str, message: str, **data) -> None:
+            fired.append(ScenarioEvent(when, kind, severity, message, {**base, **data}))
+
+        try:  # each kind below: what the inject changes, and the events it causes
+            if isinstance(inject, ManeuverInject):
+                catalog = self._maneuver(catalog, inject, event)
+            elif isinstance(inject, NewObjectInject):
+                new = _element_set(inject.element_set, f"inject {number}")
+                catalog = _with(catalog, [new])
+                event("inject", "caution", f"new object {new.norad_id} {new.name}", norad_id=new.norad_id)
+            elif isinstance(inject, BreakupInject):
+                catalog = self._breakup(catalog, inject, event)
+            elif isinstance(inject, ElementUpdateInject):
+                new = _element_set(inject.element_set, f"inject {number}")
+                updated = _with(catalog, [new])
+                flags = flag_maneuvers(catalog, updated) if new.norad_id in catalog else []
+                event("inject", "normal", f"new element set for {new.norad_id}", norad_id=new.norad_id)
+                for flag in flags:
+                    event("maneuver_flag", "caution", flag.message(), norad_id=flag.norad_id,
+                          delta_a_km=round(flag.delta_a_km, 6))
+                catalog = updated
+            elif isinstance(inject, SensorOutageInject):
+                outages[inject.sensor] = inject.until
+                event("inject", "caution", f"sensor {inject.sensor} in outage until {format_utc(inject.until)}",
+                      sensor=inject.sensor, until_utc=format_utc(inject.until))
+            elif isinstance(inject, TaskingInject):
+                request = tasking_request(inject.request, self.scenario.data_mode)
+                changed = request.id in requests
+                requests[request.id] = request
+                event("inject", "normal", f"tasking request {request.id} {'changed' if changed else 'created'}: "
+                      f"{request.title}", request_id=request.id)
+            elif isinstance(inject, MessageInject):
+                event("message", "normal", inject.text, audience=inject.audience)
+            elif isinstance(inject, BannerInject):
+                banner = inject.classification
+                event("banner", "normal", f"classification banner: {banner}", classification=banner)
+        except (FitError, ValueError, KeyError) as error:  # the inject is skipped, the run goes on
+            event("inject", "serious", f"{inject.kind} inject {number} not applied: {error}")
+        after = ScenarioState(inject.at, catalog, outages, banner, requests, state.applied + (number,), fired)
+        if isinstance(inject, TaskingInject):
+            fired += self._feasibility_events(after, inject.at, {inject.request.id})
+        elif isinstance(inject, SensorOutageInject):
+            touched = {r.id for r in requests.values() if any(
+                s.name == inject.sensor and r.sensor_request.eligible(s) for s in self.sensors_base)}
+            fired += self._feasibility_events(after, inject.at, touched)
+        return after
+
+    def _maneuver(self, catalog: Catalog, inject: ManeuverInject, event) -> Catalog:
+        if inject.object not in catalog:
+            raise KeyError(f"object {inject.object} is not in the catalog")
+        row = catalog.row_of(inject.object)
+        fit = fit_after_burn(catalog.satrecs[row], inject.object, inject.at, inject.delta_v_ric_m_s, inject.fit_hours)
+        old = catalog.element_sets[row]
+        new = replace(old, satrec=fit.satrec, source="scenario maneuver", location=format_utc(inject.at))
+        dv = float(np.linalg.norm(inject.delta_v_ric_m_s))
+        event("inject", "caution", f"{inject.object} burns {dv:.3f} m/s (RIC {list(inject.delta_v_ric_m_s)}); "
+              f"elements refitted, residual RMS {fit.rms_km * 1000:.1f} m, max {fit.max_km * 1000:.1f} m over "
+              f"{fit.span_h:g} h", norad_id=inject.object, delta_v_ric_m_s=list(inject.delta_v_ric_m_s),
+              fit_rms_km=round(fit.rms_km, 6), fit_max_km=round(fit.max_km, 6))
+        return _with(catalog, [new])
+
+    def _breakup(self, catalog: Catalog, inject: BreakupInject, event) -> Catalog:
+        if inject.parent not in catalog:
+            raise KeyError(f"parent {inject.parent} is not in the catalog")
+        row = catalog.row_of(inject.parent)
+        seed = inject.seed if inject.seed is not None else self.scenario.seed
+        fragments, skipped = break_up(catalog.satrecs[row], str(catalog.name[row]), inject.at, inject.fragments,
+                                      inject.delta_v_spread_m_s, seed, inject.first_id)
+        parent = catalog.element_sets[row]
+        sets = [replace(parent, satrec=f.fit.satrec, norad_id=f.norad_id, name=f.name, object_type="DEBRIS",
+                        source="scenario breakup", location=format_utc(inject.at)) for f in fragments]
+        worst = max((f.fit.max_km for f in fragments), default=0.0)
+        event("inject", "serious", f"{inject.parent} broke up: {len(fragments)} fragments "
+              f"({inject.first_id}-{inject.first_id + inject.fragments - 1}), spread {inject.delta_v_spread_m_s:g} m/s;"
+              f" worst fit residual {worst * 1000:.1f} m", parent=inject.parent,
+              fragments=[f.norad_id for f in fragments], skipped=skipped, worst_fit_km=round(worst, 6))
+        return _with(catalog, sets)
+
+    def sensors_at(self, state: ScenarioState) -> list[Sensor]:
+        return [replace(s, status="outage") if s.name in state.outages and state.at < state.outages[s.name] else s
+                for s in self.sensors_base]
+
+    def _feasibility_events(self, state: ScenarioState, at: datetime,
+                            only: set[str] | None = None) -> list[ScenarioEvent]:
+        """Feasibility of the open requests (those in ``only``, or all), as it stands at ``at``."""
+        sensors = self.sensors_at(replace(state, at=at))
+        when = format_utc(at)
+        events = []
+        for request in state.requests.values():
+            if (only is not None and request.id not in only) or request.status not in ("SUBMITTED", "APPROVED", "DRAFT") or request.window_end <= at:
+                continue
+            found = feasibility(request, state.catalog, sensors)
+            if found.feasible:
+                events.append(ScenarioEvent(when, "tasking", "normal", f"{request.id}: {len(found.passes)} feasible "
+                                            f"passes", {"request_id": request.id, "passes": len(found.passes)}))
+            else:
+                events.append(ScenarioEvent(when, "tasking", "caution", f"{request.id} INFEASIBLE: "
+                                            + "; ".join(found.reasons), {"request_id": request.id,
+                                                                         "reasons": list(found.reasons)}))
+        return events
+
+    # --- the run ---------------------------------------------------------------------------------
+
+    def events(self, until: datetime | None = None) -> Iterator[ScenarioEvent]:
+        """Every event from the start to ``until`` (default: the end), in simulation-time order."""
+        end = min(until or self.scenario.end, self.scenario.end)
+        step = timedelta(seconds=self.scenario.step_s)
+        tracker = AlertTracker()
+        announced: dict[int, tuple[str, float] | None] = {}
+        approaches: dict[int, Approach | None] = {}
+        refreshed_at: datetime | None = None
+        state = self._states[0]
+        if state.requests:
+            yield from self._feasibility_events(state, self.scenario.start)
+        moment = self.scenario.start
+        while moment <= end:
+            now_state = self.state_at(moment)
+            for depth in range(len(state.applied) + 1, len(now_state.applied) + 1):
+                yield from self._states[depth].fired  # the injects that fired since the last step
+            changed = now_state.catalog is not state.catalog
+            state = now_state
+            if changed or refreshed_at is None or (moment - refreshed_at).total_seconds() >= APPROACH_REFRESH_S:
+                approaches = {p.id: next_approach(state.catalog, p, moment, LOOK_AHEAD_H) for p in self.pairs}
+                refreshed_at = moment
+                for pair in self.pairs:
+                    yield from self._approach_event(pair, approaches[pair.id], announced, moment)
+            states = [self._pair_state(pair, state.catalog, moment, approaches.get(pair.id)) for pair in self.pairs]
+            for alert in tracker.update(states, moment):
+                yield ScenarioEvent(alert.sim_utc, "alert", alert.status, alert.message,
+                                    {"pair": alert.pair_id, "previous": alert.previous, **_rounded(alert.data)})
+            moment += step
+
+    def _approach_event(self, pair: WatchPair, approach: Approach | None, announced: dict, moment: datetime):
+        """Announce a predicted approach inside the caution range once; again only when it
+        moves (miss by more than 10 m, TCA by more than 10 minutes: a slow GEO encounter's
+        TCA is flat and wanders by seconds between predictions)."""
+        key = None if approach is None or approach.miss_km > pair.caution_km else (approach.tca, approach.miss_km)
+        previous = announced.get(pair.id)
+        moved = previous is None or key is None or abs(key[1] - previous[1]) > 0.01 or abs(
+            (key[0] - previous[0]).total_seconds()) > 600
+        if key is not None and moved:
+            severity = "serious" if approach.miss_km <= pair.warning_km else "caution"
+            yield ScenarioEvent(format_utc(moment), "approach", severity,
+                                f"{pair.primary_id} / {pair.secondary_id}: closest approach {approach.miss_km:.3f} km "
+                                f"at {format_utc(approach.tca)[:19]}Z, {approach.relative_speed_km_s * 1000:.1f} m/s",
+                                {"pair": pair.id, "tca_utc": format_utc(approach.tca),
+                                 "miss_km": round(approach.miss_km, 6),
+                                 "relative_speed_km_s": round(approach.relative_speed_km_s, 6)})
+        if moved:
+            announced[pair.id] = key
+
+    @staticmethod
+    def _pair_state(pair: WatchPair, catalog: Catalog, moment: datetime, approach: Approach | None) -> PairState:
+        if pair.primary_id not in catalog or pair.secondary_id not in catalog:
+            return PairState(pair, np.nan, np.nan, (np.nan,) * 3, None, None, "off", "not in the catalog")
+        jd, fr = datetime_to_jd(moment)
+        e1, r1, v1 = catalog.satrecs[catalog.row_of(pair.primary_id)].sgp4(jd, fr)
+        e2, r2, v2 = catalog.satrecs[catalog.row_of(pair.secondary_id)].sgp4(jd, fr)
+        if e1 or e2:
+            return PairState(pair, np.nan, np.nan, (np.nan,) * 3, None, None, "off", "no valid state")
+        r1, v1, r2, v2 = (np.array(x) for x in (r1, v1, r2, v2))
+        distance, rate = range_and_rate(r1, v1, r2, v2)
+        ric = tuple(float(x) for x in relative_ric(r1, v1, r2))
+        time_to_tca = (approach.tca - moment).total_seconds() if approach else None
+        status, reason = pair_status(pair, float(distance), float(rate), approach, time_to_tca)
+        return PairState(pair, float(distance), float(rate), ric, approach, time_to_tca, status, reason)
+
+
+def _with(catalog: Catalog, element_sets: list[ElementSet]) -> Catalog:
+    """The catalog with these element sets added or replacing the same catalog numbers."""
+    replaced = {e.norad_id for e in element_sets}
+    kept = [e for e in catalog.element_sets if e.norad_id not in replaced]
+    return Catalog(kept + element_sets, catalog.rejections)
+
+
+def _rounded(data: dict) -> dict:
+    """Floats to 6 decimals, so event files compare equal across runs and machines."""
+    return {k: (round(v, 6) if isinstance(v, float) else [round(x, 6) for x in v] if isinstance(v, list) and v
+                and isinstance(v[0], float) else v) for k, v in data.items()}
