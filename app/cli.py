@@ -94,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="spaceops", parents=[common],
         description="Coalition Space Operations Console. With no command, opens the console window.")
     parser.add_argument("--version", action="version", version=f"spaceops {__version__}")
+    parser.add_argument("--scenario", metavar="FILE", default=argparse.SUPPRESS,
+                        help="open the console on an exercise scenario (see resources/scenarios/README.md)")
     parser.add_argument("--database", metavar="URL", default=argparse.SUPPRESS,
                         help="SQLAlchemy URL of the console's database (default: the settings', else SQLite "
                              "in the user data directory)")
@@ -170,7 +172,7 @@ def _run(argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     configure_logging(getattr(args, "verbose", False))
     if args.command is None:
-        return _gui_exit(launch_console(getattr(args, "database", None)))
+        return _gui_exit(launch_console(getattr(args, "database", None), getattr(args, "scenario", None)))
     if args.command == "catalog":
         return catalog_info(args.files)
     if args.command == "propagate":
@@ -202,11 +204,11 @@ def _gui_exit(code: int) -> int:
     return code
 
 
-def launch_console(database_url: str | None = None) -> int:
+def launch_console(database_url: str | None = None, scenario_path: str | None = None) -> int:
     """Open the console window (the one place the core reaches into ``widgets``, lazily)."""
     from widgets.launch import run_console
 
-    return run_console(database_url=database_url)
+    return run_console(database_url=database_url, scenario_path=scenario_path)
 
 
 PASS_FIELDS = ("sensor", "norad_id", "aos_utc", "tca_utc", "los_utc", "max_elevation_deg", "range_at_tca_km",

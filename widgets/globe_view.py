@@ -181,6 +181,16 @@ class GlobeView(QWidget):
         self._update_pair()
         self.canvas.update()
 
+    def set_watermark(self, text: str | None) -> None:
+        """A large, faint word in the corner (EXERCISE / SIMULATED) while a scenario runs."""
+        if getattr(self, "_watermark", None) is None:
+            self._watermark = scene.visuals.Text("", color=(1.0, 0.70, 0.0, 0.55), font_size=22, bold=True,
+                                                 anchor_x="left", anchor_y="bottom", pos=(16, 12),
+                                                 parent=self.canvas.scene)
+        self._watermark.text = text or ""
+        self._watermark.visible = bool(text)
+        self.canvas.update()
+
     def set_pair(self, rows: tuple[int, int] | None) -> None:
         """Highlight a watched pair: both objects ringed and a line between them."""
         self._pair_rows = rows

@@ -92,9 +92,29 @@ def saved_catalog_paths(user_settings) -> list[str]:
     return [p for p in paths if Path(p).exists()]
 
 
-def run_console(catalog_paths: Sequence[str] | None = None, database_url: str | None = None) -> int:
+def run_console(catalog_paths: Sequence[str] | None = None, database_url: str | None = None,
+                scenario_path: str | None = None) -> int:
     """Open the console; the catalog is the one given, else the last one used, else the bundled
-    one; the database is ``database_url``, else the settings' one, else SQLite in the user data folder."""
+    one; the database is ``database_url``, else the settings' one, else SQLite in the user data
+    folder. With ``scenario_path`` the console plays that scenario (validated first: exit 3
+    with its errors), its records in a separate exercise database unless one is given."""
+    run = None
+    if scenario_path is not None:
+        from app.paths import user_data_dir
+        from app.scenario.format import ScenarioError, load_scenario
+        from app.scenario.run import ScenarioRun
+
+        try:
+            scenario, folder = load_scenario(scenario_path)
+            run = ScenarioRun(scenario, folder)
+        except ScenarioError as error:
+            print("\n".join(error.errors), file=sys.stderr)
+            print(f"spaceops: {scenario_path}: {len(error.errors)} error(s); the console was not started", file=sys.stderr)
+            return 3
+        except (ValueError, OSError) as error:
+            print(f"spaceops: {scenario_path}: {error}", file=sys.stderr)
+            return 3
+        database_url = database_url or f"sqlite:///{user_data_dir() / (scenario.data_mode.lower() + '.db')}"
     if not _has_display():
         print("spaceops: no display (DISPLAY is not set). Run the console on a desktop session, or under "
               "'xvfb-run -a spaceops' to run it without a screen.", file=sys.stderr)
@@ -104,7 +124,7 @@ def run_console(catalog_paths: Sequence[str] | None = None, database_url: str | 
 
     user_settings = settings()
     paths = list(catalog_paths or saved_catalog_paths(user_settings) or default_catalog_paths())
-    early = _EarlyLoad(paths)  # reads the files while the window is being built
+    early = _EarlyLoad(paths) if run is None else None  # reads the files while the window is being built
 
     from widgets.main_window import MainWindow
 
@@ -115,7 +135,10 @@ def run_console(catalog_paths: Sequence[str] | None = None, database_url: str | 
     window.start()
     if os.environ.get("SPACEOPS_QUIT_AFTER_FIRST_FRAME"):
         _quit_after_first_frame(app, window)
-    early.hand_to(window)
+    if run is not None:
+        window.open_scenario(run)
+    else:
+        early.hand_to(window)
     return app.exec()
 
 

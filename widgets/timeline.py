@@ -52,8 +52,10 @@ class Timeline(pg.PlotWidget):
         self._follow = False
         self.setXRange(start.timestamp(), end.timestamp(), padding=0.01)
 
-    def set_intervals(self, lane: str, intervals: list[tuple[datetime, datetime, str]], color: str) -> None:
-        """Bars from start to end in ``lane``, each with a short label above it."""
+    def set_intervals(self, lane: str, intervals: list[tuple[datetime, datetime, str]], color: str,
+                      label_gap_s: float = 0.0) -> None:
+        """Bars from start to end in ``lane``, each labelled at its right unless the previous
+        label is closer than ``label_gap_s`` (markers close together would overprint)."""
         row = self._lane(lane)
         self._clear(lane)
         if intervals:
@@ -63,8 +65,10 @@ class Timeline(pg.PlotWidget):
                                    brush=QColor(color), pen=pg.mkPen(color))
             self.addItem(bars)
             self._items[lane].append(bars)
+            last_label = -float("inf")
             for end, (_a, _b, label) in zip(x1, intervals):
-                if label:
+                if label and end - last_label >= label_gap_s:
+                    last_label = end
                     text = pg.TextItem(label, color="#e0e6ed", anchor=(0, 0.5))
                     text.setPos(end, row)
                     self.addItem(text)

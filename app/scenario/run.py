@@ -128,7 +128,8 @@ class ScenarioRun:
         return False
 
     def _initial_state(self) -> ScenarioState:
-        requests = {spec.id: tasking_request(spec, self.scenario.data_mode) for spec in self.scenario.tasking_requests}
+        requests = {spec.id: replace(tasking_request(spec, self.scenario.data_mode), version=1)
+                    for spec in self.scenario.tasking_requests}
         return ScenarioState(self.scenario.start, self.base_catalog, {}, self.scenario.classification, requests)
 
     # --- injects ---------------------------------------------------------------------------------
@@ -200,6 +201,8 @@ class ScenarioRun:
             elif isinstance(inject, TaskingInject):
                 request = tasking_request(inject.request, self.scenario.data_mode)
                 changed = request.id in requests
+                # a change is a newer version, so stores importing it replace the older one
+                request = replace(request, version=requests[request.id].version + 1 if changed else 1)
                 requests[request.id] = request
                 event("inject", "normal", f"tasking request {request.id} {'changed' if changed else 'created'}: "
                       f"{request.title}", request_id=request.id)
