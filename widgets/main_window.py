@@ -59,6 +59,7 @@ from widgets.time_controls import TimeControls
 log = logging.getLogger(__name__)
 
 FRAME_INTERVAL_MS = 33
+LAYOUT_VERSION = 2  # raise when docks are added or removed: saved layouts of other versions are not restored
 COLOR_MODES = {"Object type": ("object_type", OBJECT_TYPE_COLORS), "Orbit regime": ("regime", REGIME_COLORS)}
 ABOUT_TEXT = f"""<b>Coalition Space Operations Console</b> {__version__}<br><br>
 Orbital data: CelesTrak (Dr T.S. Kelso).<br>
@@ -747,8 +748,7 @@ class MainWindow(QMainWindow):
         """Run the scenario headless on a worker (a copy: the window's run stays on this
         thread) and put its predicted approaches on the timeline."""
         run = self.scenario
-        copy = ScenarioRun(run.scenario.model_copy(update={"injects": list(run.injects)}), run.folder,
-                           base_catalog=run.base_catalog)
+        copy = run.copy()
         token = object()
         self._forecast_token = token
 
@@ -880,7 +880,7 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         if isinstance(state, QByteArray):
-            self.restoreState(state)
+            self.restoreState(state, LAYOUT_VERSION)  # a layout saved by an older dock set is ignored
         self.set_color_mode(self.settings.value("view/color_mode", self.color_mode))
 
     def saved_catalog_paths(self) -> list[str]:
@@ -889,7 +889,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         if self.settings is not None:
             self.settings.setValue("window/geometry", self.saveGeometry())
-            self.settings.setValue("window/state", self.saveState())
+            self.settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
             self.settings.setValue("view/color_mode", self.color_mode)
             self.settings.sync()
         self.frame_timer.stop()

@@ -86,11 +86,13 @@ def tasking_request(spec: TaskingSpec, data_mode: str) -> TaskingRequest:
 
 
 class ScenarioRun:
-    def __init__(self, scenario: Scenario, folder: Path | str = ".", base_catalog: Catalog | None = None):
+    def __init__(self, scenario: Scenario, folder: Path | str = ".", bundled_catalog: Catalog | None = None):
+        """``bundled_catalog``: the bundled catalog when it is already loaded (else it is read
+        if the scenario asks for it); the scenario's files and inline element sets go on top."""
         self.scenario = scenario
         self.folder = Path(folder)
         self.injects = list(scenario.injects)  # the controller may edit, add or disable during a run
-        self.base_catalog = base_catalog if base_catalog is not None else self._base_catalog()
+        self.base_catalog = self._base_catalog(bundled_catalog)
         missing = [f"watch_pairs: {n} is not in the scenario's catalog" for p in scenario.watch_pairs
                    for n in (p.primary, p.secondary) if n not in self.base_catalog and not self._created_later(n)]
         if missing:
@@ -101,15 +103,28 @@ class ScenarioRun:
                       for number, p in enumerate(scenario.watch_pairs)]
         self._states: list[ScenarioState] = [self._initial_state()]
 
+    def copy(self) -> "ScenarioRun":
+        """An independent run of the same scenario with the current injects (for a worker thread)."""
+        other = object.__new__(ScenarioRun)
+        other.scenario = self.scenario.model_copy(update={"injects": list(self.injects)})
+        other.folder, other.injects = self.folder, list(self.injects)
+        other.base_catalog, other.sensors_base, other.pairs = self.base_catalog, self.sensors_base, self.pairs
+        other._states = [self._states[0]]
+        return other
+
     # --- set-up ----------------------------------------------------------------------------------
 
-    def _base_catalog(self) -> Catalog:
+    def _base_catalog(self, bundled: Catalog | None) -> Catalog:
         spec = self.scenario.catalog
-        paths = (list(default_catalog_paths()) if spec.bundled else []) + [self.folder / f for f in spec.files]
+        reuse = spec.bundled and bundled is not None
+        paths = (list(default_catalog_paths()) if spec.bundled and not reuse else []) + [
+            self.folder / f for f in spec.files]
         result = read_catalog_files(paths) if paths else ReadResult()
         for spec_set in spec.element_sets:
             result.element_sets.append(_element_set(spec_set, "scenario"))
-        return Catalog.from_read_result(result)
+        if not reuse:
+            return Catalog.from_read_result(result)
+        return _with(bundled, result.element_sets) if result.element_sets else bundled
 
     def _base_sensors(self) -> list[Sensor]:
         spec = self.scenario.sensors

@@ -99,7 +99,7 @@ def test_in_track_burn_raises_the_orbit_as_vis_viva_says(default_catalog):
 @pytest.fixture(scope="module")
 def breakup_run(default_catalog):
     scenario, folder = load_scenario(SCENARIOS / "leo_breakup_tasking_surge.yaml")
-    return ScenarioRun(scenario, folder, base_catalog=default_catalog)
+    return ScenarioRun(scenario, folder, bundled_catalog=default_catalog)
 
 
 def test_breakup_fragments_and_events(breakup_run):

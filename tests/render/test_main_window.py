@@ -270,3 +270,41 @@ def test_tasking_selects_its_target_and_scheduled_passes_show_on_the_timeline(qt
     window.timeline.now_line.sigDragged.emit(window.timeline.now_line)
     assert window.clock.now() == EPOCH + timedelta(hours=3)
     assert "officer" in window.windowTitle()
+
+
+def test_scenario_plays_seeks_and_logs_its_injects(qtbot, window):
+    """The LEO breakup scenario in the window: its injects fire as the clock passes them
+    (fragments in the catalog, events in the log, banner), seeking back removes what came
+    after, 'fire now' and disabling change the state, the timeline shows the injects."""
+    from datetime import datetime, timezone
+
+    from app.scenario.format import load_scenario
+    from app.scenario.run import ScenarioRun
+    from tests.core.test_scenario import SCENARIOS
+
+    scenario, folder = load_scenario(SCENARIOS / "leo_breakup_tasking_surge.yaml")
+    window.open_scenario(ScenarioRun(scenario, folder, bundled_catalog=window.catalog))
+    assert window.clock.now() == scenario.start and window.clock.paused
+    assert window.scenario_panel.statuses() == ["pending"] * 8
+    assert window.timeline.intervals_in("Injects") == 8
+    assert 80000 not in window.catalog
+    after = datetime(2026, 8, 12, 2, 15, tzinfo=timezone.utc)
+    window.time_controls.jump_to(after)
+    assert 80000 in window.catalog and len(window.catalog) == 18730
+    assert window.scenario_panel.statuses().count("fired") == 7
+    logged = [e["message"] for e in window.store.events()]
+    assert any("25160 broke up: 30 fragments" in m for m in logged)
+    assert any("TR-GBR-EX000002 INFEASIBLE" in m for m in logged)
+    assert {r.id for r in window.tasking.requests} == {"TR-USA-EX000001", "TR-GBR-EX000002", "TR-AUS-EX000003"}
+    assert next(s for s in window.sensors if s.name.startswith("Fylingdales")).status == "outage"
+    window.time_controls.jump_to(datetime(2026, 8, 12, 0, 30, tzinfo=timezone.utc))  # seek back
+    assert 80000 not in window.catalog
+    assert next(s for s in window.sensors if s.name.startswith("Fylingdales")).status == "operational"
+    count = len(window.store.events())
+    window.scenario_panel.fire_now(1)  # the message, now
+    assert window.scenario_panel.statuses()[1] == "fired"
+    assert len(window.store.events()) == count + 1
+    window.scenario_panel.toggle(0)  # disable the breakup: going forward, no fragments
+    window.time_controls.jump_to(after)
+    assert 80000 not in window.catalog and window.scenario_panel.statuses()[0] == "disabled"
+    assert window.globe._watermark.text.startswith("EXERCISE")
