@@ -28,7 +28,7 @@ from app.closest_approach import Approach
 from app.ingest import ReadResult, read_catalog_files
 from app.ingest.records import ElementSet
 from app.ingest.tle import read_tle_text
-from app.maneuvers import flag_maneuvers
+from app.maneuvers import compare
 from app.relative_motion import range_and_rate, relative_ric
 from app.resources import default_catalog_paths
 from app.scenario.breakup import break_up
@@ -202,13 +202,10 @@ class ScenarioRun:
                 catalog = self._breakup(catalog, inject, event)
             elif isinstance(inject, ElementUpdateInject):
                 new = _element_set(inject.element_set, f"inject {number}")
-                updated = _with(catalog, [new])
-                flags = flag_maneuvers(catalog, updated) if new.norad_id in catalog else []
                 event("inject", "normal", f"new element set for {new.norad_id}", norad_id=new.norad_id)
-                for flag in flags:
-                    event("maneuver_flag", "caution", flag.message(), norad_id=flag.norad_id,
-                          delta_a_km=round(flag.delta_a_km, 6))
-                catalog = updated
+                if new.norad_id in catalog:
+                    _flag(catalog.satrecs[catalog.row_of(new.norad_id)], new.satrec, new.norad_id, event)
+                catalog = _with(catalog, [new])
             elif isinstance(inject, SensorOutageInject):
                 outages[inject.sensor] = inject.until
                 event("inject", "caution", f"sensor {inject.sensor} in outage until {format_utc(inject.until)}",
@@ -249,6 +246,7 @@ class ScenarioRun:
               f"elements refitted, residual RMS {fit.rms_km * 1000:.1f} m, max {fit.max_km * 1000:.1f} m over "
               f"{fit.span_h:g} h", norad_id=inject.object, delta_v_ric_m_s=list(inject.delta_v_ric_m_s),
               fit_rms_km=round(fit.rms_km, 6), fit_max_km=round(fit.max_km, 6))
+        _flag(old.satrec, fit.satrec, inject.object, event)  # as a catalog refresh would flag it
         return _with(catalog, [new])
 
     def _breakup(self, catalog: Catalog, inject: BreakupInject, event) -> Catalog:
@@ -356,6 +354,13 @@ class ScenarioRun:
         time_to_tca = (approach.tca - moment).total_seconds() if approach else None
         status, reason = pair_status(pair, float(distance), float(rate), approach, time_to_tca)
         return PairState(pair, float(distance), float(rate), ric, approach, time_to_tca, status, reason)
+
+
+def _flag(before, after, norad_id: int, event) -> None:
+    """The maneuver-flag rule of live catalog refreshes (``app.maneuvers``), for one object."""
+    flag = compare(before, after, norad_id)
+    if flag is not None:
+        event("maneuver_flag", "caution", flag.message(), norad_id=norad_id, delta_a_km=round(flag.delta_a_km, 6))
 
 
 def _with(catalog: Catalog, element_sets: list[ElementSet]) -> Catalog:

@@ -170,6 +170,9 @@ def test_cli_validate_and_run(tmp_path, data_dir):
     events = [json.loads(line) for line in out.read_text().splitlines()]
     burns = [e for e in events if e["data"].get("inject_kind") == "maneuver"]
     assert len(burns) == 2 and all(e["data"]["fit_max_km"] < 0.01 for e in burns)
+    flags = [e for e in events if e["kind"] == "maneuver_flag"]  # the live refresh rule sees both burns
+    assert [f["sim_utc"][:16] for f in flags] == ["2026-08-12T01:00", "2026-08-13T00:56"]
+    assert flags[0]["data"]["delta_a_km"] == pytest.approx(-11.1, abs=1.5)  # vis-viva: 2 a^2 v dv / mu
     critical = [e for e in events if e["kind"] == "alert" and e["severity"] == "critical"]
     assert critical and critical[0]["sim_utc"].startswith("2026-08-12T01:00")  # right after the phasing burn
     closest = min(e["data"]["miss_km"] for e in events if e["kind"] == "approach")
