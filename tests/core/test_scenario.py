@@ -168,7 +168,7 @@ def test_cli_validate_and_run(tmp_path, data_dir):
                           "--events-out", str(out)], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     events = [json.loads(line) for line in out.read_text().splitlines()]
-    burns = [e for e in events if e["data"].get("inject_kind") == "maneuver"]
+    burns = [e for e in events if e["kind"] == "inject" and e["data"].get("inject_kind") == "maneuver"]
     assert len(burns) == 2 and all(e["data"]["fit_max_km"] < 0.01 for e in burns)
     flags = [e for e in events if e["kind"] == "maneuver_flag"]  # the live refresh rule sees both burns
     assert [f["sim_utc"][:16] for f in flags] == ["2026-08-12T01:00", "2026-08-13T00:56"]
