@@ -5,8 +5,10 @@ against itself, for a distance threshold over a window.
    reported once as a co-located group, and never paired with each other.
 2. Apogee/perigee filter: two orbits whose radius bands, widened by the threshold and by
    a margin for SGP4's short-period radius swings, do not overlap can never come close.
-3. Primaries against the catalog: the survivors are propagated together on a grid and
-   every closing-to-opening sign change of the range rate becomes a candidate TCA.
+3. Primaries against the catalog: the survivors are propagated together on a 300 s grid;
+   in every interval where the range rate turns from closing to opening, the closest
+   distance of the cubic Hermite interpolant of the relative motion (exact to within a
+   bound from each orbit's perigee) must beat the threshold plus that bound.
    Catalog against itself: at every grid step a scipy cKDTree finds the pairs within the
    threshold plus the distance two objects can cover in half a step at the catalog's
    largest relative speed; a linear-motion sieve keeps those whose straight-line closest
@@ -32,6 +34,7 @@ from app.relative_motion import range_and_rate
 from app.timeutil import SECONDS_PER_DAY, datetime_to_jd
 
 EARTH_RADIUS_KM = 6378.135
+MU_KM3_S2 = 398600.8  # WGS72, as SGP4
 # Perigee and apogee come from mean elements; the osculating radius of an SGP4 orbit swings
 # around them by J2 short-period terms (10-20 km in LEO), so the band filter is widened.
 BAND_MARGIN_KM = 30.0
@@ -67,7 +70,7 @@ def band_overlap(catalog: Catalog, row: int, threshold_km: float) -> np.ndarray:
 
 
 def screen_primaries(catalog: Catalog, primaries: Sequence[int], start: datetime, hours: float,
-                     threshold_km: float, step_s: float = 120.0, progress: Progress | None = None) -> ScreeningResult:
+                     threshold_km: float, step_s: float = 300.0, progress: Progress | None = None) -> ScreeningResult:
     """Each primary (catalog number) against every other object."""
     result = ScreeningResult()
     span_s = hours * 3600.0
@@ -106,35 +109,71 @@ def _co_located_ids(catalog: Catalog, primaries: Sequence[int] | None) -> list[l
     return [g for g in groups if wanted & set(g)]
 
 
+def hermite_error_bound_km(catalog: Catalog, rows: np.ndarray, step_s: float) -> np.ndarray:
+    """How far a cubic Hermite interpolant over ``step_s`` (positions and velocities at both
+    ends) may stray from each object's SGP4 path: K (mu/r_p^3)^2 r_p step^4 / 384, the
+    fourth-derivative bound of Keplerian motion at perigee, with K = 5 and at least 250 m
+    (measured on LEO, GEO and 40 HEO orbits: K <= 4 wherever the error exceeds 60 m)."""
+    perigee_km = catalog.perigee_alt_km[rows] + EARTH_RADIUS_KM
+    fourth = (MU_KM3_S2 / perigee_km**3) ** 2 * perigee_km
+    return np.maximum(5.0 * fourth * step_s**4 / 384.0, 0.25)
+
+
+def _hermite_closest(p0, v0, p1, v1, step_s: float, iterations: int = 16) -> tuple[np.ndarray, np.ndarray]:
+    """Closest distance of the cubic Hermite relative path over each interval whose range
+    rate goes from closing to opening (a root of p . p' by bisection, all intervals at once),
+    and how far that may be above the cubic's true minimum after ``iterations`` halvings."""
+    c1 = step_s * v0  # p(s) = p0 + c1 s + c2 s^2 + c3 s^3 on s in [0, 1]
+    c2 = 3.0 * (p1 - p0) - step_s * (2.0 * v0 + v1)
+    c3 = 2.0 * (p0 - p1) + step_s * (v0 + v1)
+    low, high = np.zeros(len(p0)), np.ones(len(p0))
+    for _ in range(iterations):
+        s = (0.5 * (low + high))[:, None]
+        p = p0 + s * (c1 + s * (c2 + s * c3))
+        dp = c1 + s * (2.0 * c2 + 3.0 * s * c3)
+        closing = np.einsum("ij,ij->i", p, dp) < 0
+        low, high = np.where(closing, s[:, 0], low), np.where(closing, high, s[:, 0])
+    s = (0.5 * (low + high))[:, None]
+    distance = np.linalg.norm(p0 + s * (c1 + s * (c2 + s * c3)), axis=1)
+    speed = np.maximum(np.linalg.norm(v0, axis=1), np.linalg.norm(v1, axis=1))
+    return distance, 2.0 * speed * step_s * 0.5 ** iterations
+
+
 def _one_against_many(catalog: Catalog, row: int, candidates: np.ndarray, start: datetime, span_s: float,
                       threshold_km: float, step_s: float, stop: Callable[[], bool] | None = None
                       ) -> list[Approach] | None:
-    """Approaches of one primary with the candidates; None if ``stop()`` asked to stop."""
+    """Approaches of one primary with the candidates; None if ``stop()`` asked to stop.
+
+    Everything is propagated on a coarse grid; in each interval where the range rate turns
+    from closing to opening, the cubic Hermite interpolant of the relative motion gives the
+    closest distance to within the interpolation bound of both objects, and only turns
+    within the threshold plus that bound are refined with SGP4 itself."""
     if not len(candidates):
         return []
     jd0, fr0 = datetime_to_jd(start)
     grid = np.linspace(0.0, span_s, max(3, int(math.ceil(span_s / step_s)) + 1))
+    step = float(grid[1] - grid[0])
     jd, fr = np.full(grid.shape, jd0), fr0 + grid / SECONDS_PER_DAY
     e1, r1, v1 = catalog.satrecs[row].sgp4_array(jd, fr)
+    primary_bound = hermite_error_bound_km(catalog, np.array([row]), step)[0]
     found: list[Approach] = []
     for chunk in np.array_split(candidates, max(1, len(candidates) // 512)):
         if stop is not None and stop():
             return None
         e2, r2, v2 = SatrecArray([catalog.satrecs[k] for k in chunk]).sgp4(jd, fr)
-        distance, rate = range_and_rate(r1[None], v1[None], r2, v2)
+        dr, dv = r2 - r1[None], v2 - v1[None]
+        rate = np.einsum("ijk,ijk->ij", dr, dv)  # the sign of the range rate
         valid = (e2 == 0) & (e1 == 0)[None]
         turn = (rate[:, :-1] < 0) & (rate[:, 1:] >= 0) & valid[:, :-1] & valid[:, 1:]
-        # keep a turn only if straight-line motion from either end of its interval passes within
-        # the threshold plus the worst curvature error over half the interval
         sec, k = np.nonzero(turn)
         if len(sec):
-            reach = threshold_km + 0.5 * 2 * MAX_GRAVITY_KM_S2 * (step_s / 2) ** 2
-            dr_a, dv_a = r2[sec, k] - r1[k], v2[sec, k] - v1[k]
-            dr_b, dv_b = r2[sec, k + 1] - r1[k + 1], v2[sec, k + 1] - v1[k + 1]
-            close = (_linear_min(dr_a, dv_a, 0.0, step_s) <= reach) | (_linear_min(dr_b, dv_b, -step_s, 0.0) <= reach)
-            turn[sec[~close], k[~close]] = False
-        edges = (valid[:, 0] & (rate[:, 0] >= 0) & (distance[:, 0] <= threshold_km)) | (
-            valid[:, -1] & (rate[:, -1] < 0) & (distance[:, -1] <= threshold_km))
+            closest, slack = _hermite_closest(dr[sec, k], dv[sec, k], dr[sec, k + 1], dv[sec, k + 1], step)
+            bound = primary_bound + hermite_error_bound_km(catalog, chunk[sec], step) + slack
+            far = closest > threshold_km + bound
+            turn[sec[far], k[far]] = False
+        first, last = np.linalg.norm(dr[:, 0], axis=1), np.linalg.norm(dr[:, -1], axis=1)
+        edges = (valid[:, 0] & (rate[:, 0] >= 0) & (first <= threshold_km)) | (
+            valid[:, -1] & (rate[:, -1] < 0) & (last <= threshold_km))
         for local in np.nonzero(turn.any(axis=1))[0]:
             secondary = int(chunk[local])
             found += refine_turns(catalog.satrecs[row], catalog.satrecs[secondary], start, grid,

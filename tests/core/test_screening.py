@@ -4,7 +4,7 @@ approach below the threshold that pairwise brute force finds on a subset of the 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import pytest
@@ -116,3 +116,48 @@ def test_docked_modules_are_one_co_located_group(default_catalog):
     docked = {n for group in result.co_located for n in group}
     assert all(a.secondary not in docked for a in result.approaches)
     assert len(result.approaches) < 20  # not thousands of "approaches"
+
+
+def _nearest_at_perigee(catalog, row, count):
+    """The objects nearest to ``row`` when it passes its first perigee after START."""
+    from app.engine import propagate
+
+    motion = PairMotion(catalog.satrecs[row], catalog.satrecs[row], *datetime_to_jd(START))
+    t = np.arange(0.0, 2 * 86400.0, 30.0)
+    _, r, _, _, _ = motion.states(t)
+    when = START + timedelta(seconds=float(t[int(np.argmin(np.linalg.norm(r, axis=1)))]))
+    snapshot = propagate(catalog, when)
+    d = np.linalg.norm(snapshot.r_teme_km - snapshot.r_teme_km[row], axis=1)
+    d[row] = np.inf
+    return np.argsort(np.nan_to_num(d, nan=np.inf))[:count]
+
+
+@pytest.mark.parametrize("primary, threshold, hours", [
+    (20580, 50.0, 6),  # HST, inside the Starlink shells
+    (41896, 100.0, 24),  # ARASE, 398 x 31789 km: the sieve's bound at a fast, low perigee
+])
+def test_one_primary_recall_against_brute_force(default_catalog, primary, threshold, hours):
+    """One primary against 80 objects (HST: spread over its radius band; ARASE: those
+    nearest at its perigee): the Hermite sieve keeps every approach 1 s brute force finds."""
+    from app.screening import band_overlap
+
+    row = default_catalog.row_of(primary)
+    if primary == 20580:
+        near = np.nonzero(band_overlap(default_catalog, row, threshold))[0]
+        near = near[near != row]
+        near = near[np.linspace(0, len(near) - 1, 80).astype(int)]
+    else:
+        near = _nearest_at_perigee(default_catalog, row, 80)
+    rows = np.concatenate([[row], near])
+    subset = default_catalog.subset(rows)
+    span = hours * 3600.0
+    found = {(a.secondary, round((a.tca - START).total_seconds()))
+             for a in screen_primaries(subset, [primary], START, hours, threshold).approaches}
+    expected = set()
+    for j in range(1, len(subset)):
+        tca, miss = brute_force_minima(subset.satrecs[0], subset.satrecs[j], START, span)
+        expected |= {(int(subset.norad_id[j]), round(t)) for t, m in zip(tca, miss)
+                     if m <= threshold and 1.0 < t < span - 1.0}
+    assert expected
+    missed = [e for e in expected if not any(f[0] == e[0] and abs(f[1] - e[1]) <= 1 for f in found)]
+    assert not missed
