@@ -30,7 +30,6 @@ from sgp4.api import SatrecArray
 
 from app.catalog import Catalog
 from app.closest_approach import Approach, closest_approaches, refine_turns
-from app.relative_motion import range_and_rate
 from app.timeutil import SECONDS_PER_DAY, datetime_to_jd
 
 EARTH_RADIUS_KM = 6378.135

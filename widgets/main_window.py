@@ -792,7 +792,11 @@ class MainWindow(QMainWindow):
             if selected is not None and selected in self.catalog:
                 self.select_norad(selected)
         self.set_sensors(self.scenario.sensors_at(state))
-        self.set_banner(state.banner)
+        mode = self.scenario.scenario.data_mode
+        self.set_banner(state.banner if mode in state.banner.upper() else f"{state.banner}//{mode}")
+        # requests the scenario has not made yet at this time stay out of the tasking panel
+        self.tasking.hidden_ids = self._scenario_request_ids() - set(state.requests)
+        self.tasking.reload()
         fresh = [n for n in state.applied if n not in self._scenario_logged]
         if fresh and self.store is not None:
             depth = {n: d for d, n in enumerate(state.applied, start=1)}
@@ -809,6 +813,10 @@ class MainWindow(QMainWindow):
             latest = events[-1] if events else None
             if latest is not None:
                 self.show_status(f"INJECT {latest.sim_utc[:19]}Z: {latest.message}", 20000)
+
+    def _scenario_request_ids(self) -> set[str]:
+        ids = {r.id for r in self.scenario.scenario.tasking_requests}
+        return ids | {i.request.id for i in self.scenario.injects if i.kind == "tasking"}
 
     def _import_scenario_requests(self, state) -> None:
         try:

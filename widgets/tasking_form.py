@@ -147,11 +147,3 @@ class TaskingForm(QWidget):
             if error.field in self._fields:
                 self._fields[error.field].setFocus()
             raise
-
-    def has_unsaved_changes(self) -> bool:
-        if self.original is None:
-            return False
-        try:
-            return self.edited() != self.original
-        except TaskingError:
-            return True

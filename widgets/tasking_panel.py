@@ -6,7 +6,6 @@ files, including "export for nation X"."""
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -53,6 +52,7 @@ class TaskingPanel(QWidget):
         self.now = datetime.now().astimezone()
         self.selected_object: int | None = None  # the window's selection: the default target of New
         self.data_mode = "REAL"  # of new requests when the mode filter shows all
+        self.hidden_ids: set[str] = set()  # a scenario's requests not made yet at the clock's time
         self.requests: list[TaskingRequest] = []
         self.current: TaskingRequest | None = None
         self.feasibility_by_id: dict[str, object] = {}
@@ -208,6 +208,7 @@ class TaskingPanel(QWidget):
         except StoreError as error:
             self.message.setText(f"Not loaded: {error}")
             return
+        self.requests = [r for r in self.requests if r.id not in self.hidden_ids]
         keep = select_id or (self.current.id if self.current else None)
         self.model.setRowCount(0)
         for request in self.requests:

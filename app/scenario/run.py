@@ -164,11 +164,12 @@ class ScenarioRun:
         return len(self.injects) - 1
 
     def _forget_from(self, number: int) -> None:
-        """Drop the cached states from the first one that applied ``number`` (an edited or
-        moved inject changes everything after it; a new one may fall anywhere: recompute from
-        the start then)."""
+        """Drop the cached states from the first one that applied ``number`` (an edited inject
+        changes everything after it). One not applied yet leaves the cache alone: ``state_at``
+        checks the firing order depth by depth and recomputes from where it differs."""
         depth = next((d for d, state in enumerate(self._states) if number in state.applied), None)
-        self._states = self._states[:depth] if depth is not None else self._states[:1]
+        if depth is not None:
+            self._states = self._states[:depth]
 
     def state_at(self, moment: datetime) -> ScenarioState:
         """The scenario at ``moment``: injects up to it applied, none after it."""

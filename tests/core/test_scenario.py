@@ -4,10 +4,9 @@ reference and vis-viva, breakups, determinism, seeking, and the CLI."""
 from __future__ import annotations
 
 import json
-import math
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np

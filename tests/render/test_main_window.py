@@ -237,7 +237,6 @@ def test_tasking_selects_its_target_and_scheduled_passes_show_on_the_timeline(qt
     """A scheduled request: choosing it in the tasking panel selects its target on the globe
     and map, and its passes are drawn as bars on the timeline under the globe; dragging the
     timeline's time line moves the clock."""
-    from dataclasses import replace
 
     from app.passes import Pass
     from app.store import Store
@@ -298,7 +297,7 @@ def test_scenario_plays_seeks_and_logs_its_injects(qtbot, window):
     assert {r.id for r in window.tasking.requests} == {"TR-USA-EX000001", "TR-GBR-EX000002", "TR-AUS-EX000003"}
     assert next(s for s in window.sensors if s.name.startswith("Fylingdales")).status == "outage"
     window.time_controls.jump_to(datetime(2026, 8, 12, 0, 30, tzinfo=timezone.utc))  # seek back
-    assert 80000 not in window.catalog
+    assert 80000 not in window.catalog and window.tasking.requests == []  # not made yet at 00:30
     assert next(s for s in window.sensors if s.name.startswith("Fylingdales")).status == "operational"
     count = len(window.store.events())
     window.scenario_panel.fire_now(1)  # the message, now
@@ -308,3 +307,4 @@ def test_scenario_plays_seeks_and_logs_its_injects(qtbot, window):
     window.time_controls.jump_to(after)
     assert 80000 not in window.catalog and window.scenario_panel.statuses()[0] == "disabled"
     assert window.globe._watermark.text.startswith("EXERCISE")
+    assert window.top_banner.text() == "UNCLASSIFIED//EXERCISE"
