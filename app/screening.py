@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Callable, Sequence
 
 import numpy as np
@@ -30,6 +30,7 @@ from sgp4.api import SatrecArray
 
 from app.catalog import Catalog
 from app.closest_approach import Approach, closest_approaches, refine_turns
+from app.screening_refine import refine_flagged
 from app.timeutil import SECONDS_PER_DAY, datetime_to_jd
 
 EARTH_RADIUS_KM = 6378.135
@@ -227,32 +228,9 @@ def screen_all(catalog: Catalog, start: datetime, hours: float, threshold_km: fl
         close = d_min <= threshold_km + curvature_km
         for a, b in zip(i[close].tolist(), j[close].tolist()):
             flagged[(min(a, b), max(a, b))].append(k)
-    for (a, b), flagged_steps in sorted(flagged.items()):
-        result.approaches += _refine_near_steps(catalog, a, b, start, steps, flagged_steps, step_s, span_s,
-                                                threshold_km)
+    result.approaches = refine_flagged(catalog, flagged, start, steps, step_s, span_s, threshold_km)
     _set_apart_formations(result)
     return result
-
-
-def _refine_near_steps(catalog: Catalog, a: int, b: int, start: datetime, steps: np.ndarray, flagged: list[int],
-                       step_s: float, span_s: float, threshold_km: float) -> list[Approach]:
-    """Closest approaches of rows a and b, searched only around the grid steps the sieve
-    flagged (runs of consecutive steps make one window, widened by a step on each side);
-    a minimum at a window's end counts only where that end is the screening window's."""
-    found: list[Approach] = []
-    runs = np.split(np.asarray(flagged), np.nonzero(np.diff(flagged) > 1)[0] + 1)
-    for run in runs:
-        low = max(0.0, float(steps[run[0]]) - 1.5 * step_s)
-        high = min(span_s, float(steps[run[-1]]) + 1.5 * step_s)
-        window_start = start + timedelta(seconds=low)
-        for approach in closest_approaches(catalog.satrecs[a], catalog.satrecs[b], window_start, high - low,
-                                           int(catalog.norad_id[a]), int(catalog.norad_id[b]),
-                                           step_s=min(step_s / 4, 10.0), max_miss_km=threshold_km):
-            offset = (approach.tca - start).total_seconds()
-            inside = low + 1e-3 < offset < high - 1e-3
-            if inside or offset <= 1e-3 or offset >= span_s - 1e-3:
-                found.append(approach)
-    return found
 
 
 def _set_apart_formations(result: ScreeningResult) -> None:

@@ -80,23 +80,25 @@ def test_ric_and_speed_are_consistent(default_catalog):
 
 
 def test_screening_recall_against_brute_force(default_catalog):
-    """A LEO subset, all against all for 6 h at 50 km: every brute-force approach is found."""
+    """A LEO subset, all against all for 6 h at 50 km: every brute-force approach is found,
+    with its TCA within 0.1 s and its miss distance within 10 m."""
     leo = np.nonzero(default_catalog.regime == "LEO")[0]
     rows = leo[np.linspace(0, len(leo) - 1, 70).astype(int)]
     subset = default_catalog.subset(rows)
     threshold = 50.0
-    found = {(a.primary, a.secondary, round((a.tca - START).total_seconds())) for a in
-             screen_all(subset, START, 6, threshold).approaches}
-    expected = set()
+    found = [(a.primary, a.secondary, (a.tca - START).total_seconds(), a.miss_km)
+             for a in screen_all(subset, START, 6, threshold).approaches]
+    expected = []
     for i in range(len(subset)):
         for j in range(i + 1, len(subset)):
             tca, miss = brute_force_minima(subset.satrecs[i], subset.satrecs[j], START, 6 * 3600.0)
-            for t, m in zip(tca, miss):
-                if m <= threshold and 1.0 < t < 6 * 3600.0 - 1.0:
-                    expected.add((int(subset.norad_id[i]), int(subset.norad_id[j]), round(t)))
+            expected += [(int(subset.norad_id[i]), int(subset.norad_id[j]), t, m) for t, m in zip(tca, miss)
+                         if m <= threshold and 1.0 < t < 6 * 3600.0 - 1.0]
     assert expected
-    missed = [e for e in expected if not any(f[:2] == e[:2] and abs(f[2] - e[2]) <= 1 for f in found)]
-    assert not missed
+    for primary, secondary, tca, miss in expected:
+        match = [f for f in found if f[:2] == (primary, secondary) and abs(f[2] - tca) <= 1.0]
+        assert match, f"missed {primary} / {secondary} at {tca:.1f} s ({miss:.3f} km)"
+        assert abs(match[0][2] - tca) < 0.1 and abs(match[0][3] - miss) < 0.01
 
 
 def test_one_primary_against_the_catalog(default_catalog):
