@@ -39,6 +39,7 @@ MU_KM3_S2 = 398600.8  # WGS72, as SGP4
 # around them by J2 short-period terms (10-20 km in LEO), so the band filter is widened.
 BAND_MARGIN_KM = 30.0
 FORMATION_SPEED_KM_S = 0.01  # pairs that only ever pass each other slower than this fly together
+SGP4_EVERY = 4  # all against all: SGP4 at every 4th grid step, Hermite interpolation between
 MAX_GRAVITY_KM_S2 = 0.0098  # at the surface; relative acceleration of two objects is at most twice this
 Progress = Callable[[int, int], bool | None]  # (done, total) -> True to stop
 
@@ -205,14 +206,19 @@ def screen_all(catalog: Catalog, start: datetime, hours: float, threshold_km: fl
     half = step_s / 2.0
     curvature_km = 0.5 * 2 * MAX_GRAVITY_KM_S2 * half**2
     flagged: dict[tuple[int, int], list[int]] = defaultdict(list)  # pair -> grid steps where it may close in
+    # SGP4 every SGP4_EVERY steps, cubic Hermite positions and velocities in between; each
+    # object's interpolation bound widens the sieve (and its velocity error over half a step)
+    sampled_s = SGP4_EVERY * step_s
+    stray_km = hermite_error_bound_km(catalog, np.arange(len(catalog)), sampled_s) * (1.0 + 4.0 * half / sampled_s)
+    states = _HermiteStates(catalog, jd0, fr0, steps, SGP4_EVERY)
     for k, offset in enumerate(steps):
         if progress is not None and k % 20 == 0 and progress(k, len(steps)):
             result.cancelled = True
             return result
-        jd, fr = np.array([jd0]), np.array([fr0 + offset / SECONDS_PER_DAY])
-        r, v, ok = _catalog_states(catalog, jd, fr)
+        r, v, ok = states.at(k)
         speed = np.linalg.norm(v[ok], axis=1)
-        reach_km = threshold_km + 2 * float(speed.max() if len(speed) else 0.0) * half + curvature_km
+        reach_km = (threshold_km + 2 * float(speed.max() if len(speed) else 0.0) * half + curvature_km
+                    + 2 * float(stray_km.max() if len(stray_km) else 0.0))
         rows = np.nonzero(ok)[0]
         pairs = cKDTree(r[rows]).query_pairs(reach_km, output_type="ndarray")
         if not len(pairs):
@@ -225,7 +231,7 @@ def screen_all(catalog: Catalog, start: datetime, hours: float, threshold_km: fl
         dr, dv = r[j] - r[i], v[j] - v[i]
         t_min = np.clip(-np.sum(dr * dv, axis=1) / np.maximum(np.sum(dv * dv, axis=1), 1e-12), -half, half)
         d_min = np.linalg.norm(dr + dv * t_min[:, None], axis=1)
-        close = d_min <= threshold_km + curvature_km
+        close = d_min <= threshold_km + curvature_km + stray_km[i] + stray_km[j]
         for a, b in zip(i[close].tolist(), j[close].tolist()):
             flagged[(min(a, b), max(a, b))].append(k)
     result.approaches = refine_flagged(catalog, flagged, start, steps, step_s, span_s, threshold_km)
@@ -247,6 +253,36 @@ def _set_apart_formations(result: ScreeningResult) -> None:
         else:
             kept += approaches
     result.approaches = sorted(kept, key=lambda x: (x.tca, x.primary, x.secondary))
+
+
+class _HermiteStates:
+    """Catalog states at grid steps: SGP4 at every ``every``-th step (and the last), cubic
+    Hermite interpolation of positions and velocities between."""
+
+    def __init__(self, catalog: Catalog, jd0: float, fr0: float, steps: np.ndarray, every: int):
+        self.catalog, self.jd0, self.fr0, self.steps, self.every = catalog, jd0, fr0, steps, every
+        self._cache: dict[int, tuple] = {}
+
+    def _sampled(self, k: int):
+        if k not in self._cache:
+            self._cache = {key: value for key, value in self._cache.items() if key >= k - self.every}
+            self._cache[k] = _catalog_states(self.catalog, np.array([self.jd0]),
+                                             np.array([self.fr0 + self.steps[k] / SECONDS_PER_DAY]))
+        return self._cache[k]
+
+    def at(self, k: int):
+        k0 = (k // self.every) * self.every
+        k1 = min(k0 + self.every, len(self.steps) - 1)
+        if k == k0 or k1 == k0:
+            return self._sampled(k0)
+        (r0, v0, ok0), (r1, v1, ok1) = self._sampled(k0), self._sampled(k1)
+        span = self.steps[k1] - self.steps[k0]
+        s = (self.steps[k] - self.steps[k0]) / span
+        s2, s3 = s * s, s * s * s
+        r = (2 * s3 - 3 * s2 + 1) * r0 + (s3 - 2 * s2 + s) * span * v0 + (-2 * s3 + 3 * s2) * r1 + (s3 - s2) * span * v1
+        v = ((6 * s2 - 6 * s) * r0 + (3 * s2 - 4 * s + 1) * span * v0 + (-6 * s2 + 6 * s) * r1
+             + (3 * s2 - 2 * s) * span * v1) / span
+        return r, v, ok0 & ok1
 
 
 def _catalog_states(catalog: Catalog, jd: np.ndarray, fr: np.ndarray):
