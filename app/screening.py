@@ -220,7 +220,7 @@ def screen_all(catalog: Catalog, start: datetime, hours: float, threshold_km: fl
         reach_km = (threshold_km + 2 * float(speed.max() if len(speed) else 0.0) * half + curvature_km
                     + 2 * float(stray_km.max() if len(stray_km) else 0.0))
         rows = np.nonzero(ok)[0]
-        pairs = cKDTree(r[rows]).query_pairs(reach_km, output_type="ndarray")
+        pairs = cKDTree(r[rows], balanced_tree=False).query_pairs(reach_km, output_type="ndarray")
         if not len(pairs):
             continue
         i, j = rows[pairs[:, 0]], rows[pairs[:, 1]]

@@ -2,10 +2,10 @@
 
 A pair flagged at one to three consecutive grid steps is a fast encounter. All such pairs
 whose run is centred on the same step are refined together: every object involved is
-propagated by one ``SatrecArray`` call on a 1-second grid around that step; each local
-minimum of a pair's range on that grid is located inside its 1 s interval as the root of
-p . p' of the cubic Hermite interpolant of the relative motion (sub-millimetre over one
-second), then the state at that TCA is evaluated with SGP4 itself. Slow encounters (relative
+propagated by one ``SatrecArray`` call on a 2-second grid around that step; each local
+minimum of a pair's range on that grid is located inside its interval as the root of
+p . p' of the cubic Hermite interpolant of the relative motion (sub-millimetre over two
+seconds), then the state at that TCA is evaluated with SGP4 itself. Slow encounters (relative
 speed under 100 m/s, or runs of more steps: formations, GEO neighbours) and runs touching
 the ends of the screening window go through the exact pairwise search instead
 (``closest_approach``: roots of the range rate of the SGP4 positions)."""
@@ -24,6 +24,7 @@ from app.relative_motion import relative_ric
 from app.timeutil import SECONDS_PER_DAY, datetime_to_jd
 
 SLOW_KM_S = 0.1
+SAMPLE_S = 2.0  # the batch grid; the Hermite cubic over 2 s is exact to well under a millimetre
 LONGEST_FAST_RUN = 3  # steps
 
 
@@ -65,7 +66,7 @@ def _refine_together(catalog: Catalog, windows, centre_s: float, half_s: float, 
     b = np.array([w[1] for w in windows])
     objects, inverse = np.unique(np.concatenate([a, b]), return_inverse=True)
     ia, ib = inverse[:len(a)], inverse[len(a):]
-    offsets = np.arange(centre_s - half_s, centre_s + half_s + 0.5, 1.0)
+    offsets = np.arange(centre_s - half_s, centre_s + half_s + SAMPLE_S / 2, SAMPLE_S)
     jd, fr = np.full(offsets.shape, jd0), fr0 + offsets / SECONDS_PER_DAY
     error, r, v = SatrecArray([catalog.satrecs[k] for k in objects]).sgp4(jd, fr)
     dr, dv = r[ib] - r[ia], v[ib] - v[ia]  # (pairs, times, 3)
@@ -77,15 +78,15 @@ def _refine_together(catalog: Catalog, windows, centre_s: float, half_s: float, 
     m = m + 1
     lows = np.array([windows[p][2] for p in pair])
     highs = np.array([windows[p][3] for p in pair])
-    # between 1 s samples a pair passing at speed v may come v/2 closer than the nearest sample
+    # between samples a pair passing at speed v may come v * SAMPLE_S / 2 closer than the nearest one
     speed = np.linalg.norm(dv[pair, m], axis=1)
-    keep = (distance[pair, m] <= threshold_km + 0.5 * speed + 0.01) & (offsets[m] >= lows - 1.0) & (
-        offsets[m] <= highs + 1.0)
+    keep = (distance[pair, m] <= threshold_km + 0.5 * SAMPLE_S * speed + 0.01) & (
+        offsets[m] >= lows - SAMPLE_S) & (offsets[m] <= highs + SAMPLE_S)
     pair, m = pair[keep], m[keep]
     closing = np.einsum("ij,ij->i", dr[pair, m], dv[pair, m]) < 0
     first = np.where(closing, m, m - 1)  # the 1 s interval holding the minimum
-    s = _cubic_root(dr[pair, first], dv[pair, first], dr[pair, first + 1], dv[pair, first + 1])
-    tca_s = offsets[first] + s
+    s = _cubic_root(dr[pair, first], SAMPLE_S * dv[pair, first], dr[pair, first + 1], SAMPLE_S * dv[pair, first + 1])
+    tca_s = offsets[first] + SAMPLE_S * s
     approaches, slow = [], set()
     for p, t in zip(pair.tolist(), tca_s.tolist()):
         k_a, k_b = int(a[p]), int(b[p])
@@ -105,8 +106,8 @@ def _refine_together(catalog: Catalog, windows, centre_s: float, half_s: float, 
 
 
 def _cubic_root(p0, v0, p1, v1, iterations: int = 24) -> np.ndarray:
-    """Offset (s, in [0, 1]) of the closest point of the cubic Hermite relative path over a
-    1 s interval: bisection on p . p' (closing at 0, opening at 1)."""
+    """Fraction (in [0, 1]) of a sample interval at the closest point of the cubic Hermite
+    relative path (velocities given per interval): bisection on p . p' (closing at 0, opening at 1)."""
     c2 = 3.0 * (p1 - p0) - (2.0 * v0 + v1)
     c3 = 2.0 * (p0 - p1) + (v0 + v1)
     low, high = np.zeros(len(p0)), np.ones(len(p0))
