@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import timedelta
-from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
 
@@ -47,6 +45,7 @@ from widgets.map_view import MapView
 from widgets.textures import earth_texture
 from widgets.cdm_dialog import CdmDialog, cdm_summary
 from widgets.operator_dialog import OperatorDialog
+from widgets.scenario_controller import ScenarioController
 from widgets.scenario_panel import ScenarioPanel
 from widgets.screening_panel import ScreeningPanel
 from widgets.tasking_panel import TaskingPanel
@@ -73,7 +72,6 @@ class MainWindow(QMainWindow):
     _load_done = Signal(object, object)  # (Catalog | None, error message | None), from the loader thread
     _load_progress = Signal(int, int, str)
     _maneuvers_found = Signal(object, int)  # (list of ManeuverFlag, catalog version)
-    _forecast_ready = Signal(object, object)  # (approach ScenarioEvents, token)
 
     def __init__(self, settings: QSettings | None = None, clock: SimulationClock | None = None,
                  interactive: bool = True, sensor_store: SensorStore | None = None, store: Store | None = None,
@@ -114,9 +112,6 @@ class MainWindow(QMainWindow):
         self.tasking = TaskingPanel(TaskingStore(self.store) if self.store else None, interactive)
         self.timeline = Timeline()
         self.scenario_panel = ScenarioPanel(interactive)
-        self.scenario: ScenarioRun | None = None
-        self._scenario_applied: tuple[int, ...] | None = None
-        self._scenario_logged: set[int] = set()  # injects already written to the event log
         self.screening = ScreeningPanel()
         self.event_log = EventLogPanel(self.store)
         self.selected_sensor: Sensor | None = None
@@ -332,8 +327,7 @@ class MainWindow(QMainWindow):
         self.tasking.schedule_changed.connect(self._show_scheduled_passes)
         self.timeline.time_dragged.connect(self.time_controls.jump_to)
         self.scenario_panel.jump_requested.connect(self.time_controls.jump_to)
-        self.scenario_panel.injects_changed.connect(self._on_injects_changed)
-        self._forecast_ready.connect(self._on_forecast)
+        self.exercise = ScenarioController(self)
 
     # --- running ---------------------------------------------------------------------------------
 
@@ -356,7 +350,7 @@ class MainWindow(QMainWindow):
         self.details.update_age(epoch)
         self.catalog_panel.update_ages(epoch)
         self.tasking.set_context(self.catalog, self.sensors, epoch)
-        self._apply_scenario_state()
+        self.exercise.apply_state()
 
     def on_snapshot(self, snapshot: Snapshot) -> None:
         shown = self.catalog_panel.mask
@@ -371,7 +365,7 @@ class MainWindow(QMainWindow):
                                       f" — engine tick {snapshot.compute_s * 1000:.0f} ms")
 
     def _on_clock_changed(self) -> None:
-        self._apply_scenario_state()
+        self.exercise.apply_state()
         self.advance_frame()
         if self.selected_row is not None:
             self._refresh_selection_paths()
@@ -692,138 +686,12 @@ class MainWindow(QMainWindow):
 
     # --- scenario --------------------------------------------------------------------------------
 
+    @property
+    def scenario(self) -> ScenarioRun | None:
+        return self.exercise.run
+
     def open_scenario(self, run: ScenarioRun) -> None:
-        """Play ``run``: replay clock at its start and rate (paused), its catalog, sensors,
-        banner and watermark, its watch pairs and tasking requests, and exercise control."""
-        self.scenario = run
-        scenario = run.scenario
-        self._scenario_applied, self._scenario_logged = None, set()
-        self.clock.jump_to(scenario.start)
-        self.clock.set_rate(scenario.clock_rate)
-        self.clock.pause()
-        self.tasking.data_mode = scenario.data_mode
-        self.globe.set_watermark(f"{scenario.data_mode} — {scenario.name}")
-        self._seed_scenario_records(run)
-        self.scenario_panel.set_run(run)
-        self.scenario_dock.show()
-        self.scenario_dock.raise_()
-        self.timeline.set_span(scenario.start, scenario.end)
-        self._show_inject_markers()
-        self._apply_scenario_state()
-        self.time_controls.refresh()
-        self.show_status(f"Scenario {scenario.name}: {len(scenario.injects)} injects; press Play to run", 15000)
-
-    def _seed_scenario_records(self, run: ScenarioRun) -> None:
-        """The scenario's watch pairs and tasking requests, in its data mode, once."""
-        if self.store is None:
-            return
-        existing = {(p.primary_id, p.secondary_id, p.data_mode) for p in self.store.pairs()}
-        for pair in run.pairs:
-            if (pair.primary_id, pair.secondary_id, pair.data_mode) not in existing:
-                try:
-                    self.store.add_pair(replace(pair, id=None))
-                except (StoreError, ValueError) as error:
-                    self.show_status(f"Scenario watch pair not added: {error}", 15000)
-        self.watchlist.reload()
-        book = TaskingStore(self.store)
-        try:
-            book.import_requests(list(run.state_at(run.scenario.start).requests.values()), source="scenario")
-        except StoreError as error:
-            self.show_status(f"Scenario tasking not loaded: {error}", 15000)
-        self.tasking.reload()
-
-    def _on_injects_changed(self, number: int) -> None:
-        self._scenario_logged.discard(number)  # an edited inject is logged again when it fires
-        self._scenario_applied = None
-        self._show_inject_markers()
-        self._apply_scenario_state()
-
-    def _show_inject_markers(self) -> None:
-        injects = sorted((i.at, i.at, i.kind) for i in self.scenario.injects if i.enabled)
-        gap = self.scenario.scenario.duration_hours * 3600.0 / 12  # labels at least a twelfth of the span apart
-        self.timeline.set_intervals("Injects", injects, "#ffb302", label_gap_s=gap)
-        self._forecast_scenario()
-
-    def _forecast_scenario(self) -> None:
-        """Run the scenario headless on a worker (a copy: the window's run stays on this
-        thread) and put its predicted approaches on the timeline."""
-        run = self.scenario
-        copy = run.copy()
-        token = object()
-        self._forecast_token = token
-
-        def work() -> None:
-            try:
-                events = [e for e in copy.events() if e.kind == "approach"]
-            except Exception:  # never lose the console to a forecast
-                log.exception("scenario forecast failed")
-                events = []
-            self._forecast_ready.emit(events, token)
-
-        threading.Thread(target=work, name="scenario-forecast", daemon=True).start()
-
-    def _on_forecast(self, events: list, token: object) -> None:
-        if token is not getattr(self, "_forecast_token", None):
-            return
-        from app.timeutil import parse_utc
-
-        latest = {}
-        for event in events:  # the last prediction of each approach (by pair and TCA minute)
-            tca = parse_utc(event.data["tca_utc"])
-            latest[(event.data["pair"], round(tca.timestamp() / 600))] = (tca, event.data["miss_km"])
-        bars = sorted((tca - timedelta(minutes=5), tca + timedelta(minutes=5), f"{miss:.1f} km")
-                      for tca, miss in latest.values())
-        self.timeline.set_intervals("Approaches", bars, "#ff3838",
-                                    label_gap_s=self.scenario.scenario.duration_hours * 3600.0 / 12)
-
-    def _apply_scenario_state(self) -> None:
-        """Make the window show the scenario as it is at the clock's time (seeking included)."""
-        if self.scenario is None:
-            return
-        now = self.clock.now()
-        state = self.scenario.state_at(now)
-        self.scenario_panel.refresh(now)
-        if state.applied == self._scenario_applied:
-            return
-        self._scenario_applied = state.applied
-        selected = None if self.selected_row is None else int(self.catalog.norad_id[self.selected_row])
-        if state.catalog is not self.catalog:
-            self.set_catalog(state.catalog, [f"scenario: {self.scenario.scenario.name}"], remember=False)
-            if selected is not None and selected in self.catalog:
-                self.select_norad(selected)
-        self.set_sensors(self.scenario.sensors_at(state))
-        mode = self.scenario.scenario.data_mode
-        self.set_banner(state.banner if mode in state.banner.upper() else f"{state.banner}//{mode}")
-        # requests the scenario has not made yet at this time stay out of the tasking panel
-        self.tasking.hidden_ids = self._scenario_request_ids() - set(state.requests)
-        self.tasking.reload()
-        fresh = [n for n in state.applied if n not in self._scenario_logged]
-        if fresh and self.store is not None:
-            depth = {n: d for d, n in enumerate(state.applied, start=1)}
-            events = [e for n in fresh for e in self.scenario._states[depth[n]].fired]
-            try:
-                self.store.log_events([{"sim_utc": e.sim_utc, "kind": e.kind, "severity": e.severity,
-                                        "message": e.message, "data": e.data} for e in events],
-                                      data_mode=self.scenario.scenario.data_mode)
-                self._scenario_logged |= set(fresh)
-            except StoreError as error:
-                self.show_status(f"Inject events not logged: {error}", 15000)
-            self._import_scenario_requests(state)
-            self.event_log.reload()
-            latest = events[-1] if events else None
-            if latest is not None:
-                self.show_status(f"INJECT {latest.sim_utc[:19]}Z: {latest.message}", 20000)
-
-    def _scenario_request_ids(self) -> set[str]:
-        ids = {r.id for r in self.scenario.scenario.tasking_requests}
-        return ids | {i.request.id for i in self.scenario.injects if i.kind == "tasking"}
-
-    def _import_scenario_requests(self, state) -> None:
-        try:
-            TaskingStore(self.store).import_requests(list(state.requests.values()), source="scenario inject")
-        except StoreError as error:
-            self.show_status(f"Scenario tasking not loaded: {error}", 15000)
-        self.tasking.reload()
+        self.exercise.open(run)
 
     # --- tasking ---------------------------------------------------------------------------------
 

@@ -182,6 +182,10 @@ class ScenarioRun:
         state = self._states[len(due)]
         return replace(state, at=moment)
 
+    def fired(self, state: ScenarioState, number: int) -> list[ScenarioEvent]:
+        """The events inject ``number`` caused, in ``state`` (as returned by ``state_at``)."""
+        return self._states[state.applied.index(number) + 1].fired
+
     def _apply(self, state: ScenarioState, number: int) -> ScenarioState:
         inject = self.injects[number]
         when = format_utc(inject.at)

@@ -1,0 +1,169 @@
+"""Plays a scenario in the window: the replay clock at its start and rate, its records
+seeded once in the (exercise) database, and at every clock change the window showing the
+scenario as it is at that time (catalog, sensors, banner, requests), each inject logged in
+the event log the first time it fires, and the timeline's inject markers and forecast
+approaches (a headless run of a copy on a worker thread)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import replace
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+
+from app.scenario.run import ScenarioRun, ScenarioState
+from app.store import StoreError
+from app.tasking_store import TaskingStore
+from app.timeutil import parse_utc
+
+if TYPE_CHECKING:
+    from widgets.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+INJECT_COLOR, APPROACH_COLOR = "#ffb302", "#ff3838"
+
+
+class ScenarioController(QObject):
+    _forecast_ready = Signal(object, object)  # (approach ScenarioEvents, token)
+
+    def __init__(self, window: "MainWindow"):
+        super().__init__(window)
+        self.window = window
+        self.run: ScenarioRun | None = None
+        self._applied: tuple[int, ...] | None = None
+        self._logged: set[int] = set()  # injects already written to the event log
+        self._forecast_token: object | None = None
+        self._forecast_ready.connect(self._on_forecast)
+        window.scenario_panel.injects_changed.connect(self._on_injects_changed)
+
+    def open(self, run: ScenarioRun) -> None:
+        """Replay clock paused at the start and rate; watermark, records, exercise control."""
+        w, scenario = self.window, run.scenario
+        self.run, self._applied, self._logged = run, None, set()
+        w.clock.jump_to(scenario.start)
+        w.clock.set_rate(scenario.clock_rate)
+        w.clock.pause()
+        w.tasking.data_mode = scenario.data_mode
+        w.globe.set_watermark(f"{scenario.data_mode} — {scenario.name}")
+        self._seed_records()
+        w.scenario_panel.set_run(run)
+        w.scenario_dock.show()
+        w.scenario_dock.raise_()
+        w.timeline.set_span(scenario.start, scenario.end)
+        self._show_inject_markers()
+        self.apply_state()
+        w.time_controls.refresh()
+        w.show_status(f"Scenario {scenario.name}: {len(scenario.injects)} injects; press Play to run", 15000)
+
+    def _seed_records(self) -> None:
+        """The scenario's watch pairs and starting tasking requests, in its data mode, once."""
+        w = self.window
+        if w.store is None:
+            return
+        existing = {(p.primary_id, p.secondary_id, p.data_mode) for p in w.store.pairs()}
+        for pair in self.run.pairs:
+            if (pair.primary_id, pair.secondary_id, pair.data_mode) not in existing:
+                try:
+                    w.store.add_pair(replace(pair, id=None))
+                except (StoreError, ValueError) as error:
+                    w.show_status(f"Scenario watch pair not added: {error}", 15000)
+        w.watchlist.reload()
+        self._import_requests(self.run.state_at(self.run.scenario.start), "scenario")
+
+    def _import_requests(self, state: ScenarioState, source: str) -> None:
+        try:
+            TaskingStore(self.window.store).import_requests(list(state.requests.values()), source=source)
+        except StoreError as error:
+            self.window.show_status(f"Scenario tasking not loaded: {error}", 15000)
+        self.window.tasking.reload()
+
+    def _request_ids(self) -> set[str]:
+        ids = {r.id for r in self.run.scenario.tasking_requests}
+        return ids | {i.request.id for i in self.run.injects if i.kind == "tasking"}
+
+    def _on_injects_changed(self, number: int) -> None:
+        if self.run is None:
+            return
+        self._logged.discard(number)  # an edited inject is logged again when it fires
+        self._applied = None
+        self._show_inject_markers()
+        self.apply_state()
+
+    def apply_state(self) -> None:
+        """Make the window show the scenario as it is at the clock's time (seeking included)."""
+        if self.run is None:
+            return
+        w, now = self.window, self.window.clock.now()
+        state = self.run.state_at(now)
+        w.scenario_panel.refresh(now)
+        if state.applied == self._applied:
+            return
+        self._applied = state.applied
+        if state.catalog is not w.catalog:
+            selected = None if w.selected_row is None else int(w.catalog.norad_id[w.selected_row])
+            w.set_catalog(state.catalog, [f"scenario: {self.run.scenario.name}"], remember=False)
+            if selected is not None and selected in w.catalog:
+                w.select_norad(selected)
+        w.set_sensors(self.run.sensors_at(state))
+        mode = self.run.scenario.data_mode
+        w.set_banner(state.banner if mode in state.banner.upper() else f"{state.banner}//{mode}")
+        # requests the scenario has not made yet at this time stay out of the tasking panel
+        w.tasking.hidden_ids = self._request_ids() - set(state.requests)
+        w.tasking.reload()
+        fresh = [n for n in state.applied if n not in self._logged]
+        if fresh and w.store is not None:
+            self._log(state, fresh)
+
+    def _log(self, state: ScenarioState, fresh: list[int]) -> None:
+        w = self.window
+        events = [e for n in fresh for e in self.run.fired(state, n)]
+        try:
+            w.store.log_events([{"sim_utc": e.sim_utc, "kind": e.kind, "severity": e.severity,
+                                 "message": e.message, "data": e.data} for e in events],
+                               data_mode=self.run.scenario.data_mode)
+            self._logged |= set(fresh)
+        except StoreError as error:
+            w.show_status(f"Inject events not logged: {error}", 15000)
+        self._import_requests(state, "scenario inject")
+        w.event_log.reload()
+        if events:
+            w.show_status(f"INJECT {events[-1].sim_utc[:19]}Z: {events[-1].message}", 20000)
+
+    # --- timeline --------------------------------------------------------------------------------
+
+    def _label_gap_s(self) -> float:
+        return self.run.scenario.duration_hours * 3600.0 / 12  # labels at least a twelfth of the span apart
+
+    def _show_inject_markers(self) -> None:
+        injects = sorted((i.at, i.at, i.kind) for i in self.run.injects if i.enabled)
+        self.window.timeline.set_intervals("Injects", injects, INJECT_COLOR, label_gap_s=self._label_gap_s())
+        self._forecast()
+
+    def _forecast(self) -> None:
+        """Run a copy of the scenario headless on a worker and show its predicted approaches."""
+        copy = self.run.copy()
+        token = self._forecast_token = object()
+
+        def work() -> None:
+            try:
+                events = [e for e in copy.events() if e.kind == "approach"]
+            except Exception:  # never lose the console to a forecast
+                log.exception("scenario forecast failed")
+                events = []
+            self._forecast_ready.emit(events, token)
+
+        threading.Thread(target=work, name="scenario-forecast", daemon=True).start()
+
+    def _on_forecast(self, events: list, token: object) -> None:
+        if token is not self._forecast_token:
+            return
+        latest = {}
+        for event in events:  # the last prediction of each approach (by pair and 10-minute slot)
+            tca = parse_utc(event.data["tca_utc"])
+            latest[(event.data["pair"], round(tca.timestamp() / 600))] = (tca, event.data["miss_km"])
+        bars = sorted((tca - timedelta(minutes=5), tca + timedelta(minutes=5), f"{miss:.1f} km")
+                      for tca, miss in latest.values())
+        self.window.timeline.set_intervals("Approaches", bars, APPROACH_COLOR, label_gap_s=self._label_gap_s())
