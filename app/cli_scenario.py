@@ -45,6 +45,8 @@ def scenario_command(args) -> int:
     except (ValueError, OSError) as error:
         print(f"spaceops: {args.file}: {error}", file=sys.stderr)
         return EXIT_INVALID
+    for rejection in run.rejections:
+        print(f"rejected: {rejection}", file=sys.stderr)
     out = open(args.events_out, "w", encoding="utf-8") if args.events_out else sys.stdout
     count = 0
     try:
@@ -54,5 +56,6 @@ def scenario_command(args) -> int:
     finally:
         if out is not sys.stdout:
             out.close()
-    print(f"spaceops: {Path(args.file).name}: {count} events in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-    return EXIT_OK
+    print(f"spaceops: {Path(args.file).name}: {count} events in {time.perf_counter() - started:.1f} s"
+          + (f"; {len(run.rejections)} catalog records rejected" if run.rejections else ""), file=sys.stderr)
+    return EXIT_INVALID if run.rejections else EXIT_OK

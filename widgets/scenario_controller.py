@@ -56,7 +56,9 @@ class ScenarioController(QObject):
         self._show_inject_markers()
         self.apply_state()
         w.time_controls.refresh()
-        w.show_status(f"Scenario {scenario.name}: {len(scenario.injects)} injects; press Play to run", 15000)
+        rejected = (f"; {len(run.rejections)} damaged catalog records skipped (first: {run.rejections[0]})"
+                    if run.rejections else "")
+        w.show_status(f"Scenario {scenario.name}: {len(scenario.injects)} injects; press Play to run{rejected}", 30000)
 
     def _seed_records(self) -> None:
         """The scenario's watch pairs and starting tasking requests, in its data mode, once."""

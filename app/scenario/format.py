@@ -258,10 +258,11 @@ def load_scenario(path: str | Path) -> tuple[Scenario, Path]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ScenarioError([f"{path}: cannot be read ({getattr(error, 'strerror', None) or error})"]) from None
-    return parse_scenario(text, str(path)), path.parent
+    return parse_scenario(text, str(path), path.parent), path.parent
 
 
-def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
+def parse_scenario(text: str, source: str = "<scenario>", folder: Path | None = None) -> Scenario:
+    """The validated scenario; with ``folder``, its catalog files must exist there too."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -274,9 +275,15 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     if data.get("format") != FORMAT:
         raise ScenarioError([f"{source}:{_line(root, ('format',))}: format: expected {FORMAT!r}"])
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as error:
         raise ScenarioError([_describe(source, root, e) for e in error.errors()]) from None
+    missing = [f"{source}:{_line(root, ('catalog', 'files', n))}: catalog.files.{n}: no file {name!r} "
+               f"beside the scenario" for n, name in enumerate(scenario.catalog.files)
+               if folder is not None and not (folder / name).is_file()]
+    if missing:
+        raise ScenarioError(missing)
+    return scenario
 
 
 def _describe(source: str, root, error: dict) -> str:

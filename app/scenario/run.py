@@ -109,6 +109,7 @@ class ScenarioRun:
         other.scenario = self.scenario.model_copy(update={"injects": list(self.injects)})
         other.folder, other.injects = self.folder, list(self.injects)
         other.base_catalog, other.sensors_base, other.pairs = self.base_catalog, self.sensors_base, self.pairs
+        other.rejections = self.rejections
         other._states = [self._states[0]]
         return other
 
@@ -120,6 +121,7 @@ class ScenarioRun:
         paths = (list(default_catalog_paths()) if spec.bundled and not reuse else []) + [
             self.folder / f for f in spec.files]
         result = read_catalog_files(paths) if paths else ReadResult()
+        self.rejections = tuple(result.rejections)  # damaged records in the scenario's files: reported, skipped
         for spec_set in spec.element_sets:
             result.element_sets.append(_element_set(spec_set, "scenario"))
         if not reuse:

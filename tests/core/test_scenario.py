@@ -40,6 +40,7 @@ def test_every_error_is_named_with_its_line_and_field(data_dir):
     ("bad_yaml.yaml", ":8: not valid YAML"),
     ("inject_outside.yaml", ":14: injects.0.at: 2026-08-12T05:00:00Z is outside the scenario"),
     ("bad_element_set.yaml", ":9: catalog.element_sets.0: line 1 checksum is 4, computed 5"),
+    ("missing_file.yaml", ":8: catalog.files.0: no file 'nowhere.tle' beside the scenario"),
     ("absent.yaml", ": cannot be read")])
 def test_broken_files(data_dir, name, expected):
     with pytest.raises(ScenarioError) as raised:
@@ -177,3 +178,12 @@ def test_cli_validate_and_run(tmp_path, data_dir):
     closest = min(e["data"]["miss_km"] for e in events if e["kind"] == "approach")
     assert closest < 10.0  # the inspector ends inside the 10 km warning range
     assert [e["sim_utc"] for e in events] == sorted(e["sim_utc"] for e in events)
+
+
+def test_damaged_catalog_records_are_reported_and_the_rest_runs(data_dir):
+    run = subprocess.run([sys.executable, "-m", "app", "scenario", "run",
+                          str(data_dir / "scenarios" / "damaged_catalog.yaml")], capture_output=True, text=True)
+    assert run.returncode == 3
+    assert "mixed_bad.tle:line 8: checksum: line 1 checksum is 4, computed 3" in run.stderr
+    assert "11 catalog records rejected" in run.stderr
+    assert json.loads(run.stdout.splitlines()[0])["message"] == "the good records still run"
