@@ -53,3 +53,16 @@ def test_import_linter_contract():
                           text=True, cwd=ROOT)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 kept, 0 broken" in done.stdout
+
+
+def test_every_package_is_installed():
+    """``pip install .`` (the console's set-up command) ships exactly the packages listed in
+    pyproject; a sub-package missing there would break the installed ``spaceops``."""
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).parents[2]
+    listed = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(root).parts) for top in ("app", "widgets", "resources")
+             for p in (root / top).rglob("__init__.py")}
+    assert found == listed
