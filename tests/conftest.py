@@ -3,6 +3,7 @@ reads ../shared, so the suite passes on a fresh clone."""
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import tempfile
@@ -35,9 +36,20 @@ def pytest_configure(config):
     sensor list, log or QSettings file."""
     if not shutil.which("Xvfb") and not os.environ.get("DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    gc.disable()  # collected on the main thread after each test: see _collect_on_the_main_thread
     scratch = Path(tempfile.mkdtemp(prefix="spaceops-tests-"))
     for variable in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
         os.environ[variable] = str(scratch / variable.lower())
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_the_main_thread():
+    """Qt objects must be deleted on the GUI thread. With automatic collection on, a worker
+    thread of a later test (screening, forecasts) could collect an earlier window's cyclic
+    garbage and deadlock against painting (seen twice in full runs); so the collector runs
+    only here, on the main thread, after each test (the console does the same on a timer)."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture

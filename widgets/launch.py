@@ -68,6 +68,13 @@ def _application():
     from widgets.theme import STYLESHEET
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    if not hasattr(app, "_garbage_collector"):
+        # Worker threads (screening, passes, forecasts) allocate a lot; if Python's cyclic
+        # collector ran there it could delete Qt objects off the GUI thread and deadlock
+        # against painting. Collection is moved to a timer on the GUI thread instead.
+        from pyqtgraph.util.garbage_collector import GarbageCollector
+
+        app._garbage_collector = GarbageCollector(interval=1.0)
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setStyleSheet(STYLESHEET)
