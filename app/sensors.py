@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from app.field_error import FieldError
 from app.atomic_file import write_text_atomic
 from app.paths import user_data_dir
 from app.resources import resource_path
@@ -29,10 +30,8 @@ BUNDLED_SENSORS = "sensors.csv"
 USER_SENSORS_FILE = "user_sensors.json"
 
 
-class SensorError(ValueError):
-    def __init__(self, reason: str, field: str | None = None):
-        super().__init__(f"{field}: {reason}" if field else reason)
-        self.reason, self.field = reason, field
+class SensorError(FieldError):
+    pass
 
 
 @dataclass(frozen=True)

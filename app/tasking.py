@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from typing import Any, Callable
 
+from app.field_error import FieldError
 from app.catalog import Catalog
 from app.user_settings import is_nation_code
 from app.passes import Pass, passes_of
@@ -32,10 +33,8 @@ TRANSITIONS = {
 }
 
 
-class TaskingError(ValueError):
-    def __init__(self, reason: str, field: str | None = None):
-        super().__init__(f"{field}: {reason}" if field else reason)
-        self.reason, self.field = reason, field
+class TaskingError(FieldError):
+    pass
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from app.field_error import FieldError
 from app.atomic_file import write_text_atomic
 from app.paths import user_config_dir
 
@@ -20,10 +21,8 @@ ROLES = ("watch officer", "tasking manager", "exercise controller", "instructor"
 SETTINGS_FILE = "settings.json"
 
 
-class OperatorError(ValueError):
-    def __init__(self, reason: str, field: str):
-        super().__init__(f"{field}: {reason}")
-        self.reason, self.field = reason, field
+class OperatorError(FieldError):
+    pass
 
 
 def is_nation_code(text: str) -> bool:
