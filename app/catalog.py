@@ -19,6 +19,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 from sgp4.api import Satrec, SatrecArray
+from sgp4.earth_gravity import wgs72
 
 from app import classify
 from app.ingest import ElementSet, Progress, ReadResult, Rejection, read_catalog_files
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_CHUNK_SIZE = 2048  # objects per SatrecArray call: about 1-2 ms of GIL-holding work
 STALE_ELEMENT_AGE_DAYS = 7.0  # element sets older than this at the clock's time are flagged
-_EARTH_RADIUS_KM_WGS72 = 6378.135
+_EARTH_RADIUS_KM_WGS72 = wgs72.radiusearthkm  # the radius SGP4's mean elements use
 _versions = itertools.count(1)
 _MARKINGS = {"U": "UNCLASSIFIED", "C": "CONFIDENTIAL", "S": "SECRET"}
 

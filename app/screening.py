@@ -27,14 +27,16 @@ from typing import Callable, Sequence
 import numpy as np
 from scipy.spatial import cKDTree
 from sgp4.api import SatrecArray
+from sgp4.earth_gravity import wgs72
 
+from app import hermite
 from app.catalog import Catalog
 from app.closest_approach import Approach, closest_approaches, refine_turns
 from app.screening_refine import refine_flagged
 from app.timeutil import SECONDS_PER_DAY, datetime_to_jd
 
-EARTH_RADIUS_KM = 6378.135
-MU_KM3_S2 = 398600.8  # WGS72, as SGP4
+EARTH_RADIUS_KM = wgs72.radiusearthkm  # SGP4's own constants
+MU_KM3_S2 = wgs72.mu
 # Perigee and apogee come from mean elements; the osculating radius of an SGP4 orbit swings
 # around them by J2 short-period terms (10-20 km in LEO), so the band filter is widened.
 BAND_MARGIN_KM = 30.0
@@ -121,21 +123,10 @@ def hermite_error_bound_km(catalog: Catalog, rows: np.ndarray, step_s: float) ->
 
 
 def _hermite_closest(p0, v0, p1, v1, step_s: float, iterations: int = 16) -> tuple[np.ndarray, np.ndarray]:
-    """Closest distance of the cubic Hermite relative path over each interval whose range
-    rate goes from closing to opening (a root of p . p' by bisection, all intervals at once),
-    and how far that may be above the cubic's true minimum after ``iterations`` halvings."""
-    c1 = step_s * v0  # p(s) = p0 + c1 s + c2 s^2 + c3 s^3 on s in [0, 1]
-    c2 = 3.0 * (p1 - p0) - step_s * (2.0 * v0 + v1)
-    c3 = 2.0 * (p0 - p1) + step_s * (v0 + v1)
-    low, high = np.zeros(len(p0)), np.ones(len(p0))
-    for _ in range(iterations):
-        s = (0.5 * (low + high))[:, None]
-        p = p0 + s * (c1 + s * (c2 + s * c3))
-        dp = c1 + s * (2.0 * c2 + 3.0 * s * c3)
-        closing = np.einsum("ij,ij->i", p, dp) < 0
-        low, high = np.where(closing, s[:, 0], low), np.where(closing, high, s[:, 0])
-    s = (0.5 * (low + high))[:, None]
-    distance = np.linalg.norm(p0 + s * (c1 + s * (c2 + s * c3)), axis=1)
+    """Closest distance of the cubic Hermite relative path over each turning interval, and
+    how far that may be above the cubic's true minimum after ``iterations`` halvings."""
+    s = hermite.closest_fraction(p0, v0, p1, v1, step_s, iterations)[:, None]
+    distance = np.linalg.norm(hermite.interpolate(p0, v0, p1, v1, step_s, s)[0], axis=1)
     speed = np.maximum(np.linalg.norm(v0, axis=1), np.linalg.norm(v1, axis=1))
     return distance, 2.0 * speed * step_s * 0.5 ** iterations
 
@@ -277,11 +268,7 @@ class _HermiteStates:
             return self._sampled(k0)
         (r0, v0, ok0), (r1, v1, ok1) = self._sampled(k0), self._sampled(k1)
         span = self.steps[k1] - self.steps[k0]
-        s = (self.steps[k] - self.steps[k0]) / span
-        s2, s3 = s * s, s * s * s
-        r = (2 * s3 - 3 * s2 + 1) * r0 + (s3 - 2 * s2 + s) * span * v0 + (-2 * s3 + 3 * s2) * r1 + (s3 - s2) * span * v1
-        v = ((6 * s2 - 6 * s) * r0 + (3 * s2 - 4 * s + 1) * span * v0 + (-6 * s2 + 6 * s) * r1
-             + (3 * s2 - 2 * s) * span * v1) / span
+        r, v = hermite.interpolate(r0, v0, r1, v1, span, (self.steps[k] - self.steps[k0]) / span)
         return r, v, ok0 & ok1
 
 

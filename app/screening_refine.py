@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 import numpy as np
 from sgp4.api import SatrecArray
 
+from app import hermite
 from app.catalog import Catalog
 from app.closest_approach import Approach, closest_approaches
 from app.relative_motion import relative_ric
@@ -85,7 +86,8 @@ def _refine_together(catalog: Catalog, windows, centre_s: float, half_s: float, 
     pair, m = pair[keep], m[keep]
     closing = np.einsum("ij,ij->i", dr[pair, m], dv[pair, m]) < 0
     first = np.where(closing, m, m - 1)  # the 1 s interval holding the minimum
-    s = _cubic_root(dr[pair, first], SAMPLE_S * dv[pair, first], dr[pair, first + 1], SAMPLE_S * dv[pair, first + 1])
+    s = hermite.closest_fraction(dr[pair, first], dv[pair, first], dr[pair, first + 1], dv[pair, first + 1],
+                                 SAMPLE_S, iterations=24)
     tca_s = offsets[first] + SAMPLE_S * s
     approaches, slow = [], set()
     for p, t in zip(pair.tolist(), tca_s.tolist()):
@@ -103,21 +105,6 @@ def _refine_together(catalog: Catalog, windows, centre_s: float, half_s: float, 
                                        start + timedelta(seconds=t), miss, speed,
                                        tuple(float(x) for x in relative_ric(r1, v1, r2))))
     return approaches, [windows[p] for p in sorted(slow)]
-
-
-def _cubic_root(p0, v0, p1, v1, iterations: int = 24) -> np.ndarray:
-    """Fraction (in [0, 1]) of a sample interval at the closest point of the cubic Hermite
-    relative path (velocities given per interval): bisection on p . p' (closing at 0, opening at 1)."""
-    c2 = 3.0 * (p1 - p0) - (2.0 * v0 + v1)
-    c3 = 2.0 * (p0 - p1) + (v0 + v1)
-    low, high = np.zeros(len(p0)), np.ones(len(p0))
-    for _ in range(iterations):
-        s = (0.5 * (low + high))[:, None]
-        p = p0 + s * (v0 + s * (c2 + s * c3))
-        dp = v0 + s * (2.0 * c2 + 3.0 * s * c3)
-        closing = np.einsum("ij,ij->i", p, dp) < 0
-        low, high = np.where(closing, s[:, 0], low), np.where(closing, high, s[:, 0])
-    return 0.5 * (low + high)
 
 
 def _refine_one(catalog: Catalog, a: int, b: int, start: datetime, low: float, high: float, step_s: float,

@@ -11,8 +11,8 @@ import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from app.field_error import FieldError
 from app.atomic_file import write_text_atomic
+from app.field_error import FieldError
 from app.paths import user_config_dir
 
 log = logging.getLogger(__name__)

@@ -20,13 +20,12 @@ import numpy as np
 from scipy.integrate import solve_ivp
 from scipy.optimize import least_squares
 from sgp4.api import WGS72, Satrec
+from sgp4.earth_gravity import wgs72
 
 from app.relative_motion import ric_axes
 from app.timeutil import SECONDS_PER_DAY, datetime_to_jd
 
-MU_KM3_S2 = 398600.8  # WGS72, as SGP4
-EARTH_RADIUS_KM = 6378.135
-J2 = 0.001082616
+MU_KM3_S2, EARTH_RADIUS_KM, J2 = wgs72.mu, wgs72.radiusearthkm, wgs72.j2  # SGP4's own constants
 SGP4_EPOCH_JD = 2433281.5  # sgp4init counts epoch days from 1949-12-31 00:00 UT
 
 
