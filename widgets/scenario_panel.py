@@ -7,20 +7,18 @@ from __future__ import annotations
 from datetime import datetime
 
 import yaml
-from pydantic import TypeAdapter, ValidationError
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QStandardItem
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton,
                                QVBoxLayout, QWidget)
 
-from app.scenario.format import Inject
+from app.scenario.format import parse_inject
 from app.scenario.run import ScenarioRun
 from app.timeutil import format_utc
 from widgets.filtered_table import filtered_table
 
 COLUMNS = ("#", "Time (UTC)", "T+", "Kind", "Target", "Status", "Note")
 STATUS_COLORS = {"fired": "#2e9d00", "pending": "#b07800", "disabled": "#7b8089"}
-INJECT_ADAPTER = TypeAdapter(Inject)
 NEW_INJECT_TEMPLATE = """kind: message
 at: {at}
 audience: room
@@ -41,27 +39,6 @@ def inject_target(inject) -> str:
 
 def inject_yaml(inject) -> str:
     return yaml.safe_dump(inject.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
-
-
-def parse_inject(text: str):
-    """An inject from YAML text; ValueError with 'line N: field: why' lines otherwise."""
-    try:
-        data = yaml.safe_load(text)
-        return INJECT_ADAPTER.validate_python(data)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise ValueError(f"line {mark.line + 1 if mark else '?'}: not valid YAML") from None
-    except ValidationError as error:
-        from app.scenario.format import _line  # the same line lookup as the scenario files
-
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        lines = []
-        for e in error.errors():
-            location = tuple(p for p in e["loc"] if p not in ("maneuver", "launch", "breakup", "element_update",
-                                                               "sensor_outage", "tasking", "message", "banner"))
-            lines.append(f"line {_line(root, location)}: {'.'.join(map(str, location)) or 'inject'}: "
-                         f"{e['msg'].removeprefix('Value error, ')}")
-        raise ValueError("\n".join(lines)) from None
 
 
 class InjectDialog(QDialog):

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Annotated, Literal, Union
 
 import yaml
-from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator)
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator,
+                      model_validator)
 
 from app.ingest.tle import validate_tle_pair
 from app.tasking import COLLECTION_TYPES, PRECEDENCES, SENSOR_REQUEST_KINDS
@@ -38,6 +39,16 @@ def _utc(value: datetime) -> datetime:
     return value.astimezone(timezone.utc)
 
 
+def _nation(value: str) -> str:
+    if not is_nation_code(value):
+        raise ValueError(f"{value!r} is not an ISO alpha-3 code")
+    return value
+
+
+UtcTime = Annotated[datetime, AfterValidator(_utc)]  # a time zone is required, never guessed
+NationCode = Annotated[str, AfterValidator(_nation)]  # ISO 3166 alpha-3, upper case
+
+
 class ElementSetSpec(_Strict):
     """One object's two-line element set."""
     name: str = Field(min_length=1, max_length=24)
@@ -58,7 +69,7 @@ class CatalogSpec(_Strict):
 
 class SensorSpec(_Strict):
     name: str = Field(min_length=1)
-    nation: str
+    nation: NationCode
     provider: Literal["national", "commercial"] = "national"
     type: Literal["radar", "optical", "laser", "RF"]
     lat_deg: float = Field(ge=-90, le=90)
@@ -66,13 +77,6 @@ class SensorSpec(_Strict):
     alt_m: float = Field(ge=-500, le=9000)
     min_elevation_deg: float = Field(ge=0, lt=90)
     max_range_km: float = Field(gt=0)
-
-    @field_validator("nation")
-    @classmethod
-    def _nation(cls, value: str) -> str:
-        if not is_nation_code(value):
-            raise ValueError(f"{value!r} is not an ISO alpha-3 code")
-        return value
 
 
 class SensorsSpec(_Strict):
@@ -106,26 +110,18 @@ class TaskingSpec(_Strict):
     id: str = Field(min_length=1, max_length=40)
     title: str = Field(min_length=1)
     target: int = Field(gt=0)
-    nation: str
+    nation: NationCode
     unit: str = ""
     sensor: SensorRequestSpec = SensorRequestSpec()
     collection: Literal[COLLECTION_TYPES] = "track"  # type: ignore[valid-type]
     precedence: Literal[PRECEDENCES] = "ROUTINE"  # type: ignore[valid-type]
-    window_start: datetime
-    window_end: datetime
+    window_start: UtcTime
+    window_end: UtcTime
     justification: str = ""
     classification: str = "UNCLASSIFIED"
-    releasable_to: list[str] = []
+    releasable_to: list[NationCode] = []
     status: Literal["DRAFT", "SUBMITTED", "APPROVED"] = "SUBMITTED"  # a partner's request arrives submitted
 
-    _utc_times = field_validator("window_start", "window_end")(lambda cls, v: _utc(v))
-
-    @field_validator("nation")
-    @classmethod
-    def _nation(cls, value: str) -> str:
-        if not is_nation_code(value):
-            raise ValueError(f"{value!r} is not an ISO alpha-3 code")
-        return value
 
     @model_validator(mode="after")
     def _window(self):
@@ -135,11 +131,10 @@ class TaskingSpec(_Strict):
 
 
 class _Inject(_Strict):
-    at: datetime  # simulation time it fires
+    at: UtcTime  # simulation time it fires
     enabled: bool = True
     note: str = ""
 
-    _utc_at = field_validator("at")(lambda cls, v: _utc(v))
 
 
 class ManeuverInject(_Inject):
@@ -178,9 +173,8 @@ class ElementUpdateInject(_Inject):
 class SensorOutageInject(_Inject):
     kind: Literal["sensor_outage"]
     sensor: str = Field(min_length=1)
-    until: datetime
+    until: UtcTime
 
-    _utc_until = field_validator("until")(lambda cls, v: _utc(v))
 
     @model_validator(mode="after")
     def _after(self):
@@ -217,7 +211,7 @@ class Scenario(_Strict):
     description: str = ""
     classification: str = "UNCLASSIFIED//EXERCISE"  # the banner while it runs
     data_mode: Literal["EXERCISE", "SIMULATED"] = "EXERCISE"
-    start: datetime
+    start: UtcTime
     duration_hours: float = Field(gt=0, le=24 * 30)
     clock_rate: float = Field(60.0, ge=-10000, le=10000)
     seed: int = 0
@@ -228,7 +222,6 @@ class Scenario(_Strict):
     tasking_requests: list[TaskingSpec] = []
     injects: list[Inject] = []
 
-    _utc_start = field_validator("start")(lambda cls, v: _utc(v))
 
     @field_validator("version")
     @classmethod
@@ -263,22 +256,17 @@ def load_scenario(path: str | Path) -> tuple[Scenario, Path]:
 
 def parse_scenario(text: str, source: str = "<scenario>", folder: Path | None = None) -> Scenario:
     """The validated scenario; with ``folder``, its catalog files must exist there too."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        raise ScenarioError([f"{source}{line}: not valid YAML ({getattr(error, 'problem', None) or error})"]) from None
+    where = lambda line: f"{source}:{line}"  # noqa: E731
+    root, data = _load_yaml(text, where)
     if not isinstance(data, dict):
-        raise ScenarioError([f"{source}:1: a scenario is a mapping of fields (format, version, name, start ...)"])
+        raise ScenarioError([f"{where(1)}: a scenario is a mapping of fields (format, version, name, start ...)"])
     if data.get("format") != FORMAT:
-        raise ScenarioError([f"{source}:{_line(root, ('format',))}: format: expected {FORMAT!r}"])
+        raise ScenarioError([f"{where(_line(root, ('format',)))}: format: expected {FORMAT!r}"])
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as error:
-        raise ScenarioError([_describe(source, root, e) for e in error.errors()]) from None
-    missing = [f"{source}:{_line(root, ('catalog', 'files', n))}: catalog.files.{n}: no file {name!r} "
+        raise ScenarioError([_describe(where, root, e) for e in error.errors()]) from None
+    missing = [f"{where(_line(root, ('catalog', 'files', n)))}: catalog.files.{n}: no file {name!r} "
                f"beside the scenario" for n, name in enumerate(scenario.catalog.files)
                if folder is not None and not (folder / name).is_file()]
     if missing:
@@ -286,15 +274,43 @@ def parse_scenario(text: str, source: str = "<scenario>", folder: Path | None = 
     return scenario
 
 
-def _describe(source: str, root, error: dict) -> str:
+_INJECT = TypeAdapter(Inject)
+
+
+def parse_inject(text: str) -> Inject:
+    """One inject from YAML text (exercise control's editor); ScenarioError with
+    'line N: field: reason' lines otherwise, checked by the same models as a file."""
+    where = lambda line: f"line {line}"  # noqa: E731
+    root, data = _load_yaml(text, where)
+    try:
+        return _INJECT.validate_python(data)
+    except ValidationError as error:
+        raise ScenarioError([_describe(where, root, e) for e in error.errors()]) from None
+
+
+def _load_yaml(text: str, where):
+    """(root node, data): parsed once, the node kept for the line numbers of errors."""
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        return root, (loader.construct_document(root) if root is not None else None)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise ScenarioError([f"{where(mark.line + 1 if mark is not None else '?')}: not valid YAML "
+                             f"({getattr(error, 'problem', None) or error})"]) from None
+    finally:
+        loader.dispose()
+
+
+def _describe(where, root, error: dict) -> str:
     location = tuple(part for part in error["loc"] if not (isinstance(part, str) and part in INJECT_KINDS))
     message = error["msg"].removeprefix("Value error, ")
     inner = message.split(": ", 1)
     if location == () and inner[0].startswith("injects."):  # a cross-field check naming its own field
         location = tuple(int(p) if p.isdigit() else p for p in inner[0].split("."))
         message = inner[1]
-    field = ".".join(str(p) for p in location) or "(file)"
-    return f"{source}:{_line(root, location)}: {field}: {message}"
+    field = ".".join(str(p) for p in location) or "(record)"
+    return f"{where(_line(root, location))}: {field}: {message}"
 
 
 def _line(node, location: tuple) -> int:
