@@ -138,7 +138,7 @@ class ScenarioRun:
 
     def _created_later(self, norad_id: int) -> bool:
         for inject in self.injects:
-            if isinstance(inject, NewObjectInject) and int(inject.element_set.line1[2:7].strip() or 0) == norad_id:
+            if isinstance(inject, NewObjectInject) and _element_set(inject.element_set, "").norad_id == norad_id:
                 return True
             if isinstance(inject, BreakupInject) and inject.first_id <= norad_id < inject.first_id + inject.fragments:
                 return True
