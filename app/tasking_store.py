@@ -47,11 +47,12 @@ def _from_row(row) -> TaskingRequest:
 
 
 def changes_between(old: TaskingRequest | None, new: TaskingRequest) -> dict[str, dict]:
-    """``{field: {"old": ..., "new": ...}}`` for every field that differs (bookkeeping aside)."""
+    """``{field: {"old": ..., "new": ...}}`` for every field that differs (bookkeeping aside;
+    a new record's empty fields are not changes)."""
     before = request_to_record(old) if old is not None else {}
     after = request_to_record(new)
     return {name: {"old": before.get(name), "new": value} for name, value in after.items()
-            if name not in _BOOKKEEPING and before.get(name) != value}
+            if name not in _BOOKKEEPING and before.get(name) != value and (before.get(name) or value)}
 
 
 @dataclass

@@ -349,7 +349,7 @@ class MainWindow(QMainWindow):
         epoch = self.clock.now()
         self.details.update_age(epoch)
         self.catalog_panel.update_ages(epoch)
-        self.tasking.set_context(self.catalog, self.sensors, epoch)
+        self.tasking.now = epoch  # new requests' default window starts here
         self.exercise.apply_state()
 
     def on_snapshot(self, snapshot: Snapshot) -> None:

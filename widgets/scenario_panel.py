@@ -82,6 +82,7 @@ class ScenarioPanel(QWidget):
         self.interactive = interactive
         self.run: ScenarioRun | None = None
         self.now: datetime | None = None
+        self._shown: list = []  # (inject, status) rows in the table
         self.title = QLabel("No scenario (start with: spaceops --scenario FILE)", wordWrap=True)
         self.model, self.proxy, self.table = filtered_table(self, COLUMNS)
         self.table.setColumnWidth(0, 30)
@@ -123,10 +124,14 @@ class ScenarioPanel(QWidget):
         self.now = now
         if self.run is None:
             return
+        rows = [(inject, "disabled" if not inject.enabled else "fired" if inject.at <= now else "pending")
+                for inject in self.run.injects]
+        if rows == self._shown:  # called every second: rebuild only when something changed
+            return
+        self._shown = rows
         chosen = self.selected()
         self.model.setRowCount(0)
-        for number, inject in enumerate(self.run.injects):
-            status = "disabled" if not inject.enabled else "fired" if inject.at <= now else "pending"
+        for number, (inject, status) in enumerate(rows):
             offset = (inject.at - self.run.scenario.start).total_seconds()
             cells = (str(number), format_utc(inject.at)[:19].replace("T", " "),
                      f"{int(offset // 3600)}h{int(offset % 3600 // 60):02d}", inject.kind, inject_target(inject),

@@ -243,9 +243,10 @@ class TaskingPanel(QWidget):
     def select_request(self, request_id: str) -> None:
         for row in range(self.proxy.rowCount()):
             if self.proxy.index(row, 0).data(Qt.ItemDataRole.UserRole) == request_id:
-                self.table.selectRow(row)
+                self.table.selectRow(row)  # shows it, unless it was the selected row already
                 request = next(r for r in self.requests if r.id == request_id)
-                self._show(request)
+                if self.current != request:
+                    self._show(request)
                 return
 
     def _show(self, request: TaskingRequest | None) -> None:
@@ -343,7 +344,8 @@ class TaskingPanel(QWidget):
             self.message.setText(f"<span style='color:#ff3838'>Not done: {error}</span>")
             return None
         self.reload(select_id=saved.id)
-        self._show(saved)
+        if self.current != saved:  # filtered out of the list: show it all the same
+            self._show(saved)
         self.message.setText(f"{saved.id} {done} (version {saved.version}).")
         return saved
 

@@ -43,7 +43,10 @@ class Timeline(pg.PlotWidget):
         if not self.now_line.moving:
             self.now_line.setValue(seconds)
         low, high = self.getViewBox().viewRange()[0]
-        if self._follow or not (low <= seconds <= high):
+        # following the clock, the view turns a page only when the time nears its right edge
+        # (called every frame: no re-ranging, and so no axis relayout, in between)
+        near_edge = not low + (high - low) / 8 <= seconds <= high - (high - low) / 4
+        if not low <= seconds <= high or (self._follow and near_edge):
             self._follow = True
             self.setXRange(seconds - DEFAULT_SPAN_S / 4, seconds + 3 * DEFAULT_SPAN_S / 4, padding=0)
 
