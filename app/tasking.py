@@ -5,6 +5,7 @@ and CSV exchange files and the command line share. Persistence is in ``app.taski
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
@@ -201,6 +202,40 @@ def request_from_record(record: dict[str, Any], catalog: Catalog | None = None) 
     if request.version < 0:
         raise TaskingError("must not be negative", "version")
     return request.validated(catalog)
+
+
+FLAT_FIELDS = ("id", "title", "target_norad_id", "requesting_nation", "requesting_unit", "sensor_kind",
+               "sensor_value", "collection_type", "precedence", "window_start", "window_end", "justification",
+               "classification", "releasable_to", "data_mode", "status", "submitted_by", "approved_by", "comments",
+               "scheduled_passes", "version", "created_utc", "created_by", "updated_utc", "updated_by")
+
+
+def request_to_flat(request: TaskingRequest) -> dict[str, Any]:
+    """One row of plain values (a database row, a CSV line): the sensor request in two
+    columns, nations separated by ';', comments and passes as JSON text."""
+    record = request_to_record(request)
+    sensor = record.pop("sensor_request")
+    record.update(sensor_kind=sensor["kind"], sensor_value=sensor["value"],
+                  releasable_to=";".join(record["releasable_to"]), comments=json.dumps(record["comments"]),
+                  scheduled_passes=json.dumps(record["scheduled_passes"]))
+    return record
+
+
+def request_from_flat(row: dict[str, Any], catalog: Catalog | None = None) -> TaskingRequest:
+    """The inverse of :func:`request_to_flat`; TaskingError naming the field otherwise."""
+    record = {k: v for k, v in row.items() if v is not None}
+    for name in ("comments", "scheduled_passes"):
+        if name in record:
+            try:
+                record[name] = json.loads(record[name])
+            except (json.JSONDecodeError, TypeError):
+                raise TaskingError("not a JSON list", name) from None
+    if "releasable_to" in record:
+        record["releasable_to"] = [n for n in str(record["releasable_to"]).split(";") if n.strip()]
+    kind, value = record.pop("sensor_kind", None), record.pop("sensor_value", "")
+    if kind is not None:
+        record["sensor_request"] = {"kind": kind, "value": value}
+    return request_from_record(record, catalog)
 
 
 def act(request: TaskingRequest, action: str, user: str, passes: tuple[Pass, ...] = ()) -> TaskingRequest:

@@ -16,15 +16,13 @@ from pathlib import Path
 from typing import Iterable
 
 from app.user_settings import Operator
-from app.tasking import CLASSIFICATIONS, TaskingError, TaskingRequest, request_from_record, request_to_record
+from app.tasking import (CLASSIFICATIONS, FLAT_FIELDS, TaskingError, TaskingRequest, request_from_flat,
+                         request_from_record, request_to_flat, request_to_record)
 from app.timeutil import format_utc
 
 FORMAT = "spaceops-tasking"
 FORMAT_VERSION = 1
-CSV_COLUMNS = ("id", "title", "target_norad_id", "requesting_nation", "requesting_unit", "sensor_kind",
-               "sensor_value", "collection_type", "precedence", "window_start", "window_end", "justification",
-               "classification", "releasable_to", "data_mode", "status", "submitted_by", "approved_by",
-               "comments", "scheduled_passes", "version", "created_utc", "created_by", "updated_utc", "updated_by")
+CSV_COLUMNS = FLAT_FIELDS
 
 
 class ExchangeError(ValueError):
@@ -64,12 +62,7 @@ def export_csv(requests: Iterable[TaskingRequest], for_nation: str | None) -> st
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for request in releasable_subset(requests, for_nation):
-        record = request_to_record(request)
-        sensor = record.pop("sensor_request")
-        record.update(sensor_kind=sensor["kind"], sensor_value=sensor["value"],
-                      releasable_to=";".join(record["releasable_to"]), comments=json.dumps(record["comments"]),
-                      scheduled_passes=json.dumps(record["scheduled_passes"]))
-        writer.writerow(record)
+        writer.writerow(request_to_flat(request))
     return out.getvalue()
 
 
@@ -118,26 +111,13 @@ def _read_csv(path: Path, text: str) -> ReadResult:
         if None in row:
             result.rejected.append(f"{where}: more cells than the header has columns")
             continue
-        record = {k: v for k, v in row.items() if v not in (None, "")}
-        try:
-            for name in ("comments", "scheduled_passes"):
-                if name in record:
-                    record[name] = json.loads(record[name])
-        except json.JSONDecodeError:
-            result.rejected.append(f"{where}, {name}: not a JSON list")
-            continue
-        if "releasable_to" in record:
-            record["releasable_to"] = [n for n in record["releasable_to"].split(";") if n.strip()]
-        kind, value = record.pop("sensor_kind", None), record.pop("sensor_value", "")
-        if kind is not None:
-            record["sensor_request"] = {"kind": kind, "value": value}
-        _take(result, record, where)
+        _take(result, row, where, request_from_flat)
     return result
 
 
-def _take(result: ReadResult, record, where: str) -> None:
+def _take(result: ReadResult, record, where: str, reader=request_from_record) -> None:
     try:
-        result.requests.append(request_from_record(record))
+        result.requests.append(reader(record))
     except TaskingError as error:
         label = f" ({record.get('id')})" if isinstance(record, dict) and record.get('id') else ""
         result.rejected.append(f"{where}{label}: {error}")

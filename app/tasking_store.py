@@ -13,37 +13,11 @@ from sqlalchemy.engine import Connection
 
 from app.passes import Pass
 from app.store import StaleEdit, Store, _now, tasking_requests
-from app.tasking import (Comment, TaskingError, TaskingRequest, act, request_from_record, request_to_record)
+from app.tasking import (Comment, TaskingError, TaskingRequest, act, request_from_flat, request_to_flat,
+                         request_to_record)
 
 EDITABLE_STATES = ("DRAFT", "SUBMITTED")  # after approval a change means cancel and resubmit
 _BOOKKEEPING = ("version", "created_utc", "created_by", "updated_utc", "updated_by")
-
-
-def _to_row(request: TaskingRequest) -> dict:
-    record = request_to_record(request)
-    return dict(
-        id=request.id, title=request.title, target_norad_id=request.target_norad_id,
-        requesting_nation=request.requesting_nation, requesting_unit=request.requesting_unit,
-        sensor_kind=request.sensor_request.kind, sensor_value=request.sensor_request.value,
-        collection_type=request.collection_type, precedence=request.precedence,
-        window_start_utc=record["window_start"], window_end_utc=record["window_end"],
-        justification=request.justification, classification=request.classification,
-        releasable_to=",".join(request.releasable_to), data_mode=request.data_mode,
-        comments=json.dumps(record["comments"]), status=request.status, submitted_by=request.submitted_by,
-        approved_by=request.approved_by, scheduled_passes=json.dumps(record["scheduled_passes"]),
-        version=request.version, created_utc=request.created_utc, created_by=request.created_by,
-        updated_utc=request.updated_utc, updated_by=request.updated_by)
-
-
-def _from_row(row) -> TaskingRequest:
-    row = dict(row)
-    record = {k: v for k, v in row.items()
-              if k not in ("sensor_kind", "sensor_value", "window_start_utc", "window_end_utc")}
-    record.update(sensor_request={"kind": row["sensor_kind"], "value": row["sensor_value"]},
-                  window_start=row["window_start_utc"], window_end=row["window_end_utc"],
-                  releasable_to=[n for n in row["releasable_to"].split(",") if n],
-                  comments=json.loads(row["comments"]), scheduled_passes=json.loads(row["scheduled_passes"]))
-    return request_from_record(record)
 
 
 def changes_between(old: TaskingRequest | None, new: TaskingRequest) -> dict[str, dict]:
@@ -76,13 +50,13 @@ class TaskingStore:
     def requests(self, data_mode: str | None = None, status: str | None = None, nation: str | None = None,
                  precedence: str | None = None, target_norad_id: int | None = None) -> list[TaskingRequest]:
         """Filtered, newest window first."""
-        query = select(tasking_requests).order_by(tasking_requests.c.window_start_utc.desc(), tasking_requests.c.id)
+        query = select(tasking_requests).order_by(tasking_requests.c.window_start.desc(), tasking_requests.c.id)
         for column, value in (("data_mode", data_mode), ("status", status), ("requesting_nation", nation),
                               ("precedence", precedence), ("target_norad_id", target_norad_id)):
             if value is not None:
                 query = query.where(tasking_requests.c[column] == value)
         rows = self.store._read(lambda c: c.execute(query).mappings().all())
-        return [_from_row(row) for row in rows]
+        return [request_from_flat(dict(row)) for row in rows]
 
     def get(self, request_id: str) -> TaskingRequest | None:
         return self.store._read(lambda c: self._current(c, request_id))
@@ -104,7 +78,7 @@ class TaskingStore:
         def work(connection: Connection) -> TaskingRequest:
             if self._current(connection, new.id) is not None:
                 raise TaskingError(f"a request {new.id} already exists", "id")
-            connection.execute(insert(tasking_requests).values(**_to_row(new)))
+            connection.execute(insert(tasking_requests).values(**request_to_flat(new)))
             self._audit(connection, new, "create", changes_between(None, new))
             return new
 
@@ -166,12 +140,12 @@ class TaskingStore:
                 incoming = replace(incoming, version=max(incoming.version, 1))
                 current = self._current(connection, incoming.id)
                 if current is None:
-                    connection.execute(insert(tasking_requests).values(**_to_row(incoming)))
+                    connection.execute(insert(tasking_requests).values(**request_to_flat(incoming)))
                     self._audit(connection, incoming, "import", changes_between(None, incoming), source)
                     report.added.append(incoming.id)
                 elif incoming.version > current.version:
                     connection.execute(update(tasking_requests).where(tasking_requests.c.id == incoming.id)
-                                       .values(**_to_row(incoming)))
+                                       .values(**request_to_flat(incoming)))
                     self._audit(connection, incoming, "import", changes_between(current, incoming), source)
                     report.updated.append(incoming.id)
                 else:
@@ -186,7 +160,7 @@ class TaskingStore:
     @staticmethod
     def _current(connection: Connection, request_id: str) -> TaskingRequest | None:
         row = connection.execute(select(tasking_requests).where(tasking_requests.c.id == request_id)).mappings().first()
-        return _from_row(row) if row else None
+        return request_from_flat(dict(row)) if row else None
 
     def _require_version(self, connection: Connection, request: TaskingRequest) -> TaskingRequest:
         current = self._current(connection, request.id)
@@ -200,7 +174,7 @@ class TaskingStore:
                  action: str) -> TaskingRequest:
         new = replace(new, version=current.version + 1, updated_utc=_now(), updated_by=self.store.user)
         done = connection.execute(update(tasking_requests).where(tasking_requests.c.id == current.id)
-                                  .where(tasking_requests.c.version == current.version).values(**_to_row(new)))
+                                  .where(tasking_requests.c.version == current.version).values(**request_to_flat(new)))
         if done.rowcount != 1:  # another connection committed in between
             raise StaleEdit(self._current(connection, current.id))
         self._audit(connection, new, action, changes_between(current, new))

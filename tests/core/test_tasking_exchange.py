@@ -79,7 +79,7 @@ def test_malformed_records_are_reported_and_the_rest_load(data_dir, tmp_path):
     assert [line.split(": ", 1)[1] for line in csv_result.rejected] == [
         "record 2 (line 3) (TR-USA-11223344): window_end: the window must end after it starts",
         "record 3 (line 4): more cells than the header has columns",
-        "record 4 (line 5), comments: not a JSON list"]
+        "record 4 (line 5) (TR-AUS-99999999): comments: not a JSON list"]
 
 
 @pytest.mark.parametrize("name, message", [
