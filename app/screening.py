@@ -9,10 +9,9 @@ against itself, for a distance threshold over a window.
    in every interval where the range rate turns from closing to opening, the closest
    distance of the cubic Hermite interpolant of the relative motion (exact to within a
    bound from each orbit's perigee) must beat the threshold plus that bound.
-   Catalog against itself: at every grid step a scipy cKDTree finds the pairs within the
-   threshold plus the distance two objects can cover in half a step at the catalog's
-   largest relative speed; a linear-motion sieve keeps those whose straight-line closest
-   approach within the half step, widened by the worst curvature error, beats the threshold.
+   Catalog against itself: at every grid step a grid of cubes (``screening_sieve``) finds
+   the pairs whose straight-line relative motion within half a step either side, widened
+   by the path's curvature and each object's interpolation bound, beats the threshold.
 4. Every candidate is refined as the root of the pair's range rate (``closest_approach``).
 """
 
@@ -25,7 +24,6 @@ from datetime import datetime
 from typing import Callable, Sequence
 
 import numpy as np
-from scipy.spatial import cKDTree
 from sgp4.api import SatrecArray
 from sgp4.earth_gravity import wgs72
 
@@ -33,16 +31,15 @@ from app import hermite
 from app.catalog import Catalog
 from app.closest_approach import Approach, closest_approaches, refine_turns
 from app.screening_refine import refine_flagged
+from app.screening_sieve import SHORT_PERIOD_MARGIN_KM, sieve_catalog
 from app.timeutil import SECONDS_PER_DAY, datetime_to_jd
 
 EARTH_RADIUS_KM = wgs72.radiusearthkm  # SGP4's own constants
 MU_KM3_S2 = wgs72.mu
 # Perigee and apogee come from mean elements; the osculating radius of an SGP4 orbit swings
 # around them by J2 short-period terms (10-20 km in LEO), so the band filter is widened.
-BAND_MARGIN_KM = 30.0
+BAND_MARGIN_KM = SHORT_PERIOD_MARGIN_KM
 FORMATION_SPEED_KM_S = 0.01  # pairs that only ever pass each other slower than this fly together
-SGP4_EVERY = 4  # all against all: SGP4 at every 4th grid step, Hermite interpolation between
-MAX_GRAVITY_KM_S2 = 0.0098  # at the surface; relative acceleration of two objects is at most twice this
 Progress = Callable[[int, int], bool | None]  # (done, total) -> True to stop
 
 
@@ -113,13 +110,9 @@ def _co_located_ids(catalog: Catalog, primaries: Sequence[int] | None) -> list[l
 
 
 def hermite_error_bound_km(catalog: Catalog, rows: np.ndarray, step_s: float) -> np.ndarray:
-    """How far a cubic Hermite interpolant over ``step_s`` (positions and velocities at both
-    ends) may stray from each object's SGP4 path: K (mu/r_p^3)^2 r_p step^4 / 384, the
-    fourth-derivative bound of Keplerian motion at perigee, with K = 5 and at least 250 m
-    (measured on LEO, GEO and 40 HEO orbits: K <= 4 wherever the error exceeds 60 m)."""
-    perigee_km = catalog.perigee_alt_km[rows] + EARTH_RADIUS_KM
-    fourth = (MU_KM3_S2 / perigee_km**3) ** 2 * perigee_km
-    return np.maximum(5.0 * fourth * step_s**4 / 384.0, 0.25)
+    """How far a cubic Hermite interpolant over ``step_s`` may stray from each object's SGP4
+    path (``hermite.error_bound_km`` at the catalog perigee)."""
+    return hermite.error_bound_km(catalog.perigee_alt_km[rows] + EARTH_RADIUS_KM, step_s)
 
 
 def _hermite_closest(p0, v0, p1, v1, step_s: float, iterations: int = 16) -> tuple[np.ndarray, np.ndarray]:
@@ -179,53 +172,30 @@ def _one_against_many(catalog: Catalog, row: int, candidates: np.ndarray, start:
     return found
 
 
-def _linear_min(dr: np.ndarray, dv: np.ndarray, t_low: float, t_high: float) -> np.ndarray:
-    """Closest distance of straight-line relative motion dr + dv t over [t_low, t_high]."""
-    t = np.clip(-np.sum(dr * dv, axis=1) / np.maximum(np.sum(dv * dv, axis=1), 1e-12), t_low, t_high)
-    return np.linalg.norm(dr + dv * t[:, None], axis=1)
-
-
-def screen_all(catalog: Catalog, start: datetime, hours: float, threshold_km: float, step_s: float = 30.0,
-               progress: Progress | None = None) -> ScreeningResult:
-    """The whole catalog against itself."""
+def screen_all(catalog: Catalog, start: datetime, hours: float, threshold_km: float, step_s: float = 20.0,
+               sample_every: int = 12, progress: Progress | None = None, workers: int = 2) -> ScreeningResult:
+    """The whole catalog against itself: the sieve (``screening_sieve``) at every grid step
+    of ``step_s``, with SGP4 at every ``sample_every``-th step and cubic Hermite states
+    between, on ``workers`` threads; then every flagged pair refined (``screening_refine``).
+    Progress runs to 100: the sieve takes it to 80, the refinement the rest."""
     result = ScreeningResult(co_located=_co_located_ids(catalog, None))
     span_s = hours * 3600.0
-    jd0, fr0 = datetime_to_jd(start)
-    label = _same_set_partner(catalog)
-    low, high = _radius_bands(catalog)
-    steps = np.arange(0.0, span_s + step_s, step_s)
-    half = step_s / 2.0
-    curvature_km = 0.5 * 2 * MAX_GRAVITY_KM_S2 * half**2
-    flagged: dict[tuple[int, int], list[int]] = defaultdict(list)  # pair -> grid steps where it may close in
-    # SGP4 every SGP4_EVERY steps, cubic Hermite positions and velocities in between; each
-    # object's interpolation bound widens the sieve (and its velocity error over half a step)
-    sampled_s = SGP4_EVERY * step_s
-    stray_km = hermite_error_bound_km(catalog, np.arange(len(catalog)), sampled_s) * (1.0 + 4.0 * half / sampled_s)
-    states = _HermiteStates(catalog, jd0, fr0, steps, SGP4_EVERY)
-    for k, offset in enumerate(steps):
-        if progress is not None and k % 20 == 0 and progress(k, len(steps)):
-            result.cancelled = True
-            return result
-        r, v, ok = states.at(k)
-        speed = np.linalg.norm(v[ok], axis=1)
-        reach_km = (threshold_km + 2 * float(speed.max() if len(speed) else 0.0) * half + curvature_km
-                    + 2 * float(stray_km.max() if len(stray_km) else 0.0))
-        rows = np.nonzero(ok)[0]
-        pairs = cKDTree(r[rows], balanced_tree=False).query_pairs(reach_km, output_type="ndarray")
-        if not len(pairs):
-            continue
-        i, j = rows[pairs[:, 0]], rows[pairs[:, 1]]
-        reach_band = threshold_km + BAND_MARGIN_KM
-        keep = (label[i] != label[j]) & (low[i] <= high[j] + reach_band) & (low[j] <= high[i] + reach_band)
-        i, j = i[keep], j[keep]
-        # straight-line closest approach within +-half a step
-        dr, dv = r[j] - r[i], v[j] - v[i]
-        t_min = np.clip(-np.sum(dr * dv, axis=1) / np.maximum(np.sum(dv * dv, axis=1), 1e-12), -half, half)
-        d_min = np.linalg.norm(dr + dv * t_min[:, None], axis=1)
-        close = d_min <= threshold_km + curvature_km + stray_km[i] + stray_km[j]
-        for a, b in zip(i[close].tolist(), j[close].tolist()):
-            flagged[(min(a, b), max(a, b))].append(k)
-    result.approaches = refine_flagged(catalog, flagged, start, steps, step_s, span_s, threshold_km)
+    steps = np.linspace(0.0, span_s, max(2, int(math.ceil(span_s / step_s)) + 1))
+
+    def sieve_progress(done: int, total: int) -> bool:
+        return progress is not None and bool(progress(80 * done // max(total, 1), 100))
+
+    def refine_progress(fraction: float) -> bool:
+        return progress is not None and bool(progress(80 + int(20 * fraction), 100))
+
+    flagged = sieve_catalog(catalog, _same_set_partner(catalog), start, steps, sample_every, threshold_km,
+                            sieve_progress, workers)
+    approaches = None if flagged is None else refine_flagged(catalog, flagged, start, steps, threshold_km,
+                                                             refine_progress)
+    if approaches is None:
+        result.cancelled = True
+        return result
+    result.approaches = approaches
     _set_apart_formations(result)
     return result
 
@@ -244,39 +214,3 @@ def _set_apart_formations(result: ScreeningResult) -> None:
         else:
             kept += approaches
     result.approaches = sorted(kept, key=lambda x: (x.tca, x.primary, x.secondary))
-
-
-class _HermiteStates:
-    """Catalog states at grid steps: SGP4 at every ``every``-th step (and the last), cubic
-    Hermite interpolation of positions and velocities between."""
-
-    def __init__(self, catalog: Catalog, jd0: float, fr0: float, steps: np.ndarray, every: int):
-        self.catalog, self.jd0, self.fr0, self.steps, self.every = catalog, jd0, fr0, steps, every
-        self._cache: dict[int, tuple] = {}
-
-    def _sampled(self, k: int):
-        if k not in self._cache:
-            self._cache = {key: value for key, value in self._cache.items() if key >= k - self.every}
-            self._cache[k] = _catalog_states(self.catalog, np.array([self.jd0]),
-                                             np.array([self.fr0 + self.steps[k] / SECONDS_PER_DAY]))
-        return self._cache[k]
-
-    def at(self, k: int):
-        k0 = (k // self.every) * self.every
-        k1 = min(k0 + self.every, len(self.steps) - 1)
-        if k == k0 or k1 == k0:
-            return self._sampled(k0)
-        (r0, v0, ok0), (r1, v1, ok1) = self._sampled(k0), self._sampled(k1)
-        span = self.steps[k1] - self.steps[k0]
-        r, v = hermite.interpolate(r0, v0, r1, v1, span, (self.steps[k] - self.steps[k0]) / span)
-        return r, v, ok0 & ok1
-
-
-def _catalog_states(catalog: Catalog, jd: np.ndarray, fr: np.ndarray):
-    n = len(catalog)
-    r, v, ok = np.empty((n, 3)), np.empty((n, 3)), np.empty(n, dtype=bool)
-    for chunk in catalog.chunks:
-        e, rc, vc = chunk.array.sgp4(jd, fr)
-        r[chunk.start:chunk.stop], v[chunk.start:chunk.stop] = rc[:, 0], vc[:, 0]
-        ok[chunk.start:chunk.stop] = e[:, 0] == 0
-    return r, v, ok

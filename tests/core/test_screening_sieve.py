@@ -1,0 +1,154 @@
+"""The all-against-all sieve: the grid finds exactly the pairs a test of every pair finds;
+its bounds hold on the real catalog; the whole screening keeps what brute force finds for
+fast eccentric objects and for decaying objects whose element sets are weeks old."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import numpy as np
+import pytest
+
+from app import hermite
+from app.screening import screen_all
+from app.screening_grid import FAST, HIGH, LABEL, LOW, STRAY, sieve_block
+from app.screening_sieve import (LOW_PERIGEE_ALT_KM, EARTH_RADIUS_KM, MAX_GRAVITY_KM_S2, _block_bounds, _Sample,
+                                 catalog_states)
+from app.timeutil import datetime_to_jd
+from tests.core.test_screening import _nearest_at_perigee, brute_force_minima
+
+START = datetime(2026, 8, 12, tzinfo=timezone.utc)
+MU = 398600.8
+
+
+def _random_states(seed: int):
+    """LEO shell, a GEO ring and fast eccentric objects at perigee, crowded enough that
+    thousands of pairs sit within a few cubes of each other."""
+    rng = np.random.default_rng(seed)
+
+    def around(radius, count, speed_factor):
+        direction = rng.normal(size=(count, 3))
+        direction /= np.linalg.norm(direction, axis=1, keepdims=True)
+        other = np.cross(direction, rng.normal(size=(count, 3)))
+        other /= np.linalg.norm(other, axis=1, keepdims=True)
+        return direction * radius[:, None], other * (speed_factor * np.sqrt(MU / radius))[:, None]
+
+    leo = around(rng.uniform(6900, 7000, 2500), 2500, rng.uniform(0.98, 1.02, 2500))
+    fast = around(rng.uniform(6700, 6800, 60), 60, rng.uniform(1.15, 1.35, 60))
+    angle = rng.uniform(0, 2 * np.pi, 400)
+    geo_r = np.column_stack([np.cos(angle), np.sin(angle), rng.normal(0, 0.01, 400)]) * 42164.0
+    geo_v = np.column_stack([-np.sin(angle), np.cos(angle), np.zeros(400)]) * 3.0747
+    r = np.concatenate([leo[0], fast[0], geo_r])
+    v = np.concatenate([leo[1], fast[1], geo_v])
+    return r, v
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_grid_flags_exactly_the_pairs_an_all_pairs_test_flags(seed):
+    r, v = _random_states(seed)
+    n = len(r)
+    ok = np.ones(n, dtype=bool)
+    ok[::97] = False  # some objects SGP4 could not propagate
+    label = np.arange(n)
+    label[1:40:2] = label[0:40:2]  # pairs sharing one element set
+    sample = _Sample(r, v, ok)
+    half_s, threshold = 10.0, 150.0
+    limit = threshold + MAX_GRAVITY_KM_S2 * half_s**2
+    bounds = _block_bounds(sample, sample, label, 240.0, half_s, limit)
+    objects = bounds.objects
+    assert objects[:, FAST].sum() >= 40 and bounds.fast_cubes >= 2  # the fast pass is exercised
+    out = np.empty((200000, 3), np.int64)
+    none = np.zeros(0, dtype=np.int64)
+    count = sieve_block(r, v, r, v, ok, 240.0, np.array([0.0]), np.array([7]), none, np.empty((1, 0, 3)),
+                        np.empty((1, 0, 3)), objects, bounds.cube_km, bounds.fast_cubes, bounds.fast_reach_km,
+                        half_s, limit, threshold, out)
+    assert count < len(out)
+    flagged = {(int(i), int(j)) for _, i, j in out[:count]}
+    assert (out[:count, 0] == 7).all() and len(flagged) == count  # each pair once
+
+    i, j = np.triu_indices(n, 1)
+    keep = ok[i] & ok[j] & (label[i] != label[j])
+    keep &= (objects[i, LOW] <= objects[j, HIGH] + threshold) & (objects[j, LOW] <= objects[i, HIGH] + threshold)
+    i, j = i[keep], j[keep]
+    dr, dv = r[j] - r[i], v[j] - v[i]
+    t = np.clip(-np.sum(dr * dv, axis=1) / np.maximum(np.sum(dv * dv, axis=1), 1e-12), -half_s, half_s)
+    miss = np.linalg.norm(dr + dv * t[:, None], axis=1)
+    close = miss <= limit + objects[i, STRAY] + objects[j, STRAY]
+    expected = set(zip(i[close].tolist(), j[close].tolist()))
+    assert len(expected) > 300
+    assert flagged == expected
+
+
+def test_linear_motion_from_interpolated_states_stays_within_the_bounds(default_catalog):
+    """On the whole catalog: the position a step's interpolated state predicts a half step
+    away is within the object's bound plus the curvature allowance of the SGP4 position."""
+    jd0, fr0 = datetime_to_jd(START)
+    span, half = 240.0, 10.0
+    label = np.arange(len(default_catalog))
+    worst = 0.0
+    for t0 in (0.0, 31000.0, 62000.0):
+        before = _Sample(*catalog_states(default_catalog, jd0, fr0 + t0 / 86400.0))
+        after = _Sample(*catalog_states(default_catalog, jd0, fr0 + (t0 + span) / 86400.0))
+        bounds = _block_bounds(before, after, label, span, half, 5.0)
+        interpolated = before.ok & after.ok
+        interpolated[bounds.exact_rows] = False
+        for s in (0.0, 0.5, 0.75):
+            r_h, v_h = hermite.interpolate(before.r, before.v, after.r, after.v, span, s)
+            for tau in (-half, half):
+                r, _, ok = catalog_states(default_catalog, jd0, fr0 + (t0 + s * span + tau) / 86400.0)
+                error = np.linalg.norm(r_h + v_h * tau - r, axis=1)
+                allowed = bounds.objects[:, STRAY] + 0.5 * MAX_GRAVITY_KM_S2 * tau**2
+                use = interpolated & ok
+                worst = max(worst, float((error[use] / allowed[use]).max()))
+                speed = np.linalg.norm(v_h, axis=1)
+                fast = bounds.objects[:, FAST] != 0
+                assert (speed[use & ~fast] * 2 * half <= bounds.cube_km).all()
+    assert worst < 1.0
+
+
+def test_decaying_objects_with_old_elements_are_screened(default_catalog):
+    """Element sets weeks old for objects decaying fast: their catalog radius band is far
+    above where SGP4 puts them now, so the bands come from the propagated states."""
+    jd0, fr0 = datetime_to_jd(START)
+    r, v, ok = catalog_states(default_catalog, jd0, fr0 + 0.125)
+    from app.osculating import apsides
+    perigee_alt = apsides(r, v)[0] - EARTH_RADIUS_KM
+    stale = np.nonzero(ok & (perigee_alt < default_catalog.perigee_alt_km - 60))[0]
+    assert len(stale) >= 5 and (perigee_alt[stale] < LOW_PERIGEE_ALT_KM).any()
+    partners = [default_catalog.row_of(n) for n in (69356, 62890)]  # meet 34861 and 36470 under 5 km
+    rows = np.unique(np.concatenate([stale[:8], [default_catalog.row_of(34861), default_catalog.row_of(36470)],
+                                     partners]))
+    subset = default_catalog.subset(rows)
+    threshold, hours = 50.0, 6
+    found = {(*sorted((a.primary, a.secondary)), round((a.tca - START).total_seconds()))
+             for a in screen_all(subset, START, hours, threshold).approaches}
+    expected = set()
+    for i in range(len(subset)):
+        for j in range(i + 1, len(subset)):
+            for t, m in zip(*brute_force_minima(subset.satrecs[i], subset.satrecs[j], START, hours * 3600.0)):
+                if m <= threshold and 1.0 < t < hours * 3600.0 - 1.0:
+                    expected.add((*sorted((int(subset.norad_id[i]), int(subset.norad_id[j]))), round(t)))
+    assert {e[:2] for e in expected} >= {(34861, 69356), (36470, 62890)}
+    missed = [e for e in expected if not any(f[:2] == e[:2] and abs(f[2] - e[2]) <= 1 for f in found)]
+    assert not missed
+
+
+def test_fast_eccentric_object_against_its_neighbours(default_catalog):
+    """ARASE (398 x 31,789 km) passes perigee at over 10 km/s, in the grid's fast pass:
+    all against all, every approach brute force finds for it is kept."""
+    row = default_catalog.row_of(41896)
+    rows = np.concatenate([[row], _nearest_at_perigee(default_catalog, row, 50)])
+    subset = default_catalog.subset(rows)
+    threshold, hours = 100.0, 24
+    found = {(a.primary, a.secondary, round((a.tca - START).total_seconds()))
+             for a in screen_all(subset, START, hours, threshold).approaches if 41896 in (a.primary, a.secondary)}
+    expected = set()
+    for j in range(1, len(subset)):
+        pair = tuple(sorted((41896, int(subset.norad_id[j]))))
+        for t, m in zip(*brute_force_minima(subset.satrecs[0], subset.satrecs[j], START, hours * 3600.0)):
+            if m <= threshold and 1.0 < t < hours * 3600.0 - 1.0:
+                expected.add((pair, round(t)))
+    assert expected
+    missed = [e for e in expected
+              if not any(tuple(sorted(f[:2])) == e[0] and abs(f[2] - e[1]) <= 1 for f in found)]
+    assert not missed
