@@ -31,7 +31,8 @@ from app import hermite
 from app.catalog import Catalog
 from app.closest_approach import Approach, closest_approaches, refine_turns
 from app.screening_refine import refine_flagged
-from app.screening_sieve import SHORT_PERIOD_MARGIN_KM, sieve_catalog
+from app.osculating import apsides
+from app.screening_sieve import SHORT_PERIOD_MARGIN_KM, catalog_states, sieve_catalog
 from app.timeutil import SECONDS_PER_DAY, datetime_to_jd
 
 EARTH_RADIUS_KM = wgs72.radiusearthkm  # SGP4's own constants
@@ -58,13 +59,27 @@ def co_located_groups(catalog: Catalog) -> list[np.ndarray]:
     return [np.array(rows) for rows in groups.values() if len(rows) > 1]
 
 
-def _radius_bands(catalog: Catalog) -> tuple[np.ndarray, np.ndarray]:
-    return catalog.perigee_alt_km + EARTH_RADIUS_KM, catalog.apogee_alt_km + EARTH_RADIUS_KM
+def radius_bands(catalog: Catalog, start: datetime | None = None, hours: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Perigee and apogee radius (km) of each object from its mean elements; given a window,
+    where the osculating orbit at its start or its end leaves that band by more than
+    ``BAND_MARGIN_KM`` (an old element set of a decaying object: its mean perigee is far
+    above where SGP4 puts it now), the osculating radius instead. Decay only lowers both,
+    so in between the ends bound them."""
+    low, high = catalog.perigee_alt_km + EARTH_RADIUS_KM, catalog.apogee_alt_km + EARTH_RADIUS_KM
+    if start is None:
+        return low, high
+    jd0, fr0 = datetime_to_jd(start)
+    for offset_h in (0.0, hours):
+        r, v, ok = catalog_states(catalog, jd0, fr0 + offset_h / 24.0)
+        perigee, apogee, _ = apsides(r, v)
+        low = np.where(ok & (perigee < low - BAND_MARGIN_KM), perigee, low)
+        high = np.where(ok & (apogee > high + BAND_MARGIN_KM), apogee, high)
+    return low, high
 
 
-def band_overlap(catalog: Catalog, row: int, threshold_km: float) -> np.ndarray:
-    """Rows whose perigee-apogee radius band comes within the threshold of ``row``'s."""
-    low, high = _radius_bands(catalog)
+def band_overlap(bands: tuple[np.ndarray, np.ndarray], row: int, threshold_km: float) -> np.ndarray:
+    """Rows whose radius band (``radius_bands``) comes within the threshold of ``row``'s."""
+    low, high = bands
     reach = threshold_km + BAND_MARGIN_KM
     return (low <= high[row] + reach) & (high >= low[row] - reach)
 
@@ -74,13 +89,15 @@ def screen_primaries(catalog: Catalog, primaries: Sequence[int], start: datetime
     """Each primary (catalog number) against every other object."""
     result = ScreeningResult()
     span_s = hours * 3600.0
-    same_set = _same_set_partner(catalog)
+    groups = co_located_groups(catalog)
+    same_set = _same_set_partner(catalog, groups)
+    bands = radius_bands(catalog, start, hours)
     for done, norad_id in enumerate(primaries):
         if progress is not None and progress(done, len(primaries)):
             result.cancelled = True
             break
         row = catalog.row_of(norad_id)
-        candidates = np.nonzero(band_overlap(catalog, row, threshold_km))[0]
+        candidates = np.nonzero(band_overlap(bands, row, threshold_km))[0]
         candidates = candidates[(candidates != row) & (same_set[candidates] != same_set[row])]
         found = _one_against_many(catalog, row, candidates, start, span_s, threshold_km, step_s,
                                   stop=None if progress is None else lambda: bool(progress(done, len(primaries))))
@@ -88,31 +105,35 @@ def screen_primaries(catalog: Catalog, primaries: Sequence[int], start: datetime
             result.cancelled = True
             break
         result.approaches += found
-    result.co_located = _co_located_ids(catalog, primaries)
+    result.co_located = _co_located_ids(catalog, groups, primaries)
     _set_apart_formations(result)
     return result
 
 
-def _same_set_partner(catalog: Catalog) -> np.ndarray:
+def _same_set_partner(catalog: Catalog, groups: list[np.ndarray]) -> np.ndarray:
     """A group label per row: equal labels share one element set."""
     label = np.arange(len(catalog))
-    for group in co_located_groups(catalog):
+    for group in groups:
         label[group] = group[0]
     return label
 
 
-def _co_located_ids(catalog: Catalog, primaries: Sequence[int] | None) -> list[list[int]]:
-    groups = [sorted(catalog.norad_id[g].tolist()) for g in co_located_groups(catalog)]
+def _co_located_ids(catalog: Catalog, groups: list[np.ndarray], primaries: Sequence[int] | None) -> list[list[int]]:
+    groups = [sorted(catalog.norad_id[g].tolist()) for g in groups]
     if primaries is None:
         return groups
     wanted = set(primaries)
     return [g for g in groups if wanted & set(g)]
 
 
-def hermite_error_bound_km(catalog: Catalog, rows: np.ndarray, step_s: float) -> np.ndarray:
-    """How far a cubic Hermite interpolant over ``step_s`` may stray from each object's SGP4
-    path (``hermite.error_bound_km`` at the catalog perigee)."""
-    return hermite.error_bound_km(catalog.perigee_alt_km[rows] + EARTH_RADIUS_KM, step_s)
+def _interval_bounds_km(r: np.ndarray, v: np.ndarray, step_s: float, pairs: bool = False) -> np.ndarray:
+    """How far a cubic Hermite interpolant may stray from SGP4 over each interval of a grid
+    (states (n, 3), n-1 intervals) or over each given interval (``pairs``: (m, 2, 3)), from
+    the lower osculating perigee at its ends (not the catalog's: an old element set of a
+    decaying object has a mean perigee far above where SGP4 puts it)."""
+    perigee = apsides(r.reshape(-1, 3), v.reshape(-1, 3))[0].reshape(r.shape[:-1])
+    lower = np.minimum(perigee[:, 0], perigee[:, 1]) if pairs else np.minimum(perigee[:-1], perigee[1:])
+    return hermite.error_bound_km(np.maximum(lower - SHORT_PERIOD_MARGIN_KM, 0.5 * EARTH_RADIUS_KM), step_s)
 
 
 def _hermite_closest(p0, v0, p1, v1, step_s: float, iterations: int = 16) -> tuple[np.ndarray, np.ndarray]:
@@ -140,7 +161,7 @@ def _one_against_many(catalog: Catalog, row: int, candidates: np.ndarray, start:
     step = float(grid[1] - grid[0])
     jd, fr = np.full(grid.shape, jd0), fr0 + grid / SECONDS_PER_DAY
     e1, r1, v1 = catalog.satrecs[row].sgp4_array(jd, fr)
-    primary_bound = hermite_error_bound_km(catalog, np.array([row]), step)[0]
+    primary_bound = _interval_bounds_km(r1, v1, step)
     found: list[Approach] = []
     for chunk in np.array_split(candidates, max(1, len(candidates) // 512)):
         if stop is not None and stop():
@@ -153,7 +174,8 @@ def _one_against_many(catalog: Catalog, row: int, candidates: np.ndarray, start:
         sec, k = np.nonzero(turn)
         if len(sec):
             closest, slack = _hermite_closest(dr[sec, k], dv[sec, k], dr[sec, k + 1], dv[sec, k + 1], step)
-            bound = primary_bound + hermite_error_bound_km(catalog, chunk[sec], step) + slack
+            bound = primary_bound[k] + _interval_bounds_km(np.stack([r2[sec, k], r2[sec, k + 1]], axis=1),
+                                                            np.stack([v2[sec, k], v2[sec, k + 1]], axis=1), step, pairs=True) + slack
             far = closest > threshold_km + bound
             turn[sec[far], k[far]] = False
         first, last = np.linalg.norm(dr[:, 0], axis=1), np.linalg.norm(dr[:, -1], axis=1)
@@ -178,7 +200,8 @@ def screen_all(catalog: Catalog, start: datetime, hours: float, threshold_km: fl
     of ``step_s``, with SGP4 at every ``sample_every``-th step and cubic Hermite states
     between, on ``workers`` threads; then every flagged pair refined (``screening_refine``).
     Progress runs to 100: the sieve takes it to 80, the refinement the rest."""
-    result = ScreeningResult(co_located=_co_located_ids(catalog, None))
+    groups = co_located_groups(catalog)
+    result = ScreeningResult(co_located=_co_located_ids(catalog, groups, None))
     span_s = hours * 3600.0
     steps = np.linspace(0.0, span_s, max(2, int(math.ceil(span_s / step_s)) + 1))
 
@@ -188,7 +211,7 @@ def screen_all(catalog: Catalog, start: datetime, hours: float, threshold_km: fl
     def refine_progress(fraction: float) -> bool:
         return progress is not None and bool(progress(80 + int(20 * fraction), 100))
 
-    flagged = sieve_catalog(catalog, _same_set_partner(catalog), start, steps, sample_every, threshold_km,
+    flagged = sieve_catalog(catalog, _same_set_partner(catalog, groups), start, steps, sample_every, threshold_km,
                             sieve_progress, workers)
     approaches = None if flagged is None else refine_flagged(catalog, flagged, start, steps, threshold_km,
                                                              refine_progress)

@@ -2,8 +2,7 @@
 near each grid step of a block. Compiled with numba; each call releases the GIL.
 
 At each step every object's position and velocity come from a cubic Hermite interpolant
-between the block's two SGP4 samples, or from SGP4 itself for the few objects listed as
-exact. Objects go into a uniform grid of cubes as wide as the largest
+between the block's two SGP4 samples. Objects go into a uniform grid of cubes as wide as the largest
 distance two ordinary objects can close in half a step, plus the threshold; points are
 sorted by cube (a radix sort on the cube's x, y, z), and each cube is compared with itself
 and the 13 neighbours whose keys sort after it (a neighbour column's points are one
@@ -202,19 +201,15 @@ def _sieve_step(r, v, ok, objects, cube_km, fast_cubes, fast_reach_km, half_s, l
 
 
 @nb.njit(cache=True, nogil=True)
-def sieve_block(r0, v0, r1, v1, ok, span_s, fractions, steps, exact_rows, exact_r, exact_v, objects, cube_km,
-                fast_cubes, fast_reach_km, half_s, limit_km, band_km, out):
-    """Every step of one block between two SGP4 samples (at ``fractions`` of ``span_s``;
-    ``exact_r``/``exact_v`` (step, k, 3) hold the states of rows ``exact_rows``); returns
-    how many rows (step, i, j) the block flagged (more than ``out`` holds: call again)."""
+def sieve_block(r0, v0, r1, v1, ok, span_s, fractions, steps, objects, cube_km, fast_cubes, fast_reach_km, half_s,
+                limit_km, band_km, out):
+    """Every step of one block between two SGP4 samples (at ``fractions`` of ``span_s``);
+    returns how many rows (step, i, j) the block flagged (more than ``out`` holds: call again)."""
     r = np.empty_like(r0)
     v = np.empty_like(v0)
     count = 0
     for m in range(len(fractions)):
         _interpolate(r0, v0, r1, v1, span_s, fractions[m], r, v)
-        for k in range(len(exact_rows)):
-            r[exact_rows[k]] = exact_r[m, k]
-            v[exact_rows[k]] = exact_v[m, k]
         count = _sieve_step(r, v, ok, objects, cube_km, fast_cubes, fast_reach_km, half_s, limit_km, band_km,
                             steps[m], out, count)
     return count

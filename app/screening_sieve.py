@@ -7,8 +7,8 @@ the grid (``screening_grid``) releases the GIL and SGP4 holds it, so one thread
 propagates while another sieves. Each block's bounds come from its two samples, not from
 the catalog's mean elements (stale for an old element set of a decaying object): the
 osculating perigee and apogee at both ends give each object's radius band, interpolation
-bound and top speed. Objects whose perigee is below ``LOW_PERIGEE_ALT_KM`` at either end
-(re-entering: drag breaks the interpolation bound) get SGP4 states at every step instead.
+bound and top speed (``tests/core/test_screening_sieve.py`` checks the bound on the whole
+catalog, re-entering objects included).
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from datetime import datetime
 from typing import Callable
 
 import numpy as np
-from sgp4.api import SatrecArray
 from sgp4.earth_gravity import wgs72
 
 from app import hermite
@@ -33,7 +32,6 @@ from app.timeutil import SECONDS_PER_DAY, datetime_to_jd
 
 EARTH_RADIUS_KM = wgs72.radiusearthkm
 SHORT_PERIOD_MARGIN_KM = 30.0  # J2 swings the osculating radii this much about the mean orbit
-LOW_PERIGEE_ALT_KM = 250.0
 SPEED_MARGIN = 1.02  # over the osculating perigee speed: short-period terms and drag within a block
 MAX_GRAVITY_KM_S2 = 0.0098  # at the surface; relative acceleration of two objects is at most twice this
 Progress = Callable[[int, int], bool]  # (blocks done, blocks) -> True to stop
@@ -53,7 +51,6 @@ class _Sample:
 @dataclass(frozen=True)
 class _BlockBounds:
     objects: np.ndarray  # screening_grid.object_table rows
-    exact_rows: np.ndarray
     cube_km: float
     fast_cubes: int
     fast_reach_km: float
@@ -84,12 +81,9 @@ def sieve_catalog(catalog: Catalog, label: np.ndarray, start: datetime, steps: n
             ks = np.arange(k0, k1 + 1 if k1 == len(steps) - 1 else k1)
             span_s = float(steps[k1] - steps[k0])
             bounds = _block_bounds(before, after, label, span_s, half_s, limit_km)
-            exact_ok, exact_r, exact_v = _exact_states(catalog, bounds.exact_rows, jd0, fr0 + steps[ks] / SECONDS_PER_DAY)
-            ok = before.ok & after.ok
-            ok[bounds.exact_rows] = exact_ok
-            args = (before.r, before.v, after.r, after.v, ok, span_s, (steps[ks] - steps[k0]) / span_s, ks,
-                    bounds.exact_rows, exact_r, exact_v, bounds.objects, bounds.cube_km, bounds.fast_cubes,
-                    bounds.fast_reach_km, half_s, limit_km, threshold_km)
+            args = (before.r, before.v, after.r, after.v, before.ok & after.ok, span_s, (steps[ks] - steps[k0]) / span_s,
+                    ks, bounds.objects, bounds.cube_km, bounds.fast_cubes, bounds.fast_reach_km, half_s, limit_km,
+                    threshold_km)
             count = sieve_block(*args, out)
             if count > len(out):
                 out = np.empty((2 * count, 3), np.int64)
@@ -121,25 +115,15 @@ def _block_bounds(before: _Sample, after: _Sample, label: np.ndarray, span_s: fl
     perigee = np.where(ok, np.minimum(perigee0, perigee1), EARTH_RADIUS_KM)
     apogee = np.where(ok, np.maximum(apogee0, apogee1), EARTH_RADIUS_KM)
     speed = np.where(ok, SPEED_MARGIN * np.maximum(speed0, speed1), 0.0)
-    exact = ok & (perigee < EARTH_RADIUS_KM + LOW_PERIGEE_ALT_KM)
     # the interpolant's position error, and its velocity error carried over half a step
     stray = hermite.error_bound_km(np.maximum(perigee - SHORT_PERIOD_MARGIN_KM, 0.5 * EARTH_RADIUS_KM), span_s)
-    stray = np.where(exact | ~ok, 0.0, stray * (1.0 + 4.0 * half_s / span_s))
+    stray = np.where(ok, stray * (1.0 + 4.0 * half_s / span_s), 0.0)
     fast = speed > ORDINARY_KM_S
     stray_max = float(stray.max(initial=0.0))
     cube_km = limit_km + 2 * stray_max + 2 * float(speed[~fast].max(initial=0.0)) * half_s
     fast_reach_km = limit_km + 2 * stray_max + 2 * float(speed.max(initial=0.0)) * half_s
     objects = object_table(stray, perigee - SHORT_PERIOD_MARGIN_KM, apogee + SHORT_PERIOD_MARGIN_KM, label, fast)
-    return _BlockBounds(objects, np.nonzero(exact)[0], cube_km, max(1, int(math.ceil(fast_reach_km / cube_km))),
-                        fast_reach_km)
-
-
-def _exact_states(catalog: Catalog, rows: np.ndarray, jd: float, fr: np.ndarray):
-    """ok (k,), positions and velocities (steps, k, 3) of the given rows by SGP4 itself."""
-    if not len(rows):
-        return np.ones(0, dtype=bool), np.empty((len(fr), 0, 3)), np.empty((len(fr), 0, 3))
-    error, r, v = SatrecArray([catalog.satrecs[k] for k in rows.tolist()]).sgp4(np.full(len(fr), jd), fr)
-    return (error == 0).all(axis=1), np.ascontiguousarray(r.transpose(1, 0, 2)), np.ascontiguousarray(v.transpose(1, 0, 2))
+    return _BlockBounds(objects, cube_km, max(1, int(math.ceil(fast_reach_km / cube_km))), fast_reach_km)
 
 
 def catalog_states(catalog: Catalog, jd: float, fr: float):

@@ -141,11 +141,11 @@ def _nearest_at_perigee(catalog, row, count):
 def test_one_primary_recall_against_brute_force(default_catalog, primary, threshold, hours):
     """One primary against 80 objects (HST: spread over its radius band; ARASE: those
     nearest at its perigee): the Hermite sieve keeps every approach 1 s brute force finds."""
-    from app.screening import band_overlap
+    from app.screening import band_overlap, radius_bands
 
     row = default_catalog.row_of(primary)
     if primary == 20580:
-        near = np.nonzero(band_overlap(default_catalog, row, threshold))[0]
+        near = np.nonzero(band_overlap(radius_bands(default_catalog), row, threshold))[0]
         near = near[near != row]
         near = near[np.linspace(0, len(near) - 1, 80).astype(int)]
     else:
