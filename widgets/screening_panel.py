@@ -44,6 +44,7 @@ class ScreeningPanel(QWidget):
         self.progress = QProgressBar()
         self.progress.setVisible(False)
         self.summary = QLabel()
+        self.summary.setWordWrap(True)  # the co-located list must not widen the window
         self.model, self.proxy, self.table = filtered_table(self, COLUMNS)
         self.table.setColumnWidth(0, 160)
         row, second = QHBoxLayout(), QHBoxLayout()

@@ -9,6 +9,7 @@ import math
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -177,3 +178,31 @@ def test_screen_command(tmp_path):
     assert "co-located" in done.stderr and "25544" in done.stderr
     done = run_cli("screen", "--primary", "1", "--start", "2026-08-12T00:00:00Z", "--hours", "1", "--threshold-km", "5")
     assert done.returncode == 3 and "not in the catalog" in done.stderr
+
+
+def test_screen_all_command(tmp_path):
+    """``--all`` on a catalog file of its own: every approach under the threshold, sorted
+    by TCA, each one the pairwise search confirms."""
+    from datetime import datetime, timezone
+
+    from app.catalog import Catalog
+    from app.closest_approach import closest_approaches
+
+    bundled = Path(__file__).resolve().parents[2] / "resources" / "catalogs" / "default"
+    lines = (bundled / "celestrak_iridium-33-debris_2026-06-14.tle").read_text().splitlines()
+    catalog_file = tmp_path / "iridium_debris.tle"
+    catalog_file.write_text("\n".join(lines[:3 * 150]) + "\n")
+    done = run_cli("screen", "--all", "--catalog", str(catalog_file), "--start", "2026-08-12T00:00:00Z",
+                   "--hours", "3", "--threshold-km", "100", "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert len(rows) > 5
+    assert [r["tca_utc"] for r in rows] == sorted(r["tca_utc"] for r in rows)
+    assert all(float(r["miss_km"]) <= 100 for r in rows)
+    catalog = Catalog.load([catalog_file])
+    start = datetime(2026, 8, 12, tzinfo=timezone.utc)
+    for row in rows[:3]:
+        a, b = int(row["primary"]), int(row["secondary"])
+        pairwise = closest_approaches(catalog.satrecs[catalog.row_of(a)], catalog.satrecs[catalog.row_of(b)],
+                                      start, 3 * 3600.0, a, b, max_miss_km=100.0)
+        assert any(abs(float(row["miss_km"]) - p.miss_km) < 0.01 for p in pairwise)
