@@ -4,15 +4,18 @@ against itself, for a distance threshold over a window.
 1. Objects sharing one element set (modules docked to the ISS carry its elements) are
    reported once as a co-located group, and never paired with each other.
 2. Apogee/perigee filter: two orbits whose radius bands, widened by the threshold and by
-   a margin for SGP4's short-period radius swings, do not overlap can never come close.
+   a margin for SGP4's short-period radius swings, do not overlap can never come close
+   (bands from the propagated states where an old element set has left its mean band).
 3. Primaries against the catalog: the survivors are propagated together on a 300 s grid;
    in every interval where the range rate turns from closing to opening, the closest
    distance of the cubic Hermite interpolant of the relative motion (exact to within a
-   bound from each orbit's perigee) must beat the threshold plus that bound.
-   Catalog against itself: at every grid step a grid of cubes (``screening_sieve``) finds
-   the pairs whose straight-line relative motion within half a step either side, widened
-   by the path's curvature and each object's interpolation bound, beats the threshold.
-4. Every candidate is refined as the root of the pair's range rate (``closest_approach``).
+   bound from each orbit's osculating perigee) must beat the threshold plus that bound.
+   Catalog against itself: at every 20 s step a grid of cubes (``screening_sieve``,
+   ``screening_grid``) finds the pairs whose straight-line relative motion within half a
+   step either side, widened by the path's curvature and each object's interpolation
+   bound, beats the threshold.
+4. Every candidate is refined as the root of the pair's range rate (``closest_approach``,
+   ``screening_refine``).
 """
 
 from __future__ import annotations
@@ -30,8 +33,8 @@ from sgp4.earth_gravity import wgs72
 from app import hermite
 from app.catalog import Catalog
 from app.closest_approach import Approach, closest_approaches, refine_turns
-from app.screening_refine import refine_flagged
 from app.osculating import apsides
+from app.screening_refine import refine_flagged
 from app.screening_sieve import SHORT_PERIOD_MARGIN_KM, catalog_states, sieve_catalog
 from app.timeutil import SECONDS_PER_DAY, datetime_to_jd
 

@@ -5,7 +5,7 @@ within half a step of one of them. Fast runs (one to three steps) are refined to
 both objects' SGP4 states at the steps k1-1..k2+1 (one ``SatrecArray`` call per step for
 the objects needed there); in each step interval where the range rate turns from closing
 to opening, the TCA is the root of p . p' of the cubic Hermite interpolant of the
-relative motion (over a 20 s step it stays within a millimetre of SGP4's path in LEO), and
+relative motion (over a 20 s step it stays within centimetres of SGP4's path in LEO), and
 the miss distance, speed and RIC position come from SGP4 itself at that TCA. Slow
 encounters (relative speed under 100 m/s), longer runs (formations, GEO neighbours) and
 runs touching the ends of the screening window go through the exact pairwise search
