@@ -1,0 +1,49 @@
+"""Screening dock, whole catalog against itself: progress runs to the end and the result
+fills the table; Cancel stops a run part-way and leaves the dock ready for the next."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import numpy as np
+import pytest
+
+START = datetime(2026, 8, 12, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def panel(qtbot, default_catalog):
+    from widgets.screening_panel import ScreeningPanel
+
+    widget = ScreeningPanel()
+    qtbot.addWidget(widget)
+    leo = np.nonzero(default_catalog.regime == "LEO")[0]
+    widget.set_context(default_catalog.subset(leo[::4]), None, START)
+    widget.scope.setCurrentIndex(1)  # whole catalog vs itself
+    return widget
+
+
+def test_whole_catalog_run_fills_the_table(qtbot, panel):
+    seen = []
+    panel._progress.connect(lambda done, total: seen.append((done, total)))
+    panel.hours.setValue(1.0)
+    panel.threshold.setValue(10.0)
+    with qtbot.waitSignal(panel._finished, timeout=120000):
+        panel.run()
+    assert panel.result is not None and not panel.result.cancelled
+    assert panel.model.rowCount() == len(panel.result.approaches) > 0
+    assert seen and all(total == 100 for _, total in seen) and max(done for done, _ in seen) >= 80
+    assert panel.run_button.isEnabled() and not panel.cancel_button.isEnabled()
+    assert "approaches" in panel.summary.text()
+
+
+def test_cancel_stops_a_whole_catalog_run(qtbot, panel):
+    panel.hours.setValue(48.0)
+    started = []
+    panel._progress.connect(lambda done, total: started.append(done))
+    panel.run()
+    qtbot.waitUntil(lambda: len(started) > 0, timeout=60000)
+    with qtbot.waitSignal(panel._finished, timeout=60000):
+        panel.cancel_button.click()
+    assert panel.summary.text() == "Cancelled."
+    assert panel.run_button.isEnabled() and panel.result is None
