@@ -35,7 +35,7 @@ from app.catalog import Catalog
 from app.closest_approach import Approach, closest_approaches, refine_turns
 from app.osculating import apsides
 from app.screening_refine import refine_flagged
-from app.screening_sieve import SHORT_PERIOD_MARGIN_KM, catalog_states, sieve_catalog
+from app.screening_sieve import MAX_GRAVITY_KM_S2, SHORT_PERIOD_MARGIN_KM, catalog_states, sieve_catalog
 from app.timeutil import SECONDS_PER_DAY, datetime_to_jd
 
 EARTH_RADIUS_KM = wgs72.radiusearthkm  # SGP4's own constants
@@ -175,6 +175,14 @@ def _one_against_many(catalog: Catalog, row: int, candidates: np.ndarray, start:
         valid = (e2 == 0) & (e1 == 0)[None]
         turn = (rate[:, :-1] < 0) & (rate[:, 1:] >= 0) & valid[:, :-1] & valid[:, 1:]
         sec, k = np.nonzero(turn)
+        if len(sec):
+            # the pair is never closer than (d0 + d1 - step v_max) / 2 in the interval, v_max its
+            # largest relative speed there: most turns are far apart and skip the Hermite test
+            distance = np.linalg.norm(dr[sec, k], axis=1) + np.linalg.norm(dr[sec, k + 1], axis=1)
+            speed = np.maximum(np.linalg.norm(dv[sec, k], axis=1), np.linalg.norm(dv[sec, k + 1], axis=1))
+            near = 0.5 * (distance - step * (speed + 2 * MAX_GRAVITY_KM_S2 * step)) <= threshold_km
+            turn[sec[~near], k[~near]] = False
+            sec, k = sec[near], k[near]
         if len(sec):
             closest, slack = _hermite_closest(dr[sec, k], dv[sec, k], dr[sec, k + 1], dv[sec, k + 1], step)
             bound = primary_bound[k] + _interval_bounds_km(np.stack([r2[sec, k], r2[sec, k + 1]], axis=1),
