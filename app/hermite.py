@@ -46,7 +46,7 @@ def error_bound_km(perigee_radius_km: np.ndarray, span_s: float) -> np.ndarray:
     """How far a cubic Hermite interpolant over ``span_s`` (positions and velocities at both
     ends) may stray from an orbit with that perigee radius: K (mu/r_p^3)^2 r_p span^4 / 384,
     the fourth-derivative bound of Keplerian motion at perigee, with K = 5 and at least
-    250 m (measured on the default catalog: at most 0.7 of this with 240 s and 300 s spans
-    where the perigee is above 250 km altitude; lower, drag breaks it)."""
+    250 m (measured on the default catalog with 240 s and 300 s spans and the osculating
+    perigee of the propagated states, re-entering objects included: at most 0.7 of this)."""
     fourth = (MU_KM3_S2 / perigee_radius_km**3) ** 2 * perigee_radius_km
     return np.maximum(5.0 * fourth * span_s**4 / 384.0, 0.25)

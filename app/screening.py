@@ -35,11 +35,11 @@ from app.catalog import Catalog
 from app.closest_approach import Approach, closest_approaches, refine_turns
 from app.osculating import apsides
 from app.screening_refine import refine_flagged
-from app.screening_sieve import MAX_GRAVITY_KM_S2, SHORT_PERIOD_MARGIN_KM, catalog_states, sieve_catalog
+from app.screening_sieve import (MAX_GRAVITY_KM_S2, SHORT_PERIOD_MARGIN_KM, catalog_states, interpolation_bound_km,
+                                 sieve_catalog)
 from app.timeutil import SECONDS_PER_DAY, datetime_to_jd
 
 EARTH_RADIUS_KM = wgs72.radiusearthkm  # SGP4's own constants
-MU_KM3_S2 = wgs72.mu
 # Perigee and apogee come from mean elements; the osculating radius of an SGP4 orbit swings
 # around them by J2 short-period terms (10-20 km in LEO), so the band filter is widened.
 BAND_MARGIN_KM = SHORT_PERIOD_MARGIN_KM
@@ -129,16 +129,6 @@ def _co_located_ids(catalog: Catalog, groups: list[np.ndarray], primaries: Seque
     return [g for g in groups if wanted & set(g)]
 
 
-def _interval_bounds_km(r: np.ndarray, v: np.ndarray, step_s: float, pairs: bool = False) -> np.ndarray:
-    """How far a cubic Hermite interpolant may stray from SGP4 over each interval of a grid
-    (states (n, 3), n-1 intervals) or over each given interval (``pairs``: (m, 2, 3)), from
-    the lower osculating perigee at its ends (not the catalog's: an old element set of a
-    decaying object has a mean perigee far above where SGP4 puts it)."""
-    perigee = apsides(r.reshape(-1, 3), v.reshape(-1, 3))[0].reshape(r.shape[:-1])
-    lower = np.minimum(perigee[:, 0], perigee[:, 1]) if pairs else np.minimum(perigee[:-1], perigee[1:])
-    return hermite.error_bound_km(np.maximum(lower - SHORT_PERIOD_MARGIN_KM, 0.5 * EARTH_RADIUS_KM), step_s)
-
-
 def _hermite_closest(p0, v0, p1, v1, step_s: float, iterations: int = 16) -> tuple[np.ndarray, np.ndarray]:
     """Closest distance of the cubic Hermite relative path over each turning interval, and
     how far that may be above the cubic's true minimum after ``iterations`` halvings."""
@@ -164,7 +154,8 @@ def _one_against_many(catalog: Catalog, row: int, candidates: np.ndarray, start:
     step = float(grid[1] - grid[0])
     jd, fr = np.full(grid.shape, jd0), fr0 + grid / SECONDS_PER_DAY
     e1, r1, v1 = catalog.satrecs[row].sgp4_array(jd, fr)
-    primary_bound = _interval_bounds_km(r1, v1, step)
+    primary_perigee = apsides(r1, v1)[0]  # osculating: an old element set's mean perigee may be far off
+    primary_bound = interpolation_bound_km(np.minimum(primary_perigee[:-1], primary_perigee[1:]), step)
     found: list[Approach] = []
     for chunk in np.array_split(candidates, max(1, len(candidates) // 512)):
         if stop is not None and stop():
@@ -185,8 +176,8 @@ def _one_against_many(catalog: Catalog, row: int, candidates: np.ndarray, start:
             sec, k = sec[near], k[near]
         if len(sec):
             closest, slack = _hermite_closest(dr[sec, k], dv[sec, k], dr[sec, k + 1], dv[sec, k + 1], step)
-            bound = primary_bound[k] + _interval_bounds_km(np.stack([r2[sec, k], r2[sec, k + 1]], axis=1),
-                                                            np.stack([v2[sec, k], v2[sec, k + 1]], axis=1), step, pairs=True) + slack
+            secondary_perigee = np.minimum(apsides(r2[sec, k], v2[sec, k])[0], apsides(r2[sec, k + 1], v2[sec, k + 1])[0])
+            bound = primary_bound[k] + interpolation_bound_km(secondary_perigee, step) + slack
             far = closest > threshold_km + bound
             turn[sec[far], k[far]] = False
         first, last = np.linalg.norm(dr[:, 0], axis=1), np.linalg.norm(dr[:, -1], axis=1)

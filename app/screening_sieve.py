@@ -105,6 +105,13 @@ def sieve_catalog(catalog: Catalog, label: np.ndarray, start: datetime, steps: n
     return np.concatenate(parts) if parts else np.empty((0, 3), np.int64)
 
 
+def interpolation_bound_km(osculating_perigee_km: np.ndarray, span_s: float) -> np.ndarray:
+    """How far a cubic Hermite interpolant over ``span_s`` may stray from SGP4, from the
+    osculating perigee radius of the propagated states (less the short-period margin)."""
+    return hermite.error_bound_km(np.maximum(osculating_perigee_km - SHORT_PERIOD_MARGIN_KM, 0.5 * EARTH_RADIUS_KM),
+                                  span_s)
+
+
 def _block_bounds(before: _Sample, after: _Sample, label: np.ndarray, span_s: float, half_s: float,
                   limit_km: float) -> _BlockBounds:
     """Each object's radius band, interpolation bound and top speed over one block, and the
@@ -116,8 +123,7 @@ def _block_bounds(before: _Sample, after: _Sample, label: np.ndarray, span_s: fl
     apogee = np.where(ok, np.maximum(apogee0, apogee1), EARTH_RADIUS_KM)
     speed = np.where(ok, SPEED_MARGIN * np.maximum(speed0, speed1), 0.0)
     # the interpolant's position error, and its velocity error carried over half a step
-    stray = hermite.error_bound_km(np.maximum(perigee - SHORT_PERIOD_MARGIN_KM, 0.5 * EARTH_RADIUS_KM), span_s)
-    stray = np.where(ok, stray * (1.0 + 4.0 * half_s / span_s), 0.0)
+    stray = np.where(ok, interpolation_bound_km(perigee, span_s) * (1.0 + 4.0 * half_s / span_s), 0.0)
     fast = speed > ORDINARY_KM_S
     stray_max = float(stray.max(initial=0.0))
     cube_km = limit_km + 2 * stray_max + 2 * float(speed[~fast].max(initial=0.0)) * half_s
