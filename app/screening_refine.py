@@ -106,8 +106,8 @@ def _refine_fast(catalog: Catalog, a, b, first, last, start: datetime, steps: np
     ric = relative_ric(r1[keep], v1[keep], r2[keep])
     ids = catalog.norad_id
     approaches = [Approach(int(ids[a[which[m]]]), int(ids[b[which[m]]]), start + timedelta(seconds=float(tca_s[m])),
-                           float(miss[m]), float(speed[m]), tuple(float(x) for x in ric[n_]))
-                  for n_, m in enumerate(keep.tolist())]
+                           float(miss[m]), float(speed[m]), tuple(float(x) for x in position))
+                  for m, position in zip(keep.tolist(), ric)]
     return approaches, np.unique(which[is_slow])
 
 
