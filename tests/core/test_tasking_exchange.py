@@ -139,6 +139,27 @@ for i in range(100000):
 """
 
 
+def _wait_for_other_sessions_to_end(url: str, timeout_s: float = 30.0) -> None:
+    """A killed client's server process finishes what it had received (a COMMIT sent just
+    before the kill still lands); inspecting before it ends would read the database in two
+    different states."""
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine(url)
+    deadline = time.monotonic() + timeout_s
+    try:
+        while time.monotonic() < deadline:
+            with engine.connect() as connection:
+                others = connection.exec_driver_sql(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid()").scalar()
+            if not others:
+                return
+            time.sleep(0.05)
+    finally:
+        engine.dispose()
+
+
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_a_killed_writer_leaves_every_committed_change_and_no_half_written_one(kind, request, tmp_path):
     url = f"sqlite:///{tmp_path / 'crash.db'}" if kind == "sqlite" else request.getfixturevalue("database_url_pg")
@@ -152,6 +173,8 @@ def test_a_killed_writer_leaves_every_committed_change_and_no_half_written_one(k
     time.sleep(0.05)  # let it get into the middle of further saves
     writer.send_signal(signal.SIGKILL)
     writer.wait()
+    if kind == "postgresql":
+        _wait_for_other_sessions_to_end(url)
     assert committed >= 40
     book = TaskingStore(Store(url, user="inspector"))
     requests = {r.id: r for r in book.requests()}
