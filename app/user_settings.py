@@ -83,7 +83,7 @@ def load_settings(path: Path | None = None) -> UserSettings:
         return UserSettings(operator, database_url)
     except FileNotFoundError:
         pass
-    except (OSError, ValueError, TypeError, AttributeError) as error:
+    except (OSError, ValueError, TypeError, AttributeError, RecursionError) as error:
         log.warning("%s: %s; using defaults until the settings are saved again", path, error)
     return UserSettings()
 

@@ -6,7 +6,6 @@ The filter decides what the table lists and what the globe and map show
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 import numpy as np
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
 from app.catalog import Catalog
 from app.catalog_filter import BUILTIN_GROUPS, CatalogFilter
 from widgets.catalog_table_model import CatalogTableModel
+from widgets.preferences import Preferences
 
 SAVED_GROUPS_KEY = "catalog/saved_groups"
 
@@ -25,9 +25,9 @@ class CatalogPanel(QWidget):
     object_selected = Signal(int)  # catalog row
     filter_changed = Signal(object)  # boolean mask over the catalog
 
-    def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None):
+    def __init__(self, settings: Preferences | QSettings | None = None, parent: QWidget | None = None):
         super().__init__(parent)
-        self._settings = settings
+        self._settings = Preferences.wrap(settings)
         self.catalog = Catalog.empty()
         self._selected_row: int | None = None
         self._mask = np.zeros(0, dtype=bool)
@@ -75,19 +75,18 @@ class CatalogPanel(QWidget):
     # --- groups ----------------------------------------------------------------------------------
 
     def saved_groups(self) -> dict[str, CatalogFilter]:
-        if self._settings is None:
-            return {}
-        raw = self._settings.value(SAVED_GROUPS_KEY, "{}")
-        try:
-            return {name: CatalogFilter.from_dict(data) for name, data in json.loads(raw).items()}
-        except (TypeError, ValueError, AttributeError):
-            return {}
+        groups = {}
+        for name, data in self._settings.json_value(SAVED_GROUPS_KEY, {}, dict).items():
+            try:
+                groups[name] = CatalogFilter.from_dict(data)
+            except (TypeError, ValueError, AttributeError, KeyError) as error:
+                self._settings.note_problem(f"{SAVED_GROUPS_KEY}: group {name!r} unreadable ({error}); ignored")
+        return groups
 
     def save_group(self, name: str) -> None:
         groups = {n: f.to_dict() for n, f in self.saved_groups().items()}
         groups[name] = self.current_filter().to_dict()
-        if self._settings is not None:
-            self._settings.setValue(SAVED_GROUPS_KEY, json.dumps(groups))
+        self._settings.set_json(SAVED_GROUPS_KEY, groups)
         self._load_groups(select=f"★ {name}")
 
     def _save_group_dialog(self) -> None:

@@ -90,13 +90,16 @@ def settings():
 CATALOG_PATHS_KEY = "catalog/paths"
 
 
-def saved_catalog_paths(user_settings) -> list[str]:
-    """The catalog files used last time that still exist (QSettings gives a str for one)."""
-    if user_settings is None:
+def saved_catalog_paths(preferences) -> list[str]:
+    """The catalog files used last time, if every one of them still exists (else none: a
+    partial catalog would mislead; the problem is noted in ``preferences.problems``)."""
+    paths = preferences.text_list(CATALOG_PATHS_KEY)
+    missing = [p for p in paths if not Path(p).is_file()]
+    if missing:
+        preferences.note_problem(f"{CATALOG_PATHS_KEY}: the last catalog's file(s) {', '.join(missing)} no longer "
+                             "exist; the bundled catalog is used")
         return []
-    value = user_settings.value(CATALOG_PATHS_KEY, [])
-    paths = [value] if isinstance(value, str) else list(value or [])
-    return [p for p in paths if Path(p).exists()]
+    return paths
 
 
 def run_console(catalog_paths: Sequence[str] | None = None, database_url: str | None = None,
@@ -129,13 +132,15 @@ def run_console(catalog_paths: Sequence[str] | None = None, database_url: str | 
     app = _application()
     from app.resources import default_catalog_paths
 
-    user_settings = settings()
-    paths = list(catalog_paths or saved_catalog_paths(user_settings) or default_catalog_paths())
+    from widgets.preferences import Preferences
+
+    preferences = Preferences(settings())
+    paths = [str(p) for p in (catalog_paths or saved_catalog_paths(preferences) or default_catalog_paths())]
     early = _EarlyLoad(paths) if run is None else None  # reads the files while the window is being built
 
     from widgets.main_window import MainWindow
 
-    window = MainWindow(user_settings, database_url=database_url)
+    window = MainWindow(preferences, database_url=database_url)
     window.resize(1600, 1000)
     window.restore_layout()
     window.show()

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QMainWindow,
                                QMenuBar, QMessageBox, QProgressDialog, QScrollArea, QSizePolicy, QTabBar, QToolBar,
@@ -41,6 +41,7 @@ from widgets.globe_visuals import EARTH_RADIUS_KM
 from widgets.passes_panel import PassesPanel
 from widgets.sensors_panel import SensorsPanel
 from widgets.launch import CATALOG_PATHS_KEY, saved_catalog_paths
+from widgets.preferences import Preferences
 from widgets.map_view import MapView
 from widgets.textures import earth_texture
 from widgets.cdm_dialog import CdmDialog, cdm_summary
@@ -73,7 +74,7 @@ class MainWindow(QMainWindow):
     _load_progress = Signal(int, int, str)
     _maneuvers_found = Signal(object, int)  # (list of ManeuverFlag, catalog version)
 
-    def __init__(self, settings: QSettings | None = None, clock: SimulationClock | None = None,
+    def __init__(self, settings: Preferences | QSettings | None = None, clock: SimulationClock | None = None,
                  interactive: bool = True, sensor_store: SensorStore | None = None, store: Store | None = None,
                  open_default_store: bool = True, database_url: str | None = None):
         """``store``: an open database; else one is opened from ``database_url``, else from the
@@ -81,7 +82,7 @@ class MainWindow(QMainWindow):
         is False: then the watchlist and tasking are off)."""
         super().__init__()
         self.user_settings: UserSettings = load_settings()
-        self.settings = settings
+        self.settings = Preferences.wrap(settings)
         self.interactive = interactive  # dialogs pop up only for a person, not for tests or screenshots
         self.clock = clock or SimulationClock()
         self.catalog = Catalog.empty()
@@ -97,7 +98,7 @@ class MainWindow(QMainWindow):
         self.bridge = EngineBridge(self)
         self.globe = GlobeView(texture)
         self.map_view = MapView(texture)
-        self.catalog_panel = CatalogPanel(settings)
+        self.catalog_panel = CatalogPanel(self.settings)
         self.sensor_store = sensor_store or SensorStore()
         self.sensors_panel = SensorsPanel(self.sensor_store, interactive)
         self.passes_panel = PassesPanel()
@@ -132,7 +133,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._connect()
         self.setAcceptDrops(True)
-        self.set_banner(settings.value("banner/text", DEFAULT_BANNER) if settings else DEFAULT_BANNER)
+        self.set_banner(self.settings.text("banner/text", DEFAULT_BANNER))
         self._update_legend()
         self.set_sensors(self.sensors_panel.sensors)
         self._update_title()
@@ -446,8 +447,8 @@ class MainWindow(QMainWindow):
         self.watchlist.set_catalog(catalog)
         self.tasking.set_context(catalog, self.sensors, self.clock.now())
         self.globe.set_pair(None)
-        if self.settings is not None and remember:
-            self.settings.setValue(CATALOG_PATHS_KEY, self.catalog_paths)
+        if remember:
+            self.settings.set_json(CATALOG_PATHS_KEY, [str(p) for p in self.catalog_paths])
         self.last_rejections = list(catalog.rejections)
         if catalog.rejections:
             lines = "\n".join(str(r) for r in catalog.rejections[:500])
@@ -738,8 +739,7 @@ class MainWindow(QMainWindow):
                                         text=self.top_banner.text())
         if ok and text.strip():
             self.set_banner(text.strip())
-            if self.settings is not None:
-                self.settings.setValue("banner/text", text.strip().upper())
+            self.settings.set_text("banner/text", text.strip().upper())
 
     def save_screenshot(self, path: str | Path) -> bool:
         return self.grab().save(str(path))
@@ -750,24 +750,34 @@ class MainWindow(QMainWindow):
             self.save_screenshot(path)
 
     def restore_layout(self) -> None:
-        if self.settings is None:
-            return
-        geometry, state = self.settings.value("window/geometry"), self.settings.value("window/state")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        if isinstance(state, QByteArray):
-            self.restoreState(state, LAYOUT_VERSION)  # a layout saved by an older dock set is ignored
-        self.set_color_mode(self.settings.value("view/color_mode", self.color_mode))
+        """Window geometry, dock layout and colour mode from the last session; anything
+        unreadable or from another version is ignored and said in the status line."""
+        geometry, state = self.settings.byte_array("window/geometry"), self.settings.byte_array("window/state")
+        if geometry is not None and not self.restoreGeometry(geometry):
+            self.settings.note_problem("window/geometry: not a window geometry; ignored")
+        if state is not None and not self.restoreState(state, LAYOUT_VERSION):
+            self.settings.note_problem("window/state: a dock layout from another version; the default layout is used")
+        mode = self.settings.text("view/color_mode", self.color_mode)
+        if mode not in COLOR_MODES:
+            self.settings.note_problem(f"view/color_mode: {mode[:40]!r} is not a colour mode; ignored")
+        self.set_color_mode(mode if mode in COLOR_MODES else self.color_mode)
+        self.show_settings_problems()
+
+    def show_settings_problems(self) -> None:
+        """Say in the status line that saved settings were ignored (each one is in the log)."""
+        problems = self.settings.problems
+        if problems:
+            self.show_status(f"Some saved settings were ignored and defaults used ({len(problems)}): {problems[0]}"
+                             + (" …; see the log" if len(problems) > 1 else ""), 30000)
 
     def saved_catalog_paths(self) -> list[str]:
         return saved_catalog_paths(self.settings)
 
     def closeEvent(self, event) -> None:
-        if self.settings is not None:
-            self.settings.setValue("window/geometry", self.saveGeometry())
-            self.settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
-            self.settings.setValue("view/color_mode", self.color_mode)
-            self.settings.sync()
+        self.settings.set_byte_array("window/geometry", self.saveGeometry())
+        self.settings.set_byte_array("window/state", self.saveState(LAYOUT_VERSION))
+        self.settings.set_text("view/color_mode", self.color_mode)
+        self.settings.sync()
         self.frame_timer.stop()
         self._slow_timer.stop()
         self.bridge.shutdown()

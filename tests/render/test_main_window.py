@@ -4,6 +4,7 @@ moves and the snapshot epoch follows; files load with rejections reported."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QPointF, Qt
@@ -87,6 +88,40 @@ def test_layout_and_catalog_restored(qtbot, qsettings, default_catalog):
     second.show()
     assert not second.map_dock.isVisible()
     assert second.saved_catalog_paths() == [str(default_catalog.source_file[0])]
+
+
+def test_catalog_paths_given_as_path_objects_are_saved_as_text(qtbot, qsettings, default_catalog):
+    """The launcher hands the bundled catalog over as ``Path`` objects: QSettings pickled
+    them and the next start could not read the file back."""
+    from app.clock import SimulationClock
+    from widgets.main_window import MainWindow
+
+    first = MainWindow(settings=qsettings, clock=SimulationClock(), interactive=False)
+    qtbot.addWidget(first)
+    first.set_catalog(default_catalog.subset(range(10)), [Path(p) for p in default_catalog.source_file[:1]])
+    first.close()
+    qsettings.sync()
+    second = MainWindow(settings=qsettings, clock=SimulationClock(), interactive=False)
+    qtbot.addWidget(second)
+    second.restore_layout()
+    assert second.saved_catalog_paths() == [str(default_catalog.source_file[0])]
+    assert second.settings.problems == []
+
+
+def test_unreadable_settings_are_said_in_the_status_line(qtbot, qsettings):
+    from app.clock import SimulationClock
+    from widgets.main_window import MainWindow
+
+    qsettings.setValue("window/state", "not a layout")
+    qsettings.setValue("view/color_mode", "Plaid")
+    qsettings.setValue("banner/text", 7)
+    qsettings.sync()
+    main = MainWindow(settings=qsettings, clock=SimulationClock(), interactive=False)
+    qtbot.addWidget(main)
+    main.restore_layout()
+    assert main.color_mode == "Object type" and main.top_banner.text() == "UNCLASSIFIED"
+    assert len(main.settings.problems) == 3
+    assert "settings were ignored" in main.status_label.text()
 
 
 def test_dropping_files_loads_them(qtbot, window, data_dir):
