@@ -1,1 +1,1 @@
-"""Runtime assets (catalogs, owner states, textures). Located through :mod:`app.resources`."""
+"""Runtime assets (catalogs, owner states, textures). Located through :mod:`app.common.resources`."""

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
                                QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from app.catalog import Catalog
-from app.catalog_filter import BUILTIN_GROUPS, CatalogFilter
+from app.catalog.filter import BUILTIN_GROUPS, CatalogFilter
 from widgets.catalog_table_model import CatalogTableModel
 from widgets.preferences import Preferences
 

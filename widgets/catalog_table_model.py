@@ -12,7 +12,7 @@ import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from app.catalog import STALE_ELEMENT_AGE_DAYS, Catalog
+from app.catalog.catalog import STALE_ELEMENT_AGE_DAYS, Catalog
 from widgets.theme import STATUS_COLORS
 
 COLUMNS = ("Name", "NORAD", "Int'l designator", "Type", "Owner", "Regime", "Element age (d)", "Flag")

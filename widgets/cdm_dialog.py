@@ -6,10 +6,10 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QDoubleSpinBox, QFormLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from app.astro.timeutil import format_utc
 from app.catalog import Catalog
-from app.cdm import Cdm
-from app.collision_probability import cdm_pc
-from app.timeutil import format_utc
+from app.conjunction.cdm import Cdm
+from app.conjunction.collision_probability import cdm_pc
 
 DEFAULT_HBR_M = 10.0
 

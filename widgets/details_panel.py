@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
-from app.catalog import STALE_ELEMENT_AGE_DAYS, Catalog
-from app.engine import Snapshot
-from app.sun import sun_direction_eci
-from app.timeutil import format_utc
-from app.topocentric import in_earth_shadow
+from app.astro.sun import sun_direction_eci
+from app.astro.timeutil import format_utc
+from app.astro.topocentric import in_earth_shadow
+from app.catalog.catalog import STALE_ELEMENT_AGE_DAYS, Catalog
+from app.live.engine import Snapshot
 from widgets.theme import STATUS_COLORS
 
 FIELDS = (

@@ -12,7 +12,7 @@ from datetime import datetime
 from PySide6.QtCore import QObject, Qt, Signal
 
 from app.catalog import Catalog
-from app.engine import PropagationEngine, Snapshot
+from app.live.engine import PropagationEngine, Snapshot
 
 MIN_SIM_STEP_S = 0.5  # the shader extrapolates in between; finer snapshots buy nothing
 

@@ -16,11 +16,11 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from vispy import scene
 from vispy.visuals.transforms import MatrixTransform
 
-from app.engine import Snapshot
-from app.frames import gmst_rad
-from app.orbit_path import OrbitPath
-from app.sun import sun_direction_eci
-from app.timeutil import datetime_to_jd
+from app.astro.frames import gmst_rad
+from app.astro.orbit_path import OrbitPath
+from app.astro.sun import sun_direction_eci
+from app.astro.timeutil import datetime_to_jd
+from app.live.engine import Snapshot
 from widgets.globe_visuals import EARTH_RADIUS_KM, CatalogPoints, Earth, extrapolate_positions
 from widgets.theme import ORBIT_COLOR, SELECTION_COLOR, rgba
 

@@ -14,7 +14,9 @@ from vispy import gloo
 from vispy.scene.visuals import create_visual_node
 from vispy.visuals import Visual
 
-EARTH_RADIUS_KM = 6378.137
+from app.astro.constants import WGS84_EQUATORIAL_RADIUS_KM
+
+EARTH_RADIUS_KM = WGS84_EQUATORIAL_RADIUS_KM  # the drawing unit: one Earth radius
 
 _EARTH_VERTEX = """
 attribute vec3 a_position;   // unit sphere, Earth-fixed

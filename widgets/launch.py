@@ -1,6 +1,6 @@
 """Starting the Qt face: the console itself, and the non-interactive screenshot.
 
-This is the one module ``app.cli`` imports (lazily) from ``widgets``.
+This is the one module ``app.cli.main`` imports (lazily) from ``widgets``.
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ def run_console(catalog_paths: Sequence[str] | None = None, database_url: str | 
     with its errors), its records in a separate exercise database unless one is given."""
     run = None
     if scenario_path is not None:
-        from app.paths import user_data_dir
+        from app.common.paths import user_data_dir
         from app.scenario.format import ScenarioError, load_scenario
         from app.scenario.run import ScenarioRun
 
@@ -130,7 +130,7 @@ def run_console(catalog_paths: Sequence[str] | None = None, database_url: str | 
               "'xvfb-run -a spaceops' to run it without a screen.", file=sys.stderr)
         return 1
     app = _application()
-    from app.resources import default_catalog_paths
+    from app.common.resources import default_catalog_paths
 
     from widgets.preferences import Preferences
 
@@ -209,8 +209,8 @@ def take_screenshot(out: str, catalog_paths: Sequence[str] | None, at: datetime 
     if not _has_display():
         start_virtual_display(max(size[0], 800) + 64, max(size[1], 600) + 64)
     app = _application()
-    from app.clock import ClockMode, SimulationClock
-    from app.resources import default_catalog_paths
+    from app.common.resources import default_catalog_paths
+    from app.live.clock import ClockMode, SimulationClock
     from widgets.main_window import MainWindow
 
     clock = SimulationClock(start=at, mode=ClockMode.REPLAY, paused=True) if at else SimulationClock()

@@ -16,22 +16,23 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QHBoxLayout,
                                QVBoxLayout, QWidget)
 
 from app import __version__
-from app.catalog import STALE_ELEMENT_AGE_DAYS, Catalog
-from app.coverage import DEFAULT_COVERAGE_ALT_KM, coverage_ring_deg, ring_itrs
-from app.footprint import MEAN_EARTH_RADIUS_KM
-from app.sensors import Sensor, SensorStore
-from app.store import Store, StoreError, WatchPair
+from app.astro.constants import MEAN_EARTH_RADIUS_KM
+from app.astro.orbit_path import period_s, sample_orbit
+from app.catalog.catalog import STALE_ELEMENT_AGE_DAYS, Catalog
+from app.catalog.ingest import LoadCancelled
+from app.catalog.maneuvers import flag_maneuvers
+from app.common.resources import default_catalog_paths
+from app.common.user_settings import UserSettings, load_settings, save_settings
+from app.conjunction.cdm import CdmError, read_cdm
+from app.live.clock import SimulationClock
+from app.live.engine import Snapshot
+from app.rpo.watch_pair import WatchPair
+from app.rpo.watchlist import STATUS_RANK
 from app.scenario.run import ScenarioRun
-from app.tasking_store import TaskingStore
-from app.user_settings import UserSettings, load_settings, save_settings
-from app.watchlist import STATUS_RANK
-from app.clock import SimulationClock
-from app.engine import Snapshot
-from app.ingest import LoadCancelled
-from app.cdm import CdmError, read_cdm
-from app.maneuvers import flag_maneuvers
-from app.orbit_path import period_s, sample_orbit
-from app.resources import default_catalog_paths
+from app.sensors.coverage import DEFAULT_COVERAGE_ALT_KM, coverage_ring_deg, ring_itrs
+from app.sensors.sites import Sensor, SensorStore
+from app.storage.store import Store, StoreError
+from app.storage.tasking_store import TaskingStore
 from widgets.catalog_panel import CatalogPanel
 from widgets.classification_banner import DEFAULT_BANNER, ClassificationBanner
 from widgets.details_panel import DetailsPanel

@@ -15,11 +15,11 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from app.engine import Snapshot
-from app.footprint import footprint_circle_deg
-from app.orbit_path import OrbitPath, break_at_antimeridian
-from app.sun import solar_elevation_deg
-from app.timeutil import datetime_to_jd
+from app.astro.orbit_path import OrbitPath, break_at_antimeridian
+from app.astro.sun import solar_elevation_deg
+from app.astro.timeutil import datetime_to_jd
+from app.live.engine import Snapshot
+from app.sensors.footprint import footprint_circle_deg
 from widgets.theme import ORBIT_COLOR, SELECTION_COLOR
 
 RASTER_WIDTH, RASTER_HEIGHT = 1440, 720

@@ -15,10 +15,10 @@ from PySide6.QtGui import QStandardItem
 from PySide6.QtWidgets import (QComboBox, QDateTimeEdit, QDoubleSpinBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
                                QProgressBar, QPushButton, QVBoxLayout, QWidget)
 
+from app.astro.timeutil import format_utc
 from app.catalog import Catalog
-from app.passes import Pass, passes_of
-from app.sensors import Sensor
-from app.timeutil import format_utc
+from app.sensors.passes import Pass, passes_of
+from app.sensors.sites import Sensor
 from widgets.filtered_table import filtered_table
 from widgets.workers import run_in_thread
 

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
+from app.astro.timeutil import parse_utc
 from app.scenario.run import ScenarioRun, ScenarioState
-from app.store import StoreError
-from app.tasking_store import TaskingStore
-from app.timeutil import parse_utc
+from app.storage.store import StoreError
+from app.storage.tasking_store import TaskingStore
 
 if TYPE_CHECKING:
     from widgets.main_window import MainWindow

@@ -12,9 +12,9 @@ from PySide6.QtGui import QColor, QStandardItem
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton,
                                QVBoxLayout, QWidget)
 
+from app.astro.timeutil import format_utc
 from app.scenario.format import parse_inject
 from app.scenario.run import ScenarioRun
-from app.timeutil import format_utc
 from widgets.filtered_table import filtered_table
 
 COLUMNS = ("#", "Time (UTC)", "T+", "Kind", "Target", "Status", "Note")

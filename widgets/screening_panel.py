@@ -12,9 +12,9 @@ from PySide6.QtGui import QStandardItem
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout,
                                QWidget)
 
+from app.astro.timeutil import format_utc
 from app.catalog import Catalog
-from app.screening import ScreeningResult, screen_all, screen_primaries
-from app.timeutil import format_utc
+from app.conjunction.screening import ScreeningResult, screen_all, screen_primaries
 from widgets.filtered_table import filtered_table
 from widgets.workers import run_in_thread
 

@@ -8,7 +8,7 @@ from PySide6.QtGui import QStandardItem
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton,
                                QVBoxLayout, QWidget)
 
-from app.sensors import Sensor, SensorStore, all_sensors
+from app.sensors.sites import Sensor, SensorStore, all_sensors
 from widgets.filtered_table import filtered_table
 from widgets.sensor_dialog import SensorDialog
 from widgets.theme import SENSOR_TYPE_COLORS, STATUS_COLORS

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import (QComboBox, QDateTimeEdit, QFormLayout, QHBoxLayou
                                QSpinBox, QWidget)
 
 from app.catalog import Catalog
-from app.store import DATA_MODES
-from app.tasking import (CLASSIFICATIONS, COLLECTION_TYPES, PRECEDENCES, SENSOR_REQUEST_KINDS, SensorRequest,
-                         TaskingError, TaskingRequest)
+from app.common.marking import DATA_MODES
+from app.tasking.request import (CLASSIFICATIONS, COLLECTION_TYPES, PRECEDENCES, SENSOR_REQUEST_KINDS, SensorRequest,
+                                 TaskingError, TaskingRequest)
 
 
 def _qdatetime(moment: datetime) -> QDateTime:

@@ -15,13 +15,14 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QInputDialog
                                QMessageBox, QProgressBar, QPushButton, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from app.catalog import Catalog
-from app.passes import Pass
-from app.sensors import Sensor
-from app.store import DATA_MODES, StaleEdit, StoreError
-from app.tasking import (FINAL_STATES, PRECEDENCES, TRANSITIONS, FeasibilityCancelled, SensorRequest, TaskingError,
-                         TaskingRequest, feasibility, new_request_id, request_to_record)
-from app.tasking_exchange import ExchangeError, export_csv, export_json, read_exchange_file
-from app.tasking_store import TaskingStore
+from app.common.marking import DATA_MODES
+from app.sensors.passes import Pass
+from app.sensors.sites import Sensor
+from app.storage.store import StaleEdit, StoreError
+from app.storage.tasking_store import TaskingStore
+from app.tasking.exchange import ExchangeError, export_csv, export_json, read_exchange_file
+from app.tasking.request import (FINAL_STATES, PRECEDENCES, TRANSITIONS, FeasibilityCancelled, SensorRequest,
+                                 TaskingError, TaskingRequest, feasibility, new_request_id, request_to_record)
 from widgets.filtered_table import filtered_table
 from widgets.tasking_form import TaskingForm
 from widgets.workers import run_in_thread

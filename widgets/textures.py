@@ -7,7 +7,7 @@ from functools import lru_cache
 import numpy as np
 from PySide6.QtGui import QImage
 
-from app.resources import resource_path
+from app.common.resources import resource_path
 
 EARTH_TEXTURE = "earth/bluemarble_2048x1024.jpg"
 

@@ -8,8 +8,8 @@ from PySide6.QtCore import QDateTime, QTimeZone, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QLabel, QToolBar, QWidget
 
-from app.clock import MAX_RATE, ClockError, ClockMode, SimulationClock
-from app.timeutil import format_utc
+from app.astro.timeutil import format_utc
+from app.live.clock import MAX_RATE, ClockError, ClockMode, SimulationClock
 
 RATE_STEPS = (-10_000, -1_000, -100, -10, -1, 1, 10, 60, 100, 1_000, 10_000)
 STEP_SECONDS = 60.0

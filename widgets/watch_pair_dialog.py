@@ -7,7 +7,9 @@ from dataclasses import replace
 from PySide6.QtWidgets import (QComboBox, QDialog, QDoubleSpinBox, QFormLayout, QLineEdit, QPlainTextEdit, QSpinBox,
                                QWidget)
 
-from app.store import DATA_MODES, WatchPair
+from app.common.marking import DATA_MODES
+
+from app.rpo.watch_pair import WatchPair
 from widgets.form_dialog import finish_form
 
 CLASSIFICATIONS = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET")

@@ -13,11 +13,12 @@ from PySide6.QtGui import QColor, QStandardItem
 from PySide6.QtWidgets import (QHBoxLayout, QInputDialog, QLabel, QMessageBox, QPushButton, QSplitter, QVBoxLayout,
                                QWidget)
 
+from app.astro.timeutil import format_utc
 from app.catalog import Catalog
-from app.engine import Snapshot
-from app.store import StaleEdit, Store, StoreError, WatchPair
-from app.timeutil import format_utc
-from app.watchlist import LOOK_AHEAD_H, AlertTracker, PairState, evaluate, next_approach, range_history
+from app.live.engine import Snapshot
+from app.rpo.watch_pair import WatchPair
+from app.rpo.watchlist import LOOK_AHEAD_H, AlertTracker, PairState, evaluate, next_approach, range_history
+from app.storage.store import StaleEdit, Store, StoreError
 from widgets.filtered_table import filtered_table
 from widgets.theme import ORBIT_COLOR, SELECTION_COLOR, STATUS_COLORS
 from widgets.watch_pair_dialog import WatchPairDialog

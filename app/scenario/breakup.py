@@ -11,8 +11,8 @@ from datetime import datetime
 import numpy as np
 from sgp4.api import Satrec
 
+from app.astro.timeutil import datetime_to_jd
 from app.scenario.element_fit import FitError, FitResult, fit_to_state
-from app.timeutil import datetime_to_jd
 
 FRAGMENT_FIT_HOURS = 3.0
 

@@ -20,12 +20,11 @@ import numpy as np
 from scipy.integrate import solve_ivp
 from scipy.optimize import least_squares
 from sgp4.api import WGS72, Satrec
-from sgp4.earth_gravity import wgs72
 
-from app.relative_motion import ric_axes
-from app.timeutil import SECONDS_PER_DAY, datetime_to_jd
+from app.astro.constants import WGS72_EARTH_RADIUS_KM, WGS72_J2, WGS72_MU_KM3_S2
+from app.astro.relative_motion import ric_axes
+from app.astro.timeutil import SECONDS_PER_DAY, datetime_to_jd
 
-MU_KM3_S2, EARTH_RADIUS_KM, J2 = wgs72.mu, wgs72.radiusearthkm, wgs72.j2  # SGP4's own constants
 SGP4_EPOCH_JD = 2433281.5  # sgp4init counts epoch days from 1949-12-31 00:00 UT
 
 
@@ -46,8 +45,8 @@ def _two_body_j2(_t, state):
     r, v = state[:3], state[3:]
     radius = np.linalg.norm(r)
     z2 = (r[2] / radius) ** 2
-    factor = 1.5 * J2 * MU_KM3_S2 * EARTH_RADIUS_KM**2 / radius**5
-    accel = -MU_KM3_S2 * r / radius**3 + factor * r * np.array([5 * z2 - 1, 5 * z2 - 1, 5 * z2 - 3])
+    factor = 1.5 * WGS72_J2 * WGS72_MU_KM3_S2 * WGS72_EARTH_RADIUS_KM**2 / radius**5
+    accel = -WGS72_MU_KM3_S2 * r / radius**3 + factor * r * np.array([5 * z2 - 1, 5 * z2 - 1, 5 * z2 - 3])
     return np.concatenate([v, accel])
 
 
@@ -69,10 +68,10 @@ def _osculating(r: np.ndarray, v: np.ndarray) -> tuple[float, float, float, floa
     """(n rad/min, e, i, raan, argp, mean anomaly) of a TEME state."""
     h = np.cross(r, v)
     radius, speed2 = np.linalg.norm(r), float(v @ v)
-    a = 1.0 / (2.0 / radius - speed2 / MU_KM3_S2)
+    a = 1.0 / (2.0 / radius - speed2 / WGS72_MU_KM3_S2)
     if a <= 0:
         raise FitError("the state is not on a closed orbit (escape speed or more)")
-    e_vec = np.cross(v, h) / MU_KM3_S2 - r / radius
+    e_vec = np.cross(v, h) / WGS72_MU_KM3_S2 - r / radius
     e = float(np.linalg.norm(e_vec))
     i = math.acos(max(-1.0, min(1.0, h[2] / np.linalg.norm(h))))
     node = np.array([-h[1], h[0], 0.0])
@@ -88,7 +87,7 @@ def _osculating(r: np.ndarray, v: np.ndarray) -> tuple[float, float, float, floa
         argp, true_anomaly = 0.0, angle_from_node(r)
     eccentric = 2 * math.atan2(math.sqrt(1 - e) * math.sin(true_anomaly / 2), math.sqrt(1 + e) * math.cos(true_anomaly / 2))
     mean_anomaly = (eccentric - e * math.sin(eccentric)) % (2 * math.pi)
-    n_rad_min = math.sqrt(MU_KM3_S2 / a**3) * 60.0
+    n_rad_min = math.sqrt(WGS72_MU_KM3_S2 / a**3) * 60.0
     return n_rad_min, e, i, raan, argp, mean_anomaly
 
 

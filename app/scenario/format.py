@@ -13,9 +13,9 @@ import yaml
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator,
                       model_validator)
 
-from app.ingest.tle import validate_tle_pair
-from app.tasking import COLLECTION_TYPES, PRECEDENCES, SENSOR_REQUEST_KINDS
-from app.user_settings import is_nation_code
+from app.catalog.ingest.tle import validate_tle_pair
+from app.common.user_settings import is_nation_code
+from app.tasking.request import COLLECTION_TYPES, PRECEDENCES, SENSOR_REQUEST_KINDS
 
 FORMAT = "spaceops-scenario"
 FORMAT_VERSION = 1

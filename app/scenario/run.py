@@ -23,24 +23,24 @@ from typing import Iterator
 
 import numpy as np
 
+from app.astro.relative_motion import range_and_rate, relative_ric
+from app.astro.timeutil import datetime_to_jd, format_utc
 from app.catalog import Catalog
-from app.closest_approach import Approach
-from app.ingest import ReadResult, read_catalog_files
-from app.ingest.records import ElementSet
-from app.ingest.tle import read_tle_text
-from app.maneuvers import compare
-from app.relative_motion import range_and_rate, relative_ric
-from app.resources import default_catalog_paths
+from app.catalog.ingest import ReadResult, read_catalog_files
+from app.catalog.ingest.records import ElementSet
+from app.catalog.ingest.tle import read_tle_text
+from app.catalog.maneuvers import compare
+from app.common.resources import default_catalog_paths
+from app.conjunction.closest_approach import Approach
+from app.rpo.watch_pair import WatchPair
+from app.rpo.watchlist import LOOK_AHEAD_H, AlertTracker, PairState, next_approach, pair_status
 from app.scenario.breakup import break_up
 from app.scenario.element_fit import FitError, fit_after_burn
 from app.scenario.format import (BannerInject, BreakupInject, ElementSetSpec, ElementUpdateInject, ManeuverInject,
                                  MessageInject, NewObjectInject, Scenario, SensorOutageInject, TaskingInject,
                                  TaskingSpec)
-from app.sensors import Sensor, bundled_sensors
-from app.store import WatchPair
-from app.tasking import SensorRequest, TaskingRequest, feasibility
-from app.timeutil import datetime_to_jd, format_utc
-from app.watchlist import LOOK_AHEAD_H, AlertTracker, PairState, next_approach, pair_status
+from app.sensors.sites import Sensor, bundled_sensors
+from app.tasking.request import SensorRequest, TaskingRequest, feasibility
 
 log = logging.getLogger(__name__)
 APPROACH_REFRESH_S = 3600.0  # predicted approaches are recomputed this often (and after every inject)
@@ -364,7 +364,7 @@ class ScenarioRun:
 
 
 def _flag(before, after, norad_id: int, event) -> None:
-    """The maneuver-flag rule of live catalog refreshes (``app.maneuvers``), for one object."""
+    """The maneuver-flag rule of live catalog refreshes (``app.catalog.maneuvers``), for one object."""
     flag = compare(before, after, norad_id)
     if flag is not None:
         event("maneuver_flag", "caution", flag.message(), norad_id=norad_id, delta_a_km=round(flag.delta_a_km, 6))

@@ -38,8 +38,8 @@ from sgp4.api import WGS72, Satrec
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from app.catalog import Catalog  # noqa: E402
-from app.engine import PropagationEngine, propagate  # noqa: E402
-from app.ingest.records import ElementSet  # noqa: E402
+from app.catalog.ingest.records import ElementSet  # noqa: E402
+from app.live.engine import PropagationEngine, propagate  # noqa: E402
 
 EPOCH = datetime(2026, 8, 12, 6, 0, tzinfo=timezone.utc)
 _SGP4_EPOCH0_JD = 2433281.5  # 1949-12-31 00:00 UT, the origin of sgp4init's epoch

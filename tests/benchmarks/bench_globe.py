@@ -103,8 +103,8 @@ def first_frame_seconds(runs: int = 3) -> list[float]:
 def gui_longest_gap_ms(app, seconds: float = 6.0) -> float:
     from PySide6.QtCore import QTimer
 
-    from app.clock import ClockMode, SimulationClock
-    from app.resources import default_catalog_paths
+    from app.common.resources import default_catalog_paths
+    from app.live.clock import ClockMode, SimulationClock
     from widgets.main_window import MainWindow
 
     clock = SimulationClock(start=EPOCH, mode=ClockMode.REPLAY, rate=100.0)
@@ -177,7 +177,7 @@ def main() -> None:
         start_virtual_display(SIZE[0] + 100, SIZE[1] + 100)
     app = _application()
     from app.catalog import Catalog
-    from app.engine import propagate
+    from app.live.engine import propagate
     from widgets.globe_view import GlobeView
     from widgets.textures import earth_texture
 

@@ -28,9 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from sgp4.api import SatrecArray  # noqa: E402
 
+from app.astro.timeutil import datetime_to_jd  # noqa: E402
 from app.catalog import Catalog  # noqa: E402
-from app.screening import screen_all, screen_primaries  # noqa: E402
-from app.timeutil import datetime_to_jd  # noqa: E402
+from app.conjunction.screening import screen_all, screen_primaries  # noqa: E402
 
 START = datetime(2026, 8, 12, tzinfo=timezone.utc)
 
@@ -99,8 +99,8 @@ def sampled_reference(subset: Catalog, start: datetime, hours: float, threshold_
     Returns ((id, id), tca_s, miss_km) for minima strictly inside the window."""
     from scipy.spatial import cKDTree
 
-    from app.closest_approach import PairMotion
-    from app.root_finding import golden_max
+    from app.astro.root_finding import golden_max
+    from app.conjunction.closest_approach import PairMotion
 
     array = SatrecArray(list(subset.satrecs))
     jd0, fr0 = datetime_to_jd(start)

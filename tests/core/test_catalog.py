@@ -7,9 +7,9 @@ from datetime import datetime, timezone
 import numpy as np
 import pytest
 
-from app import classify
-from app.catalog import Catalog, newest_per_catalog_number
-from app.ingest.tle import read_tle_text, tle_checksum
+from app.catalog import classify
+from app.catalog.catalog import Catalog, newest_per_catalog_number
+from app.catalog.ingest.tle import read_tle_text, tle_checksum
 
 ISS_OLD = ("ISS (ZARYA)\n1 25544U 98067A   26220.14934248  .00003640  00000+0  73197-4 0  999X\n"
            "2 25544  51.6325  28.0815 0007436  34.6982 325.4490 15.49408704580271\n")
@@ -109,6 +109,6 @@ def test_summary_counts_add_up(default_catalog):
 
 
 def test_gcat_state_markers_are_cleaned():
-    from app.owners import _clean_state
+    from app.catalog.owners import _clean_state
 
     assert [_clean_state(s) for s in ("US", "[US]", "[US]*", "US*", "-", "[I-ESA]*")] == ["US", "US", "US", "US", "", "I-ESA"]

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.cdm import CdmError, read_cdm
-from app.collision_probability import cdm_pc, gaussian_over_circle
+from app.conjunction.cdm import CdmError, read_cdm
+from app.conjunction.collision_probability import cdm_pc, gaussian_over_circle
 
 # NASA CARA's 2D Pc for Alfano's test cases (combined HBR from each message's HBR comment),
 # as published in CARA's Pc2D unit tests (reproduced in Orekit's test suite), with the

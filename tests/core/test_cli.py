@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.cli import main
+from app.cli.main import main
 
 
 def run_cli(*args, env=None):
@@ -186,7 +186,7 @@ def test_screen_all_command(tmp_path):
     from datetime import datetime, timezone
 
     from app.catalog import Catalog
-    from app.closest_approach import closest_approaches
+    from app.conjunction.closest_approach import closest_approaches
 
     bundled = Path(__file__).resolve().parents[2] / "resources" / "catalogs" / "default"
     lines = (bundled / "celestrak_iridium-33-debris_2026-06-14.tle").read_text().splitlines()

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from app.clock import ClockError, ClockMode, FixedTimeSource, SimulationClock
+from app.live.clock import ClockError, ClockMode, FixedTimeSource, SimulationClock
 
 WALL_START = datetime(2026, 8, 11, 12, 0, 0, tzinfo=timezone.utc)
 SCENARIO_START = datetime(2026, 8, 12, 0, 0, 0, tzinfo=timezone.utc)

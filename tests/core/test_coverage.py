@@ -7,10 +7,10 @@ import math
 
 import numpy as np
 
-from app.coverage import coverage_half_angle_rad, coverage_ring_deg, ring_itrs
-from app.footprint import MEAN_EARTH_RADIUS_KM
-from app.sensors import Sensor
-from app.topocentric import look_angles
+from app.astro.constants import MEAN_EARTH_RADIUS_KM
+from app.astro.topocentric import look_angles
+from app.sensors.coverage import coverage_half_angle_rad, coverage_ring_deg, ring_itrs
+from app.sensors.sites import Sensor
 
 
 def sensor(mask=10.0, max_range=1e5, az=None):
@@ -56,7 +56,7 @@ def test_geo_ring_from_a_pyproj_site_matches():
     s = sensor(mask=0.0)
     lat, lon = coverage_ring_deg(s, 35786.0)
     # on the real (ellipsoidal) Earth the elevation at the ring is within a few tenths of a degree of 0
-    from app.topocentric import Site
+    from app.astro.topocentric import Site
     r = ring_itrs(lat, lon, MEAN_EARTH_RADIUS_KM + 35786.0)
     _, elevation, _ = look_angles(Site(40.0, -75.0, 0.0), r)
     assert np.all(np.abs(elevation) < 0.5)

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from app.catalog import Catalog
-from app.engine import SGP4_DECAYED, PropagationEngine, propagate
-from app.ingest.tle import read_tle_text
+from app.catalog.ingest.tle import read_tle_text
+from app.live.engine import SGP4_DECAYED, PropagationEngine, propagate
 
 EPOCH = datetime(2026, 8, 12, 6, 0, tzinfo=timezone.utc)
 

@@ -23,8 +23,9 @@ import pytest
 skyfield_api = pytest.importorskip("skyfield.api")
 from skyfield.framelib import itrs as skyfield_itrs  # noqa: E402
 
-from app.engine import propagate  # noqa: E402
-from app.frames import EARTH_ROTATION_RAD_S, teme_to_itrs  # noqa: E402
+from app.astro.constants import EARTH_ROTATION_RAD_S  # noqa: E402
+from app.astro.frames import teme_to_itrs  # noqa: E402
+from app.live.engine import propagate  # noqa: E402
 
 EPOCHS = [
     datetime(2026, 8, 12, 0, 0, tzinfo=timezone.utc),

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from app.catalog import Catalog
-from app.engine import propagate
-from app.ingest import detect_format, read_catalog_file
-from app.ingest.tle import parse_alpha5, read_tle_text, tle_checksum
+from app.catalog.ingest import detect_format, read_catalog_file
+from app.catalog.ingest.tle import parse_alpha5, read_tle_text, tle_checksum
+from app.live.engine import propagate
 
 ISS_3LE = """ISS (ZARYA)
 1 25544U 98067A   26223.14934248  .00003640  00000+0  73197-4 0  9993

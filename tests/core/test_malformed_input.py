@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app.catalog import Catalog
-from app.ingest import read_catalog_file, read_catalog_files
+from app.catalog.ingest import read_catalog_file, read_catalog_files
 
 
 def _reasons(result):

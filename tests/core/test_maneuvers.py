@@ -9,8 +9,8 @@ import pytest
 from sgp4.api import WGS72, Satrec
 
 from app.catalog import Catalog
-from app.ingest.tle import read_tle_text
-from app.maneuvers import compare, flag_maneuvers
+from app.catalog.ingest.tle import read_tle_text
+from app.catalog.maneuvers import compare, flag_maneuvers
 
 SGP4_EPOCH0_JD = 2433281.5
 

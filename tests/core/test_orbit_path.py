@@ -6,9 +6,9 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from app.frames import itrs_to_geodetic, teme_to_itrs
-from app.orbit_path import period_s, sample_orbit, split_at_antimeridian
-from app.timeutil import datetime_to_jd
+from app.astro.frames import itrs_to_geodetic, teme_to_itrs
+from app.astro.orbit_path import period_s, sample_orbit, split_at_antimeridian
+from app.astro.timeutil import datetime_to_jd
 
 EPOCH = datetime(2026, 8, 12, 6, 0, tzinfo=timezone.utc)
 

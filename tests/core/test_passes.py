@@ -10,9 +10,9 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 import pytest
 
-from app.passes import VisibilityMargin, passes_for_object, passes_of
-from app.sensors import Sensor
-from app.timeutil import datetime_to_jd
+from app.astro.timeutil import datetime_to_jd
+from app.sensors.passes import VisibilityMargin, passes_for_object, passes_of
+from app.sensors.sites import Sensor
 
 START = datetime(2026, 8, 12, 0, 0, tzinfo=timezone.utc)
 TOLERANCE_S = 1.0

@@ -12,10 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.scenario.element_fit import MU_KM3_S2, fit_after_burn, propagate_numerically, ric_to_teme
+from app.astro.constants import WGS72_MU_KM3_S2 as MU_KM3_S2
+from app.astro.timeutil import SECONDS_PER_DAY, datetime_to_jd
+from app.scenario.element_fit import fit_after_burn, propagate_numerically, ric_to_teme
 from app.scenario.format import ScenarioError, load_scenario
 from app.scenario.run import ScenarioRun
-from app.timeutil import SECONDS_PER_DAY, datetime_to_jd
 
 SCENARIOS = Path(__file__).parents[2] / "resources" / "scenarios"
 BURN = datetime(2026, 8, 12, 1, 0, tzinfo=timezone.utc)

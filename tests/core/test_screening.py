@@ -9,10 +9,10 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 import pytest
 
-from app.closest_approach import PairMotion, closest_approaches
-from app.root_finding import golden_max
-from app.screening import screen_all, screen_primaries
-from app.timeutil import datetime_to_jd
+from app.astro.root_finding import golden_max
+from app.astro.timeutil import datetime_to_jd
+from app.conjunction.closest_approach import PairMotion, closest_approaches
+from app.conjunction.screening import screen_all, screen_primaries
 
 START = datetime(2026, 8, 12, tzinfo=timezone.utc)
 
@@ -40,7 +40,7 @@ def _pair(catalog, a, b):
 
 def _geo_slot_pair(catalog):
     """Two GEO objects that stay within 100 km of each other (a shared orbital slot)."""
-    from app.engine import propagate
+    from app.live.engine import propagate
     geo = np.nonzero(catalog.regime == "GEO")[0]
     snapshot = propagate(catalog.subset(geo), START)
     r = snapshot.r_teme_km
@@ -122,7 +122,7 @@ def test_docked_modules_are_one_co_located_group(default_catalog):
 
 def _nearest_at_perigee(catalog, row, count):
     """The objects nearest to ``row`` when it passes its first perigee after START."""
-    from app.engine import propagate
+    from app.live.engine import propagate
 
     motion = PairMotion(catalog.satrecs[row], catalog.satrecs[row], *datetime_to_jd(START))
     t = np.arange(0.0, 2 * 86400.0, 30.0)
@@ -141,7 +141,7 @@ def _nearest_at_perigee(catalog, row, count):
 def test_one_primary_recall_against_brute_force(default_catalog, primary, threshold, hours):
     """One primary against 80 objects (HST: spread over its radius band; ARASE: those
     nearest at its perigee): the Hermite sieve keeps every approach 1 s brute force finds."""
-    from app.screening import band_overlap, radius_bands
+    from app.conjunction.screening import band_overlap, radius_bands
 
     row = default_catalog.row_of(primary)
     if primary == 20580:

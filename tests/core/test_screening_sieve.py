@@ -9,11 +9,12 @@ from datetime import datetime, timezone
 import numpy as np
 import pytest
 
-from app import hermite
-from app.screening import screen_all, screen_primaries
-from app.screening_grid import FAST, HIGH, LOW, STRAY, sieve_block
-from app.screening_sieve import EARTH_RADIUS_KM, MAX_GRAVITY_KM_S2, _block_bounds, _Sample, catalog_states
-from app.timeutil import datetime_to_jd
+from app.astro import hermite
+from app.astro.constants import WGS72_EARTH_RADIUS_KM as EARTH_RADIUS_KM
+from app.astro.timeutil import datetime_to_jd
+from app.conjunction.grid import FAST, HIGH, LOW, STRAY, sieve_block
+from app.conjunction.screening import screen_all, screen_primaries
+from app.conjunction.sieve import MAX_GRAVITY_KM_S2, _block_bounds, _Sample, catalog_states
 from tests.core.test_screening import _nearest_at_perigee, brute_force_minima
 
 START = datetime(2026, 8, 12, tzinfo=timezone.utc)
@@ -109,7 +110,7 @@ def test_decaying_objects_with_old_elements_are_screened(default_catalog):
     all against all and one against many."""
     jd0, fr0 = datetime_to_jd(START)
     r, v, ok = catalog_states(default_catalog, jd0, fr0 + 0.125)
-    from app.osculating import apsides
+    from app.astro.osculating import apsides
     perigee_alt = apsides(r, v)[0] - EARTH_RADIUS_KM
     stale = np.nonzero(ok & (perigee_alt < default_catalog.perigee_alt_km - 60))[0]
     assert len(stale) >= 5 and (perigee_alt[stale] < 150).any()

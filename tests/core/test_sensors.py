@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.sensors import SensorError, SensorStore, all_sensors, bundled_sensors, find_sensors, validate_sensor_fields
+from app.sensors.sites import (SensorError, SensorStore, all_sensors, bundled_sensors, find_sensors,
+                               validate_sensor_fields)
 
 GOOD = {"name": "Commercial radar NZ", "operator_nation": "nzl", "provider": "commercial", "sensor_type": "radar",
         "lat_deg": "-45.04", "lon_deg": "170.1", "alt_m": "300", "min_elevation_deg": "5", "max_range_km": "1800"}

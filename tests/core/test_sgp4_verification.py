@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from app.catalog import Catalog
-from app.engine import propagate
-from app.ingest.tle import read_tle_text
+from app.catalog.ingest.tle import read_tle_text
+from app.live.engine import propagate
 
 # Case 33334 (mean motion 0.00001 rev/day) fails at epoch; tcppver.out still prints one
 # line for t=0, whose numbers are the previous case's last state left in the buffer.

@@ -9,10 +9,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import update
 
-from app.closest_approach import Approach
-from app.engine import propagate
-from app.store import SCHEMA_VERSION, StaleEdit, Store, StoreError, WatchPair, schema_info
-from app.watchlist import AlertTracker, evaluate, next_approach, pair_status
+from app.conjunction.closest_approach import Approach
+from app.live.engine import propagate
+from app.rpo.watch_pair import WatchPair
+from app.rpo.watchlist import AlertTracker, evaluate, next_approach, pair_status
+from app.storage.store import SCHEMA_VERSION, StaleEdit, Store, StoreError, schema_info
 
 START = datetime(2026, 8, 12, tzinfo=timezone.utc)
 
@@ -81,7 +82,7 @@ def test_schema_1_database_is_migrated_with_its_data(tmp_path, data_dir):
     keeps everything, and gains the tasking table and the audit's nation and role."""
     import shutil
 
-    from app.tasking_store import TaskingStore
+    from app.storage.tasking_store import TaskingStore
 
     shutil.copy(data_dir / "spaceops_v1.db", tmp_path / "old.db")
     store = Store(f"sqlite:///{tmp_path / 'old.db'}", user="officer1")

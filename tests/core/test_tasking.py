@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.sensors import Sensor
-from app.tasking import (TRANSITIONS, SensorRequest, TaskingError, TaskingRequest, act, feasibility)
+from app.sensors.sites import Sensor
+from app.tasking.request import (TRANSITIONS, SensorRequest, TaskingError, TaskingRequest, act, feasibility)
 
 START = datetime(2026, 8, 12, tzinfo=timezone.utc)
 

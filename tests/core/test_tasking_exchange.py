@@ -16,11 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.store import Store
-from app.tasking import SensorRequest, TaskingRequest
-from app.tasking_exchange import ExchangeError, export_csv, export_json, read_exchange_file
-from app.tasking_store import TaskingStore
-from app.user_settings import Operator
+from app.common.user_settings import Operator
+from app.storage.store import Store
+from app.storage.tasking_store import TaskingStore
+from app.tasking.exchange import ExchangeError, export_csv, export_json, read_exchange_file
+from app.tasking.request import SensorRequest, TaskingRequest
 
 NATIONS = ["USA", "GBR", "AUS", "CAN", "NZL", "FRA", "DEU", "JPN", "ITA", "NOR"]
 START = datetime(2026, 8, 12, tzinfo=timezone.utc)
@@ -125,10 +125,10 @@ WRITER = """
 import sys
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from app.store import Store
-from app.tasking import SensorRequest, TaskingRequest
-from app.tasking_store import TaskingStore
-from app.user_settings import Operator
+from app.common.user_settings import Operator
+from app.storage.store import Store
+from app.storage.tasking_store import TaskingStore
+from app.tasking.request import SensorRequest, TaskingRequest
 book = TaskingStore(Store(sys.argv[1], operator=Operator("writer", "GBR")))
 start = datetime(2026, 8, 12, tzinfo=timezone.utc)
 for i in range(100000):

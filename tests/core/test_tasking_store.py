@@ -10,11 +10,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from app.passes import Pass
-from app.store import StaleEdit, Store
-from app.tasking import SensorRequest, TaskingError, TaskingRequest, new_request_id
-from app.tasking_store import TaskingStore
-from app.user_settings import Operator
+from app.common.user_settings import Operator
+from app.sensors.passes import Pass
+from app.storage.store import StaleEdit, Store
+from app.storage.tasking_store import TaskingStore
+from app.tasking.request import SensorRequest, TaskingError, TaskingRequest, new_request_id
 
 START = datetime(2026, 8, 12, tzinfo=timezone.utc)
 ALICE = Operator("alice", "GBR", "tasking manager")

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from app.user_settings import Operator, UserSettings, load_settings, save_settings
+from app.common.user_settings import Operator, UserSettings, load_settings, save_settings
 
 
 def test_settings_round_trip(tmp_path):

@@ -7,9 +7,9 @@ import math
 import numpy as np
 from PySide6.QtCore import QPoint, Qt
 
-from app.frames import gmst_rad
-from app.sun import sun_direction_eci, subsolar_point_deg
-from app.timeutil import datetime_to_jd
+from app.astro.frames import gmst_rad
+from app.astro.sun import sun_direction_eci, subsolar_point_deg
+from app.astro.timeutil import datetime_to_jd
 from widgets.globe_view import _hidden_by_earth
 from tests.render.conftest import EPOCH
 

@@ -72,7 +72,7 @@ def test_banner_and_screenshot(qtbot, window, tmp_path):
 
 
 def test_layout_and_catalog_restored(qtbot, qsettings, default_catalog):
-    from app.clock import SimulationClock
+    from app.live.clock import SimulationClock
     from widgets.main_window import MainWindow
 
     first = MainWindow(settings=qsettings, clock=SimulationClock(), interactive=False)
@@ -93,7 +93,7 @@ def test_layout_and_catalog_restored(qtbot, qsettings, default_catalog):
 def test_catalog_paths_given_as_path_objects_are_saved_as_text(qtbot, qsettings, default_catalog):
     """The launcher hands the bundled catalog over as ``Path`` objects: QSettings pickled
     them and the next start could not read the file back."""
-    from app.clock import SimulationClock
+    from app.live.clock import SimulationClock
     from widgets.main_window import MainWindow
 
     first = MainWindow(settings=qsettings, clock=SimulationClock(), interactive=False)
@@ -109,7 +109,7 @@ def test_catalog_paths_given_as_path_objects_are_saved_as_text(qtbot, qsettings,
 
 
 def test_unreadable_settings_are_said_in_the_status_line(qtbot, qsettings):
-    from app.clock import SimulationClock
+    from app.live.clock import SimulationClock
     from widgets.main_window import MainWindow
 
     qsettings.setValue("window/state", "not a layout")
@@ -166,7 +166,7 @@ def test_sensors_coloured_by_nation(qtbot, window):
 def test_watchlist_pair_alert_and_plots(qtbot, window):
     from dataclasses import replace
 
-    from app.store import WatchPair
+    from app.rpo.watch_pair import WatchPair
 
     panel = window.watchlist
     iss_hst = panel.add_pair(WatchPair(25544, 20580, caution_km=3000.0, warning_km=100.0), edit=False)
@@ -207,7 +207,7 @@ def test_catalog_refresh_flags_maneuvers(qtbot, window, data_dir, default_catalo
     """June HST and the August ISS, then the August HST and an ISS set a day later with a
     higher mean motion: the ISS is flagged (a burn), HST (no thrusters) is not."""
     from app.catalog import Catalog
-    from app.ingest.tle import read_tle_text, tle_checksum
+    from app.catalog.ingest.tle import read_tle_text, tle_checksum
 
     def with_checksum(line):
         return line[:68] + str(tle_checksum(line))
@@ -257,7 +257,7 @@ def test_cdm_opens_with_pc_and_bad_cdm_is_reported(qtbot, window, data_dir):
 
 
 def test_watchlist_refresh_does_not_pull_the_camera(qtbot, window):
-    from app.store import WatchPair
+    from app.rpo.watch_pair import WatchPair
 
     pair = window.watchlist.add_pair(WatchPair(25544, 20580, caution_km=3000.0, warning_km=100.0), edit=False)
     window.watch_pair(25544, 20580)
@@ -273,11 +273,11 @@ def test_tasking_selects_its_target_and_scheduled_passes_show_on_the_timeline(qt
     and map, and its passes are drawn as bars on the timeline under the globe; dragging the
     timeline's time line moves the clock."""
 
-    from app.passes import Pass
-    from app.store import Store
-    from app.tasking import SensorRequest, TaskingRequest
-    from app.tasking_store import TaskingStore
-    from app.user_settings import Operator
+    from app.common.user_settings import Operator
+    from app.sensors.passes import Pass
+    from app.storage.store import Store
+    from app.storage.tasking_store import TaskingStore
+    from app.tasking.request import SensorRequest, TaskingRequest
 
     book = TaskingStore(window.store)
     other = TaskingStore(Store(window.store.url, operator=Operator("bob", "USA")))

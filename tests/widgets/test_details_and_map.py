@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import numpy as np
 
-from app.engine import propagate
-from app.orbit_path import break_at_antimeridian, period_s, sample_orbit
+from app.astro.orbit_path import break_at_antimeridian, period_s, sample_orbit
+from app.live.engine import propagate
 from widgets.details_panel import DetailsPanel
 from widgets.map_view import MapView, night_overlay, rasterize_points
 from widgets.textures import earth_texture

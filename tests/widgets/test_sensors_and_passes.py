@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from app.sensors import SensorStore
+from app.sensors.sites import SensorStore
 from widgets.passes_panel import PassesPanel
 from widgets.sensor_dialog import SensorDialog
 from widgets.sensors_panel import SensorsPanel

@@ -9,10 +9,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from app.sensors import Sensor
-from app.store import Store
-from app.tasking_store import TaskingStore
-from app.user_settings import Operator
+from app.common.user_settings import Operator
+from app.sensors.sites import Sensor
+from app.storage.store import Store
+from app.storage.tasking_store import TaskingStore
 
 NOW = datetime(2026, 8, 12, 1, 0, tzinfo=timezone.utc)
 RADAR = Sensor("TEST RADAR", "GBR", "national", "radar", 54.36, -0.67, 340.0, 5.0, 5000.0)
@@ -128,7 +128,7 @@ def test_comments_import_and_export_for_a_nation(panel, data_dir, tmp_path):
 
 
 def test_operator_dialog_refuses_a_bad_nation_and_settings_round_trip(qtbot, tmp_path):
-    from app.user_settings import UserSettings, load_settings, save_settings
+    from app.common.user_settings import UserSettings, load_settings, save_settings
     from widgets.operator_dialog import OperatorDialog
 
     dialog = OperatorDialog(UserSettings(Operator("alice")))

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from PySide6.QtCore import QDateTime, QTimeZone, Qt
 
-from app.clock import ClockMode, FixedTimeSource, SimulationClock
+from app.live.clock import ClockMode, FixedTimeSource, SimulationClock
 from widgets.time_controls import TimeControls
 
 WALL = datetime(2026, 8, 12, 12, 0, tzinfo=timezone.utc)

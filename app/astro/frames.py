@@ -1,0 +1,103 @@
+"""Reference frames: TEME (what SGP4 gives) to Earth-fixed ITRS, and ITRS to geodetic.
+
+The TEME -> ITRS rotation lives here and nowhere else. It is the IAU-82 GMST rotation
+(Vallado, *Fundamentals of Astrodynamics*, alg. 15, and the ``teme2ecef`` of "Revisiting
+Spacetrack Report #3"), with UT1 - UTC and polar motion as parameters that default to
+zero: display grade, about 0.5 km at LEO until those are fed from IERS data.
+Geodetic coordinates come from one reused ``pyproj.Transformer`` (EPSG:4978 -> 4979).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+
+import numpy as np
+from pyproj import Transformer
+
+from app.astro.constants import EARTH_ROTATION_RAD_S
+
+_ARCSEC_TO_RAD = math.pi / (180.0 * 3600.0)
+_J2000_JD = 2451545.0
+_DAYS_PER_CENTURY = 36525.0
+
+
+def gmst_rad(jd_ut1: np.ndarray | float, fr_ut1: np.ndarray | float = 0.0) -> np.ndarray:
+    """Greenwich mean sidereal time (IAU-82) in radians, in [0, 2 pi), from a split UT1 JD."""
+    t_ut1 = ((np.asarray(jd_ut1, dtype=float) - _J2000_JD) + np.asarray(fr_ut1, dtype=float)) / _DAYS_PER_CENTURY
+    seconds = (67310.54841 + (876600.0 * 3600.0 + 8640184.812866) * t_ut1
+               + 0.093104 * t_ut1**2 - 6.2e-6 * t_ut1**3)
+    return np.mod(np.radians(seconds / 240.0), 2.0 * math.pi)
+
+
+def _polar_motion_matrix(xp_arcsec: float, yp_arcsec: float) -> np.ndarray:
+    """W such that r_itrs = W.T @ r_pef (IAU-76/FK5 small-angle form, as Vallado)."""
+    xp, yp = xp_arcsec * _ARCSEC_TO_RAD, yp_arcsec * _ARCSEC_TO_RAD
+    cos_xp, sin_xp, cos_yp, sin_yp = math.cos(xp), math.sin(xp), math.cos(yp), math.sin(yp)
+    return np.array([
+        [cos_xp, 0.0, -sin_xp],
+        [sin_xp * sin_yp, cos_yp, cos_xp * sin_yp],
+        [sin_xp * cos_yp, -sin_yp, cos_xp * cos_yp],
+    ])
+
+
+def teme_to_itrs(r_teme_km: np.ndarray, v_teme_km_s: np.ndarray, jd_utc: float, fr_utc: float,
+                 ut1_minus_utc_s: float = 0.0, xp_arcsec: float = 0.0, yp_arcsec: float = 0.0
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Rotate N x 3 TEME states at one UTC epoch into ITRS; velocity includes Earth rotation."""
+    theta = float(gmst_rad(jd_utc, fr_utc + ut1_minus_utc_s / 86400.0))
+    cos_t, sin_t = math.cos(theta), math.sin(theta)
+    rotation = np.array([[cos_t, sin_t, 0.0], [-sin_t, cos_t, 0.0], [0.0, 0.0, 1.0]])  # R3(gmst)
+    r_pef = r_teme_km @ rotation.T
+    v_pef = v_teme_km_s @ rotation.T
+    # v_pef -= omega x r_pef, omega = (0, 0, w)
+    v_pef[..., 0] += EARTH_ROTATION_RAD_S * r_pef[..., 1]
+    v_pef[..., 1] -= EARTH_ROTATION_RAD_S * r_pef[..., 0]
+    if xp_arcsec or yp_arcsec:
+        polar = _polar_motion_matrix(xp_arcsec, yp_arcsec)
+        return r_pef @ polar, v_pef @ polar  # (W.T @ r.T).T == r @ W
+    return r_pef, v_pef
+
+
+def teme_to_itrs_many_epochs(r_teme_km: np.ndarray, jd_utc: np.ndarray, fr_utc: np.ndarray,
+                             ut1_minus_utc_s: float = 0.0) -> np.ndarray:
+    """Positions only, one epoch per row (for orbit paths and ground tracks)."""
+    theta = gmst_rad(jd_utc, np.asarray(fr_utc) + ut1_minus_utc_s / 86400.0)
+    cos_t, sin_t = np.cos(theta), np.sin(theta)
+    out = np.empty_like(r_teme_km)
+    out[..., 0] = cos_t * r_teme_km[..., 0] + sin_t * r_teme_km[..., 1]
+    out[..., 1] = -sin_t * r_teme_km[..., 0] + cos_t * r_teme_km[..., 1]
+    out[..., 2] = r_teme_km[..., 2]
+    return out
+
+
+class GeodeticConverter:
+    """ITRS (km) -> WGS84 geodetic latitude, longitude (deg) and height (km), via pyproj.
+
+    One ``Transformer`` per thread: pyproj transformers are not safe to share across
+    threads, and building one costs milliseconds, so each thread keeps its own.
+    """
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def _transformer(self) -> Transformer:
+        transformer = getattr(self._local, "transformer", None)
+        if transformer is None:
+            transformer = Transformer.from_crs("EPSG:4978", "EPSG:4979", always_xy=True)
+            self._local.transformer = transformer
+        return transformer
+
+    def to_geodetic(self, r_itrs_km: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        r_m = np.asarray(r_itrs_km, dtype=float).reshape(-1, 3) * 1000.0
+        lon_deg, lat_deg, height_m = self._transformer().transform(r_m[:, 0], r_m[:, 1], r_m[:, 2])
+        shape = np.shape(r_itrs_km)[:-1]
+        return (np.reshape(lat_deg, shape), np.reshape(lon_deg, shape), np.reshape(height_m, shape) / 1000.0)
+
+
+GEODETIC = GeodeticConverter()
+
+
+def itrs_to_geodetic(r_itrs_km: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(lat_deg, lon_deg, alt_km)`` of N x 3 ITRS positions (NaN rows stay NaN)."""
+    return GEODETIC.to_geodetic(r_itrs_km)

@@ -1,0 +1,305 @@
+"""Two- and three-line element sets (TLE / 3LE), validated column by column.
+
+Accepts 2-line records, and 3-line records whose name line may carry the ``0 `` prefix
+that Space-Track's 3LE format adds. Catalog numbers may be Alpha-5 (``A0005`` = 100005).
+Each record is checked (length, line numbers, checksum, the blank separator columns,
+every numeric field and its range) before sgp4's own ``Satrec.twoline2rv`` initialises
+it; a bad record becomes a :class:`Rejection` naming the line and the field, and reading
+carries on with the next record.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from sgp4.api import Satrec
+
+from app.catalog.ingest.records import ElementSet, ReadResult, RecordError, Rejection
+from app.catalog.ingest.text import UNDECODABLE, decode_lines
+
+TLE_LINE_LENGTH = 69
+MAX_MEAN_MOTION_REV_DAY = 17.0  # faster than this the orbit lies inside the Earth
+
+_ALPHA5_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # I and O are not used
+_EXPONENT_FIELD = re.compile(r"^([ +-]?)(\d{5})([+\- ])(\d)$")
+_FLOAT_FIELD = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)$")
+
+# A well-formed pair matches these in one go; anything else is diagnosed field by field.
+_FAST_LINE1 = re.compile(
+    r"1 [0-9A-HJ-NP-Z ][0-9 ]{4}[UCS ] .{8} \d\d(?P<day>[ \d]{3}\.\d{8}) (?P<ndot>[ +-]\.\d{8}) "
+    r"[ +-]\d{5}[+\- ]\d [ +-]\d{5}[+\- ]\d [ \d] [ \d]{4}\d")
+_FAST_LINE2 = re.compile(
+    r"2 [0-9A-HJ-NP-Z ][0-9 ]{4} (?P<inc>[ \d]{3}\.[\d ]{4}) (?P<raan>[ \d]{3}\.[\d ]{4}) [\d ]{7} "
+    r"(?P<argp>[ \d]{3}\.[\d ]{4}) (?P<ma>[ \d]{3}\.[\d ]{4}) (?P<n>[ \d]{2}\.[\d ]{8})[ \d]{5}\d")
+_RANGES = {  # field -> (low, high, high included)
+    "epoch day": (1.0, 367.0, False),
+    "mean motion derivative": (-1.0, 1.0, True),
+    "inclination": (0.0, 180.0, True),
+    "right ascension of ascending node": (0.0, 360.0, True),
+    "argument of perigee": (0.0, 360.0, True),
+    "mean anomaly": (0.0, 360.0, True),
+    "mean motion": (0.0, MAX_MEAN_MOTION_REV_DAY, True),
+}
+
+# 1-based columns that must be blank, per the Space-Track TLE format
+_BLANK_COLUMNS = {"1": (2, 9, 18, 33, 44, 53, 62, 64), "2": (2, 8, 17, 26, 34, 43, 52)}
+
+
+# byte value -> checksum weight of a digit (its value); '-' is counted separately
+_DIGIT_VALUES = bytes(code - 48 if 48 <= code <= 57 else 0 for code in range(256))
+
+
+def tle_checksum(line: str) -> int:
+    """Modulo-10 checksum of the first 68 columns: digits count their value, '-' counts 1."""
+    body = line[:68].encode("ascii", "replace")
+    return (sum(body.translate(_DIGIT_VALUES)) + body.count(b"-")) % 10
+
+
+def parse_alpha5(field: str) -> int:
+    """Catalog number from a 5-column TLE field: ``25544``, ``A0005`` (=100005), ``  123``."""
+    text = field.strip()
+    if not text:
+        raise RecordError("catalog number is blank", "catalog number")
+    if text.isdigit():
+        return int(text)
+    head, tail = text[0], text[1:]
+    if len(text) == 5 and head in _ALPHA5_LETTERS and tail.isdigit():
+        return (10 + _ALPHA5_LETTERS.index(head)) * 10000 + int(tail)
+    raise RecordError(f"{field!r} is not a catalog number (digits or Alpha-5)", "catalog number")
+
+
+def _column_field(line: str, first: int, last: int) -> str:
+    """Text of 1-based inclusive columns first..last."""
+    return line[first - 1 : last]
+
+
+def _check_range(value: float, name: str) -> float:
+    low, high, include_high = _RANGES[name]
+    above = value > high if include_high else value >= high
+    if value < low or above:
+        raise RecordError(f"{value} is outside [{low}, {high}{']' if include_high else ')'}", name)
+    if name == "mean motion" and value <= 0.0:
+        raise RecordError("mean motion must be greater than zero", name)
+    return value
+
+
+def _float_field(line: str, first: int, last: int, name: str) -> float:
+    text = _column_field(line, first, last).strip()
+    if not _FLOAT_FIELD.match(text):
+        raise RecordError(f"columns {first}-{last} hold {text!r}, not a number", name)
+    return _check_range(float(text), name)
+
+
+def _check_exponent_field(line: str, first: int, last: int, name: str) -> None:
+    text = _column_field(line, first, last)
+    if not _EXPONENT_FIELD.match(text):
+        raise RecordError(f"columns {first}-{last} hold {text!r}, not an assumed-decimal number like ' 12345-3'", name)
+
+
+def _check_line_shape(line: str, number: str) -> None:
+    if not line.startswith(number + " "):
+        raise RecordError(f"line {number} does not start with '{number} ' in column 1 (columns shifted?)")
+    if not line.isascii():
+        raise RecordError(f"line {number} holds non-ASCII characters")
+    if len(line) != TLE_LINE_LENGTH:
+        raise RecordError(f"line {number} has {len(line)} characters, a TLE line has {TLE_LINE_LENGTH}")
+    for column in _BLANK_COLUMNS[number]:
+        if line[column - 1] != " ":
+            raise RecordError(f"line {number} column {column} should be blank but holds {line[column - 1]!r}"
+                              " (columns shifted?)")
+
+
+def _check_checksum(line: str, number: str) -> None:
+    stated = line[68]
+    if not stated.isdigit():
+        raise RecordError(f"line {number} checksum column holds {stated!r}, not a digit", "checksum")
+    computed = tle_checksum(line)
+    if computed != int(stated):
+        raise RecordError(f"line {number} checksum is {stated}, computed {computed}", "checksum")
+
+
+def _intl_designator(line1: str) -> str:
+    """'98067A  ' -> '1998-067A'; blank stays blank."""
+    text = _column_field(line1, 10, 17).strip()
+    if len(text) < 5 or not text[:5].isdigit():
+        return ""
+    year = int(text[:2])
+    year += 1900 if year >= 57 else 2000
+    return f"{year}-{text[2:5]}{text[5:]}"
+
+
+def validate_tle_pair(line1: str, line2: str, check_checksum: bool = True) -> int:
+    """Check both lines; return the catalog number or raise :class:`RecordError` naming the field."""
+    _check_line_shape(line1, "1")
+    _check_line_shape(line2, "2")
+    if check_checksum:
+        _check_checksum(line1, "1")
+        _check_checksum(line2, "2")
+    catalog_number = parse_alpha5(_column_field(line1, 3, 7))
+    if parse_alpha5(_column_field(line2, 3, 7)) != catalog_number:
+        raise RecordError("line 1 and line 2 carry different catalog numbers", "catalog number")
+    if line1[7] not in "UCS ":
+        raise RecordError(f"classification {line1[7]!r} is not U, C or S", "classification")
+    epoch_year = _column_field(line1, 19, 20)
+    if not epoch_year.isdigit():
+        raise RecordError(f"epoch year {epoch_year!r} is not two digits", "epoch")
+    _float_field(line1, 21, 32, "epoch day")
+    _float_field(line1, 34, 43, "mean motion derivative")
+    _check_exponent_field(line1, 45, 52, "mean motion second derivative")
+    _check_exponent_field(line1, 54, 61, "bstar")
+    _float_field(line2, 9, 16, "inclination")
+    _float_field(line2, 18, 25, "right ascension of ascending node")
+    eccentricity = _column_field(line2, 27, 33)
+    if not eccentricity.replace(" ", "0").isdigit():
+        raise RecordError(f"columns 27-33 hold {eccentricity!r}, not 7 digits of eccentricity", "eccentricity")
+    _float_field(line2, 35, 42, "argument of perigee")
+    _float_field(line2, 44, 51, "mean anomaly")
+    _float_field(line2, 53, 63, "mean motion")
+    return catalog_number
+
+
+def _is_data_line(text: str, number: str) -> bool:
+    """Looks like TLE line 1 or 2 (leading blanks tolerated here, refused by validation)."""
+    if text[:2] != number + " ":
+        text = text.strip()
+        if text[:2] != number + " ":
+            return False
+    return len(text.rstrip()) > 24
+
+
+def _name_from_line(text: str) -> str:
+    name = text.strip()
+    if name.startswith("0 "):
+        name = name[2:].strip()
+    return name
+
+
+_Pair = tuple[str, str, str, int]  # line 1, line 2, name, file line number of line 1
+
+
+def read_tle_lines(lines: list[str | None], source: str, check_checksum: bool = True) -> ReadResult:
+    """Parse decoded lines (``None`` = undecodable) into element sets and rejections."""
+    result = ReadResult()
+    pairs: list[_Pair] = []
+    pending_name: str | None = None
+    pending_name_line = 0
+    index = 0
+    while index < len(lines):
+        text = lines[index]
+        line_number = index + 1
+        index += 1
+        if text is UNDECODABLE:
+            result.rejections.append(Rejection(source, f"line {line_number}", "line is not valid UTF-8 text"))
+            pending_name = None
+            continue
+        if not text.strip():
+            continue
+        if _is_data_line(text, "1"):
+            following = lines[index] if index < len(lines) else ""
+            if following is UNDECODABLE:
+                result.rejections.append(Rejection(source, f"line {line_number}",
+                                                   f"line 2 (file line {line_number + 1}) is not valid UTF-8 text"))
+                index += 1
+                pending_name = None
+                continue
+            if not _is_data_line(following, "2"):
+                result.rejections.append(Rejection(source, f"line {line_number}",
+                                                   "line 1 is not followed by a line 2"))
+                pending_name = None
+                continue
+            index += 1
+            name = pending_name if pending_name is not None and pending_name_line == line_number - 1 else ""
+            pending_name = None
+            pairs.append((text.rstrip(), following.rstrip(), name, line_number))
+        elif _is_data_line(text, "2"):
+            result.rejections.append(Rejection(source, f"line {line_number}", "line 2 without a line 1 before it"))
+            pending_name = None
+        else:
+            pending_name, pending_name_line = _name_from_line(text), line_number
+
+    well_formed = _well_formed_in_bulk(pairs, check_checksum)
+    for (line1, line2, name, line_number), fast in zip(pairs, well_formed):
+        if fast:  # every check passed in bulk: straight to sgp4
+            element_set = _element_set(line1, line2, name, parse_alpha5(line1[2:7]), source, line_number)
+        else:  # find and report what is wrong, field by field
+            element_set = _element_set_or_rejection(line1, line2, name, source, line_number, check_checksum, result)
+        if element_set is not None:
+            result.element_sets.append(element_set)
+    return result
+
+
+def _checksums(matrix: np.ndarray) -> np.ndarray:
+    body = matrix[:, :68].astype(np.int16)
+    digits = np.where((body >= 48) & (body <= 57), body - 48, 0)
+    return (digits.sum(axis=1) + (body == 45).sum(axis=1)) % 10
+
+
+def _column_floats(matrix: np.ndarray, first: int, last: int) -> np.ndarray:
+    width = last - first + 1
+    return np.ascontiguousarray(matrix[:, first - 1:last]).view(f"S{width}").ravel().astype(float)
+
+
+_BULK_FIELDS = (  # (line, first column, last column, range name)
+    (0, 21, 32, "epoch day"), (0, 34, 43, "mean motion derivative"), (1, 9, 16, "inclination"),
+    (1, 18, 25, "right ascension of ascending node"), (1, 35, 42, "argument of perigee"),
+    (1, 44, 51, "mean anomaly"), (1, 53, 63, "mean motion"),
+)
+
+
+def _well_formed_in_bulk(pairs: list[_Pair], check_checksum: bool) -> np.ndarray:
+    """The same checks as ``validate_tle_pair``, done for all records at once with numpy;
+    True where a record passes them all. The rest go through the per-field diagnosis."""
+    ok = np.zeros(len(pairs), dtype=bool)
+    shaped = [i for i, (l1, l2, _, _) in enumerate(pairs)
+              if len(l1) == TLE_LINE_LENGTH and len(l2) == TLE_LINE_LENGTH and l1.isascii() and l2.isascii()
+              and l1[2:7] == l2[2:7] and _FAST_LINE1.fullmatch(l1) and _FAST_LINE2.fullmatch(l2)]
+    if not shaped:
+        return ok
+    rows = np.array(shaped)
+    matrices = [np.frombuffer("".join(pairs[i][k] for i in shaped).encode("ascii"), dtype=np.uint8)
+                .reshape(-1, TLE_LINE_LENGTH) for k in (0, 1)]
+    good = np.ones(len(rows), dtype=bool)
+    if check_checksum:
+        for matrix in matrices:
+            good &= _checksums(matrix) == matrix[:, 68].astype(np.int16) - 48
+    for line, first, last, name in _BULK_FIELDS:
+        try:
+            values = _column_floats(matrices[line], first, last)
+        except ValueError:  # an oddly spaced number somewhere: leave the file to the slow path
+            return ok
+        low, high, include_high = _RANGES[name]
+        good &= (values >= low) & ((values <= high) if include_high else (values < high))
+        if name == "mean motion":
+            good &= values > 0.0
+    ok[rows[good]] = True
+    return ok
+
+
+def _element_set_or_rejection(line1: str, line2: str, name: str, source: str, line_number: int,
+                              check_checksum: bool, result: ReadResult) -> ElementSet | None:
+    try:
+        catalog_number = validate_tle_pair(line1, line2, check_checksum)
+        satrec = Satrec.twoline2rv(line1, line2)
+    except RecordError as error:
+        result.rejections.append(Rejection(source, f"line {line_number}", error.reason, error.field))
+        return None
+    except (ValueError, RuntimeError) as error:  # anything sgp4 itself refuses
+        result.rejections.append(Rejection(source, f"line {line_number}", f"sgp4 refused the element set: {error}"))
+        return None
+    return ElementSet(satrec, catalog_number, name, _intl_designator(line1), line1[7].strip() or "U", source,
+                      f"line {line_number}")
+
+
+def _element_set(line1: str, line2: str, name: str, catalog_number: int, source: str,
+                 line_number: int) -> ElementSet:
+    return ElementSet(Satrec.twoline2rv(line1, line2), catalog_number, name, _intl_designator(line1),
+                      line1[7].strip() or "U", source, f"line {line_number}")
+
+
+def read_tle_bytes(data: bytes, source: str, check_checksum: bool = True) -> ReadResult:
+    return read_tle_lines(decode_lines(data), source, check_checksum)
+
+
+def read_tle_text(text: str, source: str = "<text>", check_checksum: bool = True) -> ReadResult:
+    return read_tle_lines(text.splitlines(), source, check_checksum)

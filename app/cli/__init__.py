@@ -1,0 +1,1 @@
+"""The ``spaceops`` command line (``main``) and its ``scenario`` and ``tasking`` sub-commands."""

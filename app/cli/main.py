@@ -1,0 +1,433 @@
+"""``spaceops``: the console's command line. JSON on stdout, messages on stderr.
+
+Exit codes: 0 success; 2 usage error; 3 input data rejected (the report goes to stderr,
+the good records are still used and printed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import math
+import sys
+from datetime import datetime
+from typing import Sequence
+
+from app import __version__
+from app.astro.timeutil import TimeFormatError, format_utc, parse_utc
+from app.catalog import Catalog
+from app.catalog.ingest import Rejection
+from app.cli.scenario import add_scenario_parser, scenario_command
+from app.cli.tasking import add_tasking_parser, tasking_command
+from app.common.logconfig import configure_logging
+from app.common.resources import default_catalog_paths
+
+EXIT_OK, EXIT_USAGE, EXIT_REJECTED = 0, 2, 3
+log = logging.getLogger("spaceops")
+
+
+def _utc_argument(text: str) -> datetime:
+    try:
+        return parse_utc(text)
+    except TimeFormatError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _ids_argument(text: str) -> list[int]:
+    try:
+        ids = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a comma-separated list of catalog numbers: {text!r}") from None
+    if not ids:
+        raise argparse.ArgumentTypeError("no catalog numbers given")
+    return ids
+
+
+def _size_argument(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size like 1600x1000: {text!r}") from None
+    if not (320 <= width <= 8000 and 240 <= height <= 8000):
+        raise argparse.ArgumentTypeError(f"size {width}x{height} is outside 320x240 .. 8000x8000")
+    return width, height
+
+
+def _site_argument(text: str) -> tuple[float, float, float]:
+    try:
+        lat, lon, alt = (float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not LAT,LON,ALT_M: {text!r}") from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 360 and -500 <= alt <= 9000):
+        raise argparse.ArgumentTypeError(f"site {text!r} is outside lat [-90, 90], lon [-180, 360], alt [-500, 9000] m")
+    return lat, lon, alt
+
+
+def _threshold_argument(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 < value <= 1000:
+        raise argparse.ArgumentTypeError(f"must be in (0, 1000], got {value:g}")
+    return value
+
+
+def _hours_argument(text: str) -> float:
+    try:
+        hours = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of hours: {text!r}") from None
+    if not 0 < hours <= 24 * 31:
+        raise argparse.ArgumentTypeError(f"hours must be in (0, 744], got {hours:g}")
+    return hours
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # --verbose works before or after the command: subcommands must not reset it to False
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                        help="debug messages on stderr")
+    parser = argparse.ArgumentParser(
+        prog="spaceops", parents=[common],
+        description="Coalition Space Operations Console. With no command, opens the console window.")
+    parser.add_argument("--version", action="version", version=f"spaceops {__version__}")
+    parser.add_argument("--scenario", metavar="FILE", default=argparse.SUPPRESS,
+                        help="open the console on an exercise scenario (see resources/scenarios/README.md)")
+    parser.add_argument("--database", metavar="URL", default=argparse.SUPPRESS,
+                        help="SQLAlchemy URL of the console's database (default: the settings', else SQLite "
+                             "in the user data directory)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    catalog = commands.add_parser("catalog", help="inspect catalog files", parents=[common])
+    catalog_commands = catalog.add_subparsers(dest="catalog_command", metavar="SUBCOMMAND", required=True)
+    info = catalog_commands.add_parser("info", parents=[common],
+                                       help="counts by type and regime, epoch range, rejected records")
+    info.add_argument("files", nargs="+", metavar="FILE", help="TLE/3LE, OMM XML/KVN/JSON or CelesTrak CSV")
+
+    propagate = commands.add_parser("propagate", parents=[common], help="positions of catalog objects at one time")
+    propagate.add_argument("--catalog", nargs="+", metavar="FILE", help="catalog files (default: the bundled catalog)")
+    propagate.add_argument("--at", required=True, type=_utc_argument, metavar="ISO8601", help="UTC time")
+    propagate.add_argument("--ids", type=_ids_argument, metavar="N,N,...", help="only these catalog numbers")
+    propagate.add_argument("--format", choices=("json", "csv"), default="json")
+
+    passes = commands.add_parser("passes", parents=[common], help="passes of one object over sensors")
+    passes.add_argument("--catalog", nargs="+", metavar="FILE", help="catalog files (default: the bundled catalog)")
+    passes.add_argument("--norad", required=True, type=int, metavar="N", help="catalog number of the object")
+    where = passes.add_mutually_exclusive_group()
+    where.add_argument("--sensor", nargs="+", metavar="NAME", help="sensor names (or unique prefixes); default: all")
+    where.add_argument("--site", type=_site_argument, metavar="LAT,LON,ALT_M", help="an ad-hoc site, named 'site'")
+    passes.add_argument("--start", required=True, type=_utc_argument, metavar="ISO8601")
+    passes.add_argument("--hours", required=True, type=_hours_argument, metavar="H")
+    passes.add_argument("--min-elevation-deg", type=float, metavar="E", help="elevation mask (overrides the sensors')")
+    passes.add_argument("--format", choices=("json", "csv"), default="json")
+
+    screen = commands.add_parser("screen", parents=[common], help="conjunction screening")
+    screen.add_argument("--catalog", nargs="+", metavar="FILE", help="catalog files (default: the bundled catalog)")
+    who = screen.add_mutually_exclusive_group(required=True)
+    who.add_argument("--primary", nargs="+", type=int, metavar="N", help="catalog numbers of the primaries")
+    who.add_argument("--all", action="store_true", help="the whole catalog against itself")
+    screen.add_argument("--start", required=True, type=_utc_argument, metavar="ISO8601")
+    screen.add_argument("--hours", required=True, type=_hours_argument, metavar="H")
+    screen.add_argument("--threshold-km", required=True, type=_threshold_argument, metavar="D")
+    screen.add_argument("--format", choices=("json", "csv"), default="json")
+
+    cdm = commands.add_parser("cdm", parents=[common], help="read a CCSDS CDM and compute Pc (Foster 2D)")
+    cdm.add_argument("file", metavar="FILE")
+    cdm.add_argument("--hbr-m", type=_threshold_argument, metavar="R", help="hard-body radius (default: the message's)")
+    cdm.add_argument("--format", choices=("json",), default="json")
+
+    sensors = commands.add_parser("sensors", parents=[common], help="the coalition sensor list")
+    sensor_commands = sensors.add_subparsers(dest="sensors_command", metavar="SUBCOMMAND", required=True)
+    listing = sensor_commands.add_parser("list", parents=[common], help="bundled and user sensors")
+    listing.add_argument("--format", choices=("text", "json"), default="text")
+
+    add_tasking_parser(commands, common)
+    add_scenario_parser(commands, common, _utc_argument)
+
+    screenshot = commands.add_parser("screenshot", parents=[common],
+                                     help="render the main window (globe and map included) to a PNG")
+    screenshot.add_argument("--out", required=True, metavar="FILE.png")
+    screenshot.add_argument("--catalog", nargs="+", metavar="FILE", help="catalog files (default: the bundled catalog)")
+    screenshot.add_argument("--at", type=_utc_argument, metavar="ISO8601", help="UTC time (default: now)")
+    screenshot.add_argument("--select", type=int, metavar="NORAD", help="select this object")
+    screenshot.add_argument("--size", type=_size_argument, default=(1600, 1000), metavar="WxH")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _run(argv)
+    except BrokenPipeError:  # the reader went away (e.g. "| head"): not an error of ours
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    configure_logging(getattr(args, "verbose", False))
+    if args.command is None:
+        return _gui_exit(launch_console(getattr(args, "database", None), getattr(args, "scenario", None)))
+    if args.command == "catalog":
+        return catalog_info(args.files)
+    if args.command == "propagate":
+        return propagate_command(args.catalog, args.at, args.ids, args.format)
+    if args.command == "passes":
+        return passes_command(parser, args)
+    if args.command == "screen":
+        return screen_command(args)
+    if args.command == "cdm":
+        return cdm_command(args.file, args.hbr_m)
+    if args.command == "sensors":
+        return sensors_list_command(args.format)
+    if args.command == "tasking":
+        return tasking_command(args)
+    if args.command == "scenario":
+        return scenario_command(args)
+    if args.command == "screenshot":
+        return _gui_exit(screenshot_command(args.out, args.catalog, args.at, args.select, args.size))
+    parser.error(f"unknown command {args.command}")
+    return EXIT_USAGE
+
+
+def _gui_exit(code: int) -> int:
+    """After a Qt command, exit without interpreter teardown (see widgets.launch)."""
+    if "PySide6" in sys.modules:
+        from widgets.launch import exit_without_teardown
+
+        exit_without_teardown(code)
+    return code
+
+
+def launch_console(database_url: str | None = None, scenario_path: str | None = None) -> int:
+    """Open the console window (the one place the core reaches into ``widgets``, lazily)."""
+    from widgets.launch import run_console
+
+    return run_console(database_url=database_url, scenario_path=scenario_path)
+
+
+PASS_FIELDS = ("sensor", "norad_id", "aos_utc", "tca_utc", "los_utc", "max_elevation_deg", "range_at_tca_km",
+               "sunlit", "site_dark")
+
+
+def passes_command(parser: argparse.ArgumentParser, args) -> int:
+    from dataclasses import replace
+
+    from app.sensors.passes import passes_for_object
+    from app.sensors.sites import Sensor, SensorError, SensorStore, all_sensors, find_sensors
+
+    store = SensorStore()
+    for problem in store.problems:
+        print(f"spaceops: {problem}", file=sys.stderr)
+    if args.site is not None:
+        lat, lon, alt = args.site
+        sensors = [Sensor("site", "UNK", "national", "optical", lat, lon, alt,
+                          10.0 if args.min_elevation_deg is None else args.min_elevation_deg, 1e6)]
+    else:
+        known = all_sensors(store)
+        try:
+            sensors = find_sensors(args.sensor, known) if args.sensor else [s for s in known if s.operational]
+        except SensorError as error:
+            parser.error(str(error))
+    if args.min_elevation_deg is not None:
+        if not -5.0 <= args.min_elevation_deg <= 90.0:
+            parser.error("--min-elevation-deg must be in [-5, 90]")
+        sensors = [replace(s, min_elevation_deg=args.min_elevation_deg) for s in sensors]
+    catalog = Catalog.load(args.catalog if args.catalog else default_catalog_paths())
+    rejected = list(catalog.rejections)
+    rows = []
+    if args.norad in catalog:
+        passes = passes_for_object(catalog, args.norad, sensors, args.start, args.hours)
+        rows = [{k: v for k, v in p.as_dict().items() if k in PASS_FIELDS} for p in passes]
+    else:
+        rejected.append(Rejection("--norad", str(args.norad), "catalog number not in the catalog"))
+    if args.format == "json":
+        json.dump(rows, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    else:
+        writer = csv.DictWriter(sys.stdout, PASS_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    _report_rejections(rejected)
+    return EXIT_REJECTED if rejected else EXIT_OK
+
+
+SCREEN_FIELDS = ("primary", "secondary", "tca_utc", "miss_km", "relative_speed_km_s", "r_ric_km")
+
+
+def screen_command(args) -> int:
+    from app.conjunction.screening import screen_all, screen_primaries
+
+    catalog = Catalog.load(args.catalog if args.catalog else default_catalog_paths())
+    rejected = list(catalog.rejections)
+    if args.all:
+        result = screen_all(catalog, args.start, args.hours, args.threshold_km)
+    else:
+        known = [n for n in args.primary if n in catalog]
+        for missing in sorted(set(args.primary) - set(known)):
+            rejected.append(Rejection("--primary", str(missing), "catalog number not in the catalog"))
+        result = screen_primaries(catalog, known, args.start, args.hours, args.threshold_km)
+    rows = [a.as_dict() for a in result.approaches]
+    if args.format == "json":
+        json.dump(rows, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    else:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(SCREEN_FIELDS[:-1] + ("r_ric_r_km", "r_ric_i_km", "r_ric_c_km"))
+        for row in rows:
+            writer.writerow([row[k] for k in SCREEN_FIELDS[:-1]] + row["r_ric_km"])
+    for group in result.co_located:
+        print(f"spaceops: co-located (one element set or flying together, not screened as approaches): "
+              f"{', '.join(map(str, group))}", file=sys.stderr)
+    _report_rejections(rejected)
+    return EXIT_REJECTED if rejected else EXIT_OK
+
+
+def cdm_command(path: str, hbr_m: float | None) -> int:
+    from app.conjunction.cdm import CdmError, read_cdm
+    from app.conjunction.collision_probability import cdm_pc
+
+    try:
+        cdm = read_cdm(path)
+    except CdmError as error:
+        print(f"spaceops: CDM rejected: {error}", file=sys.stderr)
+        return EXIT_REJECTED
+    radius = hbr_m if hbr_m is not None else cdm.hbr_m
+    if radius is None:
+        print(f"spaceops: {path}: the message gives no hard-body radius; pass --hbr-m", file=sys.stderr)
+        return EXIT_USAGE
+    pc = cdm_pc(cdm, radius)
+    objects = [{"designator": o.designator, "name": o.name, "international_designator": o.international_designator,
+                "ref_frame": o.ref_frame} for o in (cdm.object1, cdm.object2)]
+    json.dump({"tca_utc": format_utc(cdm.tca), "miss_km": cdm.miss_distance_km,
+               "relative_speed_km_s": cdm.relative_speed_km_s, "hbr_m": radius, "pc_foster": pc,
+               "pc_in_message": cdm.collision_probability, "object1": objects[0], "object2": objects[1]},
+              sys.stdout, indent=1)
+    sys.stdout.write("\n")
+    return EXIT_OK
+
+
+def sensors_list_command(fmt: str) -> int:
+    from app.sensors.sites import SensorStore, all_sensors
+
+    store = SensorStore()
+    sensors = all_sensors(store)
+    if fmt == "json":
+        json.dump([s.as_dict() for s in sensors], sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    else:
+        for s in sensors:
+            print(f"{s.name:<44} {s.operator_nation} {s.sensor_type:<7} {s.provider:<10} {s.lat_deg:9.4f} "
+                  f"{s.lon_deg:10.4f} {s.alt_m:7.0f} m  mask {s.min_elevation_deg:4.1f} deg  {s.status}"
+                  f"{'  (user)' if s.user_defined else ''}")
+    for problem in store.problems:
+        print(f"spaceops: {problem}", file=sys.stderr)
+    return EXIT_REJECTED if store.problems else EXIT_OK
+
+
+def screenshot_command(out: str, files, at, select, size) -> int:
+    from widgets.launch import NoDisplayError, take_screenshot
+
+    try:
+        written, problems = take_screenshot(out, files, at, select, size)
+    except NoDisplayError as error:
+        print(f"spaceops screenshot: {error}", file=sys.stderr)
+        return 1
+    if not written:
+        print(f"spaceops screenshot: could not write {out}", file=sys.stderr)
+        return 1
+    if problems:
+        print(f"spaceops: {len(problems)} input problem(s):", file=sys.stderr)
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_REJECTED
+    print(json.dumps({"screenshot": str(out)}))
+    return EXIT_OK
+
+
+def _report_rejections(rejections: Sequence[Rejection]) -> None:
+    if not rejections:
+        return
+    print(f"spaceops: {len(rejections)} input record(s) rejected:", file=sys.stderr)
+    for rejection in rejections:
+        print(f"  {rejection}", file=sys.stderr)
+
+
+def catalog_info(files: Sequence[str]) -> int:
+    catalog = Catalog.load(files)
+    json.dump(catalog.summary(), sys.stdout, indent=2)
+    sys.stdout.write("\n")
+    _report_rejections(catalog.rejections)
+    return EXIT_REJECTED if catalog.rejections else EXIT_OK
+
+
+def _finite_or_none(value: float) -> float | None:
+    return float(value) if math.isfinite(value) else None
+
+
+def _finite_vector(values) -> list[float | None]:
+    return [_finite_or_none(v) for v in values]
+
+
+def propagate_command(files: Sequence[str] | None, at: datetime, ids: list[int] | None, fmt: str) -> int:
+    from app.live.engine import propagate  # after logging is set up; keeps --help fast
+
+    catalog = Catalog.load(files if files else default_catalog_paths())
+    rejected = list(catalog.rejections)
+    if ids is not None:
+        missing = [n for n in ids if n not in catalog]
+        for norad_id in missing:
+            rejected.append(Rejection("--ids", str(norad_id), "catalog number not in the catalog"))
+        catalog = catalog.subset(catalog.rows_of([n for n in ids if n in catalog]))
+    snapshot = propagate(catalog, at)
+    assert snapshot is not None
+    rows = []
+    for row in range(len(catalog)):
+        rows.append({
+            "norad_id": int(catalog.norad_id[row]),
+            "name": str(catalog.name[row]),
+            "epoch_utc": format_utc(at),
+            "element_epoch_utc": format_utc(catalog.epoch_utc(row)),
+            "r_teme_km": _finite_vector(snapshot.r_teme_km[row]),
+            "v_teme_km_s": _finite_vector(snapshot.v_teme_km_s[row]),
+            "r_itrs_km": _finite_vector(snapshot.r_itrs_km[row]),
+            "v_itrs_km_s": _finite_vector(snapshot.v_itrs_km_s[row]),
+            "lat_deg": _finite_or_none(snapshot.lat_deg[row]),
+            "lon_deg": _finite_or_none(snapshot.lon_deg[row]),
+            "alt_km": _finite_or_none(snapshot.alt_km[row]),
+            "sgp4_error": int(snapshot.sgp4_error[row]),
+        })
+    if fmt == "json":
+        json.dump(rows, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    else:
+        _write_csv(rows)
+    _report_rejections(rejected)
+    return EXIT_REJECTED if rejected else EXIT_OK
+
+
+def _write_csv(rows: list[dict]) -> None:
+    vectors = ("r_teme_km", "v_teme_km_s", "r_itrs_km", "v_itrs_km_s")
+    header = ["norad_id", "name", "epoch_utc", "element_epoch_utc"]
+    for vector in vectors:
+        quantity, frame, unit = vector.split("_", 2)  # "v_teme_km_s" -> v, teme, km_s
+        header += [f"{quantity}_{frame}_{axis}_{unit}" for axis in "xyz"]
+    header += ["lat_deg", "lon_deg", "alt_km", "sgp4_error"]
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        flat = [row["norad_id"], row["name"], row["epoch_utc"], row["element_epoch_utc"]]
+        for vector in vectors:
+            flat += ["" if v is None else repr(v) for v in row[vector]]
+        flat += ["" if row[k] is None else repr(row[k]) for k in ("lat_deg", "lon_deg", "alt_km")]
+        flat.append(row["sgp4_error"])
+        writer.writerow(flat)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,122 @@
+"""``spaceops tasking list|show|export|import``: tasking requests from the command line,
+on the same database as the console (``--database URL``, else the settings' URL, else
+SQLite in the user data directory), signed by the operator in the settings."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from app.common.marking import DATA_MODES
+
+from app.common.user_settings import is_nation_code, load_settings
+from app.storage.store import Store, StoreError
+from app.storage.tasking_store import TaskingStore
+from app.tasking.exchange import ExchangeError, export_csv, export_json, read_exchange_file
+from app.tasking.request import PRECEDENCES, TRANSITIONS, FINAL_STATES, request_to_record
+
+EXIT_OK, EXIT_REJECTED, EXIT_DATABASE = 0, 3, 4
+LIST_FIELDS = ("id", "status", "precedence", "title", "target_norad_id", "requesting_nation", "collection_type",
+               "window_start", "window_end", "classification", "data_mode", "version")
+
+
+def _nation(text: str) -> str:
+    if not is_nation_code(text.upper()):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO alpha-3 nation code (e.g. GBR)")
+    return text.upper()
+
+
+def add_tasking_parser(commands, common: argparse.ArgumentParser) -> None:
+    database = argparse.ArgumentParser(add_help=False)
+    database.add_argument("--database", metavar="URL",
+                          help="SQLAlchemy URL (default: the settings' database, else SQLite in the user data dir)")
+    tasking = commands.add_parser("tasking", parents=[common], help="tasking requests: list, show, export, import")
+    sub = tasking.add_subparsers(dest="tasking_command", metavar="SUBCOMMAND", required=True)
+
+    listing = sub.add_parser("list", parents=[common, database], help="requests, newest window first")
+    listing.add_argument("--status", choices=(*TRANSITIONS, *FINAL_STATES))
+    listing.add_argument("--nation", type=_nation, help="requesting nation")
+    listing.add_argument("--precedence", choices=PRECEDENCES)
+    listing.add_argument("--target", type=int, metavar="NORAD")
+    listing.add_argument("--data-mode", choices=DATA_MODES)
+    listing.add_argument("--format", choices=("json", "csv"), default="json")
+
+    show = sub.add_parser("show", parents=[common, database], help="one request with its history")
+    show.add_argument("id", metavar="ID")
+
+    export = sub.add_parser("export", parents=[common, database], help="write requests for exchange (stdout)")
+    export.add_argument("--for-nation", type=_nation, metavar="X", help="only records releasable to nation X")
+    export.add_argument("--data-mode", choices=DATA_MODES)
+    export.add_argument("--format", choices=("json", "csv"), default="json")
+
+    load = sub.add_parser("import", parents=[common, database],
+                          help="load a JSON or CSV exchange file; bad records are reported, newer local ones kept")
+    load.add_argument("file", metavar="FILE")
+
+
+def tasking_command(args) -> int:
+    settings = load_settings()
+    try:
+        store = Store(args.database or settings.database_url or None, operator=settings.operator)
+    except StoreError as error:
+        print(f"spaceops: {error}", file=sys.stderr)
+        return EXIT_DATABASE
+    book = TaskingStore(store)
+    try:
+        if args.tasking_command == "list":
+            return _list(book, args)
+        if args.tasking_command == "show":
+            return _show(book, args.id)
+        if args.tasking_command == "export":
+            requests = book.requests(data_mode=args.data_mode)
+            sys.stdout.write(export_json(requests, args.for_nation, settings.operator) + "\n" if args.format == "json"
+                             else export_csv(requests, args.for_nation))
+            return EXIT_OK
+        return _import(book, args.file)
+    except StoreError as error:
+        print(f"spaceops: {error}", file=sys.stderr)
+        return EXIT_DATABASE
+    finally:
+        store.close()
+
+
+def _list(book: TaskingStore, args) -> int:
+    requests = book.requests(data_mode=args.data_mode, status=args.status, nation=args.nation,
+                             precedence=args.precedence, target_norad_id=args.target)
+    if args.format == "csv":
+        sys.stdout.write(export_csv(requests, None))
+    else:
+        rows = [{k: v for k, v in request_to_record(r).items() if k in LIST_FIELDS} for r in requests]
+        print(json.dumps(rows, indent=1))
+    return EXIT_OK
+
+
+def _show(book: TaskingStore, request_id: str) -> int:
+    request = book.get(request_id)
+    if request is None:
+        print(f"spaceops: no tasking request {request_id!r} in {book.store.url}", file=sys.stderr)
+        return EXIT_REJECTED
+    record = request_to_record(request)
+    record["marking"] = request.marking
+    record["history"] = [{k: row[k] for k in ("at_utc", "user", "nation", "role", "action", "changes")}
+                         for row in book.history(request_id)]
+    print(json.dumps(record, indent=1))
+    return EXIT_OK
+
+
+def _import(book: TaskingStore, path: str) -> int:
+    try:
+        read = read_exchange_file(Path(path))
+    except ExchangeError as error:
+        print(f"spaceops: {error}", file=sys.stderr)
+        return EXIT_REJECTED
+    report = book.import_requests(read.requests, source=Path(path).name)
+    report.rejected = read.rejected
+    for line in report.rejected:
+        print(f"rejected: {line}", file=sys.stderr)
+    print(json.dumps({"added": report.added, "updated": report.updated, "kept_local": report.kept_local,
+                      "rejected": report.rejected}, indent=1))
+    print(f"spaceops: {path}: {report.summary()}", file=sys.stderr)
+    return EXIT_REJECTED if report.rejected else EXIT_OK

@@ -1,0 +1,147 @@
+"""Refinement of the pairs the all-against-all sieve flagged, all at once.
+
+A pair flagged at consecutive grid steps k1..k2 is one run; its closest approach lies
+within half a step of one of them. Fast runs (one to three steps) are refined together:
+both objects' SGP4 states at the steps k1-1..k2+1 (one ``SatrecArray`` call per step for
+the objects needed there); in each step interval where the range rate turns from closing
+to opening, the TCA is the root of p . p' of the cubic Hermite interpolant of the
+relative motion (over a 20 s step it stays within centimetres of SGP4's path in LEO), and
+the miss distance, speed and RIC position come from SGP4 itself at that TCA. Slow
+encounters (relative speed under 100 m/s), longer runs (formations, GEO neighbours) and
+runs touching the ends of the screening window go through the exact pairwise search
+(``closest_approach``: roots of the range rate of the SGP4 positions)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Callable
+
+import numpy as np
+from sgp4.api import SatrecArray
+
+from app.astro import hermite
+from app.astro.relative_motion import relative_ric
+from app.astro.timeutil import SECONDS_PER_DAY, datetime_to_jd
+from app.catalog import Catalog
+from app.conjunction.closest_approach import Approach, closest_approaches
+
+SLOW_KM_S = 0.1
+LONGEST_FAST_RUN = 3  # steps
+Stop = Callable[[float], bool]  # (fraction done) -> True to stop
+
+
+def refine_flagged(catalog: Catalog, flagged: np.ndarray, start: datetime, steps: np.ndarray,
+                   threshold_km: float, stop: Stop | None = None) -> list[Approach] | None:
+    """Approaches within the threshold among the sieve's rows (step, i, j); None when
+    ``stop`` asked to stop."""
+    stop = stop or (lambda fraction: False)
+    if not len(flagged):
+        return []
+    a, b, first, last = _runs(flagged)
+    step_s, span_s = float(steps[1] - steps[0]), float(steps[-1])
+    exact = (last - first + 1 > LONGEST_FAST_RUN) | (first == 0) | (last == len(steps) - 1)
+    fast = np.nonzero(~exact)[0]
+    refined = _refine_fast(catalog, a[fast], b[fast], first[fast], last[fast], start, steps, threshold_km, stop)
+    if refined is None:
+        return None
+    found, slow = refined
+    one_by_one = np.concatenate([np.nonzero(exact)[0], fast[slow]]).tolist()
+    for done, run in enumerate(one_by_one):
+        if done % 20 == 0 and stop(0.5 + 0.5 * done / len(one_by_one)):
+            return None
+        low = max(0.0, float(steps[first[run]]) - 1.5 * step_s)
+        high = min(span_s, float(steps[last[run]]) + 1.5 * step_s)
+        found += _refine_one(catalog, int(a[run]), int(b[run]), start, low, high, step_s, span_s, threshold_km)
+    unique = {}
+    for approach in found:  # neighbouring runs may meet the same approach
+        unique.setdefault((approach.primary, approach.secondary, round((approach.tca - start).total_seconds())),
+                          approach)
+    return list(unique.values())
+
+
+def _runs(flagged: np.ndarray):
+    """(i, j, first step, last step) of each run of consecutive steps a pair was flagged at."""
+    rows = flagged[np.lexsort((flagged[:, 0], flagged[:, 2], flagged[:, 1]))]
+    step, i, j = rows[:, 0], rows[:, 1], rows[:, 2]
+    begins = np.ones(len(rows), dtype=bool)
+    begins[1:] = (i[1:] != i[:-1]) | (j[1:] != j[:-1]) | (step[1:] - step[:-1] > 1)
+    starts = np.nonzero(begins)[0]
+    ends = np.append(starts[1:], len(rows)) - 1
+    return i[starts], j[starts], step[starts], step[ends]
+
+
+def _refine_fast(catalog: Catalog, a, b, first, last, start: datetime, steps: np.ndarray, threshold_km: float,
+                 stop: Stop):
+    """(approaches, indices of the runs to search exactly because they pass slowly), or
+    None when ``stop`` asked to stop (it is told the fraction done, up to one half)."""
+    if not len(a):
+        return [], np.zeros(0, dtype=int)
+    points = last - first + 3  # states at first-1 .. last+1
+    run = np.repeat(np.arange(len(a)), points)
+    step = np.concatenate([np.arange(f - 1, l + 2) for f, l in zip(first.tolist(), last.tolist())])
+    jd0, fr0 = datetime_to_jd(start)
+    states = _states_at(catalog, step, a[run], b[run], steps, jd0, fr0, stop)
+    if states is None:
+        return None
+    ok, r, v = states
+    dr, dv = r[:, 1] - r[:, 0], v[:, 1] - v[:, 0]
+    rate = np.einsum("ij,ij->i", dr, dv)
+    # intervals (p, p + 1) within one run where the pair turns from closing to opening
+    p = np.nonzero((run[:-1] == run[1:]) & ok[:-1] & ok[1:] & (rate[:-1] < 0) & (rate[1:] >= 0))[0]
+    step_s = float(steps[1] - steps[0])
+    fraction = hermite.closest_fraction(dr[p], dv[p], dr[p + 1], dv[p + 1], step_s, iterations=24)
+    tca_s = steps[step[p]] + step_s * fraction
+    which = run[p]
+    r1, v1, r2, v2 = (np.empty((len(p), 3)) for _ in range(4))
+    for m, (t, k1, k2) in enumerate(zip(tca_s.tolist(), a[which].tolist(), b[which].tolist())):
+        if m % 5000 == 0 and stop(0.25 + 0.25 * m / len(p)):
+            return None
+        fr = fr0 + t / SECONDS_PER_DAY
+        _, r1[m], v1[m] = catalog.satrecs[k1].sgp4(jd0, fr)
+        _, r2[m], v2[m] = catalog.satrecs[k2].sgp4(jd0, fr)
+    miss = np.linalg.norm(r2 - r1, axis=1)
+    speed = np.linalg.norm(v2 - v1, axis=1)
+    is_slow = speed < SLOW_KM_S
+    keep = np.nonzero(~is_slow & (miss <= threshold_km))[0]
+    ric = relative_ric(r1[keep], v1[keep], r2[keep])
+    ids = catalog.norad_id
+    approaches = [Approach(int(ids[a[which[m]]]), int(ids[b[which[m]]]), start + timedelta(seconds=float(tca_s[m])),
+                           float(miss[m]), float(speed[m]), tuple(float(x) for x in position))
+                  for m, position in zip(keep.tolist(), ric)]
+    return approaches, np.unique(which[is_slow])
+
+
+def _states_at(catalog: Catalog, step: np.ndarray, a: np.ndarray, b: np.ndarray, steps: np.ndarray,
+               jd0: float, fr0: float, stop: Stop):
+    """SGP4 states of objects a and b at grid steps ``step`` (one row each): ok (m,),
+    positions and velocities (m, 2, 3); each (step, object) evaluated once. None when
+    ``stop`` asked to stop (told the fraction done, up to one quarter)."""
+    n = len(catalog)
+    wanted = np.concatenate([step * n + a, step * n + b])
+    keys, inverse = np.unique(wanted, return_inverse=True)
+    key_step, key_object = keys // n, keys % n
+    ok_all, r_all, v_all = np.empty(len(keys), dtype=bool), np.empty((len(keys), 3)), np.empty((len(keys), 3))
+    bounds = np.nonzero(np.diff(key_step))[0] + 1
+    groups = list(zip(np.concatenate([[0], bounds]).tolist(), np.concatenate([bounds, [len(keys)]]).tolist()))
+    for done, (lo, hi) in enumerate(groups):
+        if done % 200 == 0 and stop(0.25 * done / len(groups)):
+            return None
+        objects = SatrecArray([catalog.satrecs[k] for k in key_object[lo:hi].tolist()])
+        e, r, v = objects.sgp4(np.array([jd0]), np.array([fr0 + steps[key_step[lo]] / SECONDS_PER_DAY]))
+        ok_all[lo:hi], r_all[lo:hi], v_all[lo:hi] = e[:, 0] == 0, r[:, 0], v[:, 0]
+    ia, ib = inverse[:len(step)], inverse[len(step):]
+    return ok_all[ia] & ok_all[ib], np.stack([r_all[ia], r_all[ib]], axis=1), np.stack([v_all[ia], v_all[ib]], axis=1)
+
+
+def _refine_one(catalog: Catalog, a: int, b: int, start: datetime, low: float, high: float, step_s: float,
+                span_s: float, threshold_km: float) -> list[Approach]:
+    """The exact pairwise search over one window; a minimum at a window's end counts only
+    where that end is the screening window's."""
+    found = []
+    for approach in closest_approaches(catalog.satrecs[a], catalog.satrecs[b], start + timedelta(seconds=low),
+                                       high - low, int(catalog.norad_id[a]), int(catalog.norad_id[b]),
+                                       step_s=min(step_s / 4, 10.0), max_miss_km=threshold_km):
+        offset = (approach.tca - start).total_seconds()
+        if low + 1e-3 < offset < high - 1e-3 or offset <= 1e-3 or offset >= span_s - 1e-3:
+            found.append(approach)
+    return found

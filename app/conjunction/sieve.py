@@ -1,0 +1,142 @@
+"""All against all, the sieve: every pair of catalog objects that may pass within the
+threshold near some grid step, as rows (step, i, j) for ``refine``.
+
+The window is cut into blocks between SGP4 samples of the whole catalog (every
+``sample_every`` steps). The blocks are shared out in contiguous runs to worker threads:
+the grid (``grid``) releases the GIL and SGP4 holds it, so one thread
+propagates while another sieves. Each block's bounds come from its two samples, not from
+the catalog's mean elements (stale for an old element set of a decaying object): the
+osculating perigee and apogee at both ends give each object's radius band, interpolation
+bound and top speed (``tests/core/test_screening_sieve.py`` checks the bound on the whole
+catalog, re-entering objects included).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from functools import cached_property
+from datetime import datetime
+from typing import Callable
+
+import numpy as np
+
+from app.astro import hermite
+from app.astro.constants import WGS72_EARTH_RADIUS_KM
+from app.astro.osculating import apsides
+from app.astro.timeutil import SECONDS_PER_DAY, datetime_to_jd
+from app.catalog import Catalog
+from app.conjunction.grid import ORDINARY_KM_S, object_table, sieve_block
+
+SHORT_PERIOD_MARGIN_KM = 30.0  # J2 swings the osculating radii this much about the mean orbit
+SPEED_MARGIN = 1.02  # over the osculating perigee speed: short-period terms and drag within a block
+MAX_GRAVITY_KM_S2 = 0.0098  # at the surface; relative acceleration of two objects is at most twice this
+Progress = Callable[[int, int], bool]  # (blocks done, blocks) -> True to stop
+
+
+@dataclass(frozen=True)
+class _Sample:
+    r: np.ndarray
+    v: np.ndarray
+    ok: np.ndarray
+
+    @cached_property
+    def apsides(self):
+        return apsides(self.r, self.v)
+
+
+@dataclass(frozen=True)
+class _BlockBounds:
+    objects: np.ndarray  # grid.object_table rows
+    cube_km: float
+    fast_cubes: int
+    fast_reach_km: float
+
+
+def sieve_catalog(catalog: Catalog, label: np.ndarray, start: datetime, steps: np.ndarray, sample_every: int,
+                  threshold_km: float, progress: Progress, workers: int) -> np.ndarray | None:
+    """Rows (step, i, j), i < j, of every pair the sieve flags; None when ``progress`` asked
+    to stop. ``label``: equal labels share one element set and are never paired."""
+    samples = np.unique(np.append(np.arange(0, len(steps), sample_every), len(steps) - 1))
+    blocks = list(zip(samples[:-1].tolist(), samples[1:].tolist()))
+    half_s = float(steps[1] - steps[0]) / 2.0
+    limit_km = threshold_km + 0.5 * 2 * MAX_GRAVITY_KM_S2 * half_s**2  # plus the path's curvature
+    jd0, fr0 = datetime_to_jd(start)
+    stop = threading.Event()
+    done = [0]
+
+    def sample(k: int) -> _Sample:
+        return _Sample(*catalog_states(catalog, jd0, fr0 + steps[k] / SECONDS_PER_DAY))
+
+    def run(blocks_here) -> list[np.ndarray]:
+        found, out = [], np.empty((4096, 3), np.int64)
+        after = None
+        for k0, k1 in blocks_here:
+            if stop.is_set():
+                break
+            before, after = (after if after is not None else sample(k0)), sample(k1)
+            ks = np.arange(k0, k1 + 1 if k1 == len(steps) - 1 else k1)
+            span_s = float(steps[k1] - steps[k0])
+            bounds = _block_bounds(before, after, label, span_s, half_s, limit_km)
+            args = (before.r, before.v, after.r, after.v, before.ok & after.ok, span_s, (steps[ks] - steps[k0]) / span_s,
+                    ks, bounds.objects, bounds.cube_km, bounds.fast_cubes, bounds.fast_reach_km, half_s, limit_km,
+                    threshold_km)
+            count = sieve_block(*args, out)
+            if count > len(out):
+                out = np.empty((2 * count, 3), np.int64)
+                count = sieve_block(*args, out)
+            found.append(out[:count].copy())
+            done[0] += 1
+        return found
+
+    shares = [part for part in np.array_split(np.arange(len(blocks)), max(1, workers)) if len(part)]
+    with ThreadPoolExecutor(max_workers=len(shares)) as pool:
+        futures = [pool.submit(run, [blocks[b] for b in part]) for part in shares]
+        while not all(f.done() for f in futures):
+            wait(futures, timeout=0.1)
+            if progress(done[0], len(blocks)):
+                stop.set()
+        parts = [piece for f in futures for piece in f.result()]
+    if stop.is_set():
+        return None
+    return np.concatenate(parts) if parts else np.empty((0, 3), np.int64)
+
+
+def interpolation_bound_km(osculating_perigee_km: np.ndarray, span_s: float) -> np.ndarray:
+    """How far a cubic Hermite interpolant over ``span_s`` may stray from SGP4, from the
+    osculating perigee radius of the propagated states (less the short-period margin)."""
+    perigee_km = np.maximum(osculating_perigee_km - SHORT_PERIOD_MARGIN_KM, 0.5 * WGS72_EARTH_RADIUS_KM)
+    return hermite.error_bound_km(perigee_km, span_s)
+
+
+def _block_bounds(before: _Sample, after: _Sample, label: np.ndarray, span_s: float, half_s: float,
+                  limit_km: float) -> _BlockBounds:
+    """Each object's radius band, interpolation bound and top speed over one block, and the
+    grid's cube size from them."""
+    ok = before.ok & after.ok
+    perigee0, apogee0, speed0 = before.apsides
+    perigee1, apogee1, speed1 = after.apsides
+    perigee = np.where(ok, np.minimum(perigee0, perigee1), WGS72_EARTH_RADIUS_KM)
+    apogee = np.where(ok, np.maximum(apogee0, apogee1), WGS72_EARTH_RADIUS_KM)
+    speed = np.where(ok, SPEED_MARGIN * np.maximum(speed0, speed1), 0.0)
+    # the interpolant's position error, and its velocity error carried over half a step
+    stray = np.where(ok, interpolation_bound_km(perigee, span_s) * (1.0 + 4.0 * half_s / span_s), 0.0)
+    fast = speed > ORDINARY_KM_S
+    stray_max = float(stray.max(initial=0.0))
+    cube_km = limit_km + 2 * stray_max + 2 * float(speed[~fast].max(initial=0.0)) * half_s
+    fast_reach_km = limit_km + 2 * stray_max + 2 * float(speed.max(initial=0.0)) * half_s
+    objects = object_table(stray, perigee - SHORT_PERIOD_MARGIN_KM, apogee + SHORT_PERIOD_MARGIN_KM, label, fast)
+    return _BlockBounds(objects, cube_km, max(1, int(math.ceil(fast_reach_km / cube_km))), fast_reach_km)
+
+
+def catalog_states(catalog: Catalog, jd: float, fr: float):
+    """Positions, velocities and ok flags of the whole catalog at one time, chunk by chunk."""
+    n = len(catalog)
+    r, v, ok = np.empty((n, 3)), np.empty((n, 3)), np.empty(n, dtype=bool)
+    for chunk in catalog.chunks:
+        e, rc, vc = chunk.array.sgp4(np.array([jd]), np.array([fr]))
+        r[chunk.start:chunk.stop], v[chunk.start:chunk.stop] = rc[:, 0], vc[:, 0]
+        ok[chunk.start:chunk.stop] = e[:, 0] == 0
+    return r, v, ok

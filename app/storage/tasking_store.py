@@ -1,0 +1,188 @@
+"""Tasking requests in the console's database (``app.storage.store``): create, edit, move through
+the workflow, comment, import; each change one transaction with its audit row (who, their
+nation and role, what changed old -> new), each guarded by the record's version."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from typing import Iterable
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Connection
+
+from app.sensors.passes import Pass
+from app.storage.store import StaleEdit, Store, _now, tasking_requests
+from app.tasking.request import (Comment, TaskingError, TaskingRequest, act, request_from_flat, request_to_flat,
+                                 request_to_record)
+
+EDITABLE_STATES = ("DRAFT", "SUBMITTED")  # after approval a change means cancel and resubmit
+_BOOKKEEPING = ("version", "created_utc", "created_by", "updated_utc", "updated_by")
+
+
+def changes_between(old: TaskingRequest | None, new: TaskingRequest) -> dict[str, dict]:
+    """``{field: {"old": ..., "new": ...}}`` for every field that differs (bookkeeping aside;
+    a new record's empty fields are not changes)."""
+    before = request_to_record(old) if old is not None else {}
+    after = request_to_record(new)
+    return {name: {"old": before.get(name), "new": value} for name, value in after.items()
+            if name not in _BOOKKEEPING and before.get(name) != value and (before.get(name) or value)}
+
+
+@dataclass
+class ImportReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    kept_local: list[str] = field(default_factory=list)  # "ID: why" (the local version is as new or newer)
+    rejected: list[str] = field(default_factory=list)  # "where: why" (the record failed validation)
+
+    def summary(self) -> str:
+        return (f"{len(self.added)} added, {len(self.updated)} updated, {len(self.kept_local)} kept "
+                f"(local version newer), {len(self.rejected)} rejected")
+
+
+class TaskingStore:
+    def __init__(self, store: Store):
+        self.store = store
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    def requests(self, data_mode: str | None = None, status: str | None = None, nation: str | None = None,
+                 precedence: str | None = None, target_norad_id: int | None = None) -> list[TaskingRequest]:
+        """Filtered, newest window first."""
+        query = select(tasking_requests).order_by(tasking_requests.c.window_start.desc(), tasking_requests.c.id)
+        for column, value in (("data_mode", data_mode), ("status", status), ("requesting_nation", nation),
+                              ("precedence", precedence), ("target_norad_id", target_norad_id)):
+            if value is not None:
+                query = query.where(tasking_requests.c[column] == value)
+        rows = self.store._read(lambda c: c.execute(query).mappings().all())
+        return [request_from_flat(dict(row)) for row in rows]
+
+    def get(self, request_id: str) -> TaskingRequest | None:
+        return self.store._read(lambda c: self._current(c, request_id))
+
+    def history(self, request_id: str) -> list[dict]:
+        """The audit rows of one request, oldest first, with ``changes`` decoded."""
+        rows = self.store.audit_trail("tasking_requests", request_id)
+        for row in rows:
+            row["changes"] = json.loads(row.pop("data")).get("changes", {})
+        return rows
+
+    # --- writing ---------------------------------------------------------------------------------
+
+    def create(self, request: TaskingRequest) -> TaskingRequest:
+        now, user = _now(), self.store.user
+        new = replace(request.validated(), status="DRAFT", submitted_by="", approved_by="", scheduled_passes=(),
+                      version=1, created_utc=now, created_by=user, updated_utc=now, updated_by=user)
+
+        def work(connection: Connection) -> TaskingRequest:
+            if self._current(connection, new.id) is not None:
+                raise TaskingError(f"a request {new.id} already exists", "id")
+            connection.execute(insert(tasking_requests).values(**request_to_flat(new)))
+            self._audit(connection, new, "create", changes_between(None, new))
+            return new
+
+        return self.store._write(work)
+
+    def save(self, request: TaskingRequest) -> TaskingRequest:
+        """Save edited fields of ``request`` (read at ``request.version``); the workflow fields
+        (status, who submitted/approved, passes, comments) stay as stored."""
+        request.validated()
+
+        def work(connection: Connection) -> TaskingRequest:
+            current = self._require_version(connection, request)
+            if current.status not in EDITABLE_STATES:
+                raise TaskingError(f"a {current.status} request cannot be edited; cancel it and submit a new one",
+                                   "status")
+            if request.data_mode != current.data_mode:
+                raise TaskingError("cannot move a request between data modes", "data_mode")
+            edited = replace(request, status=current.status, submitted_by=current.submitted_by,
+                             approved_by=current.approved_by, scheduled_passes=current.scheduled_passes,
+                             comments=current.comments, created_utc=current.created_utc,
+                             created_by=current.created_by)
+            return self._replace(connection, current, edited, "edit")
+
+        return self.store._write(work)
+
+    def act(self, request: TaskingRequest, action: str, passes: Iterable[Pass] = ()) -> TaskingRequest:
+        """Apply a workflow action (submit, approve, schedule ...) to the request as read at
+        ``request.version``; TaskingError with the reason when the workflow refuses it."""
+        def work(connection: Connection) -> TaskingRequest:
+            current = self._require_version(connection, request)
+            return self._replace(connection, current, act(current, action, self.store.user, tuple(passes)), action)
+
+        return self.store._write(work)
+
+    def comment(self, request_id: str, text: str) -> TaskingRequest:
+        """Add a comment to the stored request, whatever its state (a comment conflicts with nobody)."""
+        if not text.strip():
+            raise TaskingError("is empty", "comment")
+        operator = self.store.operator
+
+        def work(connection: Connection) -> TaskingRequest:
+            current = self._current(connection, request_id)
+            if current is None:
+                raise TaskingError(f"no request {request_id}", "id")
+            note = Comment(_now(), operator.name, operator.nation, text.strip())
+            return self._replace(connection, current, replace(current, comments=current.comments + (note,)),
+                                 "comment")
+
+        return self.store._write(work)
+
+    def import_requests(self, requests: Iterable[TaskingRequest], source: str) -> ImportReport:
+        """Load validated requests from a partner's file in one transaction: new ids are
+        added, a record newer than ours (higher version) replaces ours, an older or equal one
+        is left out so no newer local change is ever overwritten."""
+        report = ImportReport()
+
+        def work(connection: Connection) -> None:
+            for incoming in requests:
+                incoming = replace(incoming, version=max(incoming.version, 1))
+                current = self._current(connection, incoming.id)
+                if current is None:
+                    connection.execute(insert(tasking_requests).values(**request_to_flat(incoming)))
+                    self._audit(connection, incoming, "import", changes_between(None, incoming), source)
+                    report.added.append(incoming.id)
+                elif incoming.version > current.version:
+                    connection.execute(update(tasking_requests).where(tasking_requests.c.id == incoming.id)
+                                       .values(**request_to_flat(incoming)))
+                    self._audit(connection, incoming, "import", changes_between(current, incoming), source)
+                    report.updated.append(incoming.id)
+                else:
+                    report.kept_local.append(f"{incoming.id}: local version {current.version} is as new as or "
+                                             f"newer than the file's {incoming.version}")
+
+        self.store._write(work)
+        return report
+
+    # --- plumbing --------------------------------------------------------------------------------
+
+    @staticmethod
+    def _current(connection: Connection, request_id: str) -> TaskingRequest | None:
+        row = connection.execute(select(tasking_requests).where(tasking_requests.c.id == request_id)).mappings().first()
+        return request_from_flat(dict(row)) if row else None
+
+    def _require_version(self, connection: Connection, request: TaskingRequest) -> TaskingRequest:
+        current = self._current(connection, request.id)
+        if current is None:
+            raise TaskingError(f"no request {request.id} (deleted or never saved)", "id")
+        if current.version != request.version:
+            raise StaleEdit(current)
+        return current
+
+    def _replace(self, connection: Connection, current: TaskingRequest, new: TaskingRequest,
+                 action: str) -> TaskingRequest:
+        new = replace(new, version=current.version + 1, updated_utc=_now(), updated_by=self.store.user)
+        done = connection.execute(update(tasking_requests).where(tasking_requests.c.id == current.id)
+                                  .where(tasking_requests.c.version == current.version).values(**request_to_flat(new)))
+        if done.rowcount != 1:  # another connection committed in between
+            raise StaleEdit(self._current(connection, current.id))
+        self._audit(connection, new, action, changes_between(current, new))
+        return new
+
+    def _audit(self, connection: Connection, request: TaskingRequest, action: str, changes: dict,
+               source: str | None = None) -> None:
+        data = {"version": request.version, "changes": changes}
+        if source:
+            data["source"] = source
+        self.store._audit(connection, "tasking_requests", request.id, action, data)

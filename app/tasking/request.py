@@ -1,0 +1,310 @@
+"""Tasking requests: the record, its workflow, the two-person rule, releasability, and
+feasibility against the coalition's sensors. The record's plain-dict form
+(:func:`request_to_record` / :func:`request_from_record`) is what the database, the JSON
+and CSV exchange files and the command line share. Persistence is in ``app.storage.tasking_store``."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field, fields, replace
+from datetime import datetime
+from typing import Any, Callable
+
+from app.astro.timeutil import TimeFormatError, format_utc, parse_utc
+from app.catalog import Catalog
+from app.common.field_error import FieldError
+from app.common.marking import DATA_MODES
+from app.common.user_settings import is_nation_code
+from app.sensors.passes import Pass, passes_of
+from app.sensors.sites import Sensor
+
+COLLECTION_TYPES = ("search", "track", "dwell", "stare", "characterize", "imagery")
+PRECEDENCES = ("FLASH", "IMMEDIATE", "PRIORITY", "ROUTINE")
+OPEN_STATES = ("DRAFT", "SUBMITTED", "APPROVED", "SCHEDULED")
+FINAL_STATES = ("COLLECTED", "PARTIAL", "FAILED", "REJECTED", "CANCELLED")
+SENSOR_REQUEST_KINDS = ("sensor", "nation", "commercial", "any")
+CLASSIFICATIONS = ("UNCLASSIFIED", "RESTRICTED", "CONFIDENTIAL", "SECRET")
+# state -> actions allowed there -> resulting state
+TRANSITIONS = {
+    "DRAFT": {"submit": "SUBMITTED", "cancel": "CANCELLED"},
+    "SUBMITTED": {"approve": "APPROVED", "reject": "REJECTED", "cancel": "CANCELLED"},
+    "APPROVED": {"schedule": "SCHEDULED", "reject": "REJECTED", "cancel": "CANCELLED"},
+    "SCHEDULED": {"collected": "COLLECTED", "partial": "PARTIAL", "failed": "FAILED", "cancel": "CANCELLED"},
+}
+
+
+class TaskingError(FieldError):
+    pass
+
+
+@dataclass(frozen=True)
+class SensorRequest:
+    """Who should observe: a named sensor, any sensor of a nation, any commercial provider, or any."""
+
+    kind: str = "any"  # sensor | nation | commercial | any
+    value: str = ""
+
+    def eligible(self, sensor: Sensor) -> bool:
+        if self.kind == "sensor":
+            return sensor.name == self.value
+        if self.kind == "nation":
+            return sensor.operator_nation == self.value.upper()
+        if self.kind == "commercial":
+            return sensor.provider == "commercial"
+        return True
+
+    @property
+    def label(self) -> str:
+        return {"sensor": self.value, "nation": f"any {self.value} sensor", "commercial": "any commercial provider",
+                "any": "any sensor"}.get(self.kind, self.kind)
+
+
+@dataclass(frozen=True)
+class Comment:
+    at_utc: str
+    author: str
+    nation: str
+    text: str
+
+
+def new_request_id(nation: str) -> str:
+    """Unique across partners, so exchanged records never collide: ``TR-GBR-3F9A1C2E``."""
+    return f"TR-{nation or 'XXX'}-{uuid.uuid4().hex[:8].upper()}"
+
+
+@dataclass(frozen=True)
+class TaskingRequest:
+    id: str
+    title: str
+    target_norad_id: int
+    requesting_nation: str
+    requesting_unit: str
+    sensor_request: SensorRequest
+    collection_type: str
+    precedence: str
+    window_start: datetime
+    window_end: datetime
+    justification: str = ""
+    classification: str = "UNCLASSIFIED"
+    releasable_to: tuple[str, ...] = ()  # ISO alpha-3 nations; the requesting nation always may see it
+    data_mode: str = "REAL"
+    comments: tuple[Comment, ...] = ()
+    status: str = "DRAFT"
+    submitted_by: str = ""
+    approved_by: str = ""
+    scheduled_passes: tuple[Pass, ...] = field(default_factory=tuple)
+    version: int = 0  # 0 until first saved; each saved change adds one
+    created_utc: str = ""
+    created_by: str = ""
+    updated_utc: str = ""
+    updated_by: str = ""
+
+    def validated(self, catalog: Catalog | None = None) -> "TaskingRequest":
+        if not self.id.strip() or len(self.id) > 40:
+            raise TaskingError("is required (at most 40 characters)", "id")
+        if not self.title.strip():
+            raise TaskingError("is required", "title")
+        if self.target_norad_id <= 0:
+            raise TaskingError("must be a positive catalog number", "target_norad_id")
+        if self.sensor_request.kind not in SENSOR_REQUEST_KINDS:
+            raise TaskingError(f"must be one of {', '.join(SENSOR_REQUEST_KINDS)}", "sensor_request")
+        if self.sensor_request.kind in ("sensor", "nation") and not self.sensor_request.value.strip():
+            raise TaskingError(f"name the {self.sensor_request.kind} asked for", "sensor_request")
+        if self.window_start.tzinfo is None or self.window_end.tzinfo is None:
+            raise TaskingError("times must be timezone-aware UTC", "window_start")
+        if self.window_end <= self.window_start:
+            raise TaskingError("the window must end after it starts", "window_end")
+        if self.collection_type not in COLLECTION_TYPES:
+            raise TaskingError(f"must be one of {', '.join(COLLECTION_TYPES)}", "collection_type")
+        if self.precedence not in PRECEDENCES:
+            raise TaskingError(f"must be one of {', '.join(PRECEDENCES)}", "precedence")
+        if self.data_mode not in DATA_MODES:
+            raise TaskingError(f"must be one of {', '.join(DATA_MODES)}", "data_mode")
+        if self.classification not in CLASSIFICATIONS:
+            raise TaskingError(f"must be one of {', '.join(CLASSIFICATIONS)}", "classification")
+        if not is_nation_code(self.requesting_nation):
+            raise TaskingError(f"{self.requesting_nation!r} is not an ISO alpha-3 code", "requesting_nation")
+        for nation in self.releasable_to:
+            if not is_nation_code(nation):
+                raise TaskingError(f"{nation!r} is not an ISO alpha-3 code", "releasable_to")
+        if self.status not in TRANSITIONS and self.status not in FINAL_STATES:
+            raise TaskingError(f"{self.status!r} is not a state", "status")
+        if catalog is not None and self.target_norad_id not in catalog:
+            raise TaskingError(f"catalog number {self.target_norad_id} is not in the catalog", "target_norad_id")
+        return self
+
+    def releasable(self, nation: str) -> bool:
+        """May this record be shared with ``nation``?"""
+        return nation == self.requesting_nation or nation in self.releasable_to
+
+    def allowed_actions(self) -> tuple[str, ...]:
+        return tuple(TRANSITIONS.get(self.status, {}))
+
+    @property
+    def marking(self) -> str:
+        """Classification and releasability as one line, e.g. ``SECRET//REL TO GBR, USA``."""
+        nations = sorted({self.requesting_nation, *self.releasable_to})
+        return f"{self.classification}//REL TO {', '.join(nations)}"
+
+
+REQUIRED_FIELDS = ("id", "title", "target_norad_id", "requesting_nation", "requesting_unit", "sensor_request",
+                   "collection_type", "precedence", "window_start", "window_end")
+
+
+def request_to_record(request: TaskingRequest) -> dict[str, Any]:
+    """Plain JSON-ready dict: times in ISO 8601 UTC, lists for the tuples."""
+    record = {f.name: getattr(request, f.name) for f in fields(request)}
+    record.update(sensor_request={"kind": request.sensor_request.kind, "value": request.sensor_request.value},
+                  window_start=format_utc(request.window_start), window_end=format_utc(request.window_end),
+                  releasable_to=list(request.releasable_to),
+                  comments=[vars(c).copy() for c in request.comments],
+                  scheduled_passes=[p.as_dict() for p in request.scheduled_passes])
+    return record
+
+
+def request_from_record(record: dict[str, Any], catalog: Catalog | None = None) -> TaskingRequest:
+    """A validated request from its dict form; TaskingError naming the field otherwise."""
+    if not isinstance(record, dict):
+        raise TaskingError("a record must be an object with named fields")
+    known = {f.name for f in fields(TaskingRequest)}
+    unknown = sorted(set(record) - known)
+    if unknown:
+        raise TaskingError("unknown field", unknown[0])
+    values: dict[str, Any] = {}
+    for name in [f.name for f in fields(TaskingRequest) if f.name in record]:
+        value = record[name]
+        try:
+            if name in ("window_start", "window_end"):
+                value = parse_utc(str(value))
+            elif name in ("target_norad_id", "version"):
+                if isinstance(value, bool) or float(value) != int(float(value)):
+                    raise ValueError
+                value = int(float(value))
+            elif name == "sensor_request":
+                value = SensorRequest(str(value.get("kind", "any")), str(value.get("value", "")))
+            elif name == "releasable_to":
+                value = tuple(str(n).strip() for n in value)
+            elif name == "comments":
+                value = tuple(Comment(str(c["at_utc"]), str(c["author"]), str(c.get("nation", "")), str(c["text"]))
+                              for c in value)
+            elif name == "scheduled_passes":
+                value = tuple(Pass.from_dict(p) for p in value)
+            elif not isinstance(value, str):
+                raise ValueError
+        except (TimeFormatError, ValueError, TypeError, KeyError, AttributeError):
+            raise TaskingError(f"cannot read {str(record[name])[:60]!r}", name) from None
+        values[name] = value
+    missing = [name for name in REQUIRED_FIELDS if name not in values]
+    if missing:
+        raise TaskingError("is missing", missing[0])
+    request = TaskingRequest(**values)
+    if request.version < 0:
+        raise TaskingError("must not be negative", "version")
+    return request.validated(catalog)
+
+
+FLAT_FIELDS = ("id", "title", "target_norad_id", "requesting_nation", "requesting_unit", "sensor_kind",
+               "sensor_value", "collection_type", "precedence", "window_start", "window_end", "justification",
+               "classification", "releasable_to", "data_mode", "status", "submitted_by", "approved_by", "comments",
+               "scheduled_passes", "version", "created_utc", "created_by", "updated_utc", "updated_by")
+
+
+def request_to_flat(request: TaskingRequest) -> dict[str, Any]:
+    """One row of plain values (a database row, a CSV line): the sensor request in two
+    columns, nations separated by ';', comments and passes as JSON text."""
+    record = request_to_record(request)
+    sensor = record.pop("sensor_request")
+    record.update(sensor_kind=sensor["kind"], sensor_value=sensor["value"],
+                  releasable_to=";".join(record["releasable_to"]), comments=json.dumps(record["comments"]),
+                  scheduled_passes=json.dumps(record["scheduled_passes"]))
+    return record
+
+
+def request_from_flat(row: dict[str, Any], catalog: Catalog | None = None) -> TaskingRequest:
+    """The inverse of :func:`request_to_flat`; TaskingError naming the field otherwise."""
+    record = {k: v for k, v in row.items() if v is not None}
+    for name in ("comments", "scheduled_passes"):
+        if name in record:
+            try:
+                record[name] = json.loads(record[name])
+            except (json.JSONDecodeError, TypeError):
+                raise TaskingError("not a JSON list", name) from None
+    if "releasable_to" in record:
+        record["releasable_to"] = [n for n in str(record["releasable_to"]).split(";") if n.strip()]
+    kind, value = record.pop("sensor_kind", None), record.pop("sensor_value", "")
+    if kind is not None:
+        record["sensor_request"] = {"kind": kind, "value": value}
+    return request_from_record(record, catalog)
+
+
+def act(request: TaskingRequest, action: str, user: str, passes: tuple[Pass, ...] = ()) -> TaskingRequest:
+    """The request after ``action`` by ``user``; TaskingError with the reason when refused."""
+    allowed = TRANSITIONS.get(request.status, {})
+    if action not in allowed:
+        raise TaskingError(f"cannot {action} a {request.status} request (allowed: "
+                           f"{', '.join(allowed) or 'nothing, it is closed'})", "status")
+    if action == "submit":
+        return replace(request, status="SUBMITTED", submitted_by=user)
+    if action == "approve":
+        if user == request.submitted_by:
+            raise TaskingError("the submitter cannot approve their own request (two-person rule)", "approved_by")
+        return replace(request, status="APPROVED", approved_by=user)
+    if action == "schedule":
+        if not passes:
+            raise TaskingError("scheduling needs at least one feasible pass", "scheduled_passes")
+        outside = [p for p in passes if p.los <= request.window_start or p.aos >= request.window_end]
+        if outside:
+            raise TaskingError("a chosen pass lies outside the request's window", "scheduled_passes")
+        return replace(request, status="SCHEDULED", scheduled_passes=tuple(passes))
+    return replace(request, status=allowed[action])
+
+
+@dataclass(frozen=True)
+class Feasibility:
+    passes: tuple[Pass, ...]
+    reasons: tuple[str, ...]  # why it is infeasible (empty when feasible)
+
+    @property
+    def feasible(self) -> bool:
+        return bool(self.passes)
+
+
+class FeasibilityCancelled(Exception):
+    pass
+
+
+def feasibility(request: TaskingRequest, catalog: Catalog, sensors: list[Sensor],
+                progress: Callable[[int, int], bool] | None = None) -> Feasibility:
+    """Passes of the target over the eligible sensors in the window, or the reasons there are
+    none. ``progress(done, total)`` is called per sensor; returning True cancels
+    (FeasibilityCancelled)."""
+    eligible = [s for s in sensors if request.sensor_request.eligible(s)]
+    if not eligible:
+        return Feasibility((), (f"no sensor matches the request ({request.sensor_request.kind} "
+                                f"{request.sensor_request.value})".strip(),))
+    if request.target_norad_id not in catalog:
+        return Feasibility((), (f"target {request.target_norad_id} is not in the catalog",))
+    working = [s for s in eligible if s.operational]
+    reasons = [f"{s.name}: in outage" for s in eligible if not s.operational]
+    satrec = catalog.satrecs[catalog.row_of(request.target_norad_id)]
+    hours = (request.window_end - request.window_start).total_seconds() / 3600.0
+    usable: list[Pass] = []
+    for done, sensor in enumerate(working):
+        if progress is not None and progress(done, len(working)):
+            raise FeasibilityCancelled
+        passes = passes_of(satrec, request.target_norad_id, sensor, request.window_start, hours)
+        if not passes:
+            reasons.append(f"{sensor.name}: no pass in the window")
+            continue
+        if sensor.sensor_type == "optical":
+            lit = [p for p in passes if p.optically_visible]
+            if not lit:
+                dark = any(p.site_dark for p in passes)
+                reasons.append(f"{sensor.name}: " + ("target never sunlit while the site is dark" if dark
+                                                     else "optical site never dark during a pass"))
+                continue
+            passes = lit
+        usable += passes
+    usable.sort(key=lambda p: (p.aos, p.sensor))
+    return Feasibility(tuple(usable), () if usable else tuple(reasons))
