@@ -87,21 +87,6 @@ def settings():
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANIZATION, APPLICATION)
 
 
-CATALOG_PATHS_KEY = "catalog/paths"
-
-
-def saved_catalog_paths(preferences) -> list[str]:
-    """The catalog files used last time, if every one of them still exists (else none: a
-    partial catalog would mislead; the problem is noted in ``preferences.problems``)."""
-    paths = preferences.text_list(CATALOG_PATHS_KEY)
-    missing = [p for p in paths if not Path(p).is_file()]
-    if missing:
-        preferences.note_problem(f"{CATALOG_PATHS_KEY}: the last catalog's file(s) {', '.join(missing)} no longer "
-                             "exist; the bundled catalog is used")
-        return []
-    return paths
-
-
 def run_console(catalog_paths: Sequence[str] | None = None, database_url: str | None = None,
                 scenario_path: str | None = None) -> int:
     """Open the console; the catalog is the one given, else the last one used, else the bundled
@@ -132,7 +117,7 @@ def run_console(catalog_paths: Sequence[str] | None = None, database_url: str | 
     app = _application()
     from app.common.resources import default_catalog_paths
 
-    from widgets.preferences import Preferences
+    from widgets.preferences import Preferences, saved_catalog_paths
 
     preferences = Preferences(settings())
     paths = [str(p) for p in (catalog_paths or saved_catalog_paths(preferences) or default_catalog_paths())]
@@ -184,9 +169,9 @@ class _EarlyLoad:
             if self.thread.is_alive():
                 QTimer.singleShot(20, check)
             elif self.result is not None:
-                window.set_catalog(self.result, self.paths)
+                window.loader.use(self.result, self.paths)
             else:
-                window._load_done.emit(None, self.error)
+                window.loader.failed(self.error)
 
         check()
 
@@ -200,7 +185,7 @@ def _quit_after_first_frame(app, window) -> None:
         print(f"first-frame-at {time.time():.3f}", flush=True)
         app.quit()
 
-    window.bridge.snapshot_ready.connect(drawn)
+    window.session.snapshot_ready.connect(drawn)
 
 
 def take_screenshot(out: str, catalog_paths: Sequence[str] | None, at: datetime | None, select: int | None,
@@ -219,17 +204,20 @@ def take_screenshot(out: str, catalog_paths: Sequence[str] | None, at: datetime 
     window = MainWindow(settings=None, clock=clock, interactive=False)
     window.resize(*size)
     window.show()
-    window.load_catalog(catalog_paths or default_catalog_paths(), wait=True)
-    problems = [str(r) for r in window.last_rejections]
-    window.bridge.propagate_now(clock.now())
+    from app.catalog import Catalog
+
+    paths = [str(p) for p in (catalog_paths or default_catalog_paths())]
+    window.loader.use(Catalog.load(paths), paths)
+    problems = [str(r) for r in window.loader.last_rejections]
+    window.session.bridge.propagate_now(clock.now())
     if select is not None:
-        if select in window.catalog:
-            window.select_norad(select)
+        if select in window.session.catalog:
+            window.session.select_norad(select)
             window.globe.look_at(window.globe._selected_position())
         else:
             problems.append(f"--select: catalog number {select} is not in the catalog")
     for _ in range(3):
-        window.advance_frame()
+        window.session.advance_frame()
         app.processEvents()
     written = window.save_screenshot(out)
     window.close()

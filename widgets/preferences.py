@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -113,3 +114,18 @@ class Preferences:
     def sync(self) -> None:
         if self.settings is not None:
             self.settings.sync()
+
+
+CATALOG_PATHS_KEY = "catalog/paths"
+
+
+def saved_catalog_paths(preferences) -> list[str]:
+    """The catalog files used last time, if every one of them still exists (else none: a
+    partial catalog would mislead; the problem is noted in ``preferences.problems``)."""
+    paths = preferences.text_list(CATALOG_PATHS_KEY)
+    missing = [p for p in paths if not Path(p).is_file()]
+    if missing:
+        preferences.note_problem(f"{CATALOG_PATHS_KEY}: the last catalog's file(s) {', '.join(missing)} no longer "
+                                 "exist; the bundled catalog is used")
+        return []
+    return paths

@@ -10,17 +10,14 @@ import logging
 import threading
 from dataclasses import replace
 from datetime import timedelta
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import QObject, Signal
 
 from app.astro.timeutil import parse_utc
 from app.scenario.run import ScenarioRun, ScenarioState
 from app.storage.store import StoreError
 from app.storage.tasking_store import TaskingStore
-
-if TYPE_CHECKING:
-    from widgets.main_window import MainWindow
+from widgets.panels.scenario_panel import ScenarioPanel
+from widgets.session import ConsoleSession
 
 log = logging.getLogger(__name__)
 INJECT_COLOR, APPROACH_COLOR = "#ffb302", "#ff3838"
@@ -29,58 +26,59 @@ INJECT_COLOR, APPROACH_COLOR = "#ffb302", "#ff3838"
 class ScenarioController(QObject):
     _forecast_ready = Signal(object, object)  # (approach ScenarioEvents, token)
 
-    def __init__(self, window: "MainWindow"):
-        super().__init__(window)
-        self.window = window
+    def __init__(self, session: ConsoleSession, panel: ScenarioPanel):
+        super().__init__(panel)
+        self.session, self.panel = session, panel
         self.run: ScenarioRun | None = None
         self._applied: tuple[int, ...] | None = None
         self._logged: set[int] = set()  # injects already written to the event log
+        self._hidden: set[str] = set()
         self._forecast_token: object | None = None
         self._forecast_ready.connect(self._on_forecast)
-        window.scenario_panel.injects_changed.connect(self._on_injects_changed)
+        panel.injects_changed.connect(self._on_injects_changed)
+        panel.jump_requested.connect(session.clock.jump_to)
+        session.state.connect("clock", lambda _clock: self.apply_state())
+        session.second.connect(lambda _now: self.apply_state())
 
     def open(self, run: ScenarioRun) -> None:
         """Replay clock paused at the start and rate; watermark, records, exercise control."""
-        w, scenario = self.window, run.scenario
+        session, scenario = self.session, run.scenario
         self.run, self._applied, self._logged = run, None, set()
-        w.clock.jump_to(scenario.start)
-        w.clock.set_rate(scenario.clock_rate)
-        w.clock.pause()
-        w.tasking.data_mode = scenario.data_mode
-        w.globe.set_watermark(f"{scenario.data_mode} — {scenario.name}")
+        with session.state.batch():
+            session.state.scenario.path, session.state.scenario.name = str(run.folder), scenario.name
+            session.state.banner.data_mode = scenario.data_mode
+            session.state.clock.mode, session.state.clock.epoch_utc = "replay", scenario.start
+            session.state.clock.rate, session.state.clock.paused = scenario.clock_rate, True
         self._seed_records()
-        w.scenario_panel.set_run(run)
-        w.scenario_dock.show()
-        w.scenario_dock.raise_()
-        w.timeline.set_span(scenario.start, scenario.end)
+        self.panel.set_run(run)
+        session.span_changed.emit(scenario.start, scenario.end)
         self._show_inject_markers()
         self.apply_state()
-        w.time_controls.refresh()
         rejected = (f"; {len(run.rejections)} damaged catalog records skipped (first: {run.rejections[0]})"
                     if run.rejections else "")
-        w.show_status(f"Scenario {scenario.name}: {len(scenario.injects)} injects; press Play to run{rejected}", 30000)
+        session.say(f"Scenario {scenario.name}: {len(scenario.injects)} injects; press Play to run{rejected}", 30000)
 
     def _seed_records(self) -> None:
         """The scenario's watch pairs and starting tasking requests, in its data mode, once."""
-        w = self.window
-        if w.store is None:
+        store = self.session.store
+        if store is None:
             return
-        existing = {(p.primary_id, p.secondary_id, p.data_mode) for p in w.store.pairs()}
+        existing = {(p.primary_id, p.secondary_id, p.data_mode) for p in store.pairs()}
         for pair in self.run.pairs:
             if (pair.primary_id, pair.secondary_id, pair.data_mode) not in existing:
                 try:
-                    w.store.add_pair(replace(pair, id=None))
+                    store.add_pair(replace(pair, id=None))
                 except (StoreError, ValueError) as error:
-                    w.show_status(f"Scenario watch pair not added: {error}", 15000)
-        w.watchlist.reload()
+                    self.session.say(f"Scenario watch pair not added: {error}", 15000)
+        self.session.watchlist_changed.emit()
         self._import_requests(self.run.state_at(self.run.scenario.start), "scenario")
 
     def _import_requests(self, state: ScenarioState, source: str) -> None:
         try:
-            TaskingStore(self.window.store).import_requests(list(state.requests.values()), source=source)
+            TaskingStore(self.session.store).import_requests(list(state.requests.values()), source=source)
         except StoreError as error:
-            self.window.show_status(f"Scenario tasking not loaded: {error}", 15000)
-        self.window.tasking.reload()
+            self.session.say(f"Scenario tasking not loaded: {error}", 15000)
+        self.session.tasking_changed.emit(self._hidden)
 
     def _request_ids(self) -> set[str]:
         ids = {r.id for r in self.run.scenario.tasking_requests}
@@ -95,44 +93,41 @@ class ScenarioController(QObject):
         self.apply_state()
 
     def apply_state(self) -> None:
-        """Make the window show the scenario as it is at the clock's time (seeking included)."""
+        """Make the console show the scenario as it is at the clock's time (seeking included)."""
         if self.run is None:
             return
-        w, now = self.window, self.window.clock.now()
+        session, now = self.session, self.session.now()
         state = self.run.state_at(now)
-        w.scenario_panel.refresh(now)
+        self.panel.refresh(now)
         if state.applied == self._applied:
             return
         self._applied = state.applied
-        if state.catalog is not w.catalog:
-            selected = None if w.selected_row is None else int(w.catalog.norad_id[w.selected_row])
-            w.set_catalog(state.catalog, [f"scenario: {self.run.scenario.name}"], remember=False)
-            if selected is not None and selected in w.catalog:
-                w.select_norad(selected)
-        w.set_sensors(self.run.sensors_at(state))
+        if state.catalog is not session.catalog:
+            session.set_catalog(state.catalog, [f"scenario: {self.run.scenario.name}"])  # the selection is kept
+        session.set_sensors(self.run.sensors_at(state))
         mode = self.run.scenario.data_mode
-        w.set_banner(state.banner if mode in state.banner.upper() else f"{state.banner}//{mode}")
+        session.state.banner.marking = state.banner if mode in state.banner.upper() else f"{state.banner}//{mode}"
         # requests the scenario has not made yet at this time stay out of the tasking panel
-        w.tasking.hidden_ids = self._request_ids() - set(state.requests)
-        w.tasking.reload()
+        self._hidden = self._request_ids() - set(state.requests)
+        session.tasking_changed.emit(self._hidden)
         fresh = [n for n in state.applied if n not in self._logged]
-        if fresh and w.store is not None:
+        if fresh and session.store is not None:
             self._log(state, fresh)
 
     def _log(self, state: ScenarioState, fresh: list[int]) -> None:
-        w = self.window
+        session = self.session
         events = [e for n in fresh for e in self.run.fired(state, n)]
         try:
-            w.store.log_events([{"sim_utc": e.sim_utc, "kind": e.kind, "severity": e.severity,
-                                 "message": e.message, "data": e.data} for e in events],
-                               data_mode=self.run.scenario.data_mode)
+            session.store.log_events([{"sim_utc": e.sim_utc, "kind": e.kind, "severity": e.severity,
+                                       "message": e.message, "data": e.data} for e in events],
+                                     data_mode=self.run.scenario.data_mode)
             self._logged |= set(fresh)
         except StoreError as error:
-            w.show_status(f"Inject events not logged: {error}", 15000)
+            session.say(f"Inject events not logged: {error}", 15000)
         self._import_requests(state, "scenario inject")
-        w.event_log.reload()
+        session.events_changed.emit()
         if events:
-            w.show_status(f"INJECT {events[-1].sim_utc[:19]}Z: {events[-1].message}", 20000)
+            session.say(f"INJECT {events[-1].sim_utc[:19]}Z: {events[-1].message}", 20000)
 
     # --- timeline --------------------------------------------------------------------------------
 
@@ -141,7 +136,7 @@ class ScenarioController(QObject):
 
     def _show_inject_markers(self) -> None:
         injects = sorted((i.at, i.at, i.kind) for i in self.run.injects if i.enabled)
-        self.window.timeline.set_intervals("Injects", injects, INJECT_COLOR, label_gap_s=self._label_gap_s())
+        self.session.intervals_changed.emit("Injects", injects, INJECT_COLOR, self._label_gap_s())
         self._forecast()
 
     def _forecast(self) -> None:
@@ -168,4 +163,4 @@ class ScenarioController(QObject):
             latest[(event.data["pair"], round(tca.timestamp() / 600))] = (tca, event.data["miss_km"])
         bars = sorted((tca - timedelta(minutes=5), tca + timedelta(minutes=5), f"{miss:.1f} km")
                       for tca, miss in latest.values())
-        self.window.timeline.set_intervals("Approaches", bars, APPROACH_COLOR, label_gap_s=self._label_gap_s())
+        self.session.intervals_changed.emit("Approaches", bars, APPROACH_COLOR, self._label_gap_s())

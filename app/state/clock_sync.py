@@ -47,10 +47,10 @@ class ClockSync:
             if setting.mode == ClockMode.LIVE.value:
                 self.clock.go_live()
             else:
-                if setting.epoch_utc is not None:
-                    self.clock.jump_to(setting.epoch_utc)
                 self.clock.set_rate(setting.rate)
                 self.clock.pause() if setting.paused else self.clock.resume()
+                if setting.epoch_utc is not None:  # last, so the time is exactly the one set
+                    self.clock.jump_to(setting.epoch_utc)
         finally:
             self._applying = False
         self._record()  # what the clock made of it (a live clock has no epoch of its own)

@@ -21,6 +21,7 @@ from pydantic import AfterValidator, AwareDatetime, Field, ValidationError, fiel
 
 from app.live.clock import MAX_RATE
 from app.state.evented import EventedModel
+from app.catalog.filter import CatalogFilter
 from app.common.marking import DATA_MODES
 from app.common.user_settings import ROLES, current_user
 
@@ -75,6 +76,16 @@ class GroupFilter(EventedModel):
     regimes: tuple[str, ...] = ()
     owner_states: tuple[str, ...] = ()
     name_prefix: Annotated[str, Field(max_length=64)] = ""
+
+    @classmethod
+    def of(cls, group_filter: CatalogFilter) -> "GroupFilter":
+        return cls(text=group_filter.text, object_types=tuple(sorted(group_filter.object_types)),
+                   regimes=tuple(sorted(group_filter.regimes)), owner_states=tuple(sorted(group_filter.owner_states)),
+                   name_prefix=group_filter.name_prefix)
+
+    def catalog_filter(self) -> CatalogFilter:
+        return CatalogFilter(self.text, frozenset(self.object_types), frozenset(self.regimes),
+                             frozenset(self.owner_states), self.name_prefix)
 
 
 class ShownState(EventedModel):

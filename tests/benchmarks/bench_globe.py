@@ -111,7 +111,8 @@ def gui_longest_gap_ms(app, seconds: float = 6.0) -> float:
     window = MainWindow(settings=None, clock=clock, interactive=False)
     window.resize(*SIZE)
     window.show()
-    window.load_catalog(default_catalog_paths(), wait=True)
+    paths = [str(p) for p in default_catalog_paths()]
+    window.loader.use(Catalog.load(paths), paths)
     window.start()
     gaps: list[float] = []
     last = [time.perf_counter()]
@@ -139,7 +140,7 @@ def catalog_table_ms(app, count: int = 100_000) -> dict:
     from bench_engine import synthetic_catalog
 
     from app.catalog import Catalog
-    from widgets.catalog_panel import CatalogPanel
+    from widgets.panels.catalog_panel import CatalogPanel
 
     catalog = synthetic_catalog(Catalog.load_default(), count)
     panel = CatalogPanel()
@@ -178,8 +179,8 @@ def main() -> None:
     app = _application()
     from app.catalog import Catalog
     from app.live.engine import propagate
-    from widgets.globe_view import GlobeView
-    from widgets.textures import earth_texture
+    from widgets.views.globe_view import GlobeView
+    from widgets.views.textures import earth_texture
 
     catalog = Catalog.load_default()
     snapshot = propagate(catalog, EPOCH)

@@ -34,7 +34,7 @@ def window(qtbot, default_catalog, tmp_path):
     main.resize(1400, 900)
     main.show()
     qtbot.waitExposed(main)
-    main.set_catalog(default_catalog, ["default"])
-    main.bridge.propagate_now(clock.now())
-    main.advance_frame()
+    main.loader.use(default_catalog, ["default"])
+    main.session.bridge.propagate_now(clock.now())
+    main.session.advance_frame()
     return main

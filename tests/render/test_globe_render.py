@@ -10,7 +10,7 @@ from PySide6.QtCore import QPoint, Qt
 from app.astro.frames import gmst_rad
 from app.astro.sun import sun_direction_eci, subsolar_point_deg
 from app.astro.timeutil import datetime_to_jd
-from widgets.globe_view import _hidden_by_earth
+from widgets.views.globe_view import _hidden_by_earth
 from tests.render.conftest import EPOCH
 
 
@@ -23,7 +23,7 @@ def _teme_of_ground_point(lat_deg, lon_deg, epoch, radius=1.0):
 
 def _hide_points(window):
     """Lighting and texture checks look at the Earth alone, not at a satellite or a site on it."""
-    window.globe.set_shown(np.zeros(len(window.catalog), dtype=bool))
+    window.globe.set_shown(np.zeros(len(window.session.catalog), dtype=bool))
     window.globe.set_sensors_visible(False)
 
 
@@ -50,11 +50,11 @@ def test_sunlit_side_faces_the_sun(window):
     subsolar = _teme_of_ground_point(lat, lon, EPOCH)
     _hide_points(window)
     window.globe.look_at(subsolar * 3)
-    window.advance_frame()
+    window.session.advance_frame()
     day = _pixel(window, subsolar * 1.0)
     antisolar = -subsolar
     window.globe.look_at(antisolar * 3)
-    window.advance_frame()
+    window.session.advance_frame()
     night = _pixel(window, antisolar * 1.0)
     assert day.sum() > 3 * max(night.sum(), 10)
     sun = sun_direction_eci(*datetime_to_jd(EPOCH))
@@ -68,7 +68,7 @@ def test_continents_are_where_they_belong(window):
     atlantic = _teme_of_ground_point(-30.0, -15.0, EPOCH)
     _hide_points(window)
     window.globe.look_at((sahara + atlantic) * 2)
-    window.advance_frame()
+    window.session.advance_frame()
     red, green, blue = _pixel(window, sahara)
     assert red > blue + 30 and red > 120, (red, green, blue)
     red, green, blue = _pixel(window, atlantic)
@@ -78,13 +78,13 @@ def test_continents_are_where_they_belong(window):
 def test_clicking_an_object_selects_it(qtbot, window):
     globe = window.globe
     globe.view.camera.distance = 20.0  # zoomed out: the GEO belt is in view
-    window.advance_frame()
+    window.session.advance_frame()
     positions = globe.current_positions()
     eye = globe.eye_position()
     screen = globe.project(positions)
     width, height = globe.canvas.size
     # a GEO object in front of the Earth, well inside the canvas and away from its neighbours
-    candidates = [row for row in np.nonzero(window.catalog.regime == "GEO")[0]
+    candidates = [row for row in np.nonzero(window.session.catalog.regime == "GEO")[0]
                   if globe._shown[row] and 50 < screen[row, 0] < width - 50 and 50 < screen[row, 1] < height - 50
                   and not _hidden_by_earth(eye, positions[row][None, :])[0]]
     assert candidates
@@ -96,8 +96,8 @@ def test_clicking_an_object_selects_it(qtbot, window):
     with qtbot.waitSignal(globe.object_clicked, timeout=2000) as blocker:
         qtbot.mouseClick(globe.canvas.native, Qt.MouseButton.LeftButton, pos=QPoint(round(x), round(y)))
     assert blocker.args[0] == row
-    assert window.selected_row == row
-    assert window.details.text_of("norad_id") == str(window.catalog.norad_id[row])
+    assert window.session.selected_row == row
+    assert window.details.text_of("norad_id") == str(window.session.catalog.norad_id[row])
 
 
 def test_click_on_empty_space_selects_nothing(qtbot, window):
@@ -109,13 +109,13 @@ def test_filter_hides_points_on_screen(qtbot, window):
     The Earth is hidden so that every lit pixel is a point."""
     window.globe.earth.visible = False
     window.globe.set_sensors_visible(False)
-    window.advance_frame()
+    window.session.advance_frame()
     def lit(image):
         return int((image[..., :3].max(axis=-1) > 60).sum())
     before = lit(window.globe.render_rgba())
     qtbot.keyClicks(window.catalog_panel.search, "ISS (ZARYA)")
     qtbot.waitUntil(lambda: window.catalog_panel.mask.sum() == 1, timeout=3000)
-    window.advance_frame()
+    window.session.advance_frame()
     after = lit(window.globe.render_rgba())
     assert before > 5000
     assert 0 < after <= 30  # one point of 3x3 pixels

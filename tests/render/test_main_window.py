@@ -18,10 +18,10 @@ def test_search_select_and_everything_follows(qtbot, window):
     qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=3000)
     rect = panel.table.visualRect(panel.model.index(0, 0))
     qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    row = window.catalog.row_of(25544)
-    assert window.selected_row == row
+    row = window.session.catalog.row_of(25544)
+    assert window.session.selected_row == row
     assert window.details.text_of("name") == "ISS (ZARYA)"
-    snapshot = window.bridge.latest
+    snapshot = window.session.bridge.latest
     x, y = window.map_view.subpoint.getData()
     assert (x[0], y[0]) == (snapshot.lon_deg[row], snapshot.lat_deg[row])
     assert window.globe.orbit.visible and window.globe.marker.visible
@@ -32,22 +32,22 @@ def test_search_select_and_everything_follows(qtbot, window):
 def test_clock_changes_and_snapshots_follow(qtbot, window):
     window.time_controls.step(600)
     target = EPOCH + timedelta(seconds=600)
-    qtbot.waitUntil(lambda: window.bridge.latest is not None and window.bridge.latest.epoch == target, timeout=5000)
+    qtbot.waitUntil(lambda: window.session.bridge.latest is not None and window.session.bridge.latest.epoch == target, timeout=5000)
     assert window.time_controls.clock_label.text() == "2026-08-12 12:10:00 UTC"
-    window.select_norad(25544)
-    lat_before = float(window.bridge.latest.lat_deg[window.catalog.row_of(25544)])
+    window.session.select_norad(25544)
+    lat_before = float(window.session.bridge.latest.lat_deg[window.session.catalog.row_of(25544)])
     window.time_controls.step(600)
     later = target + timedelta(seconds=600)
-    qtbot.waitUntil(lambda: window.bridge.latest.epoch == later, timeout=5000)
-    assert float(window.bridge.latest.lat_deg[window.catalog.row_of(25544)]) != lat_before
+    qtbot.waitUntil(lambda: window.session.bridge.latest.epoch == later, timeout=5000)
+    assert float(window.session.bridge.latest.lat_deg[window.session.catalog.row_of(25544)]) != lat_before
     assert window.details.text_of("state_epoch") == "2026-08-12T12:20:00.000000Z"
 
 
 def test_colour_by_regime(qtbot, window):
-    window.set_color_mode("Orbit regime")
+    window.session.state.shown.color_mode = "Orbit regime"
     assert "Geo" in window.legend.text() and window.color_box.currentText() == "Orbit regime"
-    geo = window.catalog.regime == "GEO"
-    assert np.allclose(window._colors[geo][0], window._colors[geo][-1])
+    geo = window.session.catalog.regime == "GEO"
+    assert np.allclose(window.colors.colors[geo][0], window.colors.colors[geo][-1])
 
 
 def test_loading_files_reports_rejections(qtbot, window, data_dir):
@@ -55,13 +55,13 @@ def test_loading_files_reports_rejections(qtbot, window, data_dir):
         window.load_catalog([data_dir / "malformed" / "mixed_bad.tle", data_dir / "omm_two_messages.kvn"])
     catalog = blocker.args[0]
     assert sorted(catalog.norad_id.tolist()) == [5, 20580, 25544, 100005, 270000123]
-    assert len(window.last_rejections) == 11
+    assert len(window.loader.last_rejections) == 11
     assert window.catalog_panel.model.rowCount() == 5
-    qtbot.waitUntil(lambda: window.bridge.latest is not None and len(window.bridge.latest) == 5, timeout=5000)
+    qtbot.waitUntil(lambda: window.session.bridge.latest is not None and len(window.session.bridge.latest) == 5, timeout=5000)
 
 
 def test_banner_and_screenshot(qtbot, window, tmp_path):
-    window.set_banner("SECRET//REL TO AUS, CAN, GBR, NZL, USA")
+    window.session.state.banner.marking = "SECRET//REL TO AUS, CAN, GBR, NZL, USA"
     assert window.top_banner.text().startswith("SECRET") and "#c8102e" in window.top_banner.styleSheet()
     path = tmp_path / "window.png"
     assert window.save_screenshot(path)
@@ -78,7 +78,7 @@ def test_layout_and_catalog_restored(qtbot, qsettings, default_catalog):
     first = MainWindow(settings=qsettings, clock=SimulationClock(), interactive=False)
     qtbot.addWidget(first)
     first.show()
-    first.set_catalog(default_catalog.subset(range(10)), [str(p) for p in default_catalog.source_file[:1]])
+    first.loader.use(default_catalog.subset(range(10)), [str(p) for p in default_catalog.source_file[:1]])
     first.map_dock.hide()
     first.close()
     qsettings.sync()
@@ -98,7 +98,7 @@ def test_catalog_paths_given_as_path_objects_are_saved_as_text(qtbot, qsettings,
 
     first = MainWindow(settings=qsettings, clock=SimulationClock(), interactive=False)
     qtbot.addWidget(first)
-    first.set_catalog(default_catalog.subset(range(10)), [Path(p) for p in default_catalog.source_file[:1]])
+    first.loader.use(default_catalog.subset(range(10)), [Path(p) for p in default_catalog.source_file[:1]])
     first.close()
     qsettings.sync()
     second = MainWindow(settings=qsettings, clock=SimulationClock(), interactive=False)
@@ -119,7 +119,7 @@ def test_unreadable_settings_are_said_in_the_status_line(qtbot, qsettings):
     main = MainWindow(settings=qsettings, clock=SimulationClock(), interactive=False)
     qtbot.addWidget(main)
     main.restore_layout()
-    assert main.color_mode == "Object type" and main.top_banner.text() == "UNCLASSIFIED"
+    assert main.session.state.shown.color_mode == "Object type" and main.top_banner.text() == "UNCLASSIFIED"
     assert len(main.settings.problems) == 3
     assert "settings were ignored" in main.status_label.text()
 
@@ -135,14 +135,14 @@ def test_dropping_files_loads_them(qtbot, window, data_dir):
     with qtbot.waitSignal(window.catalog_loaded, timeout=10000) as blocker:
         window.dropEvent(event)
     assert blocker.args[0].norad_id.tolist() == [5]
-    assert window.catalog_paths == [str(data_dir / "python-sgp4_sample_omm.xml")]
+    assert window.session.state.catalog.source_files == (str(data_dir / "python-sgp4_sample_omm.xml"),)
 
 
 def test_sensor_coverage_and_passes_in_the_window(qtbot, window):
-    window.select_norad(25544)
+    window.session.select_norad(25544)
     window.sensors_panel.search.setText("CapeCod (Cape Cod, MA)")
     window.sensors_panel.table.selectRow(0)
-    assert window.selected_sensor.name.startswith("CapeCod")
+    assert window.session.sensor_named(window.session.state.selection.sensor).name.startswith("CapeCod")
     assert window.globe.coverage.visible
     x, y = window.map_view.coverage.getData()
     assert len(x) > 100 and -100 < np.nanmin(x) < -80 and -60 < np.nanmax(x) < -40  # around Cape Cod (70.5 W)
@@ -154,11 +154,11 @@ def test_sensor_coverage_and_passes_in_the_window(qtbot, window):
 
 
 def test_sensors_coloured_by_nation(qtbot, window):
-    window.set_sensor_color_mode("nation")
+    window.session.state.shown.sensor_color_mode = "nation"
     brushes = window.map_view.sensor_sites.data["brush"]
-    names = [s.name for s in window.sensors]
-    usa = names.index(next(s.name for s in window.sensors if s.operator_nation == "USA" and s.operational))
-    rus = names.index(next(s.name for s in window.sensors if s.operator_nation == "RUS" and s.operational))
+    names = [s.name for s in window.session.sensors]
+    usa = names.index(next(s.name for s in window.session.sensors if s.operator_nation == "USA" and s.operational))
+    rus = names.index(next(s.name for s in window.session.sensors if s.operator_nation == "RUS" and s.operational))
     assert brushes[usa].color().name() == "#64b5f6" and brushes[rus].color().name() == "#a1887f"
     assert "USA" in window.status_label.text()
 
@@ -172,7 +172,7 @@ def test_watchlist_pair_alert_and_plots(qtbot, window):
     iss_hst = panel.add_pair(WatchPair(25544, 20580, caution_km=3000.0, warning_km=100.0), edit=False)
     docked = panel.add_pair(WatchPair(25544, 68689, caution_km=5.0, warning_km=1.0), edit=False)
     assert iss_hst and docked and len(panel.pairs) == 2
-    alerts = panel.update(window.bridge.latest, wait=True)
+    alerts = panel.update(window.session.bridge.latest, wait=True)
     assert panel.states[0].pair.id == docked.id and panel.states[0].status == "critical"
     assert panel.model.index(0, 0).data().endswith("CRITICAL")
     assert any(a.pair_id == docked.id for a in alerts)
@@ -215,24 +215,23 @@ def test_catalog_refresh_flags_maneuvers(qtbot, window, data_dir, default_catalo
     june_hst = read_tle_text((data_dir / "hst_2026-06-14.tle").read_text()).element_sets
     august_hst = default_catalog.element_sets[default_catalog.row_of(20580)]
     august_iss = default_catalog.element_sets[default_catalog.row_of(25544)]
-    window.set_catalog(Catalog(june_hst + [august_iss]), ["before"])
+    window.loader.use(Catalog(june_hst + [august_iss]), ["before"])
     later_iss = read_tle_text("ISS (ZARYA)\n"
                               + with_checksum("1 25544U 98067A   26224.14934248  .00003640  00000+0  73197-4 0  9990")
                               + "\n"
                               + with_checksum("2 25544  51.6325  28.0815 0007436  34.6982 325.4490 15.50408704580270")
                               ).element_sets
     refreshed = Catalog([august_hst] + later_iss)
-    with qtbot.waitSignal(window._maneuvers_found, timeout=10000):
-        window.set_catalog(refreshed, ["after"])
+    with qtbot.waitSignal(window.loader._maneuvers_found, timeout=10000):
+        window.loader.use(refreshed, ["after"])
     model = window.catalog_panel.model
     assert model.flag_of(refreshed.row_of(25544)).startswith("25544: possible maneuver")
     assert model.flag_of(refreshed.row_of(20580)) == ""
-    assert any(e["kind"] == "maneuver" and e["message"].startswith("25544") for e in window.store.events())
+    assert any(e["kind"] == "maneuver" and e["message"].startswith("25544") for e in window.session.store.events())
 
 
 def test_screening_results_one_click_from_the_watchlist(qtbot, window):
-    window.select_norad(20580)
-    window._update_screening_context()
+    window.session.select_norad(20580)
     window.screening.hours.setValue(2)
     window.screening.threshold.setValue(50)
     with qtbot.waitSignal(window.screening._finished, timeout=120000):
@@ -247,12 +246,14 @@ def test_screening_results_one_click_from_the_watchlist(qtbot, window):
 
 
 def test_cdm_opens_with_pc_and_bad_cdm_is_reported(qtbot, window, data_dir):
-    dialog = window.open_cdm(str(data_dir / "cdm" / "orekit_AlfanoTestCase01.cdm"))
+    from widgets.main_menus import open_cdm
+
+    dialog = open_cdm(window, str(data_dir / "cdm" / "orekit_AlfanoTestCase01.cdm"))
     assert dialog is not None and abs(dialog.pc - 0.146749549) < 1e-6
     assert not dialog.watch_button.isEnabled()  # objects 1001 / 1002 are not in the catalog
     dialog.hbr.setValue(30.0)
     assert dialog.pc > 0.146749549
-    assert window.open_cdm(str(data_dir / "cdm" / "invalid" / "orekit_CDM-missing-TCA.txt")) is None
+    assert open_cdm(window, str(data_dir / "cdm" / "invalid" / "orekit_CDM-missing-TCA.txt")) is None
     assert "TCA" in window.status_label.text()
 
 
@@ -260,10 +261,10 @@ def test_watchlist_refresh_does_not_pull_the_camera(qtbot, window):
     from app.rpo.watch_pair import WatchPair
 
     pair = window.watchlist.add_pair(WatchPair(25544, 20580, caution_km=3000.0, warning_km=100.0), edit=False)
-    window.watch_pair(25544, 20580)
+    window.watchlist.watch(25544, 20580)
     assert window.watchlist.selected_pair().id == pair.id and window.globe.pair_line.visible
     window.globe.view.camera.azimuth = 123.0  # the officer turns the globe away
-    window.watchlist.update(window.bridge.latest)
+    window.watchlist.update(window.session.bridge.latest)
     assert window.globe.view.camera.azimuth == 123.0
     assert window.watchlist.selected_pair().id == pair.id and window.globe.pair_line.visible
 
@@ -279,8 +280,8 @@ def test_tasking_selects_its_target_and_scheduled_passes_show_on_the_timeline(qt
     from app.storage.tasking_store import TaskingStore
     from app.tasking.request import SensorRequest, TaskingRequest
 
-    book = TaskingStore(window.store)
-    other = TaskingStore(Store(window.store.url, operator=Operator("bob", "USA")))
+    book = TaskingStore(window.session.store)
+    other = TaskingStore(Store(window.session.store.url, operator=Operator("bob", "USA")))
     aos = EPOCH + timedelta(hours=2)
     chosen = Pass("FYLINGDALES", 20580, aos, aos + timedelta(minutes=5), aos + timedelta(minutes=10), 40.0, 1000.0,
                   True, False)
@@ -291,7 +292,7 @@ def test_tasking_selects_its_target_and_scheduled_passes_show_on_the_timeline(qt
     window.tasking_dock.raise_()
     window.tasking.reload()
     window.tasking.select_request("TR-GBR-RENDER01")
-    assert window.selected_row == window.catalog.row_of(20580)
+    assert window.session.selected_row == window.session.catalog.row_of(20580)
     assert window.details.text_of("name") == "HST"
     assert window.timeline.intervals_in("Passes") == 1
     qtbot.wait(50)
@@ -302,7 +303,7 @@ def test_tasking_selects_its_target_and_scheduled_passes_show_on_the_timeline(qt
     assert (colour.red(), colour.green(), colour.blue()) == (0x4d, 0xac, 0xff)  # the pass bar's blue
     window.timeline.now_line.setValue((EPOCH + timedelta(hours=3)).timestamp())
     window.timeline.now_line.sigDragged.emit(window.timeline.now_line)
-    assert window.clock.now() == EPOCH + timedelta(hours=3)
+    assert window.session.clock.now() == EPOCH + timedelta(hours=3)
     assert "officer" in window.windowTitle()
 
 
@@ -317,29 +318,105 @@ def test_scenario_plays_seeks_and_logs_its_injects(qtbot, window):
     from tests.core.test_scenario import SCENARIOS
 
     scenario, folder = load_scenario(SCENARIOS / "leo_breakup_tasking_surge.yaml")
-    window.open_scenario(ScenarioRun(scenario, folder, bundled_catalog=window.catalog))
-    assert window.clock.now() == scenario.start and window.clock.paused
+    window.open_scenario(ScenarioRun(scenario, folder, bundled_catalog=window.session.catalog))
+    assert window.session.clock.now() == scenario.start and window.session.clock.paused
     assert window.scenario_panel.statuses() == ["pending"] * 8
     assert window.timeline.intervals_in("Injects") == 8
-    assert 80000 not in window.catalog
+    assert 80000 not in window.session.catalog
     after = datetime(2026, 8, 12, 2, 15, tzinfo=timezone.utc)
     window.time_controls.jump_to(after)
-    assert 80000 in window.catalog and len(window.catalog) == 18730
+    assert 80000 in window.session.catalog and len(window.session.catalog) == 18730
     assert window.scenario_panel.statuses().count("fired") == 7
-    logged = [e["message"] for e in window.store.events()]
+    logged = [e["message"] for e in window.session.store.events()]
     assert any("25160 broke up: 30 fragments" in m for m in logged)
     assert any("TR-GBR-EX000002 INFEASIBLE" in m for m in logged)
     assert {r.id for r in window.tasking.requests} == {"TR-USA-EX000001", "TR-GBR-EX000002", "TR-AUS-EX000003"}
-    assert next(s for s in window.sensors if s.name.startswith("Fylingdales")).status == "outage"
+    assert next(s for s in window.session.sensors if s.name.startswith("Fylingdales")).status == "outage"
     window.time_controls.jump_to(datetime(2026, 8, 12, 0, 30, tzinfo=timezone.utc))  # seek back
-    assert 80000 not in window.catalog and window.tasking.requests == []  # not made yet at 00:30
-    assert next(s for s in window.sensors if s.name.startswith("Fylingdales")).status == "operational"
-    count = len(window.store.events())
+    assert 80000 not in window.session.catalog and window.tasking.requests == []  # not made yet at 00:30
+    assert next(s for s in window.session.sensors if s.name.startswith("Fylingdales")).status == "operational"
+    count = len(window.session.store.events())
     window.scenario_panel.fire_now(1)  # the message, now
     assert window.scenario_panel.statuses()[1] == "fired"
-    assert len(window.store.events()) == count + 1
+    assert len(window.session.store.events()) == count + 1
     window.scenario_panel.toggle(0)  # disable the breakup: going forward, no fragments
     window.time_controls.jump_to(after)
-    assert 80000 not in window.catalog and window.scenario_panel.statuses()[0] == "disabled"
+    assert 80000 not in window.session.catalog and window.scenario_panel.statuses()[0] == "disabled"
     assert window.globe._watermark.text.startswith("EXERCISE")
     assert window.top_banner.text() == "UNCLASSIFIED//EXERCISE"
+
+
+def _second_window(qtbot, default_catalog, tmp_path):
+    from app.live.clock import SimulationClock
+    from widgets.main_window import MainWindow
+
+    other = MainWindow(settings=None, clock=SimulationClock(), interactive=False, open_default_store=False)
+    qtbot.addWidget(other)
+    other.resize(1400, 900)
+    other.show()
+    other.loader.use(default_catalog, ["default"])
+    return other
+
+
+def test_a_saved_view_reopens_to_the_same_time_selection_camera_and_filter(qtbot, window, default_catalog,
+                                                                            tmp_path):
+    from widgets.main_menus import open_view, save_view
+
+    state = window.session.state
+    window.catalog_panel.select_group("GEO belt")
+    qtbot.keyClicks(window.catalog_panel.search, "INTELSAT")
+    qtbot.waitUntil(lambda: state.shown.search == "INTELSAT", timeout=3000)
+    shown = int(window.session.shown_mask.sum())
+    assert 0 < shown < 200
+    target = next(int(n) for n, keep in zip(default_catalog.norad_id, window.session.shown_mask) if keep)
+    window.session.select_norad(target)
+    window.session.clock.jump_to(EPOCH + timedelta(hours=5, minutes=7))
+    window.globe.look_at(np.array([-3.0, 1.0, -1.0]))  # as a pair selection or a follow does
+    window.globe.zoom(2.0)
+    camera = window.globe.view.camera
+    expected = (camera.azimuth, camera.elevation, camera.distance)
+    assert (state.camera.azimuth_deg, state.camera.elevation_deg, state.camera.distance_er) == expected
+    assert expected[2] == 11.0 and expected[1] < 0
+    path = tmp_path / "brief.spaceops-view"
+    save_view(window, path)
+
+    other = _second_window(qtbot, default_catalog, tmp_path)
+    assert open_view(other, path)
+    assert other.session.clock.now() == EPOCH + timedelta(hours=5, minutes=7) and other.session.clock.paused
+    assert other.session.selected_norad == target
+    assert other.details.text_of("norad_id") == str(target)
+    selected = other.catalog_panel.table.selectionModel().selectedRows()
+    assert len(selected) == 1 and other.catalog_panel.model.catalog_row(selected[0].row()) == other.session.selected_row
+    assert other.catalog_panel.group.currentText() == "GEO belt" and other.catalog_panel.search.text() == "INTELSAT"
+    assert int(other.session.shown_mask.sum()) == shown == other.catalog_panel.model.rowCount()
+    other_camera = other.globe.view.camera
+    assert (other_camera.azimuth, other_camera.elevation, other_camera.distance) == expected
+    assert other.globe.label.text.strip() == str(default_catalog.name[default_catalog.row_of(target)])
+
+
+def test_a_bad_view_file_changes_nothing_and_says_why(qtbot, window, tmp_path):
+    from widgets.main_menus import open_view
+
+    window.session.select_norad(25544)
+    before = window.session.state.to_json()
+    newer = tmp_path / "newer.spaceops-view"
+    newer.write_text('{"format_version": 7, "selection": {"objects": [20580]}}')
+    assert not open_view(window, newer)
+    assert "format_version: 7 is newer" in window.status_label.text()
+    broken = tmp_path / "broken.spaceops-view"
+    broken.write_text('{"format_version": 1, "camera": {"distance_er": -4}}')
+    assert not open_view(window, broken)
+    assert "camera.distance_er" in window.status_label.text()
+    assert window.session.state.to_json() == before
+
+
+def test_banner_and_menus_above_everything(qtbot, window):
+    """Building the menus once replaced the holder of the top banner and the menu bar."""
+    from PySide6.QtWidgets import QMenuBar
+
+    holder = window.menuWidget()
+    assert window.top_banner.parent() is holder and window.top_banner.isVisible()
+    menus = [a.text() for a in holder.findChild(QMenuBar).actions()]
+    assert menus == ["&File", "&View", "&Help"]
+    file_entries = [a.text() for a in holder.findChild(QMenuBar).actions()[0].menu().actions()]
+    assert "Save &view…" in file_entries and "Open v&iew…" in file_entries

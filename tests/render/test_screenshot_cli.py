@@ -9,7 +9,7 @@ import sys
 import numpy as np
 from PySide6.QtGui import QImage
 
-from widgets.textures import qimage_to_rgb
+from widgets.views.textures import qimage_to_rgb
 
 
 def _run(*args, env=None):

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import numpy as np
 from PySide6.QtCore import QPoint, Qt
 
-from widgets.catalog_panel import CatalogPanel
+from widgets.panels.catalog_panel import CatalogPanel
 
 AT = datetime(2026, 8, 12, 12, 0, tzinfo=timezone.utc)
 

@@ -8,9 +8,9 @@ import numpy as np
 
 from app.astro.orbit_path import break_at_antimeridian, period_s, sample_orbit
 from app.live.engine import propagate
-from widgets.details_panel import DetailsPanel
-from widgets.map_view import MapView, night_overlay, rasterize_points
-from widgets.textures import earth_texture
+from widgets.panels.details_panel import DetailsPanel
+from widgets.views.map_view import MapView, night_overlay, rasterize_points
+from widgets.views.textures import earth_texture
 
 AT = datetime(2026, 8, 12, 12, 0, tzinfo=timezone.utc)
 

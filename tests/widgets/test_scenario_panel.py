@@ -20,7 +20,7 @@ def run(default_catalog):
 
 @pytest.fixture
 def panel(qtbot, run):
-    from widgets.scenario_panel import ScenarioPanel
+    from widgets.panels.scenario_panel import ScenarioPanel
 
     widget = ScenarioPanel(interactive=False)
     qtbot.addWidget(widget)
@@ -29,7 +29,7 @@ def panel(qtbot, run):
 
 
 def test_parse_inject_names_line_and_field():
-    from widgets.scenario_panel import parse_inject
+    from widgets.panels.scenario_panel import parse_inject
 
     inject = parse_inject("kind: maneuver\nat: 2026-08-12T03:00:00Z\nobject: 99001\ndelta_v_ric_m_s: [0, 0.1, 0]\n")
     assert inject.kind == "maneuver" and inject.delta_v_ric_m_s == (0.0, 0.1, 0.0)
@@ -41,7 +41,7 @@ def test_parse_inject_names_line_and_field():
 
 
 def test_dialog_refuses_an_inject_outside_the_scenario(qtbot, run):
-    from widgets.scenario_panel import InjectDialog
+    from widgets.panels.scenario_panel import InjectDialog
 
     dialog = InjectDialog("kind: message\nat: 2026-09-01T00:00:00Z\ntext: late\n", "Add", (run.scenario.start,
                                                                                           run.scenario.end))

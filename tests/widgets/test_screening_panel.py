@@ -13,7 +13,7 @@ START = datetime(2026, 8, 12, tzinfo=timezone.utc)
 
 @pytest.fixture
 def panel(qtbot, default_catalog):
-    from widgets.screening_panel import ScreeningPanel
+    from widgets.panels.screening_panel import ScreeningPanel
 
     widget = ScreeningPanel()
     qtbot.addWidget(widget)

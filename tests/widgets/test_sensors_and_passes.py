@@ -9,9 +9,9 @@ from datetime import datetime, timezone
 import pytest
 
 from app.sensors.sites import SensorStore
-from widgets.passes_panel import PassesPanel
-from widgets.sensor_dialog import SensorDialog
-from widgets.sensors_panel import SensorsPanel
+from widgets.panels.passes_panel import PassesPanel
+from widgets.dialogs.sensor_dialog import SensorDialog
+from widgets.panels.sensors_panel import SensorsPanel
 
 START = datetime(2026, 8, 12, 0, 0, tzinfo=timezone.utc)
 

@@ -20,7 +20,7 @@ RADAR = Sensor("TEST RADAR", "GBR", "national", "radar", 54.36, -0.67, 340.0, 5.
 
 @pytest.fixture
 def panel(qtbot, tmp_path, default_catalog):
-    from widgets.tasking_panel import TaskingPanel
+    from widgets.panels.tasking_panel import TaskingPanel
 
     store = Store(f"sqlite:///{tmp_path / 'ops.db'}", operator=Operator("alice", "GBR", "tasking manager"))
     widget = TaskingPanel(TaskingStore(store), interactive=False)
@@ -129,7 +129,7 @@ def test_comments_import_and_export_for_a_nation(panel, data_dir, tmp_path):
 
 def test_operator_dialog_refuses_a_bad_nation_and_settings_round_trip(qtbot, tmp_path):
     from app.common.user_settings import UserSettings, load_settings, save_settings
-    from widgets.operator_dialog import OperatorDialog
+    from widgets.dialogs.operator_dialog import OperatorDialog
 
     dialog = OperatorDialog(UserSettings(Operator("alice")))
     qtbot.addWidget(dialog)

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QDateTime, QTimeZone, Qt
 
 from app.live.clock import ClockMode, FixedTimeSource, SimulationClock
-from widgets.time_controls import TimeControls
+from widgets.panels.time_controls import TimeControls
 
 WALL = datetime(2026, 8, 12, 12, 0, tzinfo=timezone.utc)
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLineEdit, QWidget
 
 from app.common.user_settings import ROLES, Operator, OperatorError, UserSettings
-from widgets.form_dialog import finish_form
+from widgets.dialogs.form_dialog import finish_form
 
 
 class OperatorDialog(QDialog):

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDoubleSpinBox, QFormLayout, 
 from app.common.marking import DATA_MODES
 
 from app.rpo.watch_pair import WatchPair
-from widgets.form_dialog import finish_form
+from widgets.dialogs.form_dialog import finish_form
 
 CLASSIFICATIONS = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLineEdit, QWidget
 
 from app.sensors.sites import PROVIDERS, SENSOR_TYPES, STATUSES, Sensor, SensorError, validate_sensor_fields
-from widgets.form_dialog import finish_form
+from widgets.dialogs.form_dialog import finish_form
 
 TEXT_FIELDS = (("name", "Name"), ("operator_nation", "Operator nation (ISO alpha-3)"), ("lat_deg", "Latitude (deg)"),
                ("lon_deg", "Longitude (deg)"), ("alt_m", "Altitude (m)"), ("min_elevation_deg", "Minimum elevation (deg)"),

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, Q
 from app.astro.timeutil import format_utc
 from app.catalog import Catalog
 from app.conjunction.screening import ScreeningResult, screen_all, screen_primaries
-from widgets.filtered_table import filtered_table
+from widgets.panels.filtered_table import filtered_table
 from widgets.workers import run_in_thread
 
 COLUMNS = ("TCA (UTC)", "Primary", "Primary name", "Secondary", "Secondary name", "Miss (km)", "Rel. speed (km/s)",
@@ -31,6 +31,7 @@ class ScreeningPanel(QWidget):
         super().__init__(parent)
         self.catalog = Catalog.empty()
         self.selected: int | None = None
+        self._session = None
         self.start: datetime | None = None
         self.result: ScreeningResult | None = None
         self._cancel: threading.Event | None = None
@@ -72,6 +73,8 @@ class ScreeningPanel(QWidget):
         self.catalog, self.selected, self.start = catalog, selected_norad, start
 
     def run(self, wait: bool = False) -> None:
+        if self._session is not None:  # from the session's selection and clock, as they are now
+            self.set_context(self._session.catalog, self._session.selected_norad, self._session.now())
         if self.start is None or not len(self.catalog):
             return
         everything = self.scope.currentIndex() == 1
@@ -134,3 +137,8 @@ class ScreeningPanel(QWidget):
         if rows:
             primary, secondary = self.proxy.index(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
             self.watch_requested.emit(int(primary), int(secondary))
+
+    def bind(self, session) -> None:
+        """Screen the session's selected object (or catalog) from its clock's time; watch a pair found."""
+        self._session = session
+        self.watch_requested.connect(lambda primary, secondary: session.watch_requested.emit(primary, secondary, ""))

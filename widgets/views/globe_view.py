@@ -11,7 +11,7 @@ import math
 from datetime import datetime
 
 import numpy as np
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 from vispy import scene
 from vispy.visuals.transforms import MatrixTransform
@@ -21,7 +21,7 @@ from app.astro.orbit_path import OrbitPath
 from app.astro.sun import sun_direction_eci
 from app.astro.timeutil import datetime_to_jd
 from app.live.engine import Snapshot
-from widgets.globe_visuals import EARTH_RADIUS_KM, CatalogPoints, Earth, extrapolate_positions
+from widgets.views.globe_visuals import EARTH_RADIUS_KM, CatalogPoints, Earth, extrapolate_positions
 from widgets.theme import ORBIT_COLOR, SELECTION_COLOR, rgba
 
 CLICK_TOLERANCE_PX = 6.0
@@ -48,6 +48,7 @@ class GlobeView(QWidget):
     """Signals: ``object_clicked(row)`` when a click lands within a few pixels of an object."""
 
     object_clicked = Signal(int)
+    camera_moved = Signal()  # the operator (or a command) turned, zoomed or reset the camera
 
     def __init__(self, texture_rgb: np.ndarray, parent: QWidget | None = None):
         super().__init__(parent)
@@ -101,6 +102,8 @@ class GlobeView(QWidget):
         self._press_pos: tuple[float, float] | None = None
         self.canvas.events.mouse_press.connect(self._on_mouse_press)
         self.canvas.events.mouse_release.connect(self._on_mouse_release)
+        # after vispy's own handlers have moved the camera
+        self.canvas.events.mouse_wheel.connect(lambda _event: QTimer.singleShot(0, self.camera_moved.emit))
 
     # --- data --------------------------------------------------------------------------------
 
@@ -244,15 +247,18 @@ class GlobeView(QWidget):
         camera = self.view.camera
         camera.elevation = math.degrees(math.atan2(z, math.hypot(x, y)))
         camera.azimuth = math.degrees(math.atan2(x, -y))
+        self.camera_moved.emit()
 
     def reset_camera(self) -> None:
         camera = self.view.camera
         camera.center = (0.0, 0.0, 0.0)
         camera.distance = DEFAULT_DISTANCE_ER
         camera.elevation, camera.azimuth = 20.0, 0.0
+        self.camera_moved.emit()
 
     def zoom(self, factor: float) -> None:
         self.view.camera.distance = float(np.clip(self.view.camera.distance * factor, 1.3, 60.0))
+        self.camera_moved.emit()
 
     # --- picking -----------------------------------------------------------------------------
 
@@ -294,6 +300,7 @@ class GlobeView(QWidget):
         self._press_pos = tuple(event.pos[:2])
 
     def _on_mouse_release(self, event) -> None:
+        QTimer.singleShot(0, self.camera_moved.emit)
         if self._press_pos is None or event.button != 1:
             return
         moved = math.hypot(event.pos[0] - self._press_pos[0], event.pos[1] - self._press_pos[1])

@@ -22,3 +22,7 @@ class ClassificationBanner(QLabel):
         self.setText(text.upper())
         self.setStyleSheet(f"background-color: {background}; color: {foreground}; font-weight: bold;"
                            " letter-spacing: 1px; font-size: 10pt;")
+
+    def bind(self, session) -> None:
+        session.state.connect("banner.marking", self.set_marking)
+        self.set_marking(session.state.banner.marking)

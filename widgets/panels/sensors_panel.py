@@ -9,8 +9,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QLineEdit
                                QVBoxLayout, QWidget)
 
 from app.sensors.sites import Sensor, SensorStore, all_sensors
-from widgets.filtered_table import filtered_table
-from widgets.sensor_dialog import SensorDialog
+from widgets.panels.filtered_table import filtered_table
+from widgets.dialogs.sensor_dialog import SensorDialog
 from widgets.theme import SENSOR_TYPE_COLORS, STATUS_COLORS
 
 COLUMNS = ("Name", "Nation", "Type", "Provider", "Status", "Min el (deg)", "Max range (km)")
@@ -125,3 +125,19 @@ class SensorsPanel(QWidget):
     def _warn(self, text: str) -> None:
         if self.interactive:
             QMessageBox.warning(self, "Sensors", text)
+
+    def bind(self, session) -> None:
+        """The session's sensors are this list; choosing one selects it in the state."""
+        self.sensors_changed.connect(session.set_sensors)
+        self.sensor_selected.connect(lambda sensor: setattr(session.state.selection, "sensor",
+                                                            None if sensor is None else sensor.name))
+        session.state.connect("selection.sensor", self._show_selected)
+        session.set_sensors(self.sensors)
+
+    def _show_selected(self, name: str | None) -> None:
+        chosen = self.selected()
+        if name is not None and (chosen is None or chosen.name != name):
+            try:
+                self.select_name(name)
+            except KeyError:  # filtered out of the table here: the globe and map still show it
+                pass

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
 
 from app.catalog import Catalog
 from app.catalog.filter import BUILTIN_GROUPS, CatalogFilter
-from widgets.catalog_table_model import CatalogTableModel
+from app.state.console_state import GroupFilter
+from widgets.panels.catalog_table_model import CatalogTableModel
 from widgets.preferences import Preferences
 
 SAVED_GROUPS_KEY = "catalog/saved_groups"
@@ -31,6 +32,7 @@ class CatalogPanel(QWidget):
         self.catalog = Catalog.empty()
         self._selected_row: int | None = None
         self._mask = np.zeros(0, dtype=bool)
+        self._session = None
 
         self.search = QLineEdit(placeholderText="Search name, designator or number…")
         self.search.setClearButtonEnabled(True)
@@ -135,10 +137,50 @@ class CatalogPanel(QWidget):
         return self._mask
 
     def _refilter(self) -> None:
-        self._mask = self.current_filter().mask(self.catalog) if len(self.catalog) else np.zeros(0, dtype=bool)
+        if self._session is not None:  # the session filters, for every view alike
+            self._write_shown()
+            return
+        self._apply_mask(self.current_filter().mask(self.catalog) if len(self.catalog) else np.zeros(0, dtype=bool))
+
+    def _apply_mask(self, mask: np.ndarray) -> None:
+        self._mask = mask
         self.model.set_mask(self._mask)
         self.count_label.setText(f"{int(self._mask.sum()):,} of {len(self.catalog):,} objects")
         self.filter_changed.emit(self._mask)
+
+    # --- bound to a console session ---------------------------------------------------------------
+
+    def bind(self, session) -> None:
+        """Show the session's catalog and selection; the group and search write the state."""
+        self._session = session
+        session.catalog_changed.connect(lambda catalog: self.set_catalog(catalog, session.now()))
+        session.shown_changed.connect(self._apply_mask)
+        session.second.connect(self.update_ages)
+        session.maneuver_flags_changed.connect(self.model.set_flags)
+        session.state.connect("selection.objects", lambda _objects: self.select_row(session.selected_row))
+        session.state.connect("shown", lambda _shown: self._show_state())
+        self.object_selected.connect(session.select_row)
+        self._write_shown()
+
+    def _write_shown(self) -> None:
+        shown = self._session.state.shown
+        with self._session.state.batch():
+            shown.group = self.group.currentText()
+            shown.group_filter = GroupFilter.of(self.group.currentData() or CatalogFilter())
+            shown.search = self.search.text()
+
+    def _show_state(self) -> None:
+        """A view opened or an instructor's push: the group and search as the state says."""
+        shown = self._session.state.shown
+        self.group.blockSignals(True)
+        self.search.blockSignals(True)
+        if self.group.findText(shown.group) < 0:  # a group this console does not have: take it as given
+            self.group.addItem(shown.group, shown.group_filter.catalog_filter())
+        self.group.setCurrentText(shown.group)
+        if self.search.text() != shown.search:
+            self.search.setText(shown.search)
+        self.group.blockSignals(False)
+        self.search.blockSignals(False)
 
     def select_row(self, catalog_row: int | None) -> None:
         """Select an object (from the globe, say) without echoing it back."""

@@ -17,11 +17,11 @@ from app.astro.timeutil import format_utc
 from app.catalog import Catalog
 from app.live.engine import Snapshot
 from app.rpo.watch_pair import WatchPair
-from app.rpo.watchlist import LOOK_AHEAD_H, AlertTracker, PairState, evaluate, next_approach, range_history
+from app.rpo.watchlist import LOOK_AHEAD_H, STATUS_RANK, AlertTracker, PairState, evaluate, next_approach, range_history
 from app.storage.store import StaleEdit, Store, StoreError
-from widgets.filtered_table import filtered_table
+from widgets.panels.filtered_table import filtered_table
 from widgets.theme import ORBIT_COLOR, SELECTION_COLOR, STATUS_COLORS
-from widgets.watch_pair_dialog import WatchPairDialog
+from widgets.dialogs.watch_pair_dialog import WatchPairDialog
 
 COLUMNS = ("Status", "Primary", "Secondary", "Range (km)", "Range rate (km/s)", "R (km)", "I (km)", "C (km)",
            "Next TCA (UTC)", "Miss (km)", "Rel. speed (km/s)", "Time to TCA", "Why")
@@ -57,6 +57,7 @@ class WatchlistPanel(QWidget):
         self._last_snapshot: Snapshot | None = None
         self.maneuver_flags: dict[int, str] = {}
         self.notes_by_pair: dict[int, str] = {}  # e.g. the CDM a pair came from
+        self._session = None
 
         self.model, self.proxy, self.table = filtered_table(self, COLUMNS)
         self.table.setSortingEnabled(False)  # kept in urgency order
@@ -324,60 +325,54 @@ class WatchlistPanel(QWidget):
         if self.interactive and len(text) > 80:
             QMessageBox.warning(self, "Watchlist", text)
 
+    # --- bound to a console session ---------------------------------------------------------------
 
-class EventLogPanel(QWidget):
-    """Alerts and other events, newest first; an alert stays until acknowledged."""
+    def bind(self, session) -> None:
+        """Evaluate the session's pairs at each snapshot; the chosen pair is the state's watch pair."""
+        self._session = session
+        session.catalog_changed.connect(self.set_catalog)
+        session.snapshot_ready.connect(self.update)
+        session.maneuver_flags_changed.connect(self._on_maneuver_flags)
+        session.watch_requested.connect(self.watch)
+        session.watchlist_changed.connect(self.reload)
+        session.state.connect("selection.objects", lambda _objects: self.set_selected_object(session.selected_norad))
+        session.state.connect("selection.watch_pair", self._show_watch_pair)
+        self.pair_selected.connect(lambda pair: setattr(session.state.selection, "watch_pair",
+                                                        None if pair is None else (pair.primary_id, pair.secondary_id)))
+        self.alerts_raised.connect(self._on_alerts)
 
-    def __init__(self, store: Store | None, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.store = store
-        self.model, self.proxy, self.table = filtered_table(self, ("Sim time (UTC)", "Severity", "Kind", "Message",
-                                                                   "Acknowledged by"))
-        self.table.setColumnWidth(0, 170)
-        self.table.setColumnWidth(3, 520)
-        self.ack_button = QPushButton("Acknowledge")
-        self.ack_all_button = QPushButton("Acknowledge all")
-        self.unacknowledged = QLabel()
-        self.ack_button.clicked.connect(self.acknowledge_selected)
-        self.ack_all_button.clicked.connect(self.acknowledge_all)
-        row = QHBoxLayout()
-        row.addWidget(self.ack_button)
-        row.addWidget(self.ack_all_button)
-        row.addWidget(self.unacknowledged, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(row)
-        layout.addWidget(self.table)
-        self.reload()
+    def watch(self, primary: int, secondary: int, note: str = "") -> WatchPair | None:
+        """Put a pair on the watchlist (from screening or a CDM), select it and say why it is there."""
+        existing = next((p for p in self.pairs if (p.primary_id, p.secondary_id) == (primary, secondary)), None)
+        pair = existing or self.add_pair(WatchPair(primary, secondary, notes=note), edit=self.interactive)
+        if pair is None:
+            return None
+        if note:
+            self.notes_by_pair[pair.id] = note
+        if self._session is not None and self._session.latest is not None:
+            self.update(self._session.latest)
+        self.select_pair(pair.id, notify=True)
+        return pair
 
-    def reload(self) -> None:
-        if self.store is None:
+    def _show_watch_pair(self, ids: tuple[int, int] | None) -> None:
+        chosen = self.selected_pair()
+        if ids is None or (chosen is not None and (chosen.primary_id, chosen.secondary_id) == tuple(ids)):
             return
-        try:
-            rows = self.store.events()
-        except StoreError as error:
-            self.unacknowledged.setText(str(error))
+        pair = next((p for p in self.pairs if (p.primary_id, p.secondary_id) == tuple(ids)), None)
+        if pair is not None:
+            self.select_pair(pair.id)
+            self._plot_selected()
+
+    def _on_maneuver_flags(self, flags: dict[int, str]) -> None:
+        self.set_maneuver_flags(flags)
+        watched = {n for p in self.pairs for n in (p.primary_id, p.secondary_id)} & set(flags)
+        if watched and self._session is not None:
+            self._session.say(f"Possible maneuver of watched object(s) {', '.join(map(str, sorted(watched)))}", 20000)
+
+    def _on_alerts(self, alerts: list) -> None:
+        if self._session is None:
             return
-        self.model.setRowCount(0)
-        waiting = 0
-        for event in rows:
-            items = [QStandardItem(str(event[k] or "")) for k in ("sim_utc", "severity", "kind", "message",
-                                                                   "acknowledged_by")]
-            color = STATUS_COLORS.get(event["severity"], STATUS_COLORS["off"])
-            if event["acknowledged_by"] is None:
-                waiting += 1
-                for item in items:
-                    item.setForeground(QColor(color))
-            items[0].setData(event["id"], Qt.ItemDataRole.UserRole)
-            self.model.appendRow(items)
-        self.unacknowledged.setText(f"{waiting} alert(s) waiting for acknowledgement" if waiting else "")
-
-    def acknowledge_selected(self) -> None:
-        for index in self.table.selectionModel().selectedRows():
-            self.store.acknowledge(self.proxy.index(index.row(), 0).data(Qt.ItemDataRole.UserRole))
-        self.reload()
-
-    def acknowledge_all(self) -> None:
-        for event in self.store.events(unacknowledged_only=True):
-            self.store.acknowledge(event["id"])
-        self.reload()
+        self._session.events_changed.emit()
+        worst = min(alerts, key=lambda a: STATUS_RANK[a.status])
+        self._session.say(f"<span style='color:{STATUS_COLORS[worst.status]}'><b>{worst.status.upper()}</b></span> "
+                          f"{worst.message}", 30000)

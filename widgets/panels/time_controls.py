@@ -155,3 +155,8 @@ class TimeControls(QToolBar):
             self.mode_label.setStyleSheet("color: #fce83a; font-weight: bold;")
         if not self.rate_box.lineEdit().hasFocus():
             self.rate_box.setEditText(f"{(1 if live else state.rate):+,g}x")
+
+    def bind(self, session) -> None:
+        """Redraw each frame, and at once when the clock is set from elsewhere (a view, a scenario)."""
+        session.frame.connect(lambda _epoch: self.refresh())
+        session.state.connect("clock", lambda _clock: self.refresh(force=True))

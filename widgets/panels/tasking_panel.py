@@ -23,8 +23,8 @@ from app.storage.tasking_store import TaskingStore
 from app.tasking.exchange import ExchangeError, export_csv, export_json, read_exchange_file
 from app.tasking.request import (FINAL_STATES, PRECEDENCES, TRANSITIONS, FeasibilityCancelled, SensorRequest,
                                  TaskingError, TaskingRequest, feasibility, new_request_id, request_to_record)
-from widgets.filtered_table import filtered_table
-from widgets.tasking_form import TaskingForm
+from widgets.panels.filtered_table import filtered_table
+from widgets.panels.tasking_form import TaskingForm
 from widgets.workers import run_in_thread
 
 COLUMNS = ("ID", "Status", "Precedence", "Title", "Target", "Nation", "Window start (UTC)", "Window end (UTC)",
@@ -490,6 +490,34 @@ class TaskingPanel(QWidget):
                                               "JSON (*.json);;CSV (*.csv)")
         if path:
             self.export_file(path, nation)
+
+    def bind(self, session) -> None:
+        """The session's catalog, sensors, clock and selection are the context of new requests;
+        choosing a request selects its target; the scenario hides requests not made yet."""
+        def context(*_args) -> None:
+            self.set_context(session.catalog, session.sensors, session.now())
+
+        def target(norad_id: int) -> None:
+            if norad_id not in session.catalog:
+                session.say(f"Tasking target {norad_id} is not in the loaded catalog", 8000)
+            elif session.selected_norad != norad_id:
+                session.select_norad(norad_id)
+
+        session.catalog_changed.connect(context)
+        session.sensors_changed.connect(context)
+        session.second.connect(lambda now: setattr(self, "now", now))  # new requests' default window starts here
+        session.state.connect("selection.objects", lambda _objects: setattr(self, "selected_object",
+                                                                            session.selected_norad))
+        session.state.connect("banner.data_mode", lambda mode: setattr(self, "data_mode", mode))
+        session.tasking_changed.connect(self._on_records_changed)
+        self.target_selected.connect(target)
+        self.schedule_changed.connect(lambda passes: session.intervals_changed.emit(
+            "Passes", [(p.aos, p.los, p.sensor) for p in passes], "#4dacff", 0.0))
+        context()
+
+    def _on_records_changed(self, hidden_ids: set) -> None:
+        self.hidden_ids = set(hidden_ids)
+        self.reload()
 
 
 def _short(value) -> str:

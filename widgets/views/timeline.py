@@ -92,3 +92,10 @@ class Timeline(pg.PlotWidget):
         for item in self._items.get(lane, []):
             self.removeItem(item)
         self._items[lane] = []
+
+    def bind(self, session) -> None:
+        """The session's time and lanes; dragging the time line moves its clock."""
+        session.frame.connect(self.set_now)
+        session.intervals_changed.connect(self.set_intervals)
+        session.span_changed.connect(self.set_span)
+        self.time_dragged.connect(session.clock.jump_to)

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, Q
 from app.astro.timeutil import format_utc
 from app.scenario.format import parse_inject
 from app.scenario.run import ScenarioRun
-from widgets.filtered_table import filtered_table
+from widgets.panels.filtered_table import filtered_table
 
 COLUMNS = ("#", "Time (UTC)", "T+", "Kind", "Target", "Status", "Note")
 STATUS_COLORS = {"fired": "#2e9d00", "pending": "#b07800", "disabled": "#7b8089"}

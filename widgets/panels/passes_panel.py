@@ -19,7 +19,7 @@ from app.astro.timeutil import format_utc
 from app.catalog import Catalog
 from app.sensors.passes import Pass, passes_of
 from app.sensors.sites import Sensor
-from widgets.filtered_table import filtered_table
+from widgets.panels.filtered_table import filtered_table
 from widgets.workers import run_in_thread
 
 COLUMNS = ("Sensor", "Nation", "Type", "AOS (UTC)", "TCA (UTC)", "LOS (UTC)", "Duration (s)", "Max el (deg)",
@@ -225,3 +225,14 @@ class PassesPanel(QWidget):
         path, _ = QFileDialog.getSaveFileName(self, "Export passes", f"passes.{fmt}", f"{fmt.upper()} (*.{fmt})")
         if path:
             self.export(path, fmt)
+
+    def bind(self, session) -> None:
+        """Passes of the session's selected object over its sensors; double-click jumps its clock."""
+        def selection_changed(*_args) -> None:
+            self.set_object(session.catalog, session.selected_row)
+            self.set_start(session.now())
+
+        session.catalog_changed.connect(selection_changed)
+        session.state.connect("selection.objects", selection_changed)
+        session.sensors_changed.connect(self.set_sensors)
+        self.jump_requested.connect(session.clock.jump_to)

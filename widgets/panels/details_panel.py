@@ -104,3 +104,15 @@ class DetailsPanel(QWidget):
 
     def _set(self, key: str, text: str) -> None:
         self.values[key].setText(text)
+
+    def bind(self, session) -> None:
+        """Show the session's selected object, its state at each snapshot and its element age."""
+        def show(*_args) -> None:
+            self.show_object(session.catalog, session.selected_row, session.now())
+            if session.latest is not None:
+                self.update_state(session.latest)
+
+        session.catalog_changed.connect(show)
+        session.state.connect("selection.objects", show)
+        session.snapshot_ready.connect(self.update_state)
+        session.second.connect(self.update_age)

@@ -1,0 +1,1 @@
+"""Dialogs: CDM, operator, sensor, watch pair, and the form they share."""

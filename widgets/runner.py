@@ -1,0 +1,167 @@
+"""The one way the console runs long work off the GUI thread (superqt's ``thread_worker``
+underneath): progress onto a progress bar, a cancel button that cancels, the result handed
+to the GUI thread, errors shown and logged — never swallowed.
+
+Work is a function of one :class:`~app.common.progress.Progress`; it reports through it and
+stops with :class:`~app.common.progress.Cancelled` once cancelled. A :class:`JobRunner`
+runs one job at a time for its owner (a panel): starting another cancels the one before,
+whose result, if it still comes, is dropped. ``serial=True`` runners share one database
+thread, so a console's reads and writes reach the database one after another, in order.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtWidgets import QAbstractButton, QProgressBar
+from superqt.utils import create_worker
+
+from app.common.progress import Cancelled, Progress
+
+log = logging.getLogger(__name__)
+
+COMPUTE_THREADS = 6  # screening, passes, feasibility and loads may all run at once
+_database_pool: QThreadPool | None = None
+
+
+def _pool(serial: bool) -> QThreadPool:
+    global _database_pool
+    if not serial:
+        pool = QThreadPool.globalInstance()
+        pool.setMaxThreadCount(max(pool.maxThreadCount(), COMPUTE_THREADS))
+        return pool
+    if _database_pool is None:
+        _database_pool = QThreadPool()
+        _database_pool.setMaxThreadCount(1)  # one after another, in the order asked
+        _database_pool.setExpiryTimeout(-1)
+    return _database_pool
+
+
+class Job(QObject):
+    """One run of work: ``progressed`` while it runs, then ``ended`` once (after the result,
+    the error, or the cancel)."""
+
+    progressed = Signal(int, int, str)  # (done, total, note), on the GUI thread
+    ended = Signal()
+    _reported = Signal(int, int, str)  # from the worker thread
+
+    def __init__(self, name: str, parent: QObject | None = None):
+        super().__init__(parent)
+        self.name = name
+        self.progress = Progress(self._reported.emit)
+        self._reported.connect(self._on_report)
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self.finished = False
+
+    @property
+    def cancelled(self) -> bool:
+        return self.progress.cancelled
+
+    def cancel(self) -> None:
+        self.progress.cancel()
+
+    def _on_report(self, done: int, total: int, note: str) -> None:
+        if not self.cancelled:
+            self.progressed.emit(done, total, note)
+
+
+class JobRunner(QObject):
+    """Runs its owner's jobs; ``failed(name, message)`` after an error (already logged)."""
+
+    failed = Signal(str, str)
+    busy_changed = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None, progress_bar: QProgressBar | None = None,
+                 cancel_button: QAbstractButton | None = None, serial: bool = False):
+        super().__init__(parent)
+        self.progress_bar, self.cancel_button, self.serial = progress_bar, cancel_button, serial
+        self.current: Job | None = None
+        self._running: set[Job] = set()
+        if cancel_button is not None:
+            cancel_button.setEnabled(False)
+            cancel_button.clicked.connect(self.cancel)
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._running)
+
+    def start(self, name: str, work: Callable[[Progress], Any], on_result: Callable[[Any], None] | None = None,
+              on_error: Callable[[str], None] | None = None, exclusive: bool = True) -> Job:
+        """Run ``work(progress)`` on a worker thread; ``on_result(value)`` on the GUI thread
+        unless cancelled. ``exclusive``: this job replaces the runner's current one."""
+        if exclusive and self.current is not None:
+            self.current.cancel()
+        job = Job(name, self)
+        if exclusive:
+            self.current = job
+        self._running.add(job)
+        # handlers given at creation: without an 'errored' one superqt re-raises the error in the event loop
+        worker = create_worker(work, job.progress, _start_thread=False, _connect={
+            "returned": lambda value: self._returned(job, value, on_result),
+            "errored": lambda error: self._errored(job, error, on_error),
+            "finished": lambda: self._finished(job)})
+        self._show_busy(job, started=True)
+        job.progressed.connect(lambda done, total, _note: self._on_progress(job, done, total))
+        _start(worker, _pool(self.serial))
+        return job
+
+    def cancel(self) -> None:
+        if self.current is not None:
+            self.current.cancel()
+            self._show_busy(self.current, started=False)
+
+    # --- on the GUI thread -------------------------------------------------------------------------
+
+    def _returned(self, job: Job, value: Any, on_result: Callable[[Any], None] | None) -> None:
+        job.result = value
+        if job.cancelled or on_result is None:
+            return
+        try:
+            on_result(value)
+        except Exception as error:  # noqa: BLE001 - a bug in a result handler is reported like any failure
+            self._errored(job, error, None)
+
+    def _errored(self, job: Job, error: BaseException, on_error: Callable[[str], None] | None) -> None:
+        if isinstance(error, Cancelled) or job.cancelled:
+            return
+        job.error = error
+        log.error("%s failed", job.name, exc_info=(type(error), error, error.__traceback__))
+        message = f"{job.name} failed: {type(error).__name__}: {error}"
+        if on_error is not None:
+            on_error(message)
+        self.failed.emit(job.name, message)
+
+    def _finished(self, job: Job) -> None:
+        job.finished = True
+        self._running.discard(job)
+        if job is self.current:
+            self.current = None
+            self._show_busy(job, started=False)
+        job.ended.emit()
+        if not self._running:
+            self.busy_changed.emit(False)
+
+    def _show_busy(self, job: Job, started: bool) -> None:
+        if started:
+            self.busy_changed.emit(True)
+        if self.progress_bar is not None:
+            self.progress_bar.setVisible(started)
+            if started:
+                self.progress_bar.setRange(0, 0)  # busy until the first report
+        if self.cancel_button is not None:
+            self.cancel_button.setEnabled(started)
+
+    def _on_progress(self, job: Job, done: int, total: int) -> None:
+        if self.progress_bar is not None and job is self.current:
+            self.progress_bar.setRange(0, max(total, 1))
+            self.progress_bar.setValue(done)
+
+
+def _start(worker, pool: QThreadPool) -> None:
+    """superqt's ``WorkerBase.start``, on a chosen pool (the database's own thread, or the global one)."""
+    worker._worker_set.add(worker)
+    worker._finished.connect(worker._set_discard)
+    pool.start(worker)

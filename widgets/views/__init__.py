@@ -1,0 +1,1 @@
+"""The views: globe, ground-track map, timeline, and what draws them."""

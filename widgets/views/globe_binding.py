@@ -1,0 +1,152 @@
+"""The globe bound to the session: it draws what the state says (catalog, shown objects,
+colours, selection and its orbit, watch pair, sensors and coverage, camera, watermark) and
+writes back what the operator does on it (a click selects, a drag or zoom moves the camera)."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QObject
+
+from app.astro.constants import MEAN_EARTH_RADIUS_KM
+from app.astro.orbit_path import sample_orbit
+from app.sensors.coverage import DEFAULT_COVERAGE_ALT_KM, coverage_ring_deg, ring_itrs
+from widgets.session import ConsoleSession
+from widgets.theme import rgba
+from widgets.views.globe_view import GlobeView
+from widgets.views.globe_visuals import EARTH_RADIUS_KM
+from widgets.views.point_style import ObjectColors, sensor_colors
+
+CAMERA_FIELDS = ("azimuth_deg", "elevation_deg", "distance_er", "center_er")
+
+
+def selected_altitude_km(session: ConsoleSession) -> float:
+    """The selected object's altitude now, else the default coverage altitude."""
+    row, snapshot = session.selected_row, session.latest
+    if row is not None and snapshot is not None and row < len(snapshot) and snapshot.valid[row]:
+        return float(snapshot.alt_km[row])
+    return DEFAULT_COVERAGE_ALT_KM
+
+
+class GlobeBinding(QObject):
+    def __init__(self, session: ConsoleSession, globe: GlobeView, colors: ObjectColors):
+        super().__init__(globe)
+        self.session, self.globe, self.colors = session, globe, colors
+        self._writing_camera = False
+        state = session.state
+        session.frame.connect(self._on_frame)
+        session.snapshot_ready.connect(self._on_snapshot)
+        session.catalog_changed.connect(lambda _catalog: self._on_catalog())
+        session.shown_changed.connect(globe.set_shown)
+        session.sensors_changed.connect(lambda _sensors: self.show_sensors())
+        colors.changed.connect(self._on_colors)
+        globe.object_clicked.connect(session.select_row)
+        globe.camera_moved.connect(self._record_camera)
+        state.connect("selection.objects", lambda _objects: self.show_selection())
+        state.connect("selection.watch_pair", lambda _pair: self.show_pair(turn=True))
+        state.connect("selection.sensor", lambda _name: self.show_coverage())
+        state.connect("shown.sensor_color_mode", lambda _mode: self.show_sensors())
+        state.connect("clock", lambda _clock: self.show_selection())
+        state.connect("camera", lambda _camera: self._apply_camera())
+        state.connect("banner.data_mode", lambda _mode: self._show_watermark())
+        state.connect("scenario", lambda _scenario: self._show_watermark())
+        self._apply_camera()
+
+    # --- data ------------------------------------------------------------------------------------
+
+    def _on_catalog(self) -> None:
+        self.globe.clear()
+        self.show_selection()
+        self.show_pair()
+
+    def _on_snapshot(self, snapshot) -> None:
+        shown = self.session.shown_mask
+        if len(shown) != len(snapshot):
+            shown = np.ones(len(snapshot), dtype=bool)
+        self.globe.set_snapshot(snapshot, self.colors.colors, shown)
+        self.show_pair()
+
+    def _on_colors(self, colors: np.ndarray) -> None:
+        latest = self.session.latest
+        if latest is not None and len(latest) == len(colors):
+            self.globe.set_colors(colors)
+
+    def _on_frame(self, epoch) -> None:
+        self.globe.set_epoch(epoch)
+
+    # --- selection, pair, sensors ----------------------------------------------------------------
+
+    def show_selection(self) -> None:
+        session, row = self.session, self.session.selected_row
+        if row is None:
+            self.globe.set_selection(None, None, "")
+        else:
+            catalog = session.catalog
+            orbit = sample_orbit(catalog.satrecs[row], session.now())
+            self.globe.set_selection(row, orbit, str(catalog.name[row]) or str(catalog.norad_id[row]))
+        self.show_coverage()
+
+    def show_pair(self, turn: bool = False) -> None:
+        pair, catalog = self.session.state.selection.watch_pair, self.session.catalog
+        if pair is None or pair[0] not in catalog or pair[1] not in catalog:
+            self.globe.set_pair(None)
+            return
+        self.globe.set_pair((catalog.row_of(pair[0]), catalog.row_of(pair[1])))
+        positions = self.globe.pair_positions()
+        if turn and positions is not None:
+            self.globe.look_at(positions.mean(axis=0))
+
+    def show_sensors(self) -> None:
+        sensors = self.session.sensors
+        if not sensors:
+            self.globe.set_sensors(np.zeros((0, 3)), np.zeros((0, 4)))
+        else:
+            lat = np.array([s.lat_deg for s in sensors])
+            lon = np.array([s.lon_deg for s in sensors])
+            colors = sensor_colors(sensors, self.session.state.shown.sensor_color_mode)
+            self.globe.set_sensors(ring_itrs(lat, lon, 1.0), np.array([rgba(c) for c in colors]))
+        self.show_coverage()
+
+    def show_coverage(self) -> None:
+        sensor = self.session.sensor_named(self.session.state.selection.sensor)
+        if sensor is None:
+            self.globe.set_coverage(None)
+            return
+        alt_km = selected_altitude_km(self.session)
+        ring = coverage_ring_deg(sensor, alt_km)
+        self.globe.set_coverage(None if ring is None else
+                                ring_itrs(ring[0], ring[1], (MEAN_EARTH_RADIUS_KM + alt_km) / EARTH_RADIUS_KM))
+
+    def _show_watermark(self) -> None:
+        state = self.session.state
+        self.globe.set_watermark(f"{state.banner.data_mode} — {state.scenario.name}" if state.scenario.path else None)
+
+    # --- camera: the state and vispy's turntable kept alike --------------------------------------
+
+    def _camera_values(self) -> dict:
+        camera = self.globe.view.camera
+        return {"azimuth_deg": float(camera.azimuth), "elevation_deg": float(np.clip(camera.elevation, -90, 90)),
+                "distance_er": float(np.clip(camera.distance, 1.05, 200.0)),
+                "center_er": tuple(float(v) for v in (camera.center or (0.0, 0.0, 0.0))[:3])}
+
+    def _record_camera(self) -> None:
+        """The operator turned or zoomed the globe: say so in the state."""
+        values, state = self._camera_values(), self.session.state.camera
+        if all(getattr(state, name) == values[name] for name in CAMERA_FIELDS):
+            return
+        self._writing_camera = True
+        try:
+            with self.session.state.batch():
+                for name in CAMERA_FIELDS:
+                    setattr(state, name, values[name])
+        finally:
+            self._writing_camera = False
+
+    def _apply_camera(self) -> None:
+        state = self.session.state.camera
+        self.globe.follow_selection = state.follow_selection
+        if self._writing_camera:
+            return
+        camera = self.globe.view.camera
+        camera.azimuth, camera.elevation = state.azimuth_deg, state.elevation_deg
+        camera.distance, camera.center = state.distance_er, state.center_er
+        self.globe.canvas.update()

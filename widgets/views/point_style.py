@@ -1,0 +1,60 @@
+"""How objects and sensor sites are coloured, from the state's colour modes: one place for
+the globe, the map and the legend."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from app.catalog import Catalog
+from app.sensors.sites import Sensor
+from widgets.session import ConsoleSession
+from widgets.theme import (NATION_COLORS, OBJECT_TYPE_COLORS, OTHER_NATION_COLOR, REGIME_COLORS, SENSOR_TYPE_COLORS,
+                           STATUS_COLORS, category_colors)
+
+COLOR_MODES = {"Object type": ("object_type", OBJECT_TYPE_COLORS), "Orbit regime": ("regime", REGIME_COLORS)}
+
+
+def object_colors(catalog: Catalog, mode: str) -> np.ndarray:
+    column, palette = COLOR_MODES[mode]
+    return category_colors(getattr(catalog, column), palette)
+
+
+def object_legend_html(mode: str) -> str:
+    _column, palette = COLOR_MODES[mode]
+    return "  ".join(f"<span style='color:{c}'>●</span> {name.title()}" for name, c in palette.items())
+
+
+def sensor_colors(sensors: Sequence[Sensor], mode: str) -> list[str]:
+    """Hex colours by sensor type or operator nation; sensors out of service in the 'off' colour."""
+    if mode == "nation":
+        palette = [NATION_COLORS.get(s.operator_nation, OTHER_NATION_COLOR) for s in sensors]
+    else:
+        palette = [SENSOR_TYPE_COLORS[s.sensor_type] for s in sensors]
+    return [c if s.operational else STATUS_COLORS["off"] for c, s in zip(palette, sensors)]
+
+
+def sensor_legend_html(mode: str) -> str:
+    if mode == "nation":
+        return ("  ".join(f"<span style='color:{c}'>■</span> {n}" for n, c in NATION_COLORS.items())
+                + f"  <span style='color:{OTHER_NATION_COLOR}'>■</span> other")
+    return "  ".join(f"<span style='color:{c}'>■</span> {t.title()}" for t, c in SENSOR_TYPE_COLORS.items())
+
+
+class ObjectColors(QObject):
+    """The catalog's point colours for the state's colour mode, recomputed when either changes."""
+
+    changed = Signal(object)  # N×4 float32 RGBA
+
+    def __init__(self, session: ConsoleSession):
+        super().__init__(session)
+        self.session = session
+        self.colors = np.zeros((0, 4), dtype=np.float32)
+        session.catalog_changed.connect(lambda _catalog: self._recompute())
+        session.state.connect("shown.color_mode", lambda _mode: self._recompute())
+
+    def _recompute(self) -> None:
+        self.colors = object_colors(self.session.catalog, self.session.state.shown.color_mode)
+        self.changed.emit(self.colors)
