@@ -42,6 +42,32 @@ def pytest_configure(config):
         os.environ[variable] = str(scratch / variable.lower())
 
 
+_exit_status = {"code": 0}
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _exit_status["code"] = int(exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    """Leave without interpreter teardown once pytest has said everything, as the console
+    itself does (widgets.launch.exit_without_teardown): PySide6 6.12 can abort while the
+    garbage collector finalises Qt objects at exit ("Fatal Python error: bool_dealloc"),
+    which would turn a green run's exit status into 134."""
+    import sys
+
+    try:  # what pytest-xvfb would do at exit: stop the session's Xvfb
+        import pytest_xvfb
+
+        pytest_xvfb.shutdown_xvfb()
+    except Exception:  # noqa: BLE001 - leaving matters more than a stray display
+        pass
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(_exit_status["code"])
+
+
 @pytest.fixture(autouse=True)
 def _collect_on_the_main_thread():
     """Qt objects must be deleted on the GUI thread. With automatic collection on, a worker
@@ -99,3 +125,16 @@ def database_url_pg(request):
         connection.exec_driver_sql(f"CREATE DATABASE {name}")
     admin.dispose()
     return f"postgresql+psycopg://postgres@/{name}?host={socket_dir}"
+
+
+@pytest.fixture
+def settle(qtbot):
+    """``settle(widget, ...)``: wait until every job runner under the widgets is idle (database
+    reads and writes, computations), so all they started, and all that started, has landed."""
+
+    def wait(*widgets, timeout: int = 30000) -> None:
+        from widgets.runner import JobRunner
+
+        qtbot.waitUntil(lambda: not any(r.busy for w in widgets for r in w.findChildren(JobRunner)), timeout=timeout)
+
+    return wait

@@ -5,7 +5,6 @@ session, and, when a catalog replaces another, possible maneuvers flagged and lo
 from __future__ import annotations
 
 import logging
-import threading
 from pathlib import Path
 from typing import Sequence
 
@@ -15,9 +14,8 @@ from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from app.catalog import Catalog
 from app.catalog.catalog import STALE_ELEMENT_AGE_DAYS
-from app.catalog.ingest import LoadCancelled
 from app.catalog.maneuvers import flag_maneuvers
-from app.storage.store import StoreError
+from widgets.runner import Job, JobRunner
 from widgets.session import ConsoleSession
 
 log = logging.getLogger(__name__)
@@ -38,79 +36,44 @@ def report(parent: QWidget | None, interactive: bool, icon, title: str, text: st
 
 class CatalogLoader(QObject):
     loaded = Signal(object)  # Catalog, once the session uses it
-    _done = Signal(object, object)  # ((Catalog, paths, cancel) | None, error message | None), from the worker
-    _progress = Signal(int, int, str)
-    _maneuvers_found = Signal(object, int)  # (list of ManeuverFlag, catalog version)
 
     def __init__(self, session: ConsoleSession, window: QWidget | None = None):
         super().__init__(window)
         self.session, self.window = session, window
         self.last_rejections: list = []
-        self._loading: threading.Event | None = None
+        self.jobs = JobRunner(self)  # one load at a time: a newer one replaces the one before
+        self.flag_jobs = JobRunner(self)
+        self.database = JobRunner(self, serial=True)
         self._dialog: QProgressDialog | None = None
-        self._done.connect(self._on_done)
-        self._progress.connect(self._on_progress)
-        self._maneuvers_found.connect(self._on_maneuvers)
 
-    def load(self, paths: Sequence[str | Path]) -> None:
+    def load(self, paths: Sequence[str | Path]) -> Job:
+        """Read ``paths`` on a worker thread (a progress dialog with Cancel for a person) and use them."""
         paths = [str(p) for p in paths]
-        if self._loading is not None:
-            self._loading.set()  # the newer load wins
-        cancel = threading.Event()
-        self._loading = cancel
+        job = self.jobs.start("Loading the catalog", lambda progress: Catalog.load(paths, progress=progress),
+                              lambda catalog: self.use(catalog, paths),
+                              on_error=lambda error: self.failed(f"{type(error).__name__}: {error}"))
         if self.session.interactive:
-            self._dialog = QProgressDialog("Reading catalog files…", "Cancel", 0, len(paths), self.window)
-            self._dialog.setWindowTitle("Loading catalog")
-            self._dialog.setMinimumDuration(400)
-            self._dialog.canceled.connect(cancel.set)
-
-        def progress(done: int, total: int, name: str) -> bool:
-            self._progress.emit(done, total, name)
-            return cancel.is_set()
-
-        def work() -> None:
-            try:
-                self._done.emit((Catalog.load(paths, progress=progress), paths, cancel), None)
-            except LoadCancelled:
-                self._done.emit(None, None)
-            except Exception as error:  # never lose the console to a load
-                log.exception("loading %s failed", paths)
-                self._done.emit(None, f"{type(error).__name__}: {error}")
-
-        threading.Thread(target=work, name="catalog-loader", daemon=True).start()
+            dialog = QProgressDialog("Reading catalog files…", "Cancel", 0, len(paths), self.window)
+            dialog.setWindowTitle("Loading catalog")
+            dialog.setMinimumDuration(400)
+            dialog.canceled.connect(job.cancel)
+            job.progressed.connect(lambda done, total, name: (
+                dialog.setMaximum(total), dialog.setValue(done),
+                dialog.setLabelText(f"Reading {Path(name).name}…" if name else "Building the catalog…")))
+            job.ended.connect(dialog.reset)
+        job.ended.connect(lambda: self.session.say("Catalog load cancelled; the previous catalog stays.", 5000)
+                          if job.cancelled and not self.jobs.busy else None)
+        return job
 
     def failed(self, error: str) -> None:
         report(self.window, self.session.interactive, QMessageBox.Icon.Critical, "Catalog not loaded", error)
-
-    def _on_progress(self, done: int, total: int, name: str) -> None:
-        if self._dialog is not None:
-            self._dialog.setMaximum(total)
-            self._dialog.setValue(done)
-            self._dialog.setLabelText(f"Reading {Path(name).name}…" if name else "Building the catalog…")
-
-    def _on_done(self, result, error: str | None) -> None:
-        if self._dialog is not None:
-            self._dialog.reset()
-            self._dialog = None
-        if error is not None:
-            self.failed(error)
-            return
-        if result is None:
-            self.session.say("Catalog load cancelled; the previous catalog stays.", 5000)
-            return
-        catalog, paths, cancel = result
-        if cancel.is_set():
-            return
-        self._loading = None
-        self.use(catalog, paths)
 
     def use(self, catalog: Catalog, paths: Sequence[str]) -> None:
         """Make ``catalog`` the session's, reporting its rejected records and stale elements."""
         previous = self.session.catalog
         if len(previous) and len(catalog):  # a refresh: look for maneuvers on a worker thread
-            threading.Thread(target=lambda: self._maneuvers_found.emit(flag_maneuvers(previous, catalog),
-                                                                       catalog.version),
-                             name="maneuver-flags", daemon=True).start()
+            self.flag_jobs.start("Looking for maneuvers", lambda _progress: flag_maneuvers(previous, catalog),
+                                 lambda flags: self._on_maneuvers(flags, catalog.version))
         self.session.set_catalog(catalog, paths)
         self.last_rejections = list(catalog.rejections)
         if catalog.rejections:
@@ -136,12 +99,8 @@ class CatalogLoader(QObject):
         messages = {f.norad_id: f.message() for f in flags}
         session.maneuver_flags_changed.emit(messages)
         if session.store is not None and flags:
-            try:
-                session.store.log_events([{"sim_utc": f.new_epoch_utc, "kind": "maneuver", "severity": "caution",
-                                           "message": f.message(), "data": {"delta_a_km": f.delta_a_km,
-                                                                            "age_days": f.age_days}}
-                                          for f in flags])
-            except StoreError as error:
-                session.say(f"Maneuver flags not logged: {error}", 15000)
-            session.events_changed.emit()
+            events = [{"sim_utc": f.new_epoch_utc, "kind": "maneuver", "severity": "caution", "message": f.message(),
+                       "data": {"delta_a_km": f.delta_a_km, "age_days": f.age_days}} for f in flags]
+            self.database.start("Logging maneuver flags", lambda _progress: session.store.log_events(events),
+                                lambda _result: session.events_changed.emit(), exclusive=False)
         session.say(f"{len(flags):,} possible maneuvers since the previous catalog", 20000)

@@ -140,40 +140,32 @@ def run_console(catalog_paths: Sequence[str] | None = None, database_url: str | 
 
 
 class _EarlyLoad:
-    """Start reading the catalog on a thread before the window exists; hand the result
-    (or the error) to the window when it is ready, through its normal load path."""
+    """Start reading the catalog (through the job runner) before the window exists; hand the
+    result, or the error, to the window's loader once both are ready."""
 
     def __init__(self, paths: list[str]):
-        import threading
-
         from app.catalog import Catalog
+        from widgets.runner import JobRunner
 
-        self.paths = paths
-        self.result = None
-        self.error: str | None = None
-
-        def work() -> None:
-            try:
-                self.result = Catalog.load(paths)
-            except Exception as error:  # reported by the window
-                log.exception("loading %s failed", paths)
-                self.error = f"{type(error).__name__}: {error}"
-
-        self.thread = threading.Thread(target=work, name="catalog-early-load", daemon=True)
-        self.thread.start()
+        self.paths, self.window = paths, None
+        self.runner = JobRunner()
+        self.job = self.runner.start("Loading the catalog", lambda progress: Catalog.load(paths, progress=progress),
+                                     on_error=lambda error: self._hand(None, f"{type(error).__name__}: {error}"))
+        self.job.ended.connect(lambda: self._hand(self.job.result, None) if self.job.error is None else None)
+        self._ready: tuple | None = None
 
     def hand_to(self, window) -> None:
-        from PySide6.QtCore import QTimer
+        self.window = window
+        if self._ready is not None:
+            self._hand(*self._ready)
 
-        def check() -> None:
-            if self.thread.is_alive():
-                QTimer.singleShot(20, check)
-            elif self.result is not None:
-                window.loader.use(self.result, self.paths)
-            else:
-                window.loader.failed(self.error)
-
-        check()
+    def _hand(self, catalog, error: str | None) -> None:
+        if self.window is None:
+            self._ready = (catalog, error)
+        elif catalog is not None:
+            self.window.loader.use(catalog, self.paths)
+        elif error is not None:
+            self.window.loader.failed(error)
 
 
 def _quit_after_first_frame(app, window) -> None:

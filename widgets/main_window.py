@@ -32,6 +32,7 @@ from widgets.panels.tasking_panel import TaskingPanel
 from widgets.panels.time_controls import TimeControls
 from widgets.panels.watchlist_panel import WatchlistPanel
 from widgets.preferences import CATALOG_PATHS_KEY, Preferences, saved_catalog_paths
+from widgets.runner import JobRunner
 from widgets.scenario_controller import ScenarioController
 from widgets.session import ConsoleSession
 from widgets.views.classification_banner import DEFAULT_BANNER, ClassificationBanner
@@ -120,6 +121,8 @@ class MainWindow(QMainWindow):
         self.loader.loaded.connect(self._remember_catalog)
         self.loader.loaded.connect(self.catalog_loaded)
         session.status_message.connect(self.show_status)
+        for runner in self.findChildren(JobRunner):  # a failure no panel showed itself goes to the status line
+            runner.failed.connect(lambda _name, message: self.show_status(message, 30000))
         session.watch_requested.connect(lambda *_: self.watchlist_dock.raise_())
         session.snapshot_ready.connect(self._show_engine_figures)
         session.state.connect("scenario.path", lambda path: (self.scenario_dock.show(), self.scenario_dock.raise_())

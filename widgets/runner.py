@@ -1,5 +1,5 @@
 """The one way the console runs long work off the GUI thread (superqt's ``thread_worker``
-underneath): progress onto a progress bar, a cancel button that cancels, the result handed
+underneath, on Python threads): progress onto a progress bar, a cancel button that cancels, the result handed
 to the GUI thread, errors shown and logged — never swallowed.
 
 Work is a function of one :class:`~app.common.progress.Progress`; it reports through it and
@@ -12,9 +12,11 @@ thread, so a console's reads and writes reach the database one after another, in
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QAbstractButton, QProgressBar
 from superqt.utils import create_worker
 
@@ -22,21 +24,39 @@ from app.common.progress import Cancelled, Progress
 
 log = logging.getLogger(__name__)
 
-COMPUTE_THREADS = 6  # screening, passes, feasibility and loads may all run at once
-_database_pool: QThreadPool | None = None
 
 
-def _pool(serial: bool) -> QThreadPool:
-    global _database_pool
-    if not serial:
-        pool = QThreadPool.globalInstance()
-        pool.setMaxThreadCount(max(pool.maxThreadCount(), COMPUTE_THREADS))
-        return pool
-    if _database_pool is None:
-        _database_pool = QThreadPool()
-        _database_pool.setMaxThreadCount(1)  # one after another, in the order asked
-        _database_pool.setExpiryTimeout(-1)
-    return _database_pool
+class _DatabaseThread:
+    """One Python thread that runs queued database work one job after another, in order."""
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        threading.Thread(target=self._serve, name="database", daemon=True).start()
+
+    def submit(self, worker) -> None:
+        self._queue.put(worker)
+
+    def _serve(self) -> None:
+        while True:
+            self._queue.get().run()
+
+
+_database_thread: _DatabaseThread | None = None
+
+
+def _start(worker, serial: bool) -> None:
+    """Run a superqt worker on a Python thread: a new one for computations, the one database
+    thread for ``serial`` work. Not on Qt's thread pool: pyproj, which the orbit code calls,
+    crashes (segmentation fault) in threads Python did not create."""
+    global _database_thread
+    worker._worker_set.add(worker)
+    worker._finished.connect(worker._set_discard)
+    if serial:
+        if _database_thread is None:
+            _database_thread = _DatabaseThread()
+        _database_thread.submit(worker)
+    else:
+        threading.Thread(target=worker.run, name="job", daemon=True).start()
 
 
 class Job(QObject):
@@ -69,7 +89,8 @@ class Job(QObject):
 
 
 class JobRunner(QObject):
-    """Runs its owner's jobs; ``failed(name, message)`` after an error (already logged)."""
+    """Runs its owner's jobs; ``failed(name, message)`` after an error that no ``on_error``
+    handler took (it is logged either way)."""
 
     failed = Signal(str, str)
     busy_changed = Signal(bool)
@@ -89,9 +110,11 @@ class JobRunner(QObject):
         return bool(self._running)
 
     def start(self, name: str, work: Callable[[Progress], Any], on_result: Callable[[Any], None] | None = None,
-              on_error: Callable[[str], None] | None = None, exclusive: bool = True) -> Job:
+              on_error: Callable[[BaseException], None] | None = None, exclusive: bool = True) -> Job:
         """Run ``work(progress)`` on a worker thread; ``on_result(value)`` on the GUI thread
-        unless cancelled. ``exclusive``: this job replaces the runner's current one."""
+        unless cancelled; ``on_error(exception)`` there too (else ``failed`` is emitted); the
+        error is logged either way. ``exclusive``: this job replaces the runner's current one
+        (never for writes: a cancelled write may still have been written)."""
         if exclusive and self.current is not None:
             self.current.cancel()
         job = Job(name, self)
@@ -105,7 +128,7 @@ class JobRunner(QObject):
             "finished": lambda: self._finished(job)})
         self._show_busy(job, started=True)
         job.progressed.connect(lambda done, total, _note: self._on_progress(job, done, total))
-        _start(worker, _pool(self.serial))
+        _start(worker, self.serial)
         return job
 
     def cancel(self) -> None:
@@ -124,15 +147,15 @@ class JobRunner(QObject):
         except Exception as error:  # noqa: BLE001 - a bug in a result handler is reported like any failure
             self._errored(job, error, None)
 
-    def _errored(self, job: Job, error: BaseException, on_error: Callable[[str], None] | None) -> None:
+    def _errored(self, job: Job, error: BaseException, on_error: Callable[[BaseException], None] | None) -> None:
         if isinstance(error, Cancelled) or job.cancelled:
             return
         job.error = error
         log.error("%s failed", job.name, exc_info=(type(error), error, error.__traceback__))
-        message = f"{job.name} failed: {type(error).__name__}: {error}"
-        if on_error is not None:
-            on_error(message)
-        self.failed.emit(job.name, message)
+        if on_error is not None:  # the owner says it where the operator looks
+            on_error(error)
+        else:
+            self.failed.emit(job.name, failure_text(job.name, error))
 
     def _finished(self, job: Job) -> None:
         job.finished = True
@@ -160,8 +183,8 @@ class JobRunner(QObject):
             self.progress_bar.setValue(done)
 
 
-def _start(worker, pool: QThreadPool) -> None:
-    """superqt's ``WorkerBase.start``, on a chosen pool (the database's own thread, or the global one)."""
-    worker._worker_set.add(worker)
-    worker._finished.connect(worker._set_discard)
-    pool.start(worker)
+def failure_text(name: str, error: BaseException) -> str:
+    """``Passes failed: ValueError: no such sensor`` (a store's own errors are already sentences)."""
+    from app.storage.store import StoreError  # noqa: PLC0415 - only to word the message
+
+    return f"{name} failed: {error}" if isinstance(error, StoreError) else f"{name} failed: {type(error).__name__}: {error}"

@@ -7,16 +7,16 @@ approaches (a headless run of a copy on a worker thread)."""
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import replace
 from datetime import timedelta
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject
 
 from app.astro.timeutil import parse_utc
 from app.scenario.run import ScenarioRun, ScenarioState
 from app.storage.store import StoreError
 from app.storage.tasking_store import TaskingStore
 from widgets.panels.scenario_panel import ScenarioPanel
+from widgets.runner import JobRunner
 from widgets.session import ConsoleSession
 
 log = logging.getLogger(__name__)
@@ -24,8 +24,6 @@ INJECT_COLOR, APPROACH_COLOR = "#ffb302", "#ff3838"
 
 
 class ScenarioController(QObject):
-    _forecast_ready = Signal(object, object)  # (approach ScenarioEvents, token)
-
     def __init__(self, session: ConsoleSession, panel: ScenarioPanel):
         super().__init__(panel)
         self.session, self.panel = session, panel
@@ -33,8 +31,8 @@ class ScenarioController(QObject):
         self._applied: tuple[int, ...] | None = None
         self._logged: set[int] = set()  # injects already written to the event log
         self._hidden: set[str] = set()
-        self._forecast_token: object | None = None
-        self._forecast_ready.connect(self._on_forecast)
+        self.forecasts = JobRunner(self)  # the newer forecast wins
+        self.database = JobRunner(self, serial=True)
         panel.injects_changed.connect(self._on_injects_changed)
         panel.jump_requested.connect(session.clock.jump_to)
         session.state.connect("clock", lambda _clock: self.apply_state())
@@ -59,26 +57,33 @@ class ScenarioController(QObject):
         session.say(f"Scenario {scenario.name}: {len(scenario.injects)} injects; press Play to run{rejected}", 30000)
 
     def _seed_records(self) -> None:
-        """The scenario's watch pairs and starting tasking requests, in its data mode, once."""
-        store = self.session.store
+        """The scenario's watch pairs and starting tasking requests, in its data mode, once
+        (on the database thread; the watchlist and tasking panels reload when they are in)."""
+        store, pairs = self.session.store, list(self.run.pairs)
         if store is None:
             return
-        existing = {(p.primary_id, p.secondary_id, p.data_mode) for p in store.pairs()}
-        for pair in self.run.pairs:
-            if (pair.primary_id, pair.secondary_id, pair.data_mode) not in existing:
-                try:
-                    store.add_pair(replace(pair, id=None))
-                except (StoreError, ValueError) as error:
-                    self.session.say(f"Scenario watch pair not added: {error}", 15000)
-        self.session.watchlist_changed.emit()
-        self._import_requests(self.run.state_at(self.run.scenario.start), "scenario")
+        requests = list(self.run.state_at(self.run.scenario.start).requests.values())
 
-    def _import_requests(self, state: ScenarioState, source: str) -> None:
-        try:
-            TaskingStore(self.session.store).import_requests(list(state.requests.values()), source=source)
-        except StoreError as error:
-            self.session.say(f"Scenario tasking not loaded: {error}", 15000)
-        self.session.tasking_changed.emit(self._hidden)
+        def work(_progress) -> list[str]:
+            problems = []
+            existing = {(p.primary_id, p.secondary_id, p.data_mode) for p in store.pairs()}
+            for pair in pairs:
+                if (pair.primary_id, pair.secondary_id, pair.data_mode) not in existing:
+                    try:
+                        store.add_pair(replace(pair, id=None))
+                    except (StoreError, ValueError) as error:
+                        problems.append(f"Scenario watch pair not added: {error}")
+            TaskingStore(store).import_requests(requests, source="scenario")
+            return problems
+
+        def seeded(problems: list[str]) -> None:
+            for problem in problems:
+                self.session.say(problem, 15000)
+            self.session.watchlist_changed.emit()
+            self.session.tasking_changed.emit(self._hidden)
+
+        self.database.start("Seeding the scenario's records", work, seeded, exclusive=False,
+                            on_error=lambda error: self.session.say(f"Scenario records not loaded: {error}", 15000))
 
     def _request_ids(self) -> set[str]:
         ids = {r.id for r in self.run.scenario.tasking_requests}
@@ -115,19 +120,25 @@ class ScenarioController(QObject):
             self._log(state, fresh)
 
     def _log(self, state: ScenarioState, fresh: list[int]) -> None:
-        session = self.session
+        """Log the injects that fired (and the requests they made) on the database thread."""
+        session, store, mode = self.session, self.session.store, self.run.scenario.data_mode
         events = [e for n in fresh for e in self.run.fired(state, n)]
-        try:
-            session.store.log_events([{"sim_utc": e.sim_utc, "kind": e.kind, "severity": e.severity,
-                                       "message": e.message, "data": e.data} for e in events],
-                                     data_mode=self.run.scenario.data_mode)
-            self._logged |= set(fresh)
-        except StoreError as error:
-            session.say(f"Inject events not logged: {error}", 15000)
-        self._import_requests(state, "scenario inject")
-        session.events_changed.emit()
-        if events:
-            session.say(f"INJECT {events[-1].sim_utc[:19]}Z: {events[-1].message}", 20000)
+        requests = list(state.requests.values())
+        self._logged |= set(fresh)  # asked once; a failure is said, not retried every second
+
+        def work(_progress) -> None:
+            store.log_events([{"sim_utc": e.sim_utc, "kind": e.kind, "severity": e.severity, "message": e.message,
+                               "data": e.data} for e in events], data_mode=mode)
+            TaskingStore(store).import_requests(requests, source="scenario inject")
+
+        def logged(_none) -> None:
+            session.events_changed.emit()
+            session.tasking_changed.emit(self._hidden)
+            if events:
+                session.say(f"INJECT {events[-1].sim_utc[:19]}Z: {events[-1].message}", 20000)
+
+        self.database.start("Logging injects", work, logged, exclusive=False,
+                            on_error=lambda error: session.say(f"Inject events not logged: {error}", 15000))
 
     # --- timeline --------------------------------------------------------------------------------
 
@@ -142,21 +153,18 @@ class ScenarioController(QObject):
     def _forecast(self) -> None:
         """Run a copy of the scenario headless on a worker and show its predicted approaches."""
         copy = self.run.copy()
-        token = self._forecast_token = object()
 
-        def work() -> None:
-            try:
-                events = [e for e in copy.events() if e.kind == "approach"]
-            except Exception:  # never lose the console to a forecast
-                log.exception("scenario forecast failed")
-                events = []
-            self._forecast_ready.emit(events, token)
+        def work(progress) -> list:
+            approaches = []
+            for event in copy.events():
+                progress.check()  # a newer forecast replaced this one: stop here
+                if event.kind == "approach":
+                    approaches.append(event)
+            return approaches
 
-        threading.Thread(target=work, name="scenario-forecast", daemon=True).start()
+        self.forecasts.start("Scenario forecast", work, self._on_forecast)
 
-    def _on_forecast(self, events: list, token: object) -> None:
-        if token is not self._forecast_token:
-            return
+    def _on_forecast(self, events: list) -> None:
         latest = {}
         for event in events:  # the last prediction of each approach (by pair and 10-minute slot)
             tca = parse_utc(event.data["tca_utc"])

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 import numpy as np
 from pyproj import Transformer
@@ -14,9 +15,16 @@ from app.astro.constants import WGS84_EQUATORIAL_RADIUS_KM
 EARTH_SHADOW_RADIUS_KM = WGS84_EQUATORIAL_RADIUS_KM  # a cylinder of the equatorial radius
 
 
-@lru_cache(maxsize=1)
+_per_thread = threading.local()
+
+
 def _geodetic_to_itrs() -> Transformer:
-    return Transformer.from_crs("EPSG:4979", "EPSG:4978", always_xy=True)
+    """This thread's transformer: pyproj transformers must not be shared between threads
+    (two scenario forecasts computing passes at once crashed the console in pyproj)."""
+    transformer = getattr(_per_thread, "geodetic_to_itrs", None)
+    if transformer is None:
+        transformer = _per_thread.geodetic_to_itrs = Transformer.from_crs("EPSG:4979", "EPSG:4978", always_xy=True)
+    return transformer
 
 
 @dataclass(frozen=True)

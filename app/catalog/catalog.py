@@ -23,8 +23,9 @@ from sgp4.api import Satrec, SatrecArray
 from app.astro.constants import WGS72_EARTH_RADIUS_KM
 from app.astro.timeutil import datetime_to_jd, format_utc, jd_to_datetime
 from app.catalog import classify
-from app.catalog.ingest import ElementSet, Progress, ReadResult, Rejection, read_catalog_files
+from app.catalog.ingest import ElementSet, ReadResult, Rejection, read_catalog_files
 from app.catalog.owners import gcat_payload_ids, owner_states
+from app.common.progress import Progress
 from app.common.resources import default_catalog_paths
 
 log = logging.getLogger(__name__)
@@ -81,11 +82,13 @@ class Catalog:
 
     @classmethod
     def load(cls, paths: Iterable[str | Path], progress: Progress | None = None, **kwargs) -> "Catalog":
-        """Read and build; ``progress(done, total, file)`` may return True to cancel
-        (raises :class:`LoadCancelled`)."""
+        """Read and build. ``progress`` hears ``(files done, files in all, path)`` before each
+        file and ``(files in all, files in all, "")`` when all are read; once it is cancelled
+        the load stops at the next file with :class:`~app.common.progress.Cancelled` and
+        builds nothing."""
         started = time.perf_counter()
         paths = list(paths)
-        catalog = cls.from_read_result(read_catalog_files(paths, progress), **kwargs)
+        catalog = cls.from_read_result(read_catalog_files(paths, progress=progress), **kwargs)
         log.info("loaded %d objects from %d files in %.3f s (%d rejected, %d superseded)",
                  len(catalog), len(paths), time.perf_counter() - started,
                  len(catalog.rejections), len(catalog.superseded))

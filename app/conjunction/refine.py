@@ -9,12 +9,14 @@ relative motion (over a 20 s step it stays within centimetres of SGP4's path in 
 the miss distance, speed and RIC position come from SGP4 itself at that TCA. Slow
 encounters (relative speed under 100 m/s), longer runs (formations, GEO neighbours) and
 runs touching the ends of the screening window go through the exact pairwise search
-(``closest_approach``: roots of the range rate of the SGP4 positions)."""
+(``closest_approach``: roots of the range rate of the SGP4 positions).
+
+Progress runs to ``PROGRESS_TOTAL``: the states at the grid steps take it to a quarter, SGP4
+at the fast runs' TCAs to a half, the exact searches the rest."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Callable
 
 import numpy as np
 from sgp4.api import SatrecArray
@@ -23,32 +25,35 @@ from app.astro import hermite
 from app.astro.relative_motion import relative_ric
 from app.astro.timeutil import SECONDS_PER_DAY, datetime_to_jd
 from app.catalog import Catalog
+from app.common.progress import Progress
 from app.conjunction.closest_approach import Approach, closest_approaches
 
 SLOW_KM_S = 0.1
 LONGEST_FAST_RUN = 3  # steps
-Stop = Callable[[float], bool]  # (fraction done) -> True to stop
+PROGRESS_TOTAL = 1000
 
 
 def refine_flagged(catalog: Catalog, flagged: np.ndarray, start: datetime, steps: np.ndarray,
-                   threshold_km: float, stop: Stop | None = None) -> list[Approach] | None:
-    """Approaches within the threshold among the sieve's rows (step, i, j); None when
-    ``stop`` asked to stop."""
-    stop = stop or (lambda fraction: False)
+                   threshold_km: float, progress: Progress | None = None) -> list[Approach]:
+    """Approaches within the threshold among the sieve's rows (step, i, j). ``progress``
+    hears ``(done, PROGRESS_TOTAL)`` now and then and ``(PROGRESS_TOTAL, PROGRESS_TOTAL)``
+    at the end; once it is cancelled its next report raises
+    :class:`~app.common.progress.Cancelled`."""
+    progress = progress if progress is not None else Progress()
     if not len(flagged):
+        progress.report(PROGRESS_TOTAL, PROGRESS_TOTAL)
         return []
     a, b, first, last = _runs(flagged)
     step_s, span_s = float(steps[1] - steps[0]), float(steps[-1])
     exact = (last - first + 1 > LONGEST_FAST_RUN) | (first == 0) | (last == len(steps) - 1)
     fast = np.nonzero(~exact)[0]
-    refined = _refine_fast(catalog, a[fast], b[fast], first[fast], last[fast], start, steps, threshold_km, stop)
-    if refined is None:
-        return None
-    found, slow = refined
+    found, slow = _refine_fast(catalog, a[fast], b[fast], first[fast], last[fast], start, steps, threshold_km,
+                               progress)
     one_by_one = np.concatenate([np.nonzero(exact)[0], fast[slow]]).tolist()
+    exact_progress = progress.scaled(PROGRESS_TOTAL // 2, PROGRESS_TOTAL, PROGRESS_TOTAL)
     for done, run in enumerate(one_by_one):
-        if done % 20 == 0 and stop(0.5 + 0.5 * done / len(one_by_one)):
-            return None
+        if done % 20 == 0:
+            exact_progress.report(done, len(one_by_one))
         low = max(0.0, float(steps[first[run]]) - 1.5 * step_s)
         high = min(span_s, float(steps[last[run]]) + 1.5 * step_s)
         found += _refine_one(catalog, int(a[run]), int(b[run]), start, low, high, step_s, span_s, threshold_km)
@@ -56,6 +61,7 @@ def refine_flagged(catalog: Catalog, flagged: np.ndarray, start: datetime, steps
     for approach in found:  # neighbouring runs may meet the same approach
         unique.setdefault((approach.primary, approach.secondary, round((approach.tca - start).total_seconds())),
                           approach)
+    progress.report(PROGRESS_TOTAL, PROGRESS_TOTAL)
     return list(unique.values())
 
 
@@ -71,19 +77,18 @@ def _runs(flagged: np.ndarray):
 
 
 def _refine_fast(catalog: Catalog, a, b, first, last, start: datetime, steps: np.ndarray, threshold_km: float,
-                 stop: Stop):
-    """(approaches, indices of the runs to search exactly because they pass slowly), or
-    None when ``stop`` asked to stop (it is told the fraction done, up to one half)."""
+                 progress: Progress):
+    """(approaches, indices of the runs to search exactly because they pass slowly);
+    ``progress`` (out of ``PROGRESS_TOTAL``) hears the states at the grid steps as its first
+    quarter, SGP4 at the TCAs as its second."""
     if not len(a):
         return [], np.zeros(0, dtype=int)
     points = last - first + 3  # states at first-1 .. last+1
     run = np.repeat(np.arange(len(a)), points)
     step = np.concatenate([np.arange(f - 1, l + 2) for f, l in zip(first.tolist(), last.tolist())])
     jd0, fr0 = datetime_to_jd(start)
-    states = _states_at(catalog, step, a[run], b[run], steps, jd0, fr0, stop)
-    if states is None:
-        return None
-    ok, r, v = states
+    ok, r, v = _states_at(catalog, step, a[run], b[run], steps, jd0, fr0,
+                          progress.scaled(0, PROGRESS_TOTAL // 4, PROGRESS_TOTAL))
     dr, dv = r[:, 1] - r[:, 0], v[:, 1] - v[:, 0]
     rate = np.einsum("ij,ij->i", dr, dv)
     # intervals (p, p + 1) within one run where the pair turns from closing to opening
@@ -93,9 +98,10 @@ def _refine_fast(catalog: Catalog, a, b, first, last, start: datetime, steps: np
     tca_s = steps[step[p]] + step_s * fraction
     which = run[p]
     r1, v1, r2, v2 = (np.empty((len(p), 3)) for _ in range(4))
+    tca_progress = progress.scaled(PROGRESS_TOTAL // 4, PROGRESS_TOTAL // 2, PROGRESS_TOTAL)
     for m, (t, k1, k2) in enumerate(zip(tca_s.tolist(), a[which].tolist(), b[which].tolist())):
-        if m % 5000 == 0 and stop(0.25 + 0.25 * m / len(p)):
-            return None
+        if m % 5000 == 0:
+            tca_progress.report(m, len(p))
         fr = fr0 + t / SECONDS_PER_DAY
         _, r1[m], v1[m] = catalog.satrecs[k1].sgp4(jd0, fr)
         _, r2[m], v2[m] = catalog.satrecs[k2].sgp4(jd0, fr)
@@ -112,10 +118,10 @@ def _refine_fast(catalog: Catalog, a, b, first, last, start: datetime, steps: np
 
 
 def _states_at(catalog: Catalog, step: np.ndarray, a: np.ndarray, b: np.ndarray, steps: np.ndarray,
-               jd0: float, fr0: float, stop: Stop):
+               jd0: float, fr0: float, progress: Progress):
     """SGP4 states of objects a and b at grid steps ``step`` (one row each): ok (m,),
-    positions and velocities (m, 2, 3); each (step, object) evaluated once. None when
-    ``stop`` asked to stop (told the fraction done, up to one quarter)."""
+    positions and velocities (m, 2, 3); each (step, object) evaluated once. ``progress``
+    hears (step groups done, step groups) every 200 groups."""
     n = len(catalog)
     wanted = np.concatenate([step * n + a, step * n + b])
     keys, inverse = np.unique(wanted, return_inverse=True)
@@ -124,8 +130,8 @@ def _states_at(catalog: Catalog, step: np.ndarray, a: np.ndarray, b: np.ndarray,
     bounds = np.nonzero(np.diff(key_step))[0] + 1
     groups = list(zip(np.concatenate([[0], bounds]).tolist(), np.concatenate([bounds, [len(keys)]]).tolist()))
     for done, (lo, hi) in enumerate(groups):
-        if done % 200 == 0 and stop(0.25 * done / len(groups)):
-            return None
+        if done % 200 == 0:
+            progress.report(done, len(groups))
         objects = SatrecArray([catalog.satrecs[k] for k in key_object[lo:hi].tolist()])
         e, r, v = objects.sgp4(np.array([jd0]), np.array([fr0 + steps[key_step[lo]] / SECONDS_PER_DAY]))
         ok_all[lo:hi], r_all[lo:hi], v_all[lo:hi] = e[:, 0] == 0, r[:, 0], v[:, 0]

@@ -16,6 +16,9 @@ against itself, for a distance threshold over a window.
    bound, beats the threshold.
 4. Every candidate is refined as the root of the pair's range rate (``closest_approach``,
    ``refine``).
+
+Both screenings report through a :class:`~app.common.progress.Progress` and, once it is
+cancelled, stop with :class:`~app.common.progress.Cancelled` (no partial result).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 from sgp4.api import SatrecArray
@@ -34,6 +37,7 @@ from app.astro.constants import WGS72_EARTH_RADIUS_KM
 from app.astro.osculating import apsides
 from app.astro.timeutil import SECONDS_PER_DAY, datetime_to_jd
 from app.catalog import Catalog
+from app.common.progress import Progress
 from app.conjunction.closest_approach import Approach, closest_approaches, refine_turns
 from app.conjunction.refine import refine_flagged
 from app.conjunction.sieve import (MAX_GRAVITY_KM_S2, SHORT_PERIOD_MARGIN_KM, catalog_states, interpolation_bound_km,
@@ -43,14 +47,13 @@ from app.conjunction.sieve import (MAX_GRAVITY_KM_S2, SHORT_PERIOD_MARGIN_KM, ca
 # around them by J2 short-period terms (10-20 km in LEO), so the band filter is widened.
 BAND_MARGIN_KM = SHORT_PERIOD_MARGIN_KM
 FORMATION_SPEED_KM_S = 0.01  # pairs that only ever pass each other slower than this fly together
-Progress = Callable[[int, int], bool | None]  # (done, total) -> True to stop
+SIEVE_SHARE = 80  # of 100: screen_all's progress through the sieve; the refinement takes the rest
 
 
 @dataclass
 class ScreeningResult:
     approaches: list[Approach] = field(default_factory=list)
     co_located: list[list[int]] = field(default_factory=list)  # catalog numbers sharing one element set
-    cancelled: bool = False
 
 
 def co_located_groups(catalog: Catalog) -> list[np.ndarray]:
@@ -88,25 +91,24 @@ def band_overlap(bands: tuple[np.ndarray, np.ndarray], row: int, threshold_km: f
 
 def screen_primaries(catalog: Catalog, primaries: Sequence[int], start: datetime, hours: float,
                      threshold_km: float, step_s: float = 300.0, progress: Progress | None = None) -> ScreeningResult:
-    """Each primary (catalog number) against every other object."""
+    """Each primary (catalog number) against every other object. ``progress`` hears
+    ``(primaries done, primaries)`` before each primary and at the end; once it is
+    cancelled the screening stops within one chunk of candidates with
+    :class:`~app.common.progress.Cancelled`."""
+    progress = progress if progress is not None else Progress()
     result = ScreeningResult()
     span_s = hours * 3600.0
     groups = co_located_groups(catalog)
     same_set = _same_set_partner(catalog, groups)
     bands = radius_bands(catalog, start, hours)
     for done, norad_id in enumerate(primaries):
-        if progress is not None and progress(done, len(primaries)):
-            result.cancelled = True
-            break
+        progress.report(done, len(primaries))
         row = catalog.row_of(norad_id)
         candidates = np.nonzero(band_overlap(bands, row, threshold_km))[0]
         candidates = candidates[(candidates != row) & (same_set[candidates] != same_set[row])]
-        found = _one_against_many(catalog, row, candidates, start, span_s, threshold_km, step_s,
-                                  stop=None if progress is None else lambda: bool(progress(done, len(primaries))))
-        if found is None:
-            result.cancelled = True
-            break
-        result.approaches += found
+        result.approaches += _one_against_many(catalog, row, candidates, start, span_s, threshold_km, step_s,
+                                               progress)
+    progress.report(len(primaries), len(primaries))
     result.co_located = _co_located_ids(catalog, groups, primaries)
     _set_apart_formations(result)
     return result
@@ -138,9 +140,10 @@ def _hermite_closest(p0, v0, p1, v1, step_s: float, iterations: int = 16) -> tup
 
 
 def _one_against_many(catalog: Catalog, row: int, candidates: np.ndarray, start: datetime, span_s: float,
-                      threshold_km: float, step_s: float, stop: Callable[[], bool] | None = None
-                      ) -> list[Approach] | None:
-    """Approaches of one primary with the candidates; None if ``stop()`` asked to stop.
+                      threshold_km: float, step_s: float, progress: Progress | None = None
+                      ) -> list[Approach]:
+    """Approaches of one primary with the candidates; raises :class:`~app.common.progress.Cancelled`
+    before the next chunk of candidates once ``progress`` is cancelled (it only checks).
 
     Everything is propagated on a coarse grid; in each interval where the range rate turns
     from closing to opening, the cubic Hermite interpolant of the relative motion gives the
@@ -157,8 +160,8 @@ def _one_against_many(catalog: Catalog, row: int, candidates: np.ndarray, start:
     primary_bound = interpolation_bound_km(np.minimum(primary_perigee[:-1], primary_perigee[1:]), step)
     found: list[Approach] = []
     for chunk in np.array_split(candidates, max(1, len(candidates) // 512)):
-        if stop is not None and stop():
-            return None
+        if progress is not None:
+            progress.check()
         e2, r2, v2 = SatrecArray([catalog.satrecs[k] for k in chunk]).sgp4(jd, fr)
         dr, dv = r2 - r1[None], v2 - v1[None]
         rate = np.einsum("ijk,ijk->ij", dr, dv)  # the sign of the range rate
@@ -200,26 +203,17 @@ def screen_all(catalog: Catalog, start: datetime, hours: float, threshold_km: fl
     """The whole catalog against itself: the sieve (``sieve``) at every grid step
     of ``step_s``, with SGP4 at every ``sample_every``-th step and cubic Hermite states
     between, on ``workers`` threads; then every flagged pair refined (``refine``).
-    Progress runs to 100: the sieve takes it to 80, the refinement the rest."""
+    ``progress`` runs to 100: the sieve takes it to ``SIEVE_SHARE``, the refinement the rest,
+    ending at (100, 100). Once it is cancelled the sieve's workers stop and are joined, and
+    :class:`~app.common.progress.Cancelled` is raised (no partial result)."""
+    progress = progress if progress is not None else Progress()
     groups = co_located_groups(catalog)
     result = ScreeningResult(co_located=_co_located_ids(catalog, groups, None))
     span_s = hours * 3600.0
     steps = np.linspace(0.0, span_s, max(2, int(math.ceil(span_s / step_s)) + 1))
-
-    def sieve_progress(done: int, total: int) -> bool:
-        return progress is not None and bool(progress(80 * done // max(total, 1), 100))
-
-    def refine_progress(fraction: float) -> bool:
-        return progress is not None and bool(progress(80 + int(20 * fraction), 100))
-
     flagged = sieve_catalog(catalog, _same_set_partner(catalog, groups), start, steps, sample_every, threshold_km,
-                            sieve_progress, workers)
-    approaches = None if flagged is None else refine_flagged(catalog, flagged, start, steps, threshold_km,
-                                                             refine_progress)
-    if approaches is None:
-        result.cancelled = True
-        return result
-    result.approaches = approaches
+                            progress.scaled(0, SIEVE_SHARE), workers)
+    result.approaches = refine_flagged(catalog, flagged, start, steps, threshold_km, progress.scaled(SIEVE_SHARE, 100))
     _set_apart_formations(result)
     return result
 

@@ -9,17 +9,20 @@ the catalog's mean elements (stale for an old element set of a decaying object):
 osculating perigee and apogee at both ends give each object's radius band, interpolation
 bound and top speed (``tests/core/test_screening_sieve.py`` checks the bound on the whole
 catalog, re-entering objects included).
+
+Cancelling: the workers look at ``progress.cancelled`` before each block and stop there;
+the calling thread, which alone reports, raises :class:`~app.common.progress.Cancelled`
+only once they have all been joined, so no worker outlives the call.
 """
 
 from __future__ import annotations
 
 import math
 import threading
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from functools import cached_property
 from datetime import datetime
-from typing import Callable
 
 import numpy as np
 
@@ -28,12 +31,12 @@ from app.astro.constants import WGS72_EARTH_RADIUS_KM
 from app.astro.osculating import apsides
 from app.astro.timeutil import SECONDS_PER_DAY, datetime_to_jd
 from app.catalog import Catalog
+from app.common.progress import Progress
 from app.conjunction.grid import ORDINARY_KM_S, object_table, sieve_block
 
 SHORT_PERIOD_MARGIN_KM = 30.0  # J2 swings the osculating radii this much about the mean orbit
 SPEED_MARGIN = 1.02  # over the osculating perigee speed: short-period terms and drag within a block
 MAX_GRAVITY_KM_S2 = 0.0098  # at the surface; relative acceleration of two objects is at most twice this
-Progress = Callable[[int, int], bool]  # (blocks done, blocks) -> True to stop
 
 
 @dataclass(frozen=True)
@@ -56,9 +59,13 @@ class _BlockBounds:
 
 
 def sieve_catalog(catalog: Catalog, label: np.ndarray, start: datetime, steps: np.ndarray, sample_every: int,
-                  threshold_km: float, progress: Progress, workers: int) -> np.ndarray | None:
-    """Rows (step, i, j), i < j, of every pair the sieve flags; None when ``progress`` asked
-    to stop. ``label``: equal labels share one element set and are never paired."""
+                  threshold_km: float, progress: Progress | None = None, workers: int = 2) -> np.ndarray:
+    """Rows (step, i, j), i < j, of every pair the sieve flags. ``label``: equal labels share
+    one element set and are never paired. ``progress`` hears ``(blocks done, blocks)`` from
+    the calling thread about every 0.1 s and at the end; once it is cancelled the workers stop
+    before their next block and, after they are joined, :class:`~app.common.progress.Cancelled`
+    is raised."""
+    progress = progress if progress is not None else Progress()
     samples = np.unique(np.append(np.arange(0, len(steps), sample_every), len(steps) - 1))
     blocks = list(zip(samples[:-1].tolist(), samples[1:].tolist()))
     half_s = float(steps[1] - steps[0]) / 2.0
@@ -74,7 +81,7 @@ def sieve_catalog(catalog: Catalog, label: np.ndarray, start: datetime, steps: n
         found, out = [], np.empty((4096, 3), np.int64)
         after = None
         for k0, k1 in blocks_here:
-            if stop.is_set():
+            if stop.is_set() or progress.cancelled:
                 break
             before, after = (after if after is not None else sample(k0)), sample(k1)
             ks = np.arange(k0, k1 + 1 if k1 == len(steps) - 1 else k1)
@@ -92,15 +99,19 @@ def sieve_catalog(catalog: Catalog, label: np.ndarray, start: datetime, steps: n
         return found
 
     shares = [part for part in np.array_split(np.arange(len(blocks)), max(1, workers)) if len(part)]
-    with ThreadPoolExecutor(max_workers=len(shares)) as pool:
+    with ThreadPoolExecutor(max_workers=len(shares)) as pool:  # leaving it joins the workers
         futures = [pool.submit(run, [blocks[b] for b in part]) for part in shares]
-        while not all(f.done() for f in futures):
-            wait(futures, timeout=0.1)
-            if progress(done[0], len(blocks)):
-                stop.set()
+        try:
+            pending = set(futures)
+            while pending:
+                finished, pending = wait(pending, timeout=0.1, return_when=FIRST_EXCEPTION)
+                if any(f.exception() is not None for f in finished):
+                    break  # a worker failed: its error is raised below, once the others stop
+                progress.report(done[0], len(blocks))  # raises Cancelled here, in the calling thread
+        finally:
+            stop.set()  # however the wait ended (done, cancelled, a failing report), the workers end
         parts = [piece for f in futures for piece in f.result()]
-    if stop.is_set():
-        return None
+    progress.report(len(blocks), len(blocks))  # raises Cancelled if the workers stopped early
     return np.concatenate(parts) if parts else np.empty((0, 3), np.int64)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable, Iterable, Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 from sgp4.api import Satrec
@@ -24,6 +24,7 @@ from app.astro.sun import solar_elevation_deg, sun_direction_eci
 from app.astro.timeutil import SECONDS_PER_DAY, datetime_to_jd, format_utc, parse_utc
 from app.astro.topocentric import Site, in_earth_shadow, look_angles
 from app.catalog import Catalog
+from app.common.progress import Progress
 from app.sensors.sites import Sensor
 
 RANGE_MARGIN_SCALE_KM = 100.0  # 1 degree of margin per 100 km: only the sign matters for roots
@@ -184,9 +185,6 @@ def _describe(g: VisibilityMargin, sensor: Sensor, norad_id: int, start: datetim
     return passes
 
 
-Progress = Callable[[int, int], bool | None]  # (done, total) -> True to stop
-
-
 def passes_for_object(catalog: Catalog, norad_id: int, sensors: Iterable[Sensor], start: datetime, hours: float,
                       step_s: float = DEFAULT_STEP_S) -> list[Pass]:
     """Who can see this object: every sensor's passes, in time order."""
@@ -198,16 +196,19 @@ def passes_for_object(catalog: Catalog, norad_id: int, sensors: Iterable[Sensor]
 def passes_for_sensor(catalog: Catalog, sensor: Sensor, start: datetime, hours: float,
                       rows: Sequence[int] | None = None, step_s: float = 120.0,
                       progress: Progress | None = None) -> list[Pass]:
-    """What this sensor will see: passes of every object (or of ``rows``), in time order."""
+    """What this sensor will see: passes of every object (or of ``rows``), in time order.
+    ``progress`` hears ``(objects done, objects within the sensor's reach)`` every 200 objects
+    and at the end; once it is cancelled its next report raises
+    :class:`~app.common.progress.Cancelled` (no partial list)."""
     rows = range(len(catalog)) if rows is None else rows
     reachable = _reachable_rows(catalog, sensor, rows)
     found: list[Pass] = []
     for done, row in enumerate(reachable):
-        if progress is not None and done % 200 == 0 and progress(done, len(reachable)):
-            break
+        if progress is not None and done % 200 == 0:
+            progress.report(done, len(reachable))
         found += passes_of(catalog.satrecs[row], int(catalog.norad_id[row]), sensor, start, hours, step_s)
     if progress is not None:
-        progress(len(reachable), len(reachable))
+        progress.report(len(reachable), len(reachable))
     return sorted(found, key=lambda p: (p.aos, p.norad_id))
 
 

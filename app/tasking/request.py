@@ -9,12 +9,13 @@ import json
 import uuid
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from app.astro.timeutil import TimeFormatError, format_utc, parse_utc
 from app.catalog import Catalog
 from app.common.field_error import FieldError
 from app.common.marking import DATA_MODES
+from app.common.progress import Progress
 from app.common.user_settings import is_nation_code
 from app.sensors.passes import Pass, passes_of
 from app.sensors.sites import Sensor
@@ -270,15 +271,12 @@ class Feasibility:
         return bool(self.passes)
 
 
-class FeasibilityCancelled(Exception):
-    pass
-
-
 def feasibility(request: TaskingRequest, catalog: Catalog, sensors: list[Sensor],
-                progress: Callable[[int, int], bool] | None = None) -> Feasibility:
+                progress: Progress | None = None) -> Feasibility:
     """Passes of the target over the eligible sensors in the window, or the reasons there are
-    none. ``progress(done, total)`` is called per sensor; returning True cancels
-    (FeasibilityCancelled)."""
+    none. ``progress`` hears ``(sensors done, operational eligible sensors)`` before each
+    sensor and at the end; once it is cancelled its next report raises
+    :class:`~app.common.progress.Cancelled`."""
     eligible = [s for s in sensors if request.sensor_request.eligible(s)]
     if not eligible:
         return Feasibility((), (f"no sensor matches the request ({request.sensor_request.kind} "
@@ -291,8 +289,8 @@ def feasibility(request: TaskingRequest, catalog: Catalog, sensors: list[Sensor]
     hours = (request.window_end - request.window_start).total_seconds() / 3600.0
     usable: list[Pass] = []
     for done, sensor in enumerate(working):
-        if progress is not None and progress(done, len(working)):
-            raise FeasibilityCancelled
+        if progress is not None:
+            progress.report(done, len(working))
         passes = passes_of(satrec, request.target_norad_id, sensor, request.window_start, hours)
         if not passes:
             reasons.append(f"{sensor.name}: no pass in the window")
@@ -306,5 +304,7 @@ def feasibility(request: TaskingRequest, catalog: Catalog, sensors: list[Sensor]
                 continue
             passes = lit
         usable += passes
+    if progress is not None:
+        progress.report(len(working), len(working))
     usable.sort(key=lambda p: (p.aos, p.sensor))
     return Feasibility(tuple(usable), () if usable else tuple(reasons))

@@ -83,3 +83,27 @@ def test_itrs_and_geodetic_against_skyfield(sample, timescale, epoch):
 
     np.testing.assert_allclose(snapshot.lat_deg[ok], lat_sky[ok], rtol=0, atol=1e-5)
     np.testing.assert_allclose(snapshot.alt_km[ok], height_sky[ok], rtol=0, atol=1e-3)
+
+
+def test_geodetic_transformers_are_per_thread():
+    """A shared pyproj transformer used from two threads at once crashed the process."""
+    import threading
+
+    from app.astro.topocentric import Site
+
+    results, errors = [], []
+
+    def work(offset: float) -> None:
+        try:
+            for k in range(300):
+                results.append(Site(10.0 + offset + k * 1e-3, 20.0, 100.0).r_itrs_km)
+        except Exception as error:  # noqa: BLE001
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and len(results) == 1200
+    assert abs(np.linalg.norm(Site(0.0, 0.0, 0.0).r_itrs_km) - 6378.137) < 1e-6

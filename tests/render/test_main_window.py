@@ -163,22 +163,29 @@ def test_sensors_coloured_by_nation(qtbot, window):
     assert "USA" in window.status_label.text()
 
 
-def test_watchlist_pair_alert_and_plots(qtbot, window):
+def test_watchlist_pair_alert_and_plots(qtbot, window, settle):
     from dataclasses import replace
 
     from app.rpo.watch_pair import WatchPair
 
     panel = window.watchlist
-    iss_hst = panel.add_pair(WatchPair(25544, 20580, caution_km=3000.0, warning_km=100.0), edit=False)
-    docked = panel.add_pair(WatchPair(25544, 68689, caution_km=5.0, warning_km=1.0), edit=False)
+    alerts = []
+    panel.alerts_raised.connect(alerts.extend)  # raised once logged, as soon as a saved pair is evaluated
+    jobs = [panel.add_pair(WatchPair(25544, 20580, caution_km=3000.0, warning_km=100.0), edit=False),
+            panel.add_pair(WatchPair(25544, 68689, caution_km=5.0, warning_km=1.0), edit=False)]
+    settle(window)
+    iss_hst, docked = (job.result for job in jobs)
     assert iss_hst and docked and len(panel.pairs) == 2
-    alerts = panel.update(window.session.bridge.latest, wait=True)
+    assert panel.update(window.session.bridge.latest) == []  # raised once, not again at the next snapshot
+    settle(window)
     assert panel.states[0].pair.id == docked.id and panel.states[0].status == "critical"
     assert panel.model.index(0, 0).data().endswith("CRITICAL")
     assert any(a.pair_id == docked.id for a in alerts)
     window.event_log.reload()
+    settle(window)
     assert "waiting for acknowledgement" in window.event_log.unacknowledged.text()
     window.event_log.acknowledge_all()
+    settle(window)
     assert window.event_log.unacknowledged.text() == ""
     # select the ISS/HST pair: plots drawn, the globe shows both and a line
     panel.select_pair(iss_hst.id)
@@ -188,7 +195,9 @@ def test_watchlist_pair_alert_and_plots(qtbot, window):
     assert window.globe.pair_line.visible
     # an edit based on a stale version is refused and the newer values are shown
     panel.store.update_pair(replace(panel.store.pair(iss_hst.id), caution_km=2500.0))
-    assert panel.save_edit(replace(iss_hst, notes="stale")) is None
+    stale = panel.save_edit(replace(iss_hst, notes="stale"))
+    settle(window)
+    assert stale.error is not None
     assert "Not saved" in panel.message.text() and "2500" in panel.message.text()
 
 
@@ -222,7 +231,7 @@ def test_catalog_refresh_flags_maneuvers(qtbot, window, data_dir, default_catalo
                               + with_checksum("2 25544  51.6325  28.0815 0007436  34.6982 325.4490 15.50408704580270")
                               ).element_sets
     refreshed = Catalog([august_hst] + later_iss)
-    with qtbot.waitSignal(window.loader._maneuvers_found, timeout=10000):
+    with qtbot.waitSignal(window.session.events_changed, timeout=10000):  # flagged, then logged
         window.loader.use(refreshed, ["after"])
     model = window.catalog_panel.model
     assert model.flag_of(refreshed.row_of(25544)).startswith("25544: possible maneuver")
@@ -230,17 +239,19 @@ def test_catalog_refresh_flags_maneuvers(qtbot, window, data_dir, default_catalo
     assert any(e["kind"] == "maneuver" and e["message"].startswith("25544") for e in window.session.store.events())
 
 
-def test_screening_results_one_click_from_the_watchlist(qtbot, window):
+def test_screening_results_one_click_from_the_watchlist(qtbot, window, settle):
     window.session.select_norad(20580)
     window.screening.hours.setValue(2)
     window.screening.threshold.setValue(50)
-    with qtbot.waitSignal(window.screening._finished, timeout=120000):
-        window.screening.run()
+    job = window.screening.run()
+    with qtbot.waitSignal(job.ended, timeout=120000):
+        pass
     assert window.screening.result is not None and window.screening.model.rowCount() > 0
     window.screening.table.selectRow(0)
     primary, secondary = (int(x) for x in (window.screening.proxy.index(0, 1).data(),
                                           window.screening.proxy.index(0, 3).data()))
     window.screening.watch_button.click()
+    settle(window)
     assert any((p.primary_id, p.secondary_id) == (primary, secondary) for p in window.watchlist.pairs)
     assert window.watchlist.selected_pair().secondary_id == secondary
 
@@ -257,10 +268,12 @@ def test_cdm_opens_with_pc_and_bad_cdm_is_reported(qtbot, window, data_dir):
     assert "TCA" in window.status_label.text()
 
 
-def test_watchlist_refresh_does_not_pull_the_camera(qtbot, window):
+def test_watchlist_refresh_does_not_pull_the_camera(qtbot, window, settle):
     from app.rpo.watch_pair import WatchPair
 
     pair = window.watchlist.add_pair(WatchPair(25544, 20580, caution_km=3000.0, warning_km=100.0), edit=False)
+    settle(window)
+    pair = pair.result
     window.watchlist.watch(25544, 20580)
     assert window.watchlist.selected_pair().id == pair.id and window.globe.pair_line.visible
     window.globe.view.camera.azimuth = 123.0  # the officer turns the globe away
@@ -269,7 +282,7 @@ def test_watchlist_refresh_does_not_pull_the_camera(qtbot, window):
     assert window.watchlist.selected_pair().id == pair.id and window.globe.pair_line.visible
 
 
-def test_tasking_selects_its_target_and_scheduled_passes_show_on_the_timeline(qtbot, window):
+def test_tasking_selects_its_target_and_scheduled_passes_show_on_the_timeline(qtbot, window, settle):
     """A scheduled request: choosing it in the tasking panel selects its target on the globe
     and map, and its passes are drawn as bars on the timeline under the globe; dragging the
     timeline's time line moves the clock."""
@@ -291,6 +304,7 @@ def test_tasking_selects_its_target_and_scheduled_passes_show_on_the_timeline(qt
     book.act(request, "schedule", [chosen])
     window.tasking_dock.raise_()
     window.tasking.reload()
+    settle(window)
     window.tasking.select_request("TR-GBR-RENDER01")
     assert window.session.selected_row == window.session.catalog.row_of(20580)
     assert window.details.text_of("name") == "HST"
@@ -307,7 +321,7 @@ def test_tasking_selects_its_target_and_scheduled_passes_show_on_the_timeline(qt
     assert "officer" in window.windowTitle()
 
 
-def test_scenario_plays_seeks_and_logs_its_injects(qtbot, window):
+def test_scenario_plays_seeks_and_logs_its_injects(qtbot, window, settle):
     """The LEO breakup scenario in the window: its injects fire as the clock passes them
     (fragments in the catalog, events in the log, banner), seeking back removes what came
     after, 'fire now' and disabling change the state, the timeline shows the injects."""
@@ -325,6 +339,7 @@ def test_scenario_plays_seeks_and_logs_its_injects(qtbot, window):
     assert 80000 not in window.session.catalog
     after = datetime(2026, 8, 12, 2, 15, tzinfo=timezone.utc)
     window.time_controls.jump_to(after)
+    settle(window)
     assert 80000 in window.session.catalog and len(window.session.catalog) == 18730
     assert window.scenario_panel.statuses().count("fired") == 7
     logged = [e["message"] for e in window.session.store.events()]
@@ -333,10 +348,12 @@ def test_scenario_plays_seeks_and_logs_its_injects(qtbot, window):
     assert {r.id for r in window.tasking.requests} == {"TR-USA-EX000001", "TR-GBR-EX000002", "TR-AUS-EX000003"}
     assert next(s for s in window.session.sensors if s.name.startswith("Fylingdales")).status == "outage"
     window.time_controls.jump_to(datetime(2026, 8, 12, 0, 30, tzinfo=timezone.utc))  # seek back
+    settle(window)
     assert 80000 not in window.session.catalog and window.tasking.requests == []  # not made yet at 00:30
     assert next(s for s in window.session.sensors if s.name.startswith("Fylingdales")).status == "operational"
     count = len(window.session.store.events())
     window.scenario_panel.fire_now(1)  # the message, now
+    settle(window)
     assert window.scenario_panel.statuses()[1] == "fired"
     assert len(window.session.store.events()) == count + 1
     window.scenario_panel.toggle(0)  # disable the breakup: going forward, no fragments

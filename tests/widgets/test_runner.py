@@ -101,3 +101,19 @@ def test_serial_runners_keep_the_order_of_requests(qtbot):
     with qtbot.waitSignals([job.ended for job in jobs], timeout=10000):
         pass
     assert order == list(range(12))
+
+
+def test_jobs_may_use_pyproj(qtbot):
+    """On Qt's thread pool, pyproj (frames, sites) crashed the process; jobs run on Python threads."""
+    from app.astro.topocentric import Site
+
+    runners = [JobRunner() for _ in range(4)]
+
+    def work(progress):
+        return [Site(10.0 + k * 1e-3, 20.0, 0.0).r_itrs_km for k in range(100)][-1]
+
+    jobs = [runner.start("sites", work) for runner in runners for _ in range(3)]
+    jobs = [job for job in jobs if not job.cancelled]
+    with qtbot.waitSignals([job.ended for job in jobs], timeout=30000):
+        pass
+    assert all(job.result is not None for job in jobs)

@@ -25,12 +25,13 @@ def panel(qtbot, default_catalog):
 
 def test_whole_catalog_run_fills_the_table(qtbot, panel):
     seen = []
-    panel._progress.connect(lambda done, total: seen.append((done, total)))
     panel.hours.setValue(1.0)
     panel.threshold.setValue(10.0)
-    with qtbot.waitSignal(panel._finished, timeout=120000):
-        panel.run()
-    assert panel.result is not None and not panel.result.cancelled
+    job = panel.run()
+    job.progressed.connect(lambda done, total, _note: seen.append((done, total)))
+    with qtbot.waitSignal(job.ended, timeout=120000):
+        pass
+    assert panel.result is not None and job.error is None
     assert panel.model.rowCount() == len(panel.result.approaches) > 0
     assert seen and all(total == 100 for _, total in seen) and max(done for done, _ in seen) >= 80
     assert panel.run_button.isEnabled() and not panel.cancel_button.isEnabled()
@@ -40,10 +41,11 @@ def test_whole_catalog_run_fills_the_table(qtbot, panel):
 def test_cancel_stops_a_whole_catalog_run(qtbot, panel):
     panel.hours.setValue(48.0)
     started = []
-    panel._progress.connect(lambda done, total: started.append(done))
-    panel.run()
+    job = panel.run()
+    job.progressed.connect(lambda done, total, _note: started.append(done))
     qtbot.waitUntil(lambda: len(started) > 0, timeout=60000)
-    with qtbot.waitSignal(panel._finished, timeout=60000):
+    with qtbot.waitSignal(job.ended, timeout=60000):
         panel.cancel_button.click()
+    assert job.cancelled
     assert panel.summary.text() == "Cancelled."
     assert panel.run_button.isEnabled() and panel.result is None

@@ -7,6 +7,7 @@ import json
 from datetime import datetime, timezone
 
 import pytest
+from PySide6.QtCore import Qt
 
 from app.sensors.sites import SensorStore
 from widgets.panels.passes_panel import PassesPanel
@@ -82,8 +83,11 @@ def test_passes_panel_compute_jump_export(qtbot, default_catalog, store, tmp_pat
     panel.set_start(START)
     panel.hours.setValue(12)
     panel.group.setCurrentText("Radars")
-    with qtbot.waitSignal(panel._finished, timeout=60000):
-        panel.compute()
+    job = panel.compute()
+    assert panel.progress.isVisibleTo(panel) and panel.cancel_button.isEnabled()
+    with qtbot.waitSignal(job.ended, timeout=60000):
+        pass
+    assert not panel.progress.isVisibleTo(panel) and not panel.cancel_button.isEnabled()
     assert panel.passes and {p.norad_id for p in panel.passes} == {25544}
     radars = {s.name for s in sensors_panel.sensors if s.sensor_type == "radar"}
     assert {p.sensor for p in panel.passes} <= radars
@@ -106,8 +110,9 @@ def test_passes_can_be_cancelled(qtbot, default_catalog, store):
     panel.set_object(default_catalog, default_catalog.row_of(25544))
     panel.set_start(START)
     panel.hours.setValue(168)
-    with qtbot.waitSignal(panel._finished, timeout=60000) as blocker:
-        panel.compute()
-        panel.cancel()
-    assert blocker.args[0] is None and panel.summary.text() == "Cancelled."
-    assert panel.compute_button.isEnabled()
+    job = panel.compute()
+    qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(job.ended, timeout=60000):
+        pass
+    assert job.cancelled and job.result is None and panel.passes == []
+    assert panel.summary.text() == "Cancelled." and panel.compute_button.isEnabled()

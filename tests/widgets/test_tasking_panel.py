@@ -28,18 +28,30 @@ def panel(qtbot, tmp_path, default_catalog):
     widget.set_context(default_catalog, [RADAR], NOW)
     widget.selected_object = 25544
     widget.reload()
+    settle(qtbot, widget)
     yield widget
     store.close()
+
+
+def settle(qtbot, panel) -> None:
+    """Wait until the panel's database work (reads, writes, history) has landed on screen."""
+    qtbot.waitUntil(lambda: not panel.database.busy and not panel.history_jobs.busy, timeout=10000)
+
+
+def done(qtbot, panel, job):
+    """What a change wrote (the saved request), once everything it started has landed; None if refused."""
+    settle(qtbot, panel)
+    return None if job is None or job.error is not None else job.result
 
 
 def shown_actions(panel) -> set[str]:
     return {name for name, button in panel.action_buttons.items() if not button.isHidden()}
 
 
-def test_new_request_edit_and_validation(panel):
+def test_new_request_edit_and_validation(panel, qtbot):
     targets = []
     panel.target_selected.connect(targets.append)
-    request = panel.new_request()
+    request = done(qtbot, panel, panel.new_request())
     assert request.status == "DRAFT" and request.target_norad_id == 25544 and targets[-1] == 25544
     assert panel.model.rowCount() == 1 and panel.form.target_name.text() == "ISS (ZARYA)"
     assert shown_actions(panel) == {"submit", "cancel"} and not panel.save_button.isHidden()
@@ -51,72 +63,79 @@ def test_new_request_edit_and_validation(panel):
     assert panel.save() is None and "not in the catalog" in panel.form.error_label.text()
     panel.form.target.setValue(20580)
     panel.form.title.setText("Track HST")
-    saved = panel.save()
+    saved = done(qtbot, panel, panel.save())
     assert (saved.title, saved.target_norad_id, saved.version) == ("Track HST", 20580, 2)
     assert targets[-1] == 20580
 
 
-def test_actions_follow_the_state_and_the_two_person_rule(panel, tmp_path):
-    request = panel.perform("submit") if panel.new_request() else None
+def test_actions_follow_the_state_and_the_two_person_rule(panel, qtbot, tmp_path):
+    request = done(qtbot, panel, panel.perform("submit")) if done(qtbot, panel, panel.new_request()) else None
     assert request.status == "SUBMITTED" and shown_actions(panel) == {"approve", "reject", "cancel"}
-    assert panel.perform("approve") is None
+    assert done(qtbot, panel, panel.perform("approve")) is None
     assert "two-person rule" in panel.message.text()
     bob = TaskingStore(Store(f"sqlite:///{tmp_path / 'ops.db'}", operator=Operator("bob", "USA")))
     bob.act(request, "approve")
     panel.reload()
+    settle(qtbot, panel)
     assert panel.current.status == "APPROVED" and shown_actions(panel) == {"schedule", "reject", "cancel"}
     assert panel.save_button.isHidden() and not panel.form.isEnabled()  # no edits after approval
     history = [panel.history.item(i).text() for i in range(panel.history.count())]
     assert "APPROVE  by bob (USA" in history[-1] and "status: SUBMITTED → APPROVED" in history[-1]
 
 
-def test_concurrent_edit_keeps_my_values_and_shows_theirs(panel, tmp_path):
-    request = panel.new_request()
+def test_concurrent_edit_keeps_my_values_and_shows_theirs(panel, qtbot, tmp_path):
+    request = done(qtbot, panel, panel.new_request())
     bob = TaskingStore(Store(f"sqlite:///{tmp_path / 'ops.db'}", operator=Operator("bob", "USA")))
     bob.save(bob.get(request.id).__class__(**{**bob.get(request.id).__dict__, "precedence": "FLASH"}))
     panel.form.title.setText("my new title")
-    assert panel.save() is None
+    assert done(qtbot, panel, panel.save()) is None
     text = panel.message.text()
     assert "bob changed this request" in text and "precedence = FLASH" in text
     assert panel.form.title.text() == "my new title"  # my edit is still in the form
-    saved = panel.save()  # saving again, knowingly, puts mine over theirs
+    saved = done(qtbot, panel, panel.save())  # saving again, knowingly, puts mine over theirs
     assert saved.title == "my new title" and saved.version == 3
 
 
 def test_feasible_passes_schedule_and_timeline_signal(panel, qtbot, tmp_path):
-    request = panel.perform("submit") if panel.new_request() else None
+    request = done(qtbot, panel, panel.perform("submit")) if done(qtbot, panel, panel.new_request()) else None
     bob = TaskingStore(Store(f"sqlite:///{tmp_path / 'ops.db'}", operator=Operator("bob", "USA")))
     bob.act(request, "approve")
     panel.reload()
-    panel.find_passes(wait=True)
+    settle(qtbot, panel)
+    with qtbot.waitSignal(panel.find_passes().ended, timeout=60000):
+        pass
     qtbot.waitUntil(lambda: panel.passes_model.rowCount() > 0, timeout=10000)
     assert all(p.sensor == "TEST RADAR" for p in panel.passes)
     assert "feasible passes" in panel.reasons.text()
     scheduled = []
     panel.schedule_changed.connect(scheduled.append)
     panel.passes_table.selectRow(1)
-    saved = panel.perform("schedule")
+    saved = done(qtbot, panel, panel.perform("schedule"))
     assert saved.status == "SCHEDULED" and saved.scheduled_passes == (panel.passes[1],)
     assert scheduled[-1] == [panel.passes[1]]
     assert shown_actions(panel) == {"collected", "partial", "failed", "cancel"}
 
 
 def test_infeasible_request_is_flagged_with_the_reason(panel, qtbot):
-    panel.new_request()
+    done(qtbot, panel, panel.new_request())
     panel.sensors = [Sensor("DOWN", "GBR", "national", "radar", 54.0, 0.0, 0.0, 5.0, 5000.0, status="outage")]
-    panel.find_passes(wait=True)
+    with qtbot.waitSignal(panel.find_passes().ended, timeout=60000):
+        pass
     qtbot.waitUntil(lambda: "INFEASIBLE" in panel.reasons.text(), timeout=10000)
+    settle(qtbot, panel)
     assert "DOWN: in outage" in panel.reasons.text()
     assert panel.model.item(0, 9).text() == "INFEASIBLE: DOWN: in outage"
 
 
-def test_comments_import_and_export_for_a_nation(panel, data_dir, tmp_path):
-    request = panel.new_request()
-    panel.add_comment("radar preferred")
+def test_comments_import_and_export_for_a_nation(panel, qtbot, data_dir, tmp_path):
+    request = done(qtbot, panel, panel.new_request())
+    done(qtbot, panel, panel.add_comment("radar preferred"))
     assert "alice (GBR): radar preferred" in panel.comments.item(0).text()
-    summary = panel.import_file(data_dir / "tasking" / "bad_records.json")
+    with qtbot.waitSignal(panel.imported, timeout=10000) as blocker:
+        panel.import_file(data_dir / "tasking" / "bad_records.json")
+    summary = blocker.args[0]
     assert "1 added" in summary and "8 rejected" in summary and "record 2 (TR-USA-00000002)" in summary
-    panel.import_file(data_dir / "tasking" / "exchange_good.json")
+    done(qtbot, panel, panel.import_file(data_dir / "tasking" / "exchange_good.json"))
     assert panel.model.rowCount() == 5
     out = tmp_path / "for-aus.json"
     assert panel.export_file(out, "AUS") == 2
@@ -124,6 +143,7 @@ def test_comments_import_and_export_for_a_nation(panel, data_dir, tmp_path):
     assert sorted(r["id"] for r in records) == ["TR-AUS-55667788", "TR-GBR-0A1B2C3D"]
     assert request.id not in {r["id"] for r in records}  # a GBR draft released to nobody else
     panel.status_filter.setCurrentText("SCHEDULED")
+    settle(qtbot, panel)
     assert [panel.model.item(r, 0).text() for r in range(panel.model.rowCount())] == ["TR-GBR-0A1B2C3D"]
 
 

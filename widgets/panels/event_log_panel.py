@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QStandardItem
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from app.storage.store import Store, StoreError
+from app.storage.store import Store
 from widgets.panels.filtered_table import filtered_table
+from widgets.runner import Job, JobRunner
 from widgets.theme import STATUS_COLORS
 
 
 class EventLogPanel(QWidget):
     """Alerts and other events, newest first; an alert stays until acknowledged."""
 
+    shown = Signal()  # the table shows what the database holds now
+
     def __init__(self, store: Store | None, parent: QWidget | None = None):
         super().__init__(parent)
         self.store = store
+        self.database = JobRunner(self, serial=True)
         self.model, self.proxy, self.table = filtered_table(self, ("Sim time (UTC)", "Severity", "Kind", "Message",
                                                                    "Acknowledged by"))
         self.table.setColumnWidth(0, 170)
@@ -36,14 +40,14 @@ class EventLogPanel(QWidget):
         layout.addWidget(self.table)
         self.reload()
 
-    def reload(self) -> None:
+    def reload(self) -> Job | None:
+        """Read the events again on the database thread; the table follows when they arrive."""
         if self.store is None:
-            return
-        try:
-            rows = self.store.events()
-        except StoreError as error:
-            self.unacknowledged.setText(str(error))
-            return
+            return None
+        return self.database.start("Reading the event log", lambda _progress: self.store.events(), self._show,
+                                   on_error=lambda error: self.unacknowledged.setText(str(error)))
+
+    def _show(self, rows: list[dict]) -> None:
         self.model.setRowCount(0)
         waiting = 0
         for event in rows:
@@ -57,16 +61,27 @@ class EventLogPanel(QWidget):
             items[0].setData(event["id"], Qt.ItemDataRole.UserRole)
             self.model.appendRow(items)
         self.unacknowledged.setText(f"{waiting} alert(s) waiting for acknowledgement" if waiting else "")
+        self.shown.emit()
 
-    def acknowledge_selected(self) -> None:
-        for index in self.table.selectionModel().selectedRows():
-            self.store.acknowledge(self.proxy.index(index.row(), 0).data(Qt.ItemDataRole.UserRole))
-        self.reload()
+    def acknowledge_selected(self) -> Job | None:
+        ids = [self.proxy.index(i.row(), 0).data(Qt.ItemDataRole.UserRole)
+               for i in self.table.selectionModel().selectedRows()]
+        return self._acknowledge(lambda store: ids)
 
-    def acknowledge_all(self) -> None:
-        for event in self.store.events(unacknowledged_only=True):
-            self.store.acknowledge(event["id"])
-        self.reload()
+    def acknowledge_all(self) -> Job | None:
+        return self._acknowledge(lambda store: [e["id"] for e in store.events(unacknowledged_only=True)])
+
+    def _acknowledge(self, which) -> Job | None:
+        if self.store is None:
+            return None
+        store = self.store
+
+        def work(_progress) -> None:
+            for event_id in which(store):
+                store.acknowledge(event_id)
+
+        return self.database.start("Acknowledging events", work, lambda _none: self.reload(),
+                                   on_error=lambda error: self.unacknowledged.setText(str(error)), exclusive=False)
 
     def bind(self, session) -> None:
         session.events_changed.connect(self.reload)

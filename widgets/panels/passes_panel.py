@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import json
-import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -19,8 +18,9 @@ from app.astro.timeutil import format_utc
 from app.catalog import Catalog
 from app.sensors.passes import Pass, passes_of
 from app.sensors.sites import Sensor
+from app.common.progress import Progress
 from widgets.panels.filtered_table import filtered_table
-from widgets.workers import run_in_thread
+from widgets.runner import Job, JobRunner, failure_text
 
 COLUMNS = ("Sensor", "Nation", "Type", "AOS (UTC)", "TCA (UTC)", "LOS (UTC)", "Duration (s)", "Max el (deg)",
            "Range at TCA (km)", "Sunlit", "Site dark")
@@ -37,8 +37,6 @@ SENSOR_GROUPS = {
 
 class PassesPanel(QWidget):
     jump_requested = Signal(object)  # datetime
-    _progress = Signal(int, int)
-    _finished = Signal(object, object)  # (list of Pass | None, token)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -46,7 +44,6 @@ class PassesPanel(QWidget):
         self.row: int | None = None
         self.sensors: list[Sensor] = []
         self.passes: list[Pass] = []
-        self._cancel: threading.Event | None = None
 
         self.object_label = QLabel("Select an object")
         self.start_edit = QDateTimeEdit()
@@ -62,6 +59,7 @@ class PassesPanel(QWidget):
         self.cancel_button.setEnabled(False)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
+        self.jobs = JobRunner(self, progress_bar=self.progress, cancel_button=self.cancel_button)
         self.filter = QLineEdit(placeholderText="Filter passes…")
         self.filter.setClearButtonEnabled(True)
         self.export_csv_button = QPushButton("Export CSV…")
@@ -95,13 +93,10 @@ class PassesPanel(QWidget):
         layout.addLayout(bottom)
 
         self.compute_button.clicked.connect(self.compute)
-        self.cancel_button.clicked.connect(self.cancel)
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
         self.table.doubleClicked.connect(self._on_double_click)
         self.export_csv_button.clicked.connect(lambda: self._export_dialog("csv"))
         self.export_json_button.clicked.connect(lambda: self._export_dialog("json"))
-        self._progress.connect(self._on_progress)
-        self._finished.connect(self._on_finished)
         self._set_object_label()
 
     # --- inputs ----------------------------------------------------------------------------------
@@ -131,55 +126,39 @@ class PassesPanel(QWidget):
             return
         name = self.catalog.name[self.row] or "(no name)"
         self.object_label.setText(f"<b>{name}</b> ({self.catalog.norad_id[self.row]})")
-        self.compute_button.setEnabled(self._cancel is None)
+        self.compute_button.setEnabled(not self.jobs.busy)
 
     # --- computing -------------------------------------------------------------------------------
 
-    def compute(self, wait: bool = False) -> None:
-        """Passes over the chosen sensors on a worker thread (``wait`` joins it: tests)."""
+    def compute(self) -> Job | None:
+        """Passes over the chosen sensors on a worker thread (progress, cancel; the newer run wins)."""
         if self.catalog is None or self.row is None:
-            return
-        self.cancel()
+            return None
         satrec, norad_id = self.catalog.satrecs[self.row], int(self.catalog.norad_id[self.row])
         sensors, start, hours = self.chosen_sensors(), self.start(), self.hours.value()
-        cancel = threading.Event()
-        self._cancel = cancel
-        self.progress.setRange(0, max(1, len(sensors)))
-        self.progress.setValue(0)
-        self.progress.setVisible(True)
-        self.compute_button.setEnabled(False)
-        self.cancel_button.setEnabled(True)
 
-        def work() -> None:
+        def work(progress: Progress) -> list[Pass]:
             found: list[Pass] = []
             for done, sensor in enumerate(sensors):
-                if cancel.is_set():
-                    self._finished.emit(None, cancel)
-                    return
+                progress.report(done, len(sensors), sensor.name)
                 found += passes_of(satrec, norad_id, sensor, start, hours)
-                self._progress.emit(done + 1, len(sensors))
-            self._finished.emit(sorted(found, key=lambda p: (p.aos, p.sensor)), cancel)
+            progress.report(len(sensors), len(sensors))
+            return sorted(found, key=lambda p: (p.aos, p.sensor))
 
-        run_in_thread(work, "passes", wait)
+        self.compute_button.setEnabled(False)
+        self.summary.setText("Computing passes…")
+        job = self.jobs.start("Passes", work, self.show_passes,
+                              on_error=lambda error: self.summary.setText(failure_text("Passes", error)))
+        job.ended.connect(lambda: self._after(job))
+        return job
 
     def cancel(self) -> None:
-        if self._cancel is not None:
-            self._cancel.set()
+        self.jobs.cancel()
 
-    def _on_progress(self, done: int, total: int) -> None:
-        self.progress.setValue(done)
-
-    def _on_finished(self, passes: list[Pass] | None, token: threading.Event) -> None:
-        if token is not self._cancel:
-            return  # an older computation
-        self._cancel = None
-        self.progress.setVisible(False)
-        self.cancel_button.setEnabled(False)
+    def _after(self, job: Job) -> None:
         self._set_object_label()
-        if passes is None:
+        if job.cancelled and not self.jobs.busy:
             self.summary.setText("Cancelled.")
-            return
-        self.show_passes(passes)
 
     def show_passes(self, passes: list[Pass]) -> None:
         self.passes = passes

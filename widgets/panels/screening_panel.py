@@ -4,7 +4,6 @@ watchlist."""
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
@@ -14,9 +13,10 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, Q
 
 from app.astro.timeutil import format_utc
 from app.catalog import Catalog
+from app.common.progress import Progress
 from app.conjunction.screening import ScreeningResult, screen_all, screen_primaries
 from widgets.panels.filtered_table import filtered_table
-from widgets.workers import run_in_thread
+from widgets.runner import Job, JobRunner, failure_text
 
 COLUMNS = ("TCA (UTC)", "Primary", "Primary name", "Secondary", "Secondary name", "Miss (km)", "Rel. speed (km/s)",
            "R (km)", "I (km)", "C (km)")
@@ -24,8 +24,6 @@ COLUMNS = ("TCA (UTC)", "Primary", "Primary name", "Secondary", "Secondary name"
 
 class ScreeningPanel(QWidget):
     watch_requested = Signal(int, int)  # (primary, secondary)
-    _progress = Signal(int, int)
-    _finished = Signal(object, object)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -44,6 +42,7 @@ class ScreeningPanel(QWidget):
         self.watch_button = QPushButton("Watch selected pair")
         self.progress = QProgressBar()
         self.progress.setVisible(False)
+        self.jobs = JobRunner(self, progress_bar=self.progress, cancel_button=self.cancel_button)
         self.summary = QLabel()
         self.summary.setWordWrap(True)  # the co-located list must not widen the window
         self.model, self.proxy, self.table = filtered_table(self, COLUMNS)
@@ -63,62 +62,47 @@ class ScreeningPanel(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.summary)
         self.run_button.clicked.connect(lambda: self.run())
-        self.cancel_button.clicked.connect(self.cancel)
         self.watch_button.clicked.connect(self._watch_selected)
         self.table.doubleClicked.connect(lambda *_: self._watch_selected())
-        self._progress.connect(lambda done, total: (self.progress.setMaximum(total), self.progress.setValue(done)))
-        self._finished.connect(self._on_finished)
 
     def set_context(self, catalog: Catalog, selected_norad: int | None, start: datetime) -> None:
         self.catalog, self.selected, self.start = catalog, selected_norad, start
 
-    def run(self, wait: bool = False) -> None:
+    def run(self) -> Job | None:
+        """Screen on a worker thread (progress, cancel; the newer run wins)."""
         if self._session is not None:  # from the session's selection and clock, as they are now
             self.set_context(self._session.catalog, self._session.selected_norad, self._session.now())
         if self.start is None or not len(self.catalog):
-            return
+            return None
         everything = self.scope.currentIndex() == 1
         if not everything and self.selected is None:
             self.summary.setText("Select an object to screen, or screen the whole catalog")
-            return
-        self.cancel()
-        cancel = threading.Event()
-        self._cancel = cancel
+            return None
         catalog, start, hours, threshold, primary = (self.catalog, self.start, self.hours.value(),
                                                      self.threshold.value(), self.selected)
-        self.progress.setRange(0, 0)
-        self.progress.setVisible(True)
-        self.run_button.setEnabled(False)
-        self.cancel_button.setEnabled(True)
-        self.summary.setText("Screening…")
 
-        def progress(done: int, total: int) -> bool:
-            self._progress.emit(done, total)
-            return cancel.is_set()
-
-        def work() -> None:
+        def work(progress: Progress) -> ScreeningResult:
             if everything:
-                result = screen_all(catalog, start, hours, threshold, progress=progress)
-            else:
-                result = screen_primaries(catalog, [primary], start, hours, threshold, progress=progress)
-            self._finished.emit(result, cancel)
+                return screen_all(catalog, start, hours, threshold, progress=progress)
+            return screen_primaries(catalog, [primary], start, hours, threshold, progress=progress)
 
-        run_in_thread(work, "screening", wait)
+        self.run_button.setEnabled(False)
+        self.summary.setText("Screening…")
+        job = self.jobs.start("Screening", work, self._show_result,
+                              on_error=lambda error: self.summary.setText(failure_text("Screening", error)))
+        job.ended.connect(lambda: self._after(job))
+        return job
 
     def cancel(self) -> None:
-        if self._cancel is not None:
-            self._cancel.set()
+        self.jobs.cancel()
 
-    def _on_finished(self, result: ScreeningResult, token: threading.Event) -> None:
-        if token is not self._cancel:
-            return
-        self._cancel = None
-        self.progress.setVisible(False)
-        self.run_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
-        if result.cancelled:
-            self.summary.setText("Cancelled.")
-            return
+    def _after(self, job: Job) -> None:
+        if not self.jobs.busy:
+            self.run_button.setEnabled(True)
+            if job.cancelled:
+                self.summary.setText("Cancelled.")
+
+    def _show_result(self, result: ScreeningResult) -> None:
         self.result = result
         names = {int(n): str(name) for n, name in zip(self.catalog.norad_id.tolist(), self.catalog.name.tolist())}
         self.model.setRowCount(0)

@@ -5,7 +5,6 @@ files, including "export for nation X"."""
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -18,14 +17,14 @@ from app.catalog import Catalog
 from app.common.marking import DATA_MODES
 from app.sensors.passes import Pass
 from app.sensors.sites import Sensor
-from app.storage.store import StaleEdit, StoreError
+from app.storage.store import StaleEdit
 from app.storage.tasking_store import TaskingStore
-from app.tasking.exchange import ExchangeError, export_csv, export_json, read_exchange_file
-from app.tasking.request import (FINAL_STATES, PRECEDENCES, TRANSITIONS, FeasibilityCancelled, SensorRequest,
+from app.tasking.exchange import export_csv, export_json, read_exchange_file
+from app.tasking.request import (FINAL_STATES, PRECEDENCES, TRANSITIONS, SensorRequest,
                                  TaskingError, TaskingRequest, feasibility, new_request_id, request_to_record)
 from widgets.panels.filtered_table import filtered_table
 from widgets.panels.tasking_form import TaskingForm
-from widgets.workers import run_in_thread
+from widgets.runner import Job, JobRunner, failure_text
 
 COLUMNS = ("ID", "Status", "Precedence", "Title", "Target", "Nation", "Window start (UTC)", "Window end (UTC)",
            "Marking", "Feasibility")
@@ -40,9 +39,9 @@ def _minute(moment: datetime) -> str:
 
 class TaskingPanel(QWidget):
     target_selected = Signal(int)  # NORAD id of the selected request's target
+    history_shown = Signal()  # the current request's audit history is on screen
+    imported = Signal(str)  # summary of an import, with its rejected records
     schedule_changed = Signal(list)  # every scheduled Pass of the shown requests, for the timeline
-    _feasibility_done = Signal(object, object)  # (Feasibility | error text | None when cancelled, request id)
-    _feasibility_progress = Signal(int, int)
 
     def __init__(self, tasking: TaskingStore | None, interactive: bool = True, parent: QWidget | None = None):
         super().__init__(parent)
@@ -58,7 +57,6 @@ class TaskingPanel(QWidget):
         self.current: TaskingRequest | None = None
         self.feasibility_by_id: dict[str, object] = {}
         self.passes: list[Pass] = []
-        self._cancel: threading.Event | None = None
 
         self.status_filter, self.precedence_filter, self.mode_filter = QComboBox(), QComboBox(), QComboBox()
         self.status_filter.addItems(["", *TRANSITIONS, *FINAL_STATES])
@@ -91,6 +89,9 @@ class TaskingPanel(QWidget):
         self.find_button, self.cancel_button = QPushButton("Find feasible passes"), QPushButton("Cancel")
         self.cancel_button.setEnabled(False)
         self.progress = QProgressBar(visible=False)
+        self.jobs = JobRunner(self, progress_bar=self.progress, cancel_button=self.cancel_button)
+        self.database = JobRunner(self, serial=True)  # reads (the newer wins) and writes, in order
+        self.history_jobs = JobRunner(self, serial=True)
         self.reasons = QLabel(wordWrap=True)
         self.reasons.setMinimumWidth(100)
         self.history = QListWidget(wordWrap=True)
@@ -182,10 +183,7 @@ class TaskingPanel(QWidget):
         for name, button in self.action_buttons.items():
             button.clicked.connect(lambda *_, n=name: self.perform(n))
         self.find_button.clicked.connect(self.find_passes)
-        self.cancel_button.clicked.connect(self.cancel_feasibility)
         self.comment_edit.returnPressed.connect(lambda: self.add_comment(self.comment_edit.text()))
-        self._feasibility_done.connect(self._on_feasibility)
-        self._feasibility_progress.connect(self._on_progress)
 
     # --- context from the window ----------------------------------------------------------------
 
@@ -195,21 +193,24 @@ class TaskingPanel(QWidget):
 
     # --- list ------------------------------------------------------------------------------------
 
-    def reload(self, select_id: str | None = None) -> None:
+    def reload(self, select_id: str | None = None) -> Job | None:
+        """Read the requests the filters choose (on the database thread); the table follows."""
         if self.tasking is None:
             self.message.setText("Tasking is off: the database could not be opened (see the status line).")
-            return
+            return None
         target = self.target_filter.text().strip()
         nation = self.nation_filter.text().strip().upper()
         choice = lambda combo: None if combo.currentIndex() == 0 else combo.currentText()  # noqa: E731
-        try:
-            self.requests = self.tasking.requests(
-                data_mode=choice(self.mode_filter), status=choice(self.status_filter), nation=nation or None,
-                precedence=choice(self.precedence_filter), target_norad_id=int(target) if target.isdigit() else None)
-        except StoreError as error:
-            self.message.setText(f"Not loaded: {error}")
-            return
-        self.requests = [r for r in self.requests if r.id not in self.hidden_ids]
+        query = dict(data_mode=choice(self.mode_filter), status=choice(self.status_filter), nation=nation or None,
+                     precedence=choice(self.precedence_filter),
+                     target_norad_id=int(target) if target.isdigit() else None)
+        tasking = self.tasking
+        return self.database.start("Reading tasking requests", lambda _progress: tasking.requests(**query),
+                                   lambda requests: self._show_requests(requests, select_id),
+                                   on_error=lambda error: self.message.setText(f"Not loaded: {error}"))
+
+    def _show_requests(self, requests: list[TaskingRequest], select_id: str | None) -> None:
+        self.requests = [r for r in requests if r.id not in self.hidden_ids]
         keep = select_id or (self.current.id if self.current else None)
         self.model.setRowCount(0)
         for request in self.requests:
@@ -279,18 +280,23 @@ class TaskingPanel(QWidget):
         self.comments.clear()
         if self.current is None or self.tasking is None:
             return
-        try:
-            rows = self.tasking.history(self.current.id)
-        except StoreError as error:
-            self.history.addItem(f"History not loaded: {error}")
-            rows = []
+        for comment in self.current.comments:
+            self.comments.addItem(f"{comment.at_utc[:16]}Z  {comment.author} ({comment.nation or '—'}): {comment.text}")
+        request_id, tasking = self.current.id, self.tasking
+        self.history_jobs.start("Reading the request's history", lambda _progress: tasking.history(request_id),
+                                lambda rows: self._show_history(request_id, rows),
+                                on_error=lambda error: self.history.addItem(f"History not loaded: {error}"))
+
+    def _show_history(self, request_id: str, rows: list[dict]) -> None:
+        if self.current is None or self.current.id != request_id:
+            return
+        self.history.clear()
         for row in rows:
             changes = "; ".join(f"{name}: {_short(change['old'])} → {_short(change['new'])}"
                                 for name, change in row["changes"].items())
             who = f"{row['user']} ({row['nation'] or '—'}, {row['role'] or '—'})"
             self.history.addItem(f"{row['at_utc'][:19]}Z  {row['action'].upper()}  by {who}\n    {changes}")
-        for comment in self.current.comments:
-            self.comments.addItem(f"{comment.at_utc[:16]}Z  {comment.author} ({comment.nation or '—'}): {comment.text}")
+        self.history_shown.emit()
 
     # --- changes ---------------------------------------------------------------------------------
 
@@ -311,44 +317,47 @@ class TaskingPanel(QWidget):
         draft = TaskingRequest(new_request_id(operator.nation), f"Track {name}", target, operator.nation, "",
                                SensorRequest("any"), "track", "ROUTINE", self.now, self.now + timedelta(hours=24),
                                data_mode=mode or self.data_mode)
-        return self._write(lambda: self.tasking.create(draft), "created")
+        tasking = self.tasking
+        return self._write(lambda: tasking.create(draft), "created")
 
-    def save(self) -> TaskingRequest | None:
+    def save(self) -> Job | None:
         if self.current is None:
             return None
         try:
             edited = self.form.edited()
         except TaskingError:
             return None
-        return self._write(lambda: self.tasking.save(edited), "saved", keep_form_on_conflict=True)
+        tasking = self.tasking
+        return self._write(lambda: tasking.save(edited), "saved", keep_form_on_conflict=True)
 
-    def perform(self, action: str) -> TaskingRequest | None:
+    def perform(self, action: str) -> Job | None:
         if self.current is None:
             return None
-        passes = self.selected_passes() if action == "schedule" else []
-        return self._write(lambda: self.tasking.act(self.current, action, passes), action)
+        request, passes, tasking = self.current, self.selected_passes() if action == "schedule" else [], self.tasking
+        return self._write(lambda: tasking.act(request, action, passes), action)
 
-    def add_comment(self, text: str) -> TaskingRequest | None:
+    def add_comment(self, text: str) -> Job | None:
         if self.current is None or not text.strip():
             return None
         self.comment_edit.clear()
-        return self._write(lambda: self.tasking.comment(self.current.id, text), "comment added")
+        request_id, tasking = self.current.id, self.tasking
+        return self._write(lambda: tasking.comment(request_id, text), "comment added")
 
-    def _write(self, work, done: str, keep_form_on_conflict: bool = False) -> TaskingRequest | None:
-        try:
-            saved = work()
-        except StaleEdit as stale:
-            newer = stale.current
-            self._conflict(newer, keep_form_on_conflict)
-            return None
-        except (TaskingError, StoreError) as error:
-            self.message.setText(f"<span style='color:#ff3838'>Not done: {error}</span>")
-            return None
-        self.reload(select_id=saved.id)
-        if self.current != saved:  # filtered out of the list: show it all the same
+    def _write(self, work, done: str, keep_form_on_conflict: bool = False) -> Job:
+        """A change on the database thread; the saved request (``job.result``) is shown when it lands."""
+        def failed(error: BaseException) -> None:
+            if isinstance(error, StaleEdit):
+                self._conflict(error.current, keep_form_on_conflict)
+            else:
+                self.message.setText(f"<span style='color:#ff3838'>Not done: {error}</span>")
+
+        def written(saved: TaskingRequest) -> None:
             self._show(saved)
-        self.message.setText(f"{saved.id} {done} (version {saved.version}).")
-        return saved
+            self.message.setText(f"{saved.id} {done} (version {saved.version}).")
+            self.reload(select_id=saved.id)
+
+        return self.database.start(f"Tasking: {done}", lambda _progress: work(), written, on_error=failed,
+                                   exclusive=False)
 
     def _conflict(self, newer: TaskingRequest | None, keep_form: bool) -> None:
         """Someone saved first: show their values, keep the user's edit in the form, and base
@@ -376,57 +385,32 @@ class TaskingPanel(QWidget):
 
     # --- feasibility -----------------------------------------------------------------------------
 
-    def find_passes(self, wait: bool = False) -> None:
+    def find_passes(self) -> Job | None:
         """Passes of the target over the eligible sensors in the window, on a worker thread."""
         if self.current is None:
-            return
-        self.cancel_feasibility()
-        cancel = threading.Event()
-        self._cancel = cancel
+            return None
         request, catalog, sensors = self.current, self.catalog, list(self.sensors)
         self.find_button.setEnabled(False)
-        self.cancel_button.setEnabled(True)
-        self.progress.setVisible(True)
-        self.progress.setValue(0)
         self.reasons.setText("Computing…")
-
-        def progress(done: int, total: int) -> bool:
-            self._feasibility_progress.emit(done, total)
-            return cancel.is_set()
-
-        def work() -> None:
-            try:
-                result = feasibility(request, catalog, sensors, progress)
-            except FeasibilityCancelled:
-                result = None
-            except Exception as error:  # never lose the console to a computation
-                result = f"{type(error).__name__}: {error}"
-            self._feasibility_done.emit(result, request.id)
-
-        run_in_thread(work, "tasking-feasibility", wait=wait)
+        job = self.jobs.start("Feasibility", lambda progress: feasibility(request, catalog, sensors, progress),
+                              lambda result: self._on_feasibility(result, request.id),
+                              on_error=lambda error: self.reasons.setText(
+                                  f"<span style='color:#ff3838'>{failure_text('Feasibility', error)}</span>"))
+        job.ended.connect(lambda: self._after_feasibility(job))
+        return job
 
     def cancel_feasibility(self) -> None:
-        if self._cancel is not None:
-            self._cancel.set()
-            self._cancel = None
-        self.cancel_button.setEnabled(False)
-        self.progress.setVisible(False)
+        self.jobs.cancel()
         self.find_button.setEnabled(self.current is not None)
 
-    def _on_progress(self, done: int, total: int) -> None:
-        self.progress.setMaximum(max(total, 1))
-        self.progress.setValue(done)
+    def _after_feasibility(self, job: Job) -> None:
+        if not self.jobs.busy:
+            self.find_button.setEnabled(self.current is not None)
+            if job.cancelled:
+                self.reasons.setText("Cancelled.")
 
     def _on_feasibility(self, result, request_id: str) -> None:
         if self.current is None or request_id != self.current.id:
-            return
-        self._cancel = None
-        self.cancel_feasibility()
-        if result is None:
-            self.reasons.setText("Cancelled.")
-            return
-        if isinstance(result, str):
-            self.reasons.setText(f"<span style='color:#ff3838'>Failed: {result}</span>")
             return
         self.feasibility_by_id[request_id] = result
         self.passes = list(result.passes)
@@ -447,23 +431,30 @@ class TaskingPanel(QWidget):
 
     # --- exchange --------------------------------------------------------------------------------
 
-    def import_file(self, path: str | Path) -> str:
-        """Load an exchange file; returns the summary (the bad records are listed in it)."""
-        try:
+    def import_file(self, path: str | Path) -> Job:
+        """Load an exchange file (read and written on the database thread); the summary, with
+        the bad records, is ``job.result`` and shown in the message line."""
+        tasking = self.tasking
+
+        def work(_progress) -> str:
             read = read_exchange_file(path)
-            report = self.tasking.import_requests(read.requests, source=Path(path).name)
-        except (ExchangeError, StoreError) as error:
-            self.message.setText(f"<span style='color:#ff3838'>Not imported: {error}</span>")
-            return str(error)
-        report.rejected = read.rejected
-        self.reload()
-        summary = f"{Path(path).name}: {report.summary()}"
-        self.message.setText(summary)
-        if self.interactive and (report.rejected or report.kept_local):
-            box = QMessageBox(QMessageBox.Icon.Warning, "Import", summary, QMessageBox.StandardButton.Ok, self)
-            box.setDetailedText("\n".join(report.rejected + report.kept_local))
-            box.show()
-        return summary + ("\n" + "\n".join(report.rejected) if report.rejected else "")
+            report = tasking.import_requests(read.requests, source=Path(path).name)
+            report.rejected = read.rejected
+            return report
+
+        def imported(report) -> None:
+            self.reload()
+            summary = f"{Path(path).name}: {report.summary()}"
+            self.message.setText(summary)
+            if self.interactive and (report.rejected or report.kept_local):
+                box = QMessageBox(QMessageBox.Icon.Warning, "Import", summary, QMessageBox.StandardButton.Ok, self)
+                box.setDetailedText("\n".join(report.rejected + report.kept_local))
+                box.show()
+            self.imported.emit(summary + ("\n" + "\n".join(report.rejected) if report.rejected else ""))
+
+        return self.database.start("Importing tasking requests", work, imported, exclusive=False,
+                                   on_error=lambda error: self.message.setText(
+                                       f"<span style='color:#ff3838'>Not imported: {error}</span>"))
 
     def export_file(self, path: str | Path, for_nation: str | None) -> int:
         chosen = [r for r in self.requests if for_nation is None or r.releasable(for_nation)]

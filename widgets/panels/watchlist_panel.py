@@ -4,7 +4,6 @@ event log; the selected pair's range and relative-motion plots."""
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime
 
 import pyqtgraph as pg
@@ -20,6 +19,7 @@ from app.rpo.watch_pair import WatchPair
 from app.rpo.watchlist import LOOK_AHEAD_H, STATUS_RANK, AlertTracker, PairState, evaluate, next_approach, range_history
 from app.storage.store import StaleEdit, Store, StoreError
 from widgets.panels.filtered_table import filtered_table
+from widgets.runner import Job, JobRunner
 from widgets.theme import ORBIT_COLOR, SELECTION_COLOR, STATUS_COLORS
 from widgets.dialogs.watch_pair_dialog import WatchPairDialog
 
@@ -40,7 +40,9 @@ def _duration(seconds: float | None) -> str:
 class WatchlistPanel(QWidget):
     pair_selected = Signal(object)  # WatchPair | None
     alerts_raised = Signal(list)
-    _approaches_ready = Signal(object, object)  # (dict, token)
+    pairs_loaded = Signal(list)  # the pairs, read again from the database
+    pair_saved = Signal(object)  # a WatchPair just added or edited
+    approaches_ready = Signal(object)  # {pair id: next Approach or None}
 
     def __init__(self, store: Store | None, interactive: bool = True, parent: QWidget | None = None):
         super().__init__(parent)
@@ -53,7 +55,8 @@ class WatchlistPanel(QWidget):
         self.approaches_start: datetime | None = None
         self.tracker = AlertTracker()
         self.selected_object: int | None = None
-        self._token: object | None = None
+        self.jobs = JobRunner(self)  # approaches: the newer computation wins
+        self.database = JobRunner(self, serial=True)
         self._last_snapshot: Snapshot | None = None
         self.maneuver_flags: dict[int, str] = {}
         self.notes_by_pair: dict[int, str] = {}  # e.g. the CDM a pair came from
@@ -109,22 +112,25 @@ class WatchlistPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(split)
-        self._approaches_ready.connect(self._on_approaches)
         self.reload()
 
     # --- data ------------------------------------------------------------------------------------
 
-    def reload(self) -> None:
+    def reload(self) -> Job | None:
+        """Read the pairs again (on the database thread); the table follows when they arrive."""
         if self.store is None:
             self.pairs = []
             self.message.setText("No database: the watchlist is off")
-            return
-        try:
-            self.pairs = self.store.pairs()
-        except StoreError as error:
-            self._say(str(error))
-            return
+            return None
+        return self.database.start("Reading the watchlist", lambda _progress: self.store.pairs(), self._on_pairs,
+                                   on_error=self._failed)
+
+    def _on_pairs(self, pairs: list[WatchPair]) -> None:
+        self.pairs = pairs
         self.approaches_start = None  # recompute
+        if self._last_snapshot is not None:
+            self.update(self._last_snapshot)
+        self.pairs_loaded.emit(pairs)
 
     def set_catalog(self, catalog: Catalog) -> None:
         self.catalog = catalog
@@ -137,53 +143,49 @@ class WatchlistPanel(QWidget):
     def set_selected_object(self, norad_id: int | None) -> None:
         self.selected_object = norad_id
 
-    def update(self, snapshot: Snapshot, wait: bool = False) -> list:
-        """Re-evaluate at a new snapshot; start recomputing approaches when due."""
+    def update(self, snapshot: Snapshot) -> list:
+        """Re-evaluate at a new snapshot; start recomputing approaches when due; log new alerts."""
         self._last_snapshot = snapshot
         due = (self.approaches_start is None
                or abs((snapshot.epoch - self.approaches_start).total_seconds()) > RECOMPUTE_AFTER_S)
         if due and self.pairs and len(self.catalog):
-            self._compute_approaches(snapshot.epoch, wait)
+            self._compute_approaches(snapshot.epoch)
         self.states = evaluate(self.pairs, self.catalog, snapshot, self.approaches)
         alerts = self.tracker.update(self.states, snapshot.epoch)
-        for alert in alerts:
-            if self.store is not None:
-                try:
-                    self.store.log_event(alert.sim_utc, "rpo-alert", alert.status, alert.message, alert.pair_id,
-                                         alert.data)
-                except StoreError as error:
-                    self._say(str(error))
         self._show_states()
-        if alerts:
+        if alerts and self.store is not None:
+            store = self.store
+
+            def log_alerts(_progress) -> None:
+                for alert in alerts:
+                    store.log_event(alert.sim_utc, "rpo-alert", alert.status, alert.message, alert.pair_id, alert.data)
+
+            self.database.start("Logging alerts", log_alerts, lambda _none: self.alerts_raised.emit(alerts),
+                                on_error=self._failed, exclusive=False)
+        elif alerts:
             self.alerts_raised.emit(alerts)
         return alerts
 
-    def _compute_approaches(self, start: datetime, wait: bool) -> None:
-        token = object()
-        self._token = token
+    def _compute_approaches(self, start: datetime) -> Job:
         self.approaches_start = start
         pairs, catalog = list(self.pairs), self.catalog
 
-        def work() -> None:
-            found = {p.id: next_approach(catalog, p, start, LOOK_AHEAD_H) for p in pairs}
-            self._approaches_ready.emit(found, token)
+        def work(progress) -> dict:
+            found = {}
+            for done, pair in enumerate(pairs):
+                progress.report(done, len(pairs))
+                found[pair.id] = next_approach(catalog, pair, start, LOOK_AHEAD_H)
+            return found
 
-        thread = threading.Thread(target=work, name="watchlist-approaches", daemon=True)
-        thread.start()
-        if wait:
-            thread.join()
-            from PySide6.QtCore import QCoreApplication
+        return self.jobs.start("Next approaches", work, self._on_approaches, on_error=self._failed)
 
-            QCoreApplication.processEvents()
-
-    def _on_approaches(self, found: dict, token: object) -> None:
-        if token is not self._token:
-            return
+    def _on_approaches(self, found: dict) -> None:
         self.approaches = found
         if self._last_snapshot is not None:
             self.states = evaluate(self.pairs, self.catalog, self._last_snapshot, self.approaches)
             self._show_states()
             self._plot_selected()
+        self.approaches_ready.emit(found)
 
     # --- table -----------------------------------------------------------------------------------
 
@@ -270,7 +272,9 @@ class WatchlistPanel(QWidget):
         if ok:
             self.add_pair(WatchPair(self.selected_object, secondary))
 
-    def add_pair(self, pair: WatchPair, edit: bool = True) -> WatchPair | None:
+    def add_pair(self, pair: WatchPair, edit: bool = True, select: bool = False,
+                 note: str = "") -> Job | None:
+        """Save a new pair (after the dialog, for a person); ``select`` it once saved."""
         if self.store is None:
             return None
         if edit and self.interactive:
@@ -278,13 +282,9 @@ class WatchlistPanel(QWidget):
             if not dialog.exec() or dialog.pair is None:
                 return None
             pair = dialog.pair
-        try:
-            saved = self.store.add_pair(pair)
-        except (StoreError, ValueError) as error:
-            self._say(str(error))
-            return None
-        self.reload()
-        return saved
+        return self.database.start("Adding a watch pair", lambda _progress: self.store.add_pair(pair),
+                                   lambda saved: self._on_saved(saved, select, note), on_error=self._failed,
+                                   exclusive=False)
 
     def edit_selected(self) -> None:
         pair = self.selected_pair()
@@ -294,31 +294,44 @@ class WatchlistPanel(QWidget):
         if dialog.exec() and dialog.pair is not None:
             self.save_edit(dialog.pair)
 
-    def save_edit(self, pair: WatchPair) -> WatchPair | None:
-        try:
-            saved = self.store.update_pair(pair)
-        except StaleEdit as stale:
-            self._say(f"Not saved: {stale}. Newer values: caution {stale.current.caution_km:g} km, warning "
-                      f"{stale.current.warning_km:g} km, by {stale.current.updated_by}" if stale.current
-                      else "Not saved: the pair was removed by someone else")
-            self.reload()
+    def save_edit(self, pair: WatchPair) -> Job | None:
+        """Save an edited pair; someone else's newer edit is kept and shown instead."""
+        if self.store is None:
             return None
-        except (StoreError, ValueError) as error:
-            self._say(str(error))
-            return None
-        self.reload()
-        return saved
+        return self.database.start("Saving the watch pair", lambda _progress: self.store.update_pair(pair),
+                                   lambda saved: self._on_saved(saved, True, ""), on_error=self._failed,
+                                   exclusive=False)
 
-    def remove_selected(self) -> None:
+    def remove_selected(self) -> Job | None:
         pair = self.selected_pair()
         if pair is None or self.store is None:
-            return
-        try:
-            self.store.remove_pair(pair)
-        except StoreError as error:
-            self._say(str(error))
+            return None
         self.tracker.forget(pair.id)
-        self.reload()
+        return self.database.start("Removing the watch pair", lambda _progress: self.store.remove_pair(pair),
+                                   lambda _none: self.reload(), on_error=self._failed, exclusive=False)
+
+    def _on_saved(self, saved: WatchPair, select: bool, note: str) -> None:
+        self.pairs = [p for p in self.pairs if p.id != saved.id] + [saved]
+        if note:
+            self.notes_by_pair[saved.id] = note
+        self.approaches_start = None
+        if self._last_snapshot is not None:
+            self.update(self._last_snapshot)
+        if select:
+            self.select_pair(saved.id, notify=True)
+        self.pair_saved.emit(saved)
+
+    def _failed(self, error: BaseException) -> None:
+        if isinstance(error, StaleEdit):
+            current = error.current
+            self._say(f"Not saved: {error}. Newer values: caution {current.caution_km:g} km, warning "
+                      f"{current.warning_km:g} km, by {current.updated_by}" if current
+                      else "Not saved: the pair was removed by someone else")
+            self.reload()
+        elif isinstance(error, (StoreError, ValueError)):
+            self._say(str(error))
+        else:
+            self._say(f"{type(error).__name__}: {error}")
 
     def _say(self, text: str) -> None:
         self.message.setText(text)
@@ -341,18 +354,14 @@ class WatchlistPanel(QWidget):
                                                         None if pair is None else (pair.primary_id, pair.secondary_id)))
         self.alerts_raised.connect(self._on_alerts)
 
-    def watch(self, primary: int, secondary: int, note: str = "") -> WatchPair | None:
+    def watch(self, primary: int, secondary: int, note: str = "") -> Job | None:
         """Put a pair on the watchlist (from screening or a CDM), select it and say why it is there."""
         existing = next((p for p in self.pairs if (p.primary_id, p.secondary_id) == (primary, secondary)), None)
-        pair = existing or self.add_pair(WatchPair(primary, secondary, notes=note), edit=self.interactive)
-        if pair is None:
-            return None
-        if note:
-            self.notes_by_pair[pair.id] = note
-        if self._session is not None and self._session.latest is not None:
-            self.update(self._session.latest)
-        self.select_pair(pair.id, notify=True)
-        return pair
+        if existing is None:
+            return self.add_pair(WatchPair(primary, secondary, notes=note), edit=self.interactive, select=True,
+                                 note=note)
+        self._on_saved(existing, True, note)
+        return None
 
     def _show_watch_pair(self, ids: tuple[int, int] | None) -> None:
         chosen = self.selected_pair()

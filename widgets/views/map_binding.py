@@ -11,7 +11,8 @@ from app.astro.orbit_path import period_s, sample_orbit
 from app.sensors.coverage import coverage_ring_deg
 from widgets.session import ConsoleSession
 from widgets.views.globe_binding import selected_altitude_km
-from widgets.views.map_view import MapView
+from widgets.runner import JobRunner
+from widgets.views.map_view import MapView, objects_raster
 from widgets.views.point_style import ObjectColors, sensor_colors
 
 TRACK_POINTS = 721
@@ -21,6 +22,7 @@ class MapBinding(QObject):
     def __init__(self, session: ConsoleSession, map_view: MapView, colors: ObjectColors):
         super().__init__(map_view)
         self.session, self.map_view, self.colors = session, map_view, colors
+        self.jobs = JobRunner(self)  # the newest raster wins
         state = session.state
         session.frame.connect(map_view.set_epoch)
         session.snapshot_ready.connect(lambda snapshot: self.show_objects(snapshot))
@@ -40,7 +42,10 @@ class MapBinding(QObject):
         shown = self.session.shown_mask
         if len(shown) != len(snapshot):
             shown = np.ones(len(snapshot), dtype=bool)
-        self.map_view.set_snapshot(snapshot, self.colors.colors, shown, force=force)
+        if self.map_view.dots_due(force):  # drawn on a worker: 18,700 splats cost the GUI thread ~30 ms
+            colors = self.colors.colors
+            self.jobs.start("Drawing the map", lambda _progress: objects_raster(snapshot, colors, shown),
+                            lambda image: self.map_view.show_dots(image, snapshot))
 
     def show_selection(self) -> None:
         session, row = self.session, self.session.selected_row

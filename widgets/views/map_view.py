@@ -42,6 +42,13 @@ def rasterize_points(lat_deg: np.ndarray, lon_deg: np.ndarray, colors_rgba8: np.
     return image
 
 
+def objects_raster(snapshot: Snapshot, colors: np.ndarray, shown: np.ndarray) -> np.ndarray:
+    """The shown objects with a valid state, in their colours (any thread)."""
+    keep = np.asarray(shown, dtype=bool) & snapshot.valid
+    rgba8 = (np.asarray(colors)[keep] * 255).astype(np.uint8)
+    return rasterize_points(snapshot.lat_deg[keep], snapshot.lon_deg[keep], rgba8)
+
+
 def night_overlay(at: datetime) -> np.ndarray:
     """RGBA image (row 0 = south) darkening where the Sun is below the horizon; twilight graded."""
     lat = np.arange(-90 + NIGHT_GRID_DEG / 2, 90, NIGHT_GRID_DEG)
@@ -113,13 +120,21 @@ class MapView(QWidget):
             self._last_night_posix = posix
 
     def set_snapshot(self, snapshot: Snapshot, colors: np.ndarray, shown: np.ndarray, force: bool = False) -> None:
+        """Redraw the objects (at most once a second unless ``force``), here on this thread."""
+        if self.dots_due(force):
+            self.show_dots(objects_raster(snapshot, colors, shown), snapshot)
+
+    def dots_due(self, force: bool = False) -> bool:
+        """Whether the objects' raster should be redrawn now (once a second, or forced); if so
+        the time is taken as the redraw's."""
         now = time.monotonic()
         if not force and now - self._last_dots_wall < MIN_REDRAW_INTERVAL_S:
-            return
+            return False
         self._last_dots_wall = now
-        keep = np.asarray(shown, dtype=bool) & snapshot.valid
-        rgba8 = (np.asarray(colors)[keep] * 255).astype(np.uint8)
-        self.dots.setImage(rasterize_points(snapshot.lat_deg[keep], snapshot.lon_deg[keep], rgba8), autoLevels=False)
+        return True
+
+    def show_dots(self, image: np.ndarray, snapshot: Snapshot) -> None:
+        self.dots.setImage(image, autoLevels=False)
         self.dots.setRect(self._world)
         self._update_subpoint(snapshot)
 

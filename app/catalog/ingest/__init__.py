@@ -2,7 +2,9 @@
 
 ``read_catalog_files`` picks the reader by extension, or by a look at the content when
 the extension says nothing, and never raises for bad input: a file that cannot be read
-at all and every bad record inside a good file become :class:`Rejection` entries.
+at all and every bad record inside a good file become :class:`Rejection` entries. Reading
+several files stops between files with :class:`~app.common.progress.Cancelled` once its
+:class:`~app.common.progress.Progress` is cancelled.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from typing import Callable, Iterable
 from app.catalog.ingest.omm import read_omm_csv, read_omm_json, read_omm_kvn, read_omm_xml
 from app.catalog.ingest.records import ElementSet, ReadResult, RecordError, Rejection
 from app.catalog.ingest.tle import read_tle_bytes
+from app.common.progress import Progress
 
 __all__ = ["ElementSet", "ReadResult", "RecordError", "Rejection", "read_catalog_file",
-           "read_catalog_files", "read_catalog_bytes", "detect_format", "LoadCancelled", "Progress"]
+           "read_catalog_files", "read_catalog_bytes", "detect_format"]
 
 log = logging.getLogger(__name__)
 
@@ -79,21 +82,16 @@ def read_catalog_file(path: str | Path) -> ReadResult:
     return result
 
 
-Progress = Callable[[int, int, str], bool | None]  # (files done, files in all, current file) -> stop?
-
-
 def read_catalog_files(paths: Iterable[str | Path], progress: Progress | None = None) -> ReadResult:
-    """Read files in turn; ``progress`` hears before each file and may return True to stop."""
+    """Read files in turn. ``progress`` hears ``(files done, files in all, path)`` before each
+    file and ``(files in all, files in all, "")`` at the end; once it is cancelled its next
+    report raises :class:`~app.common.progress.Cancelled` (nothing read is returned)."""
     combined = ReadResult()
     paths = list(paths)
     for done, path in enumerate(paths):
-        if progress is not None and progress(done, len(paths), str(path)):
-            raise LoadCancelled(f"stopped after {done} of {len(paths)} files")
+        if progress is not None:
+            progress.report(done, len(paths), str(path))
         combined.extend(read_catalog_file(path))
     if progress is not None:
-        progress(len(paths), len(paths), "")
+        progress.report(len(paths), len(paths), "")
     return combined
-
-
-class LoadCancelled(Exception):
-    """The user stopped a load; nothing was changed."""
