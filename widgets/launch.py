@@ -180,6 +180,18 @@ def _quit_after_first_frame(app, window) -> None:
     window.session.snapshot_ready.connect(drawn)
 
 
+SCREENSHOT_SETTLE_MS = 400
+
+
+def _run_event_loop(milliseconds: int) -> None:
+    """Let the window live for a moment (no operator): the event loop runs, then returns."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    QTimer.singleShot(milliseconds, loop.quit)
+    loop.exec()
+
+
 def take_screenshot(out: str, catalog_paths: Sequence[str] | None, at: datetime | None, select: int | None,
                     size: tuple[int, int]) -> tuple[bool, list[str]]:
     """Render the whole main window to a PNG. Returns (written, problems)."""
@@ -208,9 +220,8 @@ def take_screenshot(out: str, catalog_paths: Sequence[str] | None, at: datetime 
             window.globe.look_at(window.globe._selected_position())
         else:
             problems.append(f"--select: catalog number {select} is not in the catalog")
-    for _ in range(3):
-        window.session.advance_frame()
-        app.processEvents()
+    window.session.advance_frame()
+    _run_event_loop(SCREENSHOT_SETTLE_MS)  # layout, the database's first reads, a few frames drawn
     written = window.save_screenshot(out)
     window.close()
     return written, problems

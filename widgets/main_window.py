@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import Sequence
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QComboBox, QDockWidget, QHBoxLayout, QLabel, QMainWindow, QMenuBar, QScrollArea,
-                               QSizePolicy, QTabBar, QToolBar, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QComboBox, QDockWidget, QHBoxLayout, QLabel, QMainWindow, QScrollArea, QVBoxLayout, QWidget
 
 from app.common.user_settings import UserSettings, load_settings
 from app.live.clock import SimulationClock
@@ -43,6 +42,7 @@ from widgets.views.map_view import MapView
 from widgets.views.point_style import COLOR_MODES, ObjectColors, object_legend_html
 from widgets.views.textures import earth_texture
 from widgets.views.timeline import Timeline
+from widgets.window_frame import frame_with_banners, hide_stray_tab_bars
 
 log = logging.getLogger(__name__)
 
@@ -146,30 +146,7 @@ class MainWindow(QMainWindow):
         column.addWidget(self.globe, 1)
         column.addWidget(self.timeline)
         self.setCentralWidget(central)
-        # the banners frame the whole window: above the menu bar and below everything else
-        top = QWidget()
-        top_column = QVBoxLayout(top)
-        top_column.setContentsMargins(0, 0, 0, 0)
-        top_column.setSpacing(0)
-        top_column.addWidget(self.top_banner)
-        top_column.addWidget(QMenuBar(self))
-        self.setMenuWidget(top)
-        bottom = QToolBar("Classification", self)
-        bottom.setObjectName("bottomBanner")
-        bottom.setMovable(False)
-        bottom.setFloatable(False)
-        bottom.toggleViewAction().setEnabled(False)
-        bottom.setContentsMargins(0, 0, 0, 0)
-        bottom.setStyleSheet("QToolBar { padding: 0px; border: none; }")
-        holder = QWidget()
-        holder_column = QVBoxLayout(holder)
-        holder_column.setContentsMargins(0, 0, 0, 0)
-        holder_column.setSpacing(0)
-        holder_column.addWidget(self.status_label)
-        holder_column.addWidget(self.bottom_banner)
-        holder.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        bottom.addWidget(holder)
-        self.addToolBar(Qt.ToolBarArea.BottomToolBarArea, bottom)
+        frame_with_banners(self, self.top_banner, self.bottom_banner, self.status_label)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.time_controls)
         # side docks run the full height: the map sits under the globe, near its 2:1 shape
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
@@ -210,28 +187,12 @@ class MainWindow(QMainWindow):
         dock.setObjectName(name)
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
-        dock.dockLocationChanged.connect(lambda *_: QTimer.singleShot(0, self._hide_stray_tab_bars))
+        dock.dockLocationChanged.connect(lambda *_: QTimer.singleShot(0, lambda: hide_stray_tab_bars(self)))
         return dock
-
-    def _hide_stray_tab_bars(self) -> None:
-        """Qt 6.12 leaves extra, unused tab bars of tabified docks visible over the views
-        (seen with plain QMainWindow too): keep only the bar lying along its docks."""
-        docks = {d.windowTitle(): d for d in self.findChildren(QDockWidget)}
-        for bar in self.findChildren(QTabBar):
-            if bar.parent() is not self or bar.count() == 0:
-                continue
-            dock = docks.get(bar.tabText(0))
-            if dock is None:
-                continue
-            area = dock.geometry()
-            along = (abs(bar.geometry().top() - area.bottom()) <= 8 or abs(bar.geometry().bottom() - area.top()) <= 8)
-            overlaps = bar.geometry().left() < area.right() and bar.geometry().right() > area.left()
-            if not (along and overlaps):
-                bar.hide()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        QTimer.singleShot(0, self._hide_stray_tab_bars)
+        QTimer.singleShot(0, lambda: hide_stray_tab_bars(self))
 
     # --- what the window itself shows ------------------------------------------------------------
 

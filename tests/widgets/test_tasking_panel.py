@@ -35,7 +35,7 @@ def panel(qtbot, tmp_path, default_catalog):
 
 def settle(qtbot, panel) -> None:
     """Wait until the panel's database work (reads, writes, history) has landed on screen."""
-    qtbot.waitUntil(lambda: not panel.database.busy and not panel.history_jobs.busy, timeout=10000)
+    qtbot.waitUntil(lambda: not panel.database.busy and not panel.trail.jobs.busy, timeout=10000)
 
 
 def done(qtbot, panel, job):
@@ -104,15 +104,15 @@ def test_feasible_passes_schedule_and_timeline_signal(panel, qtbot, tmp_path):
     settle(qtbot, panel)
     with qtbot.waitSignal(panel.find_passes().ended, timeout=60000):
         pass
-    qtbot.waitUntil(lambda: panel.passes_model.rowCount() > 0, timeout=10000)
-    assert all(p.sensor == "TEST RADAR" for p in panel.passes)
-    assert "feasible passes" in panel.reasons.text()
+    qtbot.waitUntil(lambda: panel.passes_tab.passes_model.rowCount() > 0, timeout=10000)
+    assert all(p.sensor == "TEST RADAR" for p in panel.passes_tab.passes)
+    assert "feasible passes" in panel.passes_tab.reasons.text()
     scheduled = []
     panel.schedule_changed.connect(scheduled.append)
-    panel.passes_table.selectRow(1)
+    panel.passes_tab.passes_table.selectRow(1)
     saved = done(qtbot, panel, panel.perform("schedule"))
-    assert saved.status == "SCHEDULED" and saved.scheduled_passes == (panel.passes[1],)
-    assert scheduled[-1] == [panel.passes[1]]
+    assert saved.status == "SCHEDULED" and saved.scheduled_passes == (panel.passes_tab.passes[1],)
+    assert scheduled[-1] == [panel.passes_tab.passes[1]]
     assert shown_actions(panel) == {"collected", "partial", "failed", "cancel"}
 
 
@@ -121,9 +121,9 @@ def test_infeasible_request_is_flagged_with_the_reason(panel, qtbot):
     panel.sensors = [Sensor("DOWN", "GBR", "national", "radar", 54.0, 0.0, 0.0, 5.0, 5000.0, status="outage")]
     with qtbot.waitSignal(panel.find_passes().ended, timeout=60000):
         pass
-    qtbot.waitUntil(lambda: "INFEASIBLE" in panel.reasons.text(), timeout=10000)
+    qtbot.waitUntil(lambda: "INFEASIBLE" in panel.passes_tab.reasons.text(), timeout=10000)
     settle(qtbot, panel)
-    assert "DOWN: in outage" in panel.reasons.text()
+    assert "DOWN: in outage" in panel.passes_tab.reasons.text()
     assert panel.model.item(0, 9).text() == "INFEASIBLE: DOWN: in outage"
 
 

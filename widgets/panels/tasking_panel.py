@@ -10,27 +10,27 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QStandardItem
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QListWidget,
-                               QMessageBox, QProgressBar, QPushButton, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QLineEdit,
+                               QMessageBox, QPushButton, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from app.catalog import Catalog
 from app.common.marking import DATA_MODES
-from app.sensors.passes import Pass
 from app.sensors.sites import Sensor
 from app.storage.store import StaleEdit
 from app.storage.tasking_store import TaskingStore
 from app.tasking.exchange import export_csv, export_json, read_exchange_file
 from app.tasking.request import (FINAL_STATES, PRECEDENCES, TRANSITIONS, SensorRequest,
-                                 TaskingError, TaskingRequest, feasibility, new_request_id, request_to_record)
+                                 TaskingError, TaskingRequest, new_request_id, request_to_record)
 from widgets.panels.filtered_table import filtered_table
 from widgets.panels.tasking_form import TaskingForm
-from widgets.runner import Job, JobRunner, failure_text
+from widgets.panels.tasking_history import RequestHistory, short
+from widgets.panels.tasking_passes import FeasiblePassesTab
+from widgets.runner import Job, JobRunner
 
 COLUMNS = ("ID", "Status", "Precedence", "Title", "Target", "Nation", "Window start (UTC)", "Window end (UTC)",
            "Marking", "Feasibility")
 ACTIONS = ("submit", "approve", "schedule", "collected", "partial", "failed", "reject", "cancel")
 PRECEDENCE_COLORS = {"FLASH": "#ff3838", "IMMEDIATE": "#ffb302", "PRIORITY": "#fce83a", "ROUTINE": "#c7d3e0"}
-PASS_COLUMNS = ("Sensor", "AOS (UTC)", "TCA", "LOS", "Max el (deg)", "Range (km)", "Sunlit", "Site dark")
 
 
 def _minute(moment: datetime) -> str:
@@ -56,7 +56,6 @@ class TaskingPanel(QWidget):
         self.requests: list[TaskingRequest] = []
         self.current: TaskingRequest | None = None
         self.feasibility_by_id: dict[str, object] = {}
-        self.passes: list[Pass] = []
 
         self.status_filter, self.precedence_filter, self.mode_filter = QComboBox(), QComboBox(), QComboBox()
         self.status_filter.addItems(["", *TRANSITIONS, *FINAL_STATES])
@@ -84,19 +83,10 @@ class TaskingPanel(QWidget):
         self.action_buttons = {name: QPushButton(name.title()) for name in ACTIONS}
         self.message = QLabel(objectName="taskingMessage", wordWrap=True)
         self.message.setMinimumWidth(100)
-        self.passes_model, _proxy, self.passes_table = filtered_table(self, PASS_COLUMNS)
-        self.passes_table.setSortingEnabled(False)
-        self.find_button, self.cancel_button = QPushButton("Find feasible passes"), QPushButton("Cancel")
-        self.cancel_button.setEnabled(False)
-        self.progress = QProgressBar(visible=False)
-        self.jobs = JobRunner(self, progress_bar=self.progress, cancel_button=self.cancel_button)
+        self.passes_tab = FeasiblePassesTab()
         self.database = JobRunner(self, serial=True)  # reads (the newer wins) and writes, in order
-        self.history_jobs = JobRunner(self, serial=True)
-        self.reasons = QLabel(wordWrap=True)
-        self.reasons.setMinimumWidth(100)
-        self.history = QListWidget(wordWrap=True)
-        self.comments = QListWidget(wordWrap=True)
-        self.comment_edit = QLineEdit(placeholderText="Add a comment and press Enter")
+        self.trail = RequestHistory(self)
+        self.history, self.comments, self.comment_edit = self.trail.history, self.trail.comments, self.trail.comment_edit
         self._build_layout()
         self._connect()
         self.form.show_request(None)
@@ -143,25 +133,11 @@ class TaskingPanel(QWidget):
         details_column.addWidget(scroll, 1)
         details_column.addLayout(actions)
         details_column.addWidget(self.message)
-        passes = QWidget()
-        passes_column = QVBoxLayout(passes)
-        row = QHBoxLayout()
-        for widget in (self.find_button, self.cancel_button, self.progress):
-            row.addWidget(widget)
-        row.addStretch(1)
-        passes_column.addLayout(row)
-        passes_column.addWidget(self.reasons)
-        passes_column.addWidget(self.passes_table, 1)
-        passes_column.addWidget(QLabel("Select passes, then Schedule (an APPROVED request).", wordWrap=True))
-        talk = QWidget()
-        talk_column = QVBoxLayout(talk)
-        talk_column.addWidget(self.comments, 1)
-        talk_column.addWidget(self.comment_edit)
         self.tabs = QTabWidget()
         self.tabs.addTab(details, "Request")
-        self.tabs.addTab(passes, "Feasible passes")
+        self.tabs.addTab(self.passes_tab, "Feasible passes")
         self.tabs.addTab(self.history, "History")
-        self.tabs.addTab(talk, "Comments")
+        self.tabs.addTab(self.trail.talk, "Comments")
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(self.tabs)
@@ -182,8 +158,10 @@ class TaskingPanel(QWidget):
         self.save_button.clicked.connect(self.save)
         for name, button in self.action_buttons.items():
             button.clicked.connect(lambda *_, n=name: self.perform(n))
-        self.find_button.clicked.connect(self.find_passes)
-        self.comment_edit.returnPressed.connect(lambda: self.add_comment(self.comment_edit.text()))
+        self.passes_tab.find_button.clicked.connect(self.find_passes)
+        self.passes_tab.found.connect(self._on_feasibility)
+        self.trail.comment_entered.connect(self.add_comment)
+        self.trail.shown.connect(self.history_shown)
 
     # --- context from the window ----------------------------------------------------------------
 
@@ -257,11 +235,8 @@ class TaskingPanel(QWidget):
         self.form.show_request(request)
         self._show_actions()
         self._show_history_and_comments()
+        self.passes_tab.show_request(request, changed_request)
         if changed_request:
-            self.cancel_feasibility()
-            self.passes = []
-            self.passes_model.setRowCount(0)
-            self.reasons.clear()
             self.message.clear()
         if request is not None:
             self.target_selected.emit(request.target_norad_id)
@@ -273,30 +248,9 @@ class TaskingPanel(QWidget):
         editable = self.current is not None and self.current.status in ("DRAFT", "SUBMITTED")
         self.save_button.setVisible(editable)
         self.form.setEnabled(editable)
-        self.find_button.setEnabled(self.current is not None)
 
     def _show_history_and_comments(self) -> None:
-        self.history.clear()
-        self.comments.clear()
-        if self.current is None or self.tasking is None:
-            return
-        for comment in self.current.comments:
-            self.comments.addItem(f"{comment.at_utc[:16]}Z  {comment.author} ({comment.nation or '—'}): {comment.text}")
-        request_id, tasking = self.current.id, self.tasking
-        self.history_jobs.start("Reading the request's history", lambda _progress: tasking.history(request_id),
-                                lambda rows: self._show_history(request_id, rows),
-                                on_error=lambda error: self.history.addItem(f"History not loaded: {error}"))
-
-    def _show_history(self, request_id: str, rows: list[dict]) -> None:
-        if self.current is None or self.current.id != request_id:
-            return
-        self.history.clear()
-        for row in rows:
-            changes = "; ".join(f"{name}: {_short(change['old'])} → {_short(change['new'])}"
-                                for name, change in row["changes"].items())
-            who = f"{row['user']} ({row['nation'] or '—'}, {row['role'] or '—'})"
-            self.history.addItem(f"{row['at_utc'][:19]}Z  {row['action'].upper()}  by {who}\n    {changes}")
-        self.history_shown.emit()
+        self.trail.show_request(self.current, self.tasking)
 
     # --- changes ---------------------------------------------------------------------------------
 
@@ -333,7 +287,8 @@ class TaskingPanel(QWidget):
     def perform(self, action: str) -> Job | None:
         if self.current is None:
             return None
-        request, passes, tasking = self.current, self.selected_passes() if action == "schedule" else [], self.tasking
+        passes = self.passes_tab.selected_passes() if action == "schedule" else []
+        request, tasking = self.current, self.tasking
         return self._write(lambda: tasking.act(request, action, passes), action)
 
     def add_comment(self, text: str) -> Job | None:
@@ -367,7 +322,7 @@ class TaskingPanel(QWidget):
             return
         mine = request_to_record(self.form.edited() if keep_form else self.current)
         theirs = request_to_record(newer)
-        differences = "; ".join(f"{name} = {_short(theirs[name])}" for name in theirs
+        differences = "; ".join(f"{name} = {short(theirs[name])}" for name in theirs
                                 if name not in ("version", "updated_utc", "updated_by") and theirs[name] != mine[name])
         self.message.setText(f"<span style='color:#ffb302'>Not saved: {newer.updated_by} changed this request "
                              f"(version {newer.version}, {newer.updated_utc[:16]}Z). Their values: "
@@ -389,45 +344,11 @@ class TaskingPanel(QWidget):
         """Passes of the target over the eligible sensors in the window, on a worker thread."""
         if self.current is None:
             return None
-        request, catalog, sensors = self.current, self.catalog, list(self.sensors)
-        self.find_button.setEnabled(False)
-        self.reasons.setText("Computing…")
-        job = self.jobs.start("Feasibility", lambda progress: feasibility(request, catalog, sensors, progress),
-                              lambda result: self._on_feasibility(result, request.id),
-                              on_error=lambda error: self.reasons.setText(
-                                  f"<span style='color:#ff3838'>{failure_text('Feasibility', error)}</span>"))
-        job.ended.connect(lambda: self._after_feasibility(job))
-        return job
+        return self.passes_tab.find(self.current, self.catalog, self.sensors)
 
-    def cancel_feasibility(self) -> None:
-        self.jobs.cancel()
-        self.find_button.setEnabled(self.current is not None)
-
-    def _after_feasibility(self, job: Job) -> None:
-        if not self.jobs.busy:
-            self.find_button.setEnabled(self.current is not None)
-            if job.cancelled:
-                self.reasons.setText("Cancelled.")
-
-    def _on_feasibility(self, result, request_id: str) -> None:
-        if self.current is None or request_id != self.current.id:
-            return
+    def _on_feasibility(self, request_id: str, result) -> None:
         self.feasibility_by_id[request_id] = result
-        self.passes = list(result.passes)
-        self.passes_model.setRowCount(0)
-        for p in self.passes:
-            cells = (p.sensor, f"{p.aos:%m-%d %H:%M:%S}", f"{p.tca:%H:%M:%S}", f"{p.los:%H:%M:%S}",
-                     f"{p.max_elevation_deg:.1f}", f"{p.range_at_tca_km:,.0f}", "yes" if p.sunlit else "no",
-                     "yes" if p.site_dark else "no")
-            self.passes_model.appendRow([QStandardItem(c) for c in cells])
-        self.passes_table.resizeColumnsToContents()
-        self.reasons.setText(f"{len(self.passes)} feasible passes." if result.feasible else
-                             "<span style='color:#ff3838'>INFEASIBLE</span>: " + "; ".join(result.reasons))
         self.reload(select_id=request_id)
-
-    def selected_passes(self) -> list[Pass]:
-        rows = sorted({index.row() for index in self.passes_table.selectionModel().selectedRows()})
-        return [self.passes[row] for row in rows if row < len(self.passes)]
 
     # --- exchange --------------------------------------------------------------------------------
 
@@ -509,10 +430,3 @@ class TaskingPanel(QWidget):
     def _on_records_changed(self, hidden_ids: set) -> None:
         self.hidden_ids = set(hidden_ids)
         self.reload()
-
-
-def _short(value) -> str:
-    if isinstance(value, list):
-        return f"[{len(value)} item{'s' if len(value) != 1 else ''}]"
-    text = "—" if value in (None, "") else str(value)
-    return text if len(text) <= 40 else text[:39] + "…"
