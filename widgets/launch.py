@@ -217,7 +217,6 @@ def take_screenshot(out: str, catalog_paths: Sequence[str] | None, at: datetime 
     if select is not None:
         if select in window.session.catalog:
             window.session.select_norad(select)
-            window.globe.look_at(window.globe._selected_position())
         else:
             problems.append(f"--select: catalog number {select} is not in the catalog")
     window.session.advance_frame()

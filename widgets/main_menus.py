@@ -78,6 +78,7 @@ def build_menus(window) -> None:
                                                        window.follow_action.isChecked()), checkable=True)
     session.state.connect("camera.follow_selection", window.follow_action.setChecked)
     _add_action(window, view_menu, "&Reset camera", "R", globe.reset_camera)
+    _add_action(window, view_menu, "Zoom to fi&t", "Z", window.globe_binding.zoom_to_fit)
     _add_action(window, view_menu, "Zoom &in", "Ctrl+=", lambda: globe.zoom(0.8))
     _add_action(window, view_menu, "Zoom &out", "Ctrl+-", lambda: globe.zoom(1.25))
     _choice_menu(window, view_menu, "&Colour by", {mode: mode for mode in COLOR_MODES}, "shown.color_mode")

@@ -174,8 +174,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.details_dock, self.sensors_dock)
         self.map_dock.raise_()
         self.details_dock.raise_()
-        self.resizeDocks([self.catalog_dock, self.details_dock], [520, 330], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.map_dock], [380], Qt.Orientation.Vertical)
+        self._layout_restored = False
 
     @property
     def docks(self) -> list[QDockWidget]:
@@ -192,7 +191,18 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        if not self._layout_restored:
+            self.fit_docks_to_window()
+            self._layout_restored = True
         QTimer.singleShot(0, lambda: hide_stray_tab_bars(self))
+
+    def fit_docks_to_window(self) -> None:
+        """Dock sizes for this window's size, so the globe keeps a usable share on a small screen."""
+        width, height = self.width(), self.height()
+        self.resizeDocks([self.catalog_dock, self.details_dock],
+                         [int(min(max(0.27 * width, 300), 520)), int(min(max(0.22 * width, 260), 340))],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([self.map_dock], [int(min(max(0.34 * height, 200), 420))], Qt.Orientation.Vertical)
 
     # --- what the window itself shows ------------------------------------------------------------
 
@@ -245,6 +255,7 @@ class MainWindow(QMainWindow):
             self.settings.note_problem("window/geometry: not a window geometry; ignored")
         if state is not None and not self.restoreState(state, LAYOUT_VERSION):
             self.settings.note_problem("window/state: a dock layout from another version; the default layout is used")
+        self._layout_restored = state is not None and not any(p.startswith("window/state") for p in self.settings.problems)
         mode = self.settings.text("view/color_mode", self.session.state.shown.color_mode)
         if mode in COLOR_MODES:
             self.session.state.shown.color_mode = mode

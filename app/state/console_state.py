@@ -20,6 +20,7 @@ from typing import Annotated, Iterable, Literal
 from pydantic import AfterValidator, AwareDatetime, Field, ValidationError, field_validator
 
 from app.live.clock import MAX_RATE
+from app.state.camera_framing import MAX_DISTANCE_ER, MIN_DISTANCE_ER, START_DISTANCE_ER
 from app.state.evented import EventedModel
 from app.catalog.filter import CatalogFilter
 from app.common.marking import DATA_MODES
@@ -101,7 +102,7 @@ class CameraState(EventedModel):
 
     azimuth_deg: float = Field(0.0, allow_inf_nan=False)
     elevation_deg: float = Field(20.0, ge=-90.0, le=90.0)
-    distance_er: float = Field(5.5, ge=1.05, le=200.0)
+    distance_er: float = Field(START_DISTANCE_ER, ge=MIN_DISTANCE_ER, le=MAX_DISTANCE_ER)
     center_er: tuple[float, float, float] = (0.0, 0.0, 0.0)
     follow_selection: bool = False
 

@@ -46,7 +46,7 @@ def test_an_invalid_value_is_refused_and_nothing_changes():
         state.shown.color_mode = "Plaid"
     with pytest.raises(ValidationError):
         state.camera.center_er = (float("nan"), 0.0, 0.0)
-    assert calls == [] and state.camera.distance_er == 5.5 and state.selection.objects == ()
+    assert calls == [] and state.camera.distance_er == CameraState().distance_er and state.selection.objects == ()
 
 
 def test_times_are_kept_in_utc():

@@ -45,7 +45,8 @@ def test_clock_changes_and_snapshots_follow(qtbot, window):
 
 def test_colour_by_regime(qtbot, window):
     window.session.state.shown.color_mode = "Orbit regime"
-    assert "Geo" in window.legend.text() and window.color_box.currentText() == "Orbit regime"
+    assert all(f" {r}" in window.legend.text() for r in ("LEO", "MEO", "GEO", "HEO"))
+    assert window.color_box.currentText() == "Orbit regime"
     geo = window.session.catalog.regime == "GEO"
     assert np.allclose(window.colors.colors[geo][0], window.colors.colors[geo][-1])
 
@@ -388,12 +389,13 @@ def test_a_saved_view_reopens_to_the_same_time_selection_camera_and_filter(qtbot
     target = next(int(n) for n, keep in zip(default_catalog.norad_id, window.session.shown_mask) if keep)
     window.session.select_norad(target)
     window.session.clock.jump_to(EPOCH + timedelta(hours=5, minutes=7))
-    window.globe.look_at(np.array([-3.0, 1.0, -1.0]))  # as a pair selection or a follow does
-    window.globe.zoom(2.0)
+    framed = window.globe.view.camera.distance  # selecting it framed its whole (GEO) orbit
+    window.globe.look_at(np.array([-3.0, 1.0, -1.0]))  # then the officer turns the globe and zooms out
+    window.globe.zoom(1.25)
     camera = window.globe.view.camera
     expected = (camera.azimuth, camera.elevation, camera.distance)
     assert (state.camera.azimuth_deg, state.camera.elevation_deg, state.camera.distance_er) == expected
-    assert expected[2] == 11.0 and expected[1] < 0
+    assert expected[2] == framed * 1.25 and expected[1] < 0
     path = tmp_path / "brief.spaceops-view"
     save_view(window, path)
 

@@ -39,6 +39,7 @@ def _minute(moment: datetime) -> str:
 
 class TaskingPanel(QWidget):
     target_selected = Signal(int)  # NORAD id of the selected request's target
+    request_shown = Signal(object)  # the id of the request in the editor, or None
     history_shown = Signal()  # the current request's audit history is on screen
     imported = Signal(str)  # summary of an import, with its rejected records
     schedule_changed = Signal(list)  # every scheduled Pass of the shown requests, for the timeline
@@ -238,6 +239,7 @@ class TaskingPanel(QWidget):
         self.passes_tab.show_request(request, changed_request)
         if changed_request:
             self.message.clear()
+        self.request_shown.emit(None if request is None else request.id)
         if request is not None:
             self.target_selected.emit(request.target_norad_id)
 
@@ -423,6 +425,9 @@ class TaskingPanel(QWidget):
         session.state.connect("banner.data_mode", lambda mode: setattr(self, "data_mode", mode))
         session.tasking_changed.connect(self._on_records_changed)
         self.target_selected.connect(target)
+        self.request_shown.connect(lambda request_id: setattr(session.state.selection, "tasking_request", request_id))
+        session.state.connect("selection.tasking_request", lambda request_id: self.select_request(request_id)
+                              if request_id and (self.current is None or self.current.id != request_id) else None)
         self.schedule_changed.connect(lambda passes: session.intervals_changed.emit(
             "Passes", [(p.aos, p.los, p.sensor) for p in passes], "#4dacff", 0.0))
         context()

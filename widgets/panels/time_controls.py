@@ -52,9 +52,11 @@ class TimeControls(QToolBar):
         self._shown_second: int | None = None
         self._shown_mode: tuple | None = None
 
-        for widget_or_action in (self.live_action, self.play_action, self.step_back_action, self.step_forward_action,
-                                 self.slower_action, self.rate_box, self.faster_action, None, self.jump_edit,
-                                 self.jump_action, None, self.clock_label, self.mode_label):
+        # the time and the mode first: on a narrow screen the toolbar hides its last items in an
+        # overflow menu, and LIVE / REPLAY / PAUSED must always show
+        for widget_or_action in (self.clock_label, self.mode_label, None, self.live_action, self.play_action,
+                                 self.step_back_action, self.step_forward_action, self.slower_action, self.rate_box,
+                                 self.faster_action, None, self.jump_edit, self.jump_action):
             if widget_or_action is None:
                 self.addSeparator()
             elif isinstance(widget_or_action, QAction):

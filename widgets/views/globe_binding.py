@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject
 
 from app.astro.constants import MEAN_EARTH_RADIUS_KM
 from app.astro.orbit_path import sample_orbit
+from app.state.camera_framing import MAX_DISTANCE_ER, MIN_DISTANCE_ER
 from app.sensors.coverage import DEFAULT_COVERAGE_ALT_KM, coverage_ring_deg, ring_itrs
 from widgets.session import ConsoleSession
 from widgets.theme import rgba
@@ -42,13 +43,14 @@ class GlobeBinding(QObject):
         globe.object_clicked.connect(session.select_row)
         globe.camera_moved.connect(self._record_camera)
         state.connect("selection.objects", lambda _objects: self.show_selection())
-        state.connect("selection.watch_pair", lambda _pair: self.show_pair(turn=True))
+        state.connect("selection.watch_pair", lambda _pair: self.show_pair())
         state.connect("selection.sensor", lambda _name: self.show_coverage())
         state.connect("shown.sensor_color_mode", lambda _mode: self.show_sensors())
         state.connect("clock", lambda _clock: self.show_selection())
         state.connect("camera", lambda _camera: self._apply_camera())
         state.connect("banner.data_mode", lambda _mode: self._show_watermark())
         state.connect("scenario", lambda _scenario: self._show_watermark())
+        state.connect_any(self._frame_what_was_chosen)
         self._apply_camera()
 
     # --- data ------------------------------------------------------------------------------------
@@ -85,15 +87,46 @@ class GlobeBinding(QObject):
             self.globe.set_selection(row, orbit, str(catalog.name[row]) or str(catalog.norad_id[row]))
         self.show_coverage()
 
-    def show_pair(self, turn: bool = False) -> None:
+    def show_pair(self) -> None:
         pair, catalog = self.session.state.selection.watch_pair, self.session.catalog
         if pair is None or pair[0] not in catalog or pair[1] not in catalog:
             self.globe.set_pair(None)
+            self.globe.tracking_pair = False
             return
-        self.globe.set_pair((catalog.row_of(pair[0]), catalog.row_of(pair[1])))
-        positions = self.globe.pair_positions()
-        if turn and positions is not None:
-            self.globe.look_at(positions.mean(axis=0))
+        self.globe.set_pair((catalog.row_of(pair[0]), catalog.row_of(pair[1])),
+                            tuple(self._name(n) for n in pair))
+
+    def _name(self, norad_id: int) -> str:
+        catalog = self.session.catalog
+        return str(catalog.name[catalog.row_of(norad_id)]) or str(norad_id)
+
+    # --- framing: what the operator chose comes into view ----------------------------------------
+
+    def _frame_what_was_chosen(self, changes: dict) -> None:
+        """An object or a pair just chosen is framed; not when the same change set the camera
+        too (a saved view, an instructor's push: their camera stands)."""
+        if any(path.startswith("camera.") for path in changes):
+            return
+        if changes.get("selection.watch_pair") is not None:
+            self.globe.frame_pair()
+        elif "selection.objects" in changes and self.session.selected_row is not None:
+            self.frame_selection()
+
+    def frame_selection(self) -> None:
+        row = self.session.selected_row
+        if row is None:
+            return
+        orbit = sample_orbit(self.session.catalog.satrecs[row], self.session.now())
+        self.globe.frame_orbit(orbit.r_teme_km / EARTH_RADIUS_KM, self.globe._selected_position())
+
+    def zoom_to_fit(self) -> None:
+        """``Z``: the watched pair, else the selected object's orbit, else the whole GEO ring."""
+        if self.session.state.selection.watch_pair is not None and self.globe.frame_pair():
+            return
+        if self.session.selected_row is not None:
+            self.frame_selection()
+        else:
+            self.globe.reset_camera()
 
     def show_sensors(self) -> None:
         sensors = self.session.sensors
@@ -125,7 +158,7 @@ class GlobeBinding(QObject):
     def _camera_values(self) -> dict:
         camera = self.globe.view.camera
         return {"azimuth_deg": float(camera.azimuth), "elevation_deg": float(np.clip(camera.elevation, -90, 90)),
-                "distance_er": float(np.clip(camera.distance, 1.05, 200.0)),
+                "distance_er": float(np.clip(camera.distance, MIN_DISTANCE_ER, MAX_DISTANCE_ER)),
                 "center_er": tuple(float(v) for v in (camera.center or (0.0, 0.0, 0.0))[:3])}
 
     def _record_camera(self) -> None:

@@ -21,11 +21,13 @@ from app.astro.orbit_path import OrbitPath
 from app.astro.sun import sun_direction_eci
 from app.astro.timeutil import datetime_to_jd
 from app.live.engine import Snapshot
+from app.state.camera_framing import (FOV_DEG, MAX_DISTANCE_ER, MIN_DISTANCE_ER, START_DISTANCE_ER, orbit_frame,
+                                      pair_frame)
 from widgets.views.globe_visuals import EARTH_RADIUS_KM, CatalogPoints, Earth, extrapolate_positions
 from widgets.theme import ORBIT_COLOR, SELECTION_COLOR, rgba
 
 CLICK_TOLERANCE_PX = 6.0
-DEFAULT_DISTANCE_ER = 5.5
+ORBIT_VIEW_TILT_DEG = 30.0
 
 
 def _grid_segments(step_deg: float = 30.0, radius: float = 1.002, samples: int = 121) -> np.ndarray:
@@ -57,7 +59,7 @@ class GlobeView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.canvas.native)
         self.view = self.canvas.central_widget.add_view()
-        self.view.camera = scene.TurntableCamera(fov=30.0, distance=DEFAULT_DISTANCE_ER, elevation=20.0,
+        self.view.camera = scene.TurntableCamera(fov=FOV_DEG, distance=START_DISTANCE_ER, elevation=20.0,
                                                  azimuth=0.0, up="+z")
         self.earth = Earth(texture_rgb, parent=self.view.scene)
         self.grid = scene.visuals.Line(_grid_segments(), color=(0.65, 0.8, 0.95, 0.45), connect="segments",
@@ -91,8 +93,13 @@ class GlobeView(QWidget):
         self.label = scene.visuals.Text("", color=SELECTION_COLOR, font_size=9, anchor_x="left",
                                         anchor_y="bottom", parent=self.view.scene)
         self.label.visible = False
+        self.pair_labels = [scene.visuals.Text("", color="#ffb302", font_size=9, anchor_x="left", anchor_y=anchor,
+                                               parent=self.view.scene) for anchor in ("bottom", "top")]
+        for label in self.pair_labels:
+            label.visible = False
 
         self.follow_selection = False
+        self.tracking_pair = False
         self._snapshot_r: np.ndarray | None = None  # TEME, Earth radii
         self._snapshot_v: np.ndarray | None = None
         self._snapshot_posix = 0.0
@@ -181,6 +188,12 @@ class GlobeView(QWidget):
         self._dt_s = epoch.timestamp() - self._snapshot_posix
         self.points.set_dt(self._dt_s, sun)
         self._update_selection_marker()
+        if self._pair_rows is not None:
+            self._update_pair()
+        if self.tracking_pair:
+            positions = self.pair_positions()
+            if positions is not None:
+                self.view.camera.center = tuple(float(v) for v in positions.mean(axis=0))
         self._update_pair()
         self.canvas.update()
 
@@ -194,9 +207,11 @@ class GlobeView(QWidget):
         self._watermark.visible = bool(text)
         self.canvas.update()
 
-    def set_pair(self, rows: tuple[int, int] | None) -> None:
-        """Highlight a watched pair: both objects ringed and a line between them."""
+    def set_pair(self, rows: tuple[int, int] | None, names: tuple[str, str] = ("", "")) -> None:
+        """Highlight a watched pair: both objects ringed and labelled, a line between them."""
         self._pair_rows = rows
+        for label, name in zip(self.pair_labels, names):
+            label.text = f"  {name}"
         self._update_pair()
         self.canvas.update()
 
@@ -212,7 +227,11 @@ class GlobeView(QWidget):
         positions = self.pair_positions()
         if positions is None:
             self.pair_line.visible = self.pair_markers.visible = False
+            for label in self.pair_labels:
+                label.visible = False
             return
+        for label, position in zip(self.pair_labels, positions):
+            label.pos, label.visible = position, True
         self.pair_line.set_data(pos=positions.astype(np.float32))
         self.pair_markers.set_data(positions.astype(np.float32), face_color=(0, 0, 0, 0),
                                    edge_color=rgba("#ffb302"), edge_width=2.0, size=12)
@@ -250,15 +269,44 @@ class GlobeView(QWidget):
         self.camera_moved.emit()
 
     def reset_camera(self) -> None:
+        """The start view: the Earth in the middle, the whole GEO ring around it."""
+        self.tracking_pair = False
         camera = self.view.camera
         camera.center = (0.0, 0.0, 0.0)
-        camera.distance = DEFAULT_DISTANCE_ER
+        camera.distance = START_DISTANCE_ER
         camera.elevation, camera.azimuth = 20.0, 0.0
         self.camera_moved.emit()
 
     def zoom(self, factor: float) -> None:
-        self.view.camera.distance = float(np.clip(self.view.camera.distance * factor, 1.3, 60.0))
+        self.view.camera.distance = float(np.clip(self.view.camera.distance * factor, MIN_DISTANCE_ER,
+                                                  MAX_DISTANCE_ER))
         self.camera_moved.emit()
+
+    def frame_orbit(self, r_orbit_er: np.ndarray, towards: np.ndarray | None) -> None:
+        """The whole orbit and the Earth in view, turned towards the object."""
+        self.tracking_pair = False
+        centre, distance = orbit_frame(r_orbit_er)
+        camera = self.view.camera
+        camera.center, camera.distance = tuple(float(v) for v in centre), distance
+        if towards is not None:
+            self.look_at(towards)
+            # from a little above the object: its orbit reads as a ring, not a line, and the
+            # object and its label stand clear of the Earth's disc
+            camera.elevation = float(np.clip(camera.elevation + ORBIT_VIEW_TILT_DEG, -80.0, 80.0))
+        self.camera_moved.emit()
+
+    def frame_pair(self) -> bool:
+        """Both objects of the watched pair and the line between them in view, followed as they
+        move until the camera is reset or framed on something else."""
+        positions = self.pair_positions()
+        if positions is None:
+            return False
+        centre, distance = pair_frame(positions)
+        camera = self.view.camera
+        camera.center, camera.distance = tuple(float(v) for v in centre), distance
+        self.tracking_pair = True
+        self.camera_moved.emit()
+        return True
 
     # --- picking -----------------------------------------------------------------------------
 

@@ -24,7 +24,12 @@ def object_colors(catalog: Catalog, mode: str) -> np.ndarray:
 
 def object_legend_html(mode: str) -> str:
     _column, palette = COLOR_MODES[mode]
-    return "  ".join(f"<span style='color:{c}'>●</span> {name.title()}" for name, c in palette.items())
+    return "  ".join(f"<span style='color:{c}'>●</span> {_legend_name(name)}" for name, c in palette.items())
+
+
+def _legend_name(name: str) -> str:
+    """Regimes are acronyms (LEO, MEO, GEO, HEO); object types read as words (Rocket Body)."""
+    return name if name.isupper() and len(name) <= 4 else name.title()
 
 
 def sensor_colors(sensors: Sequence[Sensor], mode: str) -> list[str]:
