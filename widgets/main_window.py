@@ -34,6 +34,7 @@ from widgets.preferences import CATALOG_PATHS_KEY, Preferences, saved_catalog_pa
 from widgets.runner import JobRunner
 from widgets.scenario_controller import ScenarioController
 from widgets.session import ConsoleSession
+from widgets.views.alert_status import AlertCount, CriticalBanner
 from widgets.views.classification_banner import DEFAULT_BANNER, ClassificationBanner
 from widgets.views.globe_binding import GlobeBinding
 from widgets.views.globe_view import GlobeView
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
         self.top_banner, self.bottom_banner = ClassificationBanner(), ClassificationBanner()
         self.legend = QLabel(objectName="legendLabel")
         self.status_label = QLabel(objectName="statusLabel")
+        self.alert_count, self.critical_banner = AlertCount(), CriticalBanner()
         self.color_box = QComboBox()
         self.color_box.addItems(list(COLOR_MODES))
         self._status_timer = QTimer(self, singleShot=True)
@@ -129,6 +131,10 @@ class MainWindow(QMainWindow):
                               if path else None)
         session.state.connect("shown.color_mode", self._show_color_mode)
         session.state.connect("operator", lambda _operator: self._update_title())
+        for view in (self.alert_count, self.critical_banner):
+            self.event_log.waiting_changed.connect(view.show_waiting)
+        self.alert_count.clicked.connect(lambda: (self.events_dock.show(), self.events_dock.raise_()))
+        self.critical_banner.acknowledge_requested.connect(self.event_log.acknowledge_event)
         self.color_box.currentTextChanged.connect(lambda mode: setattr(session.state.shown, "color_mode", mode))
         self._show_color_mode(session.state.shown.color_mode)
 
@@ -143,10 +149,11 @@ class MainWindow(QMainWindow):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         column.addLayout(bar)
+        column.addWidget(self.critical_banner)
         column.addWidget(self.globe, 1)
         column.addWidget(self.timeline)
         self.setCentralWidget(central)
-        frame_with_banners(self, self.top_banner, self.bottom_banner, self.status_label)
+        frame_with_banners(self, self.top_banner, self.bottom_banner, self.status_label, self.alert_count)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.time_controls)
         # side docks run the full height: the map sits under the globe, near its 2:1 shape
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)

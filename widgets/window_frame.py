@@ -5,7 +5,7 @@ behind when docks are tabified."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMenuBar, QSizePolicy, QTabBar, QToolBar, QVBoxLayout,
+from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QMainWindow, QMenuBar, QSizePolicy, QTabBar, QToolBar, QVBoxLayout,
                                QWidget)
 
 
@@ -19,9 +19,10 @@ def _column(*widgets: QWidget) -> QWidget:
     return holder
 
 
-def frame_with_banners(window: QMainWindow, top: QLabel, bottom: QLabel, status: QLabel) -> None:
-    """The top banner and the menu bar as the window's menu widget; the status line and the
-    bottom banner in a fixed toolbar at the very bottom."""
+def frame_with_banners(window: QMainWindow, top: QLabel, bottom: QLabel, status: QLabel,
+                       alert_count: QWidget) -> None:
+    """The top banner and the menu bar as the window's menu widget; the status line (with the
+    count of alerts waiting at its right) and the bottom banner in a fixed toolbar at the very bottom."""
     window.setMenuWidget(_column(top, QMenuBar(window)))
     bar = QToolBar("Classification", window)
     bar.setObjectName("bottomBanner")
@@ -30,7 +31,12 @@ def frame_with_banners(window: QMainWindow, top: QLabel, bottom: QLabel, status:
     bar.toggleViewAction().setEnabled(False)
     bar.setContentsMargins(0, 0, 0, 0)
     bar.setStyleSheet("QToolBar { padding: 0px; border: none; }")
-    holder = _column(status, bottom)
+    status_row = QWidget()
+    row = QHBoxLayout(status_row)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.addWidget(status, 1)
+    row.addWidget(alert_count)
+    holder = _column(status_row, bottom)
     holder.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
     bar.addWidget(holder)
     window.addToolBar(Qt.ToolBarArea.BottomToolBarArea, bar)

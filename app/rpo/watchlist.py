@@ -127,6 +127,13 @@ class AlertTracker:
     def forget(self, pair_id: int) -> None:
         self._last.pop(pair_id, None)
 
+    def remember(self, statuses: dict[int, str]) -> None:
+        """The statuses last alerted (from the event log): after a restart a pair already
+        alerted for a condition is not alerted again until it gets worse."""
+        for pair_id, status in statuses.items():
+            if status in STATUS_RANK and pair_id not in self._last:
+                self._last[pair_id] = status
+
 
 def range_history(catalog: Catalog, pair: WatchPair, start: datetime, hours: float, points: int = 721):
     """(offsets s, range km, RIC km (N x 3)) over a window, for the pair's plots."""

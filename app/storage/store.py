@@ -285,6 +285,12 @@ class Store:
             query = query.where(events.c.acknowledged_by.is_(None))
         return [dict(row) for row in self._read(lambda c: c.execute(query).mappings().all())]
 
+    def last_alert_statuses(self, kind: str = "rpo-alert") -> dict[int, str]:
+        """Each watch pair's most recent alert status (its severity), from the event log."""
+        query = (select(events.c.pair_id, events.c.severity).where(events.c.kind == kind)
+                 .where(events.c.pair_id.is_not(None)).order_by(events.c.id))
+        return {row.pair_id: row.severity for row in self._read(lambda c: c.execute(query).all())}
+
     def acknowledge(self, event_id: int) -> None:
         values = dict(acknowledged_by=self.user, acknowledged_utc=_now())
 

@@ -6,16 +6,21 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QStandardItem
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from app.common.marking import needs_acknowledgement
+from app.rpo.watchlist import STATUS_RANK
 from app.storage.store import Store
 from widgets.panels.filtered_table import filtered_table
 from widgets.runner import Job, JobRunner
 from widgets.theme import STATUS_COLORS
+
+INFO_COLOR = "#8fa3b8"
 
 
 class EventLogPanel(QWidget):
     """Alerts and other events, newest first; an alert stays until acknowledged."""
 
     shown = Signal()  # the table shows what the database holds now
+    waiting_changed = Signal(int, object)  # (alerts waiting, the most severe waiting event or None)
 
     def __init__(self, store: Store | None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -48,19 +53,25 @@ class EventLogPanel(QWidget):
                                    on_error=lambda error: self.unacknowledged.setText(str(error)))
 
     def _show(self, rows: list[dict]) -> None:
+        """Alerts in their severity's colour until acknowledged; informational events in grey,
+        never counted as waiting."""
         self.model.setRowCount(0)
-        waiting = 0
+        waiting = [e for e in rows if e["acknowledged_by"] is None and needs_acknowledgement(e["kind"], e["severity"])]
         for event in rows:
             items = [QStandardItem(str(event[k] or "")) for k in ("sim_utc", "severity", "kind", "message",
                                                                    "acknowledged_by")]
-            color = STATUS_COLORS.get(event["severity"], STATUS_COLORS["off"])
+            alert = needs_acknowledgement(event["kind"], event["severity"])
+            if not alert:
+                items[1].setText("info")
+            color = STATUS_COLORS.get(event["severity"], STATUS_COLORS["off"]) if alert else INFO_COLOR
             if event["acknowledged_by"] is None:
-                waiting += 1
                 for item in items:
                     item.setForeground(QColor(color))
             items[0].setData(event["id"], Qt.ItemDataRole.UserRole)
             self.model.appendRow(items)
-        self.unacknowledged.setText(f"{waiting} alert(s) waiting for acknowledgement" if waiting else "")
+        self.unacknowledged.setText(f"{len(waiting)} alert(s) waiting for acknowledgement" if waiting else "")
+        worst = min(waiting, key=lambda e: (STATUS_RANK[e["severity"]], -e["id"]), default=None)
+        self.waiting_changed.emit(len(waiting), worst)
         self.shown.emit()
 
     def acknowledge_selected(self) -> Job | None:
@@ -69,7 +80,11 @@ class EventLogPanel(QWidget):
         return self._acknowledge(lambda store: ids)
 
     def acknowledge_all(self) -> Job | None:
-        return self._acknowledge(lambda store: [e["id"] for e in store.events(unacknowledged_only=True)])
+        return self._acknowledge(lambda store: [e["id"] for e in store.events(unacknowledged_only=True)
+                                                if needs_acknowledgement(e["kind"], e["severity"])])
+
+    def acknowledge_event(self, event_id: int) -> Job | None:
+        return self._acknowledge(lambda store: [event_id])
 
     def _acknowledge(self, which) -> Job | None:
         if self.store is None:

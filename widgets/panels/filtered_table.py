@@ -12,6 +12,8 @@ def filtered_table(owner: QObject, columns: tuple[str, ...]) -> tuple[QStandardI
     """Model, case-insensitive all-column filter proxy, and a sortable row-selecting view."""
     model = QStandardItemModel(0, len(columns), owner)
     model.setHorizontalHeaderLabels(list(columns))
+    for column, title in enumerate(columns):  # the whole title on hover when the column is narrow
+        model.setHeaderData(column, Qt.Orientation.Horizontal, title, Qt.ItemDataRole.ToolTipRole)
     proxy = QSortFilterProxyModel(owner)
     proxy.setSourceModel(model)
     proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)

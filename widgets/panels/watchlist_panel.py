@@ -63,8 +63,11 @@ class WatchlistPanel(QWidget):
         self._session = None
 
         self.model, self.proxy, self.table = filtered_table(self, COLUMNS)
-        self.table.setSortingEnabled(False)  # kept in urgency order
+        self.table.setSortingEnabled(False)  # kept in urgency order: most urgent first
+        self.proxy.sort(-1)  # (enabling sorting in filtered_table had sorted the proxy by a column)
         self.table.setColumnWidth(0, 90)
+        for column in (1, 2):
+            self.table.setColumnWidth(column, 170)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.add_button = QPushButton("Add pair with selection…")
         self.edit_button = QPushButton("Edit…")
@@ -98,10 +101,13 @@ class WatchlistPanel(QWidget):
         self.ric_tca = pg.ScatterPlotItem(symbol="t", size=10, brush=pg.mkBrush(STATUS_COLORS["serious"]))
         self.ric_plot.addItem(self.ric_now)
         self.ric_plot.addItem(self.ric_tca)
-        plots = QSplitter(Qt.Orientation.Horizontal)
-        plots.addWidget(self.range_plot)
-        plots.addWidget(self.ric_plot)
-        split = QSplitter(Qt.Orientation.Vertical)
+        plots = QSplitter(Qt.Orientation.Vertical)
+        for plot in (self.range_plot, self.ric_plot):
+            plot.setMinimumSize(120, 60)
+            plots.addWidget(plot)
+        # the pairs at the left at full height (five rows and more on a 1366 x 768 screen), the
+        # selected pair's plots at the right
+        split = QSplitter(Qt.Orientation.Horizontal)
         top = QWidget()
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
@@ -109,6 +115,8 @@ class WatchlistPanel(QWidget):
         top_layout.addWidget(self.table)
         split.addWidget(top)
         split.addWidget(plots)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(split)
@@ -122,10 +130,14 @@ class WatchlistPanel(QWidget):
             self.pairs = []
             self.message.setText("No database: the watchlist is off")
             return None
-        return self.database.start("Reading the watchlist", lambda _progress: self.store.pairs(), self._on_pairs,
-                                   on_error=self._failed)
+        store = self.store
+        return self.database.start("Reading the watchlist",
+                                   lambda _progress: (store.pairs(), store.last_alert_statuses()),
+                                   self._on_pairs, on_error=self._failed)
 
-    def _on_pairs(self, pairs: list[WatchPair]) -> None:
+    def _on_pairs(self, read: tuple[list[WatchPair], dict[int, str]]) -> None:
+        pairs, alerted = read
+        self.tracker.remember(alerted)
         self.pairs = pairs
         self.approaches_start = None  # recompute
         if self._last_snapshot is not None:
@@ -198,8 +210,8 @@ class WatchlistPanel(QWidget):
         self.model.setRowCount(0)
         for state in self.states:
             a = state.approach
-            cells = [f"{STATUS_SHAPES[state.status]} {state.status.upper()}", str(state.pair.primary_id),
-                     str(state.pair.secondary_id), f"{state.range_km:,.3f}", f"{state.range_rate_km_s:+.4f}",
+            cells = [f"{STATUS_SHAPES[state.status]} {state.status.upper()}", self._named(state.pair.primary_id),
+                     self._named(state.pair.secondary_id), f"{state.range_km:,.3f}", f"{state.range_rate_km_s:+.4f}",
                      *(f"{x:,.3f}" for x in state.r_ric_km),
                      format_utc(a.tca)[:19].replace("T", " ") if a else "", f"{a.miss_km:,.3f}" if a else "",
                      f"{a.relative_speed_km_s:.4f}" if a else "", _duration(state.time_to_tca_s),
@@ -213,6 +225,12 @@ class WatchlistPanel(QWidget):
         if selected is not None:
             self.select_pair(selected.id)
         selection.blockSignals(False)
+
+    def _named(self, norad_id: int) -> str:
+        """``25544 ISS (ZARYA)``: the number the message gives, the name a person knows."""
+        if norad_id not in self.catalog:
+            return str(norad_id)
+        return f"{norad_id} {self.catalog.name[self.catalog.row_of(norad_id)]}".strip()
 
     def selected_pair(self) -> WatchPair | None:
         rows = self.table.selectionModel().selectedRows()
