@@ -60,13 +60,31 @@ def operator_nation(network: str, location: str) -> str:
     return "UNK"
 
 
+TYPOS = {"Shmeya": "Shemya"}
+
+
+def _longitude(text: str) -> str:
+    """East longitudes past 180 (the laser stations' 0..360 convention) as -180..180."""
+    value = float(text)
+    return f"{value - 360.0:.6f}" if value > 180.0 else text
+
+
 def build(source: Path) -> list[dict]:
-    rows, names = [], set()
+    rows, names, sites = [], set(), set()
     with open(source, newline="", encoding="utf-8") as handle:
         for record in csv.DictReader(handle):
             sensor_type = TYPE_OF_CODE.get(record["type"].strip())
             if sensor_type is None or record["location"].startswith("LEO Sat"):
                 continue  # space-based, not a ground site
+            lat, lon = record["lat_deg"].strip(), _longitude(record["lon_deg"].strip())
+            if float(lat) == 0.0 and float(lon) == 0.0:
+                continue  # no position in the source (a transportable station): not a site to compute with
+            for wrong, right in TYPOS.items():
+                record["location"] = record["location"].replace(wrong, right)
+            site = (record["name"].strip(), record["id"].strip(), lat, lon)
+            if site in sites:
+                continue  # the same sensor listed twice (CobraDane, under two networks)
+            sites.add(site)
             name = f"{record['name'].strip()} ({record['location'].strip()})"
             if name in names:
                 name = f"{name} #{record['id'].strip()}"
@@ -75,7 +93,7 @@ def build(source: Path) -> list[dict]:
             rows.append({
                 "name": name, "operator_nation": operator_nation(record["network"], record["location"]),
                 "provider": "national", "sensor_type": sensor_type,
-                "lat_deg": record["lat_deg"].strip(), "lon_deg": record["lon_deg"].strip(),
+                "lat_deg": lat, "lon_deg": lon,
                 "alt_m": record["alt_m"].strip() or "0", "min_elevation_deg": min_elevation, "max_range_km": max_range,
                 "az_min_deg": "", "az_max_deg": "",
                 "status": "outage" if record["close"].strip() else "operational",

@@ -29,10 +29,14 @@ log = logging.getLogger("spaceops")
 
 
 def _utc_argument(text: str) -> datetime:
+    """An ISO 8601 time with its zone (``Z`` or an offset): a bare time is ambiguous, refused."""
     try:
-        return parse_utc(text)
+        parsed = parse_utc(text)
     except TimeFormatError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+    if not text.strip().upper().endswith("Z") and "+" not in text[10:] and "-" not in text[10:]:
+        raise argparse.ArgumentTypeError(f"{text!r} has no time zone: add Z for UTC (e.g. {text.strip()}Z)")
+    return parsed
 
 
 def _ids_argument(text: str) -> list[int]:
@@ -105,16 +109,19 @@ def build_parser() -> argparse.ArgumentParser:
     catalog_commands = catalog.add_subparsers(dest="catalog_command", metavar="SUBCOMMAND", required=True)
     info = catalog_commands.add_parser("info", parents=[common],
                                        help="counts by type and regime, epoch range, rejected records")
-    info.add_argument("files", nargs="+", metavar="FILE", help="TLE/3LE, OMM XML/KVN/JSON or CelesTrak CSV")
+    info.add_argument("files", nargs="*", metavar="FILE",
+                      help="TLE/3LE, OMM XML/KVN/JSON or CelesTrak CSV (default: the bundled catalog)")
 
     propagate = commands.add_parser("propagate", parents=[common], help="positions of catalog objects at one time")
-    propagate.add_argument("--catalog", nargs="+", metavar="FILE", help="catalog files (default: the bundled catalog)")
+    propagate.add_argument("--catalog", nargs="+", action="extend", metavar="FILE",
+                           help="catalog files, after one --catalog or several (default: the bundled catalog)")
     propagate.add_argument("--at", required=True, type=_utc_argument, metavar="ISO8601", help="UTC time")
     propagate.add_argument("--ids", type=_ids_argument, metavar="N,N,...", help="only these catalog numbers")
     propagate.add_argument("--format", choices=("json", "csv"), default="json")
 
     passes = commands.add_parser("passes", parents=[common], help="passes of one object over sensors")
-    passes.add_argument("--catalog", nargs="+", metavar="FILE", help="catalog files (default: the bundled catalog)")
+    passes.add_argument("--catalog", nargs="+", action="extend", metavar="FILE",
+                           help="catalog files, after one --catalog or several (default: the bundled catalog)")
     passes.add_argument("--norad", required=True, type=int, metavar="N", help="catalog number of the object")
     where = passes.add_mutually_exclusive_group()
     where.add_argument("--sensor", nargs="+", metavar="NAME", help="sensor names (or unique prefixes); default: all")
@@ -125,7 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
     passes.add_argument("--format", choices=("json", "csv"), default="json")
 
     screen = commands.add_parser("screen", parents=[common], help="conjunction screening")
-    screen.add_argument("--catalog", nargs="+", metavar="FILE", help="catalog files (default: the bundled catalog)")
+    screen.add_argument("--catalog", nargs="+", action="extend", metavar="FILE",
+                           help="catalog files, after one --catalog or several (default: the bundled catalog)")
     who = screen.add_mutually_exclusive_group(required=True)
     who.add_argument("--primary", nargs="+", type=int, metavar="N", help="catalog numbers of the primaries")
     who.add_argument("--all", action="store_true", help="the whole catalog against itself")
@@ -150,7 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
     screenshot = commands.add_parser("screenshot", parents=[common],
                                      help="render the main window (globe and map included) to a PNG")
     screenshot.add_argument("--out", required=True, metavar="FILE.png")
-    screenshot.add_argument("--catalog", nargs="+", metavar="FILE", help="catalog files (default: the bundled catalog)")
+    screenshot.add_argument("--catalog", nargs="+", action="extend", metavar="FILE",
+                           help="catalog files, after one --catalog or several (default: the bundled catalog)")
     screenshot.add_argument("--at", type=_utc_argument, metavar="ISO8601", help="UTC time (default: now)")
     screenshot.add_argument("--select", type=int, metavar="NORAD", help="select this object")
     screenshot.add_argument("--size", type=_size_argument, default=(1600, 1000), metavar="WxH")
@@ -174,7 +183,7 @@ def _run(argv: Sequence[str] | None) -> int:
     if args.command is None:
         return _gui_exit(launch_console(getattr(args, "database", None), getattr(args, "scenario", None)))
     if args.command == "catalog":
-        return catalog_info(args.files)
+        return catalog_info(args.files or [str(path) for path in default_catalog_paths()])
     if args.command == "propagate":
         return propagate_command(args.catalog, args.at, args.ids, args.format)
     if args.command == "passes":
@@ -257,7 +266,8 @@ def passes_command(parser: argparse.ArgumentParser, args) -> int:
     return EXIT_REJECTED if rejected else EXIT_OK
 
 
-SCREEN_FIELDS = ("primary", "secondary", "tca_utc", "miss_km", "relative_speed_km_s", "r_ric_km")
+SCREEN_FIELDS = ("primary", "primary_name", "secondary", "secondary_name", "tca_utc", "miss_km", "relative_speed_km_s",
+                 "r_ric_km")
 
 
 def screen_command(args) -> int:
@@ -266,13 +276,17 @@ def screen_command(args) -> int:
     catalog = Catalog.load(args.catalog if args.catalog else default_catalog_paths())
     rejected = list(catalog.rejections)
     if args.all:
+        print(f"spaceops: screening {len(catalog):,} objects against each other over {args.hours:g} h (the first "
+              "run after installation first compiles the screening kernels: about a minute more)", file=sys.stderr)
         result = screen_all(catalog, args.start, args.hours, args.threshold_km)
     else:
         known = [n for n in args.primary if n in catalog]
         for missing in sorted(set(args.primary) - set(known)):
             rejected.append(Rejection("--primary", str(missing), "catalog number not in the catalog"))
         result = screen_primaries(catalog, known, args.start, args.hours, args.threshold_km)
-    rows = [a.as_dict() for a in result.approaches]
+    names = dict(zip(catalog.norad_id.tolist(), catalog.name.tolist()))
+    rows = [{**a.as_dict(), "primary_name": names.get(a.primary, ""), "secondary_name": names.get(a.secondary, "")}
+            for a in result.approaches]
     if args.format == "json":
         json.dump(rows, sys.stdout, indent=1)
         sys.stdout.write("\n")
@@ -321,9 +335,11 @@ def sensors_list_command(fmt: str) -> int:
         json.dump([s.as_dict() for s in sensors], sys.stdout, indent=1)
         sys.stdout.write("\n")
     else:
+        print(f"{'NAME':<44} {'NAT'} {'TYPE':<7} {'PROVIDER':<10} {'LAT_DEG':>9} {'LON_DEG':>10} {'ALT_M':>7}  "
+              f"{'MASK_DEG':>8} {'RANGE_KM':>9}  STATUS")
         for s in sensors:
             print(f"{s.name:<44} {s.operator_nation} {s.sensor_type:<7} {s.provider:<10} {s.lat_deg:9.4f} "
-                  f"{s.lon_deg:10.4f} {s.alt_m:7.0f} m  mask {s.min_elevation_deg:4.1f} deg  {s.status}"
+                  f"{s.lon_deg:10.4f} {s.alt_m:7.0f}  {s.min_elevation_deg:8.1f} {s.max_range_km:9.0f}  {s.status}"
                   f"{'  (user)' if s.user_defined else ''}")
     for problem in store.problems:
         print(f"spaceops: {problem}", file=sys.stderr)

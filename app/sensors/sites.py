@@ -167,13 +167,15 @@ def all_sensors(store: SensorStore | None = None) -> list[Sensor]:
 
 
 def find_sensors(names: Iterable[str], sensors: Iterable[Sensor]) -> list[Sensor]:
-    """Sensors by exact name, else by unique case-insensitive prefix; SensorError otherwise."""
+    """Sensors by exact name, else by their short name (``CobraDane`` for ``CobraDane
+    (Shemya, AK)``), else by unique case-insensitive prefix; SensorError otherwise."""
     sensors = list(sensors)
     found = []
     for name in names:
         exact = [s for s in sensors if s.name == name]
+        short = [s for s in sensors if s.name.split(" (")[0].lower() == name.lower()]
         prefix = [s for s in sensors if s.name.lower().startswith(name.lower())]
-        matches = exact or prefix
+        matches = exact or short or prefix
         if len(matches) != 1:
             why = "no sensor" if not matches else f"{len(matches)} sensors ({', '.join(s.name for s in matches[:4])}…)"
             raise SensorError(f"{why} match {name!r}", "sensor")

@@ -14,7 +14,7 @@ GOOD = {"name": "Commercial radar NZ", "operator_nation": "nzl", "provider": "co
 
 def test_bundled_list():
     sensors = bundled_sensors()
-    assert len(sensors) == 243
+    assert len(sensors) == 240
     types = {s.sensor_type for s in sensors}
     assert types == {"radar", "optical", "laser", "RF"}
     cape_cod = find_sensors(["CapeCod (Cape Cod, MA)"], sensors)[0]
@@ -73,3 +73,20 @@ def test_find_sensors_refuses_ambiguity():
         find_sensors(["Fyl"], bundled_sensors())
     with pytest.raises(SensorError, match="no sensor"):
         find_sensors(["Nowhere"], bundled_sensors())
+
+
+def test_the_bundled_list_is_clean():
+    """A site at 0°, 0° marked operational, longitudes of 256° and 204°, CobraDane twice
+    (so ``--sensor CobraDane`` was ambiguous): the list is checked as data."""
+    from app.sensors.sites import bundled_sensors, find_sensors
+
+    sensors = bundled_sensors()
+    names = [s.name for s in sensors]
+    assert len(names) == len(set(names))
+    assert all(-90 <= s.lat_deg <= 90 and -180 <= s.lon_deg <= 180 for s in sensors)
+    assert not any(s.lat_deg == 0 and s.lon_deg == 0 for s in sensors)
+    assert all(-500 <= s.alt_m <= 6000 and 0 < s.max_range_km <= 100_000 and -5 <= s.min_elevation_deg <= 90
+               for s in sensors)
+    cobra = [s for s in sensors if s.name.startswith("CobraDane (")]
+    assert len(cobra) == 1  # listed once, though the survey lists it under two networks
+    assert find_sensors(["CobraDane"], sensors)[0].name == "CobraDane (Shemya, AK)"
