@@ -197,7 +197,7 @@ def take_screenshot(out: str, catalog_paths: Sequence[str] | None, at: datetime 
     """Render the whole main window to a PNG. Returns (written, problems)."""
     if not _has_display():
         start_virtual_display(max(size[0], 800) + 64, max(size[1], 600) + 64)
-    app = _application()
+    _application()
     from app.common.resources import default_catalog_paths
     from app.live.clock import ClockMode, SimulationClock
     from widgets.main_window import MainWindow

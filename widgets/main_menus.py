@@ -59,7 +59,8 @@ def build_menus(window) -> None:
     session, globe = window.session, window.globe
     menu_bar = window.menuWidget().findChild(QMenuBar)  # (window.menuBar() would replace the banner holder)
     file_menu = menu_bar.addMenu("&File")
-    _add_action(window, file_menu, "&Open catalog…", QKeySequence.StandardKey.Open, lambda: open_catalog_dialog(window))
+    _add_action(window, file_menu, "&Open catalog…", QKeySequence.StandardKey.Open,
+                lambda: open_catalog_dialog(window))
     _add_action(window, file_menu, "Load &default catalog", None, lambda: window.load_catalog(default_catalog_paths()))
     _add_action(window, file_menu, "Open &CDM…", None, lambda: open_cdm_dialog(window))
     file_menu.addSeparator()

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Sequence
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QDockWidget, QHBoxLayout, QLabel, QMainWindow, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QHBoxLayout, QLabel, QMainWindow, QScrollArea, QVBoxLayout,
+                               QWidget)
 
 from app.common.user_settings import UserSettings, load_settings
 from app.live.clock import SimulationClock
@@ -19,7 +20,7 @@ from app.sensors.sites import SensorStore
 from app.storage.store import Store, StoreError
 from app.storage.tasking_store import TaskingStore
 from widgets.catalog_loader import CatalogLoader
-from widgets.main_menus import build_menus, show_operator
+from widgets.main_menus import build_menus
 from widgets.panels.catalog_panel import CatalogPanel
 from widgets.panels.details_panel import DetailsPanel
 from widgets.panels.event_log_panel import EventLogPanel
@@ -126,7 +127,9 @@ class MainWindow(QMainWindow):
         for runner in self.findChildren(JobRunner):  # a failure no panel showed itself goes to the status line
             runner.failed.connect(lambda _name, message: self.show_status(message, 30000))
         session.watch_requested.connect(lambda *_: self.watchlist_dock.raise_())
-        session.snapshot_ready.connect(self._show_engine_figures)
+        session.snapshot_ready.connect(lambda snapshot: self._status_timer.isActive() or self.status_label.setText(
+            f"{len(snapshot):,} objects at {snapshot.epoch:%Y-%m-%d %H:%M:%S} UTC — engine tick "
+            f"{snapshot.compute_s * 1000:.0f} ms"))  # engine figures unless a message is showing
         session.state.connect("scenario.path", lambda path: (self.scenario_dock.show(), self.scenario_dock.raise_())
                               if path else None)
         session.state.connect("shown.color_mode", self._show_color_mode)
@@ -218,11 +221,6 @@ class MainWindow(QMainWindow):
             self.color_box.setCurrentText(mode)
         self.legend.setText(object_legend_html(mode))
 
-    def _show_engine_figures(self, snapshot) -> None:
-        if not self._status_timer.isActive():
-            self.status_label.setText(f"{len(snapshot):,} objects at {snapshot.epoch:%Y-%m-%d %H:%M:%S} UTC"
-                                      f" — engine tick {snapshot.compute_s * 1000:.0f} ms")
-
     def show_status(self, text: str, timeout_ms: int) -> None:
         """A message under the views, kept for ``timeout_ms`` before engine figures return."""
         self.status_label.setText(text)
@@ -233,9 +231,6 @@ class MainWindow(QMainWindow):
         operator = store.operator if store is not None else self.user_settings.operator
         where = "" if store is None or store.url.startswith("sqlite") else f" — {store.url.split('@')[-1]}"
         self.setWindowTitle(f"Coalition Space Operations Console — {operator.label}{where}")
-
-    def set_user_settings(self, settings: UserSettings) -> None:
-        show_operator(self, settings)
 
     # --- the session's catalog and scenario ------------------------------------------------------
 
@@ -262,7 +257,8 @@ class MainWindow(QMainWindow):
             self.settings.note_problem("window/geometry: not a window geometry; ignored")
         if state is not None and not self.restoreState(state, LAYOUT_VERSION):
             self.settings.note_problem("window/state: a dock layout from another version; the default layout is used")
-        self._layout_restored = state is not None and not any(p.startswith("window/state") for p in self.settings.problems)
+        refused = any(p.startswith("window/state") for p in self.settings.problems)
+        self._layout_restored = state is not None and not refused
         mode = self.settings.text("view/color_mode", self.session.state.shown.color_mode)
         if mode in COLOR_MODES:
             self.session.state.shown.color_mode = mode

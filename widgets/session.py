@@ -19,6 +19,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.catalog import Catalog
+from app.catalog.filter import CatalogFilter
 from app.live.clock import SimulationClock
 from app.live.engine import Snapshot
 from app.sensors.sites import Sensor
@@ -42,7 +43,7 @@ class ConsoleSession(QObject):
     watchlist_changed = Signal()  # watch pairs were added or changed elsewhere: reload
     span_changed = Signal(object, object)  # (start, end) datetimes the timeline should show
     tasking_changed = Signal(object)  # set of request ids a scenario has not made yet (hidden): reload
-    intervals_changed = Signal(str, object, str, float)  # timeline lane: (lane, [(start, end, label)], colour, label gap s)
+    intervals_changed = Signal(str, object, str, float)  # a timeline lane: (lane, [(start, end, label)], colour, gap s)
     frame = Signal(object)  # datetime, every frame while running
     second = Signal(object)  # datetime, once a second while running
     status_message = Signal(str, int)  # (text, milliseconds to keep it)

@@ -5,8 +5,8 @@ behind when docks are tabified."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QMainWindow, QMenuBar, QSizePolicy, QTabBar, QToolBar, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QMainWindow, QMenuBar, QSizePolicy, QTabBar, QToolBar,
+                               QVBoxLayout, QWidget)
 
 
 def _column(*widgets: QWidget) -> QWidget:

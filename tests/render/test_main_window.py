@@ -361,6 +361,10 @@ def test_scenario_plays_seeks_and_logs_its_injects(qtbot, window, settle):
     window.time_controls.jump_to(after)
     assert 80000 not in window.session.catalog and window.scenario_panel.statuses()[0] == "disabled"
     assert window.globe._watermark.text.startswith("EXERCISE")
+    before = window.session.clock.now()
+    window.time_controls.live_action.trigger()  # L: live time would fire every inject at once
+    assert window.session.clock.now() == before and "Live refused" in window.status_label.text()
+    assert window.scenario_panel.statuses()[0] == "disabled"
     assert window.top_banner.text() == "UNCLASSIFIED//EXERCISE"
 
 

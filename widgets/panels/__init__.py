@@ -1,1 +1,2 @@
-"""The dock panels: catalog, details, sensors, passes, watchlist, events, screening, tasking, exercise control, time controls."""
+"""The dock panels: catalog, details, sensors, passes, watchlist, events, screening, tasking,
+exercise control, time controls."""

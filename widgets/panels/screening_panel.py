@@ -32,7 +32,6 @@ class ScreeningPanel(QWidget):
         self._session = None
         self.start: datetime | None = None
         self.result: ScreeningResult | None = None
-        self._cancel: threading.Event | None = None
         self.scope = QComboBox()
         self.scope.addItems(["Selected object vs catalog", "Whole catalog vs itself"])
         self.hours = QDoubleSpinBox(minimum=0.5, maximum=168.0, value=24.0, suffix=" h", decimals=1)

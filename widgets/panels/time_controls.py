@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Callable
 
 from PySide6.QtCore import QDateTime, QTimeZone, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -19,11 +20,13 @@ class TimeControls(QToolBar):
     """Steers the one SimulationClock. ``clock_changed`` after every user action."""
 
     clock_changed = Signal()
+    refused = Signal(str)  # why an action was refused (Live during an exercise)
 
     def __init__(self, clock: SimulationClock, parent: QWidget | None = None):
         super().__init__("Time", parent)
         self.setObjectName("timeControls")
         self.clock = clock
+        self.live_refusal: Callable[[], str] = lambda: ""  # why Live is refused now ("" when it is not)
         self.live_action = self._action("Live", "L", "Follow wall-clock UTC", self.go_live, checkable=True)
         self.play_action = self._action("Pause", "Space", "Play / pause the simulation clock", self.toggle_pause)
         self.step_back_action = self._action("◀ 1 min", "Left", "Step back one minute", lambda: self.step(-STEP_SECONDS))
@@ -76,6 +79,11 @@ class TimeControls(QToolBar):
     # --- actions ---------------------------------------------------------------------------------
 
     def go_live(self) -> None:
+        refusal = self.live_refusal()
+        if refusal:
+            self.live_action.setChecked(False)
+            self.refused.emit(refusal)
+            return
         self.clock.go_live()
         self._changed()
 
@@ -161,4 +169,8 @@ class TimeControls(QToolBar):
     def bind(self, session) -> None:
         """Redraw each frame, and at once when the clock is set from elsewhere (a view, a scenario)."""
         session.frame.connect(lambda _epoch: self.refresh())
+        self.live_refusal = lambda: (
+            f"Live refused: the exercise {session.state.scenario.name!r} runs on its own clock (live time would "
+            "fire every inject at once). Leave the exercise first." if session.state.scenario.path else "")
+        self.refused.connect(lambda reason: session.say(reason, 15000))
         session.state.connect("clock", lambda _clock: self.refresh(force=True))
