@@ -165,3 +165,15 @@ def test_operator_dialog_refuses_a_bad_nation_and_settings_round_trip(qtbot, tmp
     assert load_settings(tmp_path / "settings.json") == chosen
     (tmp_path / "broken.json").write_text("{not json")
     assert load_settings(tmp_path / "broken.json") == UserSettings()  # defaults, with a warning in the log
+
+
+def test_history_reads_as_sentences_not_raw_values(panel, qtbot):
+    """History once showed 'window_end: 2026-08-12T12:00:00.000000Z → ...' and sensor requests
+    as raw dictionaries."""
+    done(qtbot, panel, panel.new_request())
+    panel.form.window_end.setDateTime(panel.form.window_start.dateTime().addSecs(14 * 3600))
+    done(qtbot, panel, panel.save())
+    history = "\n".join(panel.history.item(i).text() for i in range(panel.history.count()))
+    end = panel.current.window_end
+    assert "window end: " in history and f"→ {end:%Y-%m-%d %H:%M}" in history
+    assert "{" not in history and "sensor request: — → any" in history

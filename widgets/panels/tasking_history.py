@@ -3,6 +3,8 @@ database thread) and its comments, with a line to add one."""
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLineEdit, QListWidget, QVBoxLayout, QWidget
 
@@ -12,11 +14,25 @@ from widgets.runner import JobRunner
 
 
 def short(value) -> str:
-    """A changed value as the history shows it: lists counted, long text cut."""
+    """A changed value as a person reads it: times as ``2026-08-12 12:00``, a sensor request
+    as ``radar: Fylingdales``, lists counted, long text cut."""
     if isinstance(value, list):
         return f"[{len(value)} item{'s' if len(value) != 1 else ''}]"
-    text = "—" if value in (None, "") else str(value)
+    if isinstance(value, dict):
+        text = ": ".join(str(v) for v in value.values() if v not in (None, "")) or "—"
+    elif isinstance(value, str) and ISO_TIME.match(value):
+        text = f"{value[:10]} {value[11:16]}"
+    else:
+        text = "—" if value in (None, "") else str(value)
     return text if len(text) <= 40 else text[:39] + "…"
+
+
+def field_label(name: str) -> str:
+    """``window_end`` -> ``window end``."""
+    return name.replace("_", " ")
+
+
+ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
 class RequestHistory(QObject):
@@ -54,7 +70,7 @@ class RequestHistory(QObject):
             return
         self.history.clear()
         for row in rows:
-            changes = "; ".join(f"{name}: {short(change['old'])} → {short(change['new'])}"
+            changes = "; ".join(f"{field_label(name)}: {short(change['old'])} → {short(change['new'])}"
                                 for name, change in row["changes"].items())
             who = f"{row['user']} ({row['nation'] or '—'}, {row['role'] or '—'})"
             self.history.addItem(f"{row['at_utc'][:19]}Z  {row['action'].upper()}  by {who}\n    {changes}")

@@ -23,7 +23,7 @@ from app.tasking.request import (FINAL_STATES, PRECEDENCES, TRANSITIONS, SensorR
                                  TaskingError, TaskingRequest, new_request_id, request_to_record)
 from widgets.panels.filtered_table import filtered_table
 from widgets.panels.tasking_form import TaskingForm
-from widgets.panels.tasking_history import RequestHistory, short
+from widgets.panels.tasking_history import RequestHistory, field_label, short
 from widgets.panels.tasking_passes import FeasiblePassesTab
 from widgets.runner import Job, JobRunner
 
@@ -324,7 +324,7 @@ class TaskingPanel(QWidget):
             return
         mine = request_to_record(self.form.edited() if keep_form else self.current)
         theirs = request_to_record(newer)
-        differences = "; ".join(f"{name} = {short(theirs[name])}" for name in theirs
+        differences = "; ".join(f"{field_label(name)} = {short(theirs[name])}" for name in theirs
                                 if name not in ("version", "updated_utc", "updated_by") and theirs[name] != mine[name])
         self.message.setText(f"<span style='color:#ffb302'>Not saved: {newer.updated_by} changed this request "
                              f"(version {newer.version}, {newer.updated_utc[:16]}Z). Their values: "
