@@ -177,3 +177,18 @@ def test_history_reads_as_sentences_not_raw_values(panel, qtbot):
     end = panel.current.window_end
     assert "window end: " in history and f"→ {end:%Y-%m-%d %H:%M}" in history
     assert "{" not in history and "sensor request: — → any" in history
+
+
+def test_a_refused_save_is_said_beside_save_on_a_small_screen(panel, qtbot):
+    """The error sat below the fold of the form while the message line still said 'created'."""
+    done(qtbot, panel, panel.new_request())
+    panel.resize(700, 260)  # the bottom dock on a 1366 x 768 screen
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.form.window_end.setDateTime(panel.form.window_start.dateTime().addSecs(-3600))
+    assert panel.save() is None
+    label = panel.form.error_label
+    assert label.isVisible() and "window_end" in label.text()
+    top_left = label.mapTo(panel, label.rect().topLeft())
+    assert 0 <= top_left.y() and top_left.y() + label.height() <= panel.height()
+    assert "Not saved" in panel.message.text() and "created" not in panel.message.text()

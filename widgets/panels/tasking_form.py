@@ -84,7 +84,7 @@ class TaskingForm(QWidget):
                             ("Classification", self.classification), ("Releasable to", self.releasable),
                             ("Data mode", self.data_mode)):
             form.addRow(title, item)
-        form.addRow(self.error_label)
+        # the error label is laid out by the panel, beside Save, where the operator looks
         self.catalog = Catalog.empty()
         self.target.valueChanged.connect(self._show_target_name)
 

@@ -132,6 +132,7 @@ class TaskingPanel(QWidget):
         details_column = QVBoxLayout(details)
         details_column.setContentsMargins(2, 2, 2, 2)
         details_column.addWidget(scroll, 1)
+        details_column.addWidget(self.form.error_label)  # beside Save, never below the fold
         details_column.addLayout(actions)
         details_column.addWidget(self.message)
         self.tabs = QTabWidget()
@@ -281,7 +282,8 @@ class TaskingPanel(QWidget):
             return None
         try:
             edited = self.form.edited()
-        except TaskingError:
+        except TaskingError as error:
+            self.message.setText(f"<span style='color:#ff3838'>Not saved: {error}</span>")
             return None
         tasking = self.tasking
         return self._write(lambda: tasking.save(edited), "saved", keep_form_on_conflict=True)
