@@ -74,7 +74,6 @@ class Job(QObject):
         self._reported.connect(self._on_report)
         self.result: Any = None
         self.error: BaseException | None = None
-        self.finished = False
 
     @property
     def cancelled(self) -> bool:
@@ -93,7 +92,6 @@ class JobRunner(QObject):
     handler took (it is logged either way)."""
 
     failed = Signal(str, str)
-    busy_changed = Signal(bool)
 
     def __init__(self, parent: QObject | None = None, progress_bar: QProgressBar | None = None,
                  cancel_button: QAbstractButton | None = None, serial: bool = False):
@@ -158,18 +156,13 @@ class JobRunner(QObject):
             self.failed.emit(job.name, failure_text(job.name, error))
 
     def _finished(self, job: Job) -> None:
-        job.finished = True
         self._running.discard(job)
         if job is self.current:
             self.current = None
             self._show_busy(job, started=False)
         job.ended.emit()
-        if not self._running:
-            self.busy_changed.emit(False)
 
     def _show_busy(self, job: Job, started: bool) -> None:
-        if started:
-            self.busy_changed.emit(True)
         if self.progress_bar is not None:
             self.progress_bar.setVisible(started)
             if started:

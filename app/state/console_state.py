@@ -80,13 +80,10 @@ class GroupFilter(EventedModel):
 
     @classmethod
     def of(cls, group_filter: CatalogFilter) -> "GroupFilter":
-        return cls(text=group_filter.text, object_types=tuple(sorted(group_filter.object_types)),
-                   regimes=tuple(sorted(group_filter.regimes)), owner_states=tuple(sorted(group_filter.owner_states)),
-                   name_prefix=group_filter.name_prefix)
+        return cls(**group_filter.to_dict())
 
     def catalog_filter(self) -> CatalogFilter:
-        return CatalogFilter(self.text, frozenset(self.object_types), frozenset(self.regimes),
-                             frozenset(self.owner_states), self.name_prefix)
+        return CatalogFilter.from_dict(self.model_dump())
 
 
 class ShownState(EventedModel):

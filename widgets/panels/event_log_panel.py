@@ -19,7 +19,6 @@ INFO_COLOR = "#8fa3b8"
 class EventLogPanel(QWidget):
     """Alerts and other events, newest first; an alert stays until acknowledged."""
 
-    shown = Signal()  # the table shows what the database holds now
     waiting_changed = Signal(int, object)  # (alerts waiting, the most severe waiting event or None)
 
     def __init__(self, store: Store | None, parent: QWidget | None = None):
@@ -72,7 +71,6 @@ class EventLogPanel(QWidget):
         self.unacknowledged.setText(f"{len(waiting)} alert(s) waiting for acknowledgement" if waiting else "")
         worst = min(waiting, key=lambda e: (STATUS_RANK[e["severity"]], -e["id"]), default=None)
         self.waiting_changed.emit(len(waiting), worst)
-        self.shown.emit()
 
     def acknowledge_selected(self) -> Job | None:
         ids = [self.proxy.index(i.row(), 0).data(Qt.ItemDataRole.UserRole)

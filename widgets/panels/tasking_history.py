@@ -36,7 +36,6 @@ ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
 class RequestHistory(QObject):
-    shown = Signal()  # the request's audit history is on screen
     comment_entered = Signal(str)
 
     def __init__(self, parent: QWidget):
@@ -74,4 +73,3 @@ class RequestHistory(QObject):
                                 for name, change in row["changes"].items())
             who = f"{row['user']} ({row['nation'] or '—'}, {row['role'] or '—'})"
             self.history.addItem(f"{row['at_utc'][:19]}Z  {row['action'].upper()}  by {who}\n    {changes}")
-        self.shown.emit()

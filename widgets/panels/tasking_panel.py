@@ -40,7 +40,6 @@ def _minute(moment: datetime) -> str:
 class TaskingPanel(QWidget):
     target_selected = Signal(int)  # NORAD id of the selected request's target
     request_shown = Signal(object)  # the id of the request in the editor, or None
-    history_shown = Signal()  # the current request's audit history is on screen
     imported = Signal(str)  # summary of an import, with its rejected records
     schedule_changed = Signal(list)  # every scheduled Pass of the shown requests, for the timeline
 
@@ -163,7 +162,6 @@ class TaskingPanel(QWidget):
         self.passes_tab.find_button.clicked.connect(self.find_passes)
         self.passes_tab.found.connect(self._on_feasibility)
         self.trail.comment_entered.connect(self.add_comment)
-        self.trail.shown.connect(self.history_shown)
 
     # --- context from the window ----------------------------------------------------------------
 

@@ -40,9 +40,6 @@ def _duration(seconds: float | None) -> str:
 class WatchlistPanel(QWidget):
     pair_selected = Signal(object)  # WatchPair | None
     alerts_raised = Signal(list)
-    pairs_loaded = Signal(list)  # the pairs, read again from the database
-    pair_saved = Signal(object)  # a WatchPair just added or edited
-    approaches_ready = Signal(object)  # {pair id: next Approach or None}
 
     def __init__(self, store: Store | None, interactive: bool = True, parent: QWidget | None = None):
         super().__init__(parent)
@@ -142,7 +139,6 @@ class WatchlistPanel(QWidget):
         self.approaches_start = None  # recompute
         if self._last_snapshot is not None:
             self.update(self._last_snapshot)
-        self.pairs_loaded.emit(pairs)
 
     def set_catalog(self, catalog: Catalog) -> None:
         self.catalog = catalog
@@ -197,7 +193,6 @@ class WatchlistPanel(QWidget):
             self.states = evaluate(self.pairs, self.catalog, self._last_snapshot, self.approaches)
             self._show_states()
             self._plot_selected()
-        self.approaches_ready.emit(found)
 
     # --- table -----------------------------------------------------------------------------------
 
@@ -337,7 +332,6 @@ class WatchlistPanel(QWidget):
             self.update(self._last_snapshot)
         if select:
             self.select_pair(saved.id, notify=True)
-        self.pair_saved.emit(saved)
 
     def _failed(self, error: BaseException) -> None:
         if isinstance(error, StaleEdit):
