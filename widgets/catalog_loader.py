@@ -101,6 +101,6 @@ class CatalogLoader(QObject):
         if session.store is not None and flags:
             events = [{"sim_utc": f.new_epoch_utc, "kind": "maneuver", "severity": "caution", "message": f.message(),
                        "data": {"delta_a_km": f.delta_a_km, "age_days": f.age_days}} for f in flags]
-            self.database.start("Logging maneuver flags", lambda _progress: session.store.log_events(events),
+            self.database.start("Logging maneuver flags", lambda _progress: session.store.event_log.log_many(events),
                                 lambda _result: session.events_changed.emit(), exclusive=False)
         session.say(f"{len(flags):,} possible maneuvers since the previous catalog", 20000)

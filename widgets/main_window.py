@@ -17,8 +17,7 @@ from app.common.user_settings import UserSettings, load_settings
 from app.live.clock import SimulationClock
 from app.scenario.run import ScenarioRun
 from app.sensors.sites import SensorStore
-from app.storage.store import Store, StoreError
-from app.storage.tasking_store import TaskingStore
+from app.storage import Store, StoreError
 from widgets.catalog_loader import CatalogLoader
 from widgets.main_menus import build_menus
 from widgets.panels.catalog_panel import CatalogPanel
@@ -84,7 +83,7 @@ class MainWindow(QMainWindow):
         self.watchlist = WatchlistPanel(store, interactive)
         self.event_log = EventLogPanel(store)
         self.screening = ScreeningPanel()
-        self.tasking = TaskingPanel(TaskingStore(store) if store else None, interactive)
+        self.tasking = TaskingPanel(store.tasking if store else None, interactive)
         self.scenario_panel = ScenarioPanel(interactive)
         self.time_controls = TimeControls(session.clock)
         self.top_banner, self.bottom_banner = ClassificationBanner(), ClassificationBanner()

@@ -178,6 +178,6 @@ class JobRunner(QObject):
 
 def failure_text(name: str, error: BaseException) -> str:
     """``Passes failed: ValueError: no such sensor`` (a store's own errors are already sentences)."""
-    from app.storage.store import StoreError  # noqa: PLC0415 - only to word the message
+    from app.storage import StoreError  # noqa: PLC0415 - only to word the message
 
     return f"{name} failed: {error if isinstance(error, StoreError) else f'{type(error).__name__}: {error}'}"

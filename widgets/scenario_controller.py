@@ -1,7 +1,8 @@
 """Plays a scenario in the window: the replay clock at its start and rate, its records
 seeded once in the (exercise) database, and at every clock change the window showing the
 scenario as it is at that time (catalog, sensors, banner, requests), each inject logged in
-the event log the first time it fires, and the timeline's inject markers and forecast
+the event log the first time it fires, and each sensor's return from an outage when the clock
+passes it, and the timeline's inject markers and forecast
 approaches (a headless run of a copy on a worker thread)."""
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ from PySide6.QtCore import QObject
 
 from app.astro.timeutil import parse_utc
 from app.scenario.run import ScenarioRun, ScenarioState
-from app.storage.store import StoreError
-from app.storage.tasking_store import TaskingStore
+from app.storage import StoreError
 from widgets.panels.scenario_panel import ScenarioPanel
 from widgets.runner import JobRunner
 from widgets.session import ConsoleSession
@@ -28,8 +28,9 @@ class ScenarioController(QObject):
         super().__init__(panel)
         self.session, self.panel = session, panel
         self.run: ScenarioRun | None = None
-        self._applied: tuple[int, ...] | None = None
+        self._applied: tuple | None = None  # (injects applied, outages ended) last shown
         self._logged: set[int] = set()  # injects already written to the event log
+        self._returned: set[tuple] = set()  # sensors' returns from outages already written there
         self._hidden: set[str] = set()
         self.forecasts = JobRunner(self)  # the newer forecast wins
         self.database = JobRunner(self, serial=True)
@@ -41,7 +42,7 @@ class ScenarioController(QObject):
     def open(self, run: ScenarioRun) -> None:
         """Replay clock paused at the start and rate; watermark, records, exercise control."""
         session, scenario = self.session, run.scenario
-        self.run, self._applied, self._logged = run, None, set()
+        self.run, self._applied, self._logged, self._returned = run, None, set(), set()
         with session.state.batch():
             session.state.scenario.path, session.state.scenario.name = str(run.folder), scenario.name
             session.state.banner.data_mode = scenario.data_mode
@@ -66,14 +67,14 @@ class ScenarioController(QObject):
 
         def work(_progress) -> list[str]:
             problems = []
-            existing = {(p.primary_id, p.secondary_id, p.data_mode) for p in store.pairs()}
+            existing = {(p.primary_id, p.secondary_id, p.data_mode) for p in store.watch_pairs.all()}
             for pair in pairs:
                 if (pair.primary_id, pair.secondary_id, pair.data_mode) not in existing:
                     try:
-                        store.add_pair(replace(pair, id=None))
+                        store.watch_pairs.add(replace(pair, id=None))
                     except (StoreError, ValueError) as error:
                         problems.append(f"Scenario watch pair not added: {error}")
-            TaskingStore(store).import_requests(requests, source="scenario")
+            store.tasking.import_requests(requests, source="scenario")
             return problems
 
         def seeded(problems: list[str]) -> None:
@@ -103,10 +104,11 @@ class ScenarioController(QObject):
             return
         session, now = self.session, self.session.now()
         state = self.run.state_at(now)
+        returns = self.run.returns(state)  # an outage ending changes the sensors, with no inject
         self.panel.refresh(now)
-        if state.applied == self._applied:
+        if (state.applied, returns) == self._applied:
             return
-        self._applied = state.applied
+        self._applied = (state.applied, returns)
         if state.catalog is not session.catalog:
             session.set_catalog(state.catalog, [f"scenario: {self.run.scenario.name}"])  # the selection is kept
         session.set_sensors(self.run.sensors_at(state))
@@ -116,26 +118,32 @@ class ScenarioController(QObject):
         self._hidden = self._request_ids() - set(state.requests)
         session.tasking_changed.emit(self._hidden)
         fresh = [n for n in state.applied if n not in self._logged]
-        if fresh and session.store is not None:
-            self._log(state, fresh)
+        back = [r for r in returns if r not in self._returned]
+        if (fresh or back) and session.store is not None:
+            self._log(state, fresh, back)
 
-    def _log(self, state: ScenarioState, fresh: list[int]) -> None:
-        """Log the injects that fired (and the requests they made) on the database thread."""
+    def _log(self, state: ScenarioState, fresh: list[int], back: list[tuple]) -> None:
+        """Log the injects that fired (and the requests they made) and the sensors back in
+        service on the database thread."""
         session, store, mode = self.session, self.session.store, self.run.scenario.data_mode
-        events = [e for n in fresh for e in self.run.fired(state, n)]
+        events = [e for r in back for e in self.run.return_events(*r)]  # back at an inject's time: back first
+        events += [e for n in fresh for e in self.run.fired(state, n)]
+        events.sort(key=lambda e: e.sim_utc)  # one format throughout: text order is time order
         requests = list(state.requests.values())
         self._logged |= set(fresh)  # asked once; a failure is said, not retried every second
+        self._returned |= set(back)
 
         def work(_progress) -> None:
-            store.log_events([{"sim_utc": e.sim_utc, "kind": e.kind, "severity": e.severity, "message": e.message,
+            store.event_log.log_many([{"sim_utc": e.sim_utc, "kind": e.kind, "severity": e.severity, "message": e.message,
                                "data": e.data} for e in events], data_mode=mode)
-            TaskingStore(store).import_requests(requests, source="scenario inject")
+            store.tasking.import_requests(requests, source="scenario inject")
 
         def logged(_none) -> None:
             session.events_changed.emit()
             session.tasking_changed.emit(self._hidden)
             if events:
-                session.say(f"INJECT {events[-1].sim_utc[:19]}Z: {events[-1].message}", 20000)
+                said = "INJECT" if fresh else "SENSOR"
+                session.say(f"{said} {events[-1].sim_utc[:19]}Z: {events[-1].message}", 20000)
 
         self.database.start("Logging injects", work, logged, exclusive=False,
                             on_error=lambda error: session.say(f"Inject events not logged: {error}", 15000))

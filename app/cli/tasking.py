@@ -12,8 +12,7 @@ from pathlib import Path
 from app.common.marking import DATA_MODES
 
 from app.common.user_settings import is_nation_code, load_settings
-from app.storage.store import Store, StoreError
-from app.storage.tasking_store import TaskingStore
+from app.storage import Store, StoreError, TaskingRepository
 from app.tasking.exchange import ExchangeError, export_csv, export_json, read_exchange_file
 from app.tasking.request import PRECEDENCES, TRANSITIONS, FINAL_STATES, request_to_record
 
@@ -63,7 +62,7 @@ def tasking_command(args) -> int:
     except StoreError as error:
         print(f"spaceops: {error}", file=sys.stderr)
         return EXIT_DATABASE
-    book = TaskingStore(store)
+    book = store.tasking
     try:
         if args.tasking_command == "list":
             return _list(book, args)
@@ -82,7 +81,7 @@ def tasking_command(args) -> int:
         store.close()
 
 
-def _list(book: TaskingStore, args) -> int:
+def _list(book: TaskingRepository, args) -> int:
     requests = book.requests(data_mode=args.data_mode, status=args.status, nation=args.nation,
                              precedence=args.precedence, target_norad_id=args.target)
     if args.format == "csv":
@@ -93,10 +92,10 @@ def _list(book: TaskingStore, args) -> int:
     return EXIT_OK
 
 
-def _show(book: TaskingStore, request_id: str) -> int:
+def _show(book: TaskingRepository, request_id: str) -> int:
     request = book.get(request_id)
     if request is None:
-        print(f"spaceops: no tasking request {request_id!r} in {book.store.url}", file=sys.stderr)
+        print(f"spaceops: no tasking request {request_id!r} in {book.database.url}", file=sys.stderr)
         return EXIT_REJECTED
     record = request_to_record(request)
     record["marking"] = request.marking
@@ -106,7 +105,7 @@ def _show(book: TaskingStore, request_id: str) -> int:
     return EXIT_OK
 
 
-def _import(book: TaskingStore, path: str) -> int:
+def _import(book: TaskingRepository, path: str) -> int:
     try:
         read = read_exchange_file(Path(path))
     except ExchangeError as error:

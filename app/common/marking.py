@@ -12,3 +12,15 @@ ALERT_SEVERITIES = ("caution", "serious", "critical")
 
 def needs_acknowledgement(kind: str, severity: str) -> bool:
     return kind in ALERT_KINDS and severity in ALERT_SEVERITIES
+
+# An alert may be shelved (kept out of the waiting count, still listed) for one of these spans.
+SHELVE_MINUTES = (5, 15, 60)
+
+
+def is_waiting(event: dict, now_utc: str) -> bool:
+    """Whether a logged event waits for the operator at ``now_utc`` (wall clock, the ISO text
+    the database writes, so that text order is time order): an alert, not acknowledged, and
+    not shelved past now."""
+    if event.get("acknowledged_by") is not None or not needs_acknowledgement(event["kind"], event["severity"]):
+        return False
+    return not event.get("shelved_until_utc") or event["shelved_until_utc"] <= now_utc

@@ -1,6 +1,6 @@
 """The watch pair: two objects an analyst watches together, with the ranges (and closing
 speed) that raise a caution or a warning. A domain record: the watchlist evaluates it,
-``app.storage.store`` persists it."""
+``app.storage.watch_pairs`` persists it."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 "Export for nation X" writes only the records releasable to X, each with its marking, and
 the file's overall marking (the highest classification in it, released to X). Reading
 validates every record and reports each bad one with where and why; the good ones load
-(``TaskingStore.import_requests``), never over a newer local version."""
+(``TaskingRepository.import_requests``), never over a newer local version."""
 
 from __future__ import annotations
 

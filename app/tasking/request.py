@@ -1,7 +1,7 @@
 """Tasking requests: the record, its workflow, the two-person rule, releasability, and
 feasibility against the coalition's sensors. The record's plain-dict form
 (:func:`request_to_record` / :func:`request_from_record`) is what the database, the JSON
-and CSV exchange files and the command line share. Persistence is in ``app.storage.tasking_store``."""
+and CSV exchange files and the command line share. Persistence is in ``app.storage.tasking_requests``."""
 
 from __future__ import annotations
 

@@ -87,3 +87,14 @@ def test_no_import_circle_in_widgets(graph):
     scenario_controller -> main_window); now both go through the session."""
     assert len([m for m in graph.modules if m.startswith("widgets.")]) > 30
     assert _cycles(graph, "widgets") == []
+
+
+def test_storage_is_used_only_through_its_package(graph):
+    """The repositories are the storage layer's public API: outside ``app.storage`` nothing
+    imports its modules (engine, schema, transactions), only the package itself."""
+    inside = {m for m in graph.modules if m.startswith("app.storage.")}
+    assert {"app.storage.database", "app.storage.schema", "app.storage.watch_pairs"} <= inside
+    bypasses = sorted((importer, module) for module in inside
+                      for importer in graph.find_modules_that_directly_import(module)
+                      if importer != "app.storage" and not importer.startswith("app.storage."))
+    assert bypasses == []

@@ -13,7 +13,8 @@ from app.conjunction.closest_approach import Approach
 from app.live.engine import propagate
 from app.rpo.watch_pair import WatchPair
 from app.rpo.watchlist import AlertTracker, evaluate, next_approach, pair_status
-from app.storage.store import SCHEMA_VERSION, StaleEdit, Store, StoreError, schema_info
+from app.storage import StaleEdit, Store, StoreError
+from app.storage.schema import SCHEMA_VERSION, schema_info
 
 START = datetime(2026, 8, 12, tzinfo=timezone.utc)
 
@@ -27,50 +28,50 @@ def store(database_url):
 
 
 def test_pairs_persist_with_audit(store, database_url):
-    pair = store.add_pair(WatchPair(25544, 20580, caution_km=50, warning_km=10, notes="test",
-                                    classification="SECRET", releasability="REL TO AUS, GBR, USA"))
+    pair = store.watch_pairs.add(WatchPair(25544, 20580, caution_km=50, warning_km=10, notes="test",
+                                                 classification="SECRET", releasability="REL TO AUS, GBR, USA"))
     assert pair.id and pair.version == 1 and pair.updated_by == "officer1"
     again = Store(database_url, user="officer2")
-    (loaded,) = again.pairs()
+    (loaded,) = again.watch_pairs.all()
     assert loaded == pair
     assert [(a["action"], a["user"]) for a in again.audit_trail()] == [("insert", "officer1")]
     with pytest.raises(StoreError, match="already on the REAL watchlist"):
-        store.add_pair(WatchPair(25544, 20580))
+        store.watch_pairs.add(WatchPair(25544, 20580))
 
 
 def test_concurrent_edits_are_refused(store, database_url):
-    pair = store.add_pair(WatchPair(25544, 20580))
+    pair = store.watch_pairs.add(WatchPair(25544, 20580))
     other = Store(database_url, user="officer2")
-    theirs = other.update_pair(replace(other.pair(pair.id), caution_km=80.0))
+    theirs = other.watch_pairs.update(replace(other.watch_pairs.get(pair.id), caution_km=80.0))
     with pytest.raises(StaleEdit) as raised:
-        store.update_pair(replace(pair, notes="my edit on an old version"))
+        store.watch_pairs.update(replace(pair, notes="my edit on an old version"))
     assert raised.value.current == theirs and raised.value.current.caution_km == 80.0
-    assert store.pair(pair.id).notes == ""  # nothing of the stale edit landed
+    assert store.watch_pairs.get(pair.id).notes == ""  # nothing of the stale edit landed
     with pytest.raises(StaleEdit):
-        store.remove_pair(pair)
-    store.remove_pair(theirs)
-    assert store.pairs() == []
+        store.watch_pairs.remove(pair)
+    store.watch_pairs.remove(theirs)
+    assert store.watch_pairs.all() == []
 
 
 @pytest.mark.parametrize("change, field", [(dict(secondary_id=25544), "secondary"), (dict(warning_km=60.0), "warning_km"),
                                            (dict(data_mode="PRETEND"), "data_mode"), (dict(classification=" "), "classification")])
 def test_impossible_pairs_refused(store, change, field):
     with pytest.raises(ValueError, match=field):
-        store.add_pair(replace(WatchPair(25544, 20580), **change))
-    assert store.pairs() == []
+        store.watch_pairs.add(replace(WatchPair(25544, 20580), **change))
+    assert store.watch_pairs.all() == []
 
 
 def test_events_and_acknowledgement(store):
-    event_id = store.log_event("2026-08-12T00:00:00.000000Z", "alert", "critical", "too close")
-    assert store.events(unacknowledged_only=True)[0]["id"] == event_id
-    store.acknowledge(event_id)
-    assert store.events(unacknowledged_only=True) == []
-    assert store.events()[0]["acknowledged_by"] == "officer1"
+    event_id = store.event_log.log("2026-08-12T00:00:00.000000Z", "alert", "critical", "too close")
+    assert store.event_log.recent(unacknowledged_only=True)[0]["id"] == event_id
+    store.event_log.acknowledge(event_id)
+    assert store.event_log.recent(unacknowledged_only=True) == []
+    assert store.event_log.recent()[0]["acknowledged_by"] == "officer1"
 
 
 def test_newer_database_refused(database_url):
     first = Store(database_url)
-    with first.engine.begin() as connection:
+    with first.database.engine.begin() as connection:
         connection.execute(update(schema_info).values(version=SCHEMA_VERSION + 1))
     with pytest.raises(StoreError, match="newer than this console"):
         Store(database_url)
@@ -82,34 +83,79 @@ def test_schema_1_database_is_migrated_with_its_data(tmp_path, data_dir):
     keeps everything, and gains the tasking table and the audit's nation and role."""
     import shutil
 
-    from app.storage.tasking_store import TaskingStore
 
     shutil.copy(data_dir / "spaceops_v1.db", tmp_path / "old.db")
     store = Store(f"sqlite:///{tmp_path / 'old.db'}", user="officer1")
-    (pair,) = store.pairs()
+    (pair,) = store.watch_pairs.all()
     assert (pair.primary_id, pair.secondary_id, pair.notes) == (25544, 48274, "ISS vs CSS")
-    assert store.events()[0]["message"] == "ISS pair inside caution range"
+    assert store.event_log.recent()[0]["message"] == "ISS pair inside caution range"
     assert [a["action"] for a in store.audit_trail()] == ["insert", "insert"]
-    assert TaskingStore(store).requests() == []
-    with store.engine.connect() as connection:
-        assert connection.execute(schema_info.select()).scalar() == SCHEMA_VERSION == 2
-    store.log_event("2026-08-12T01:00:00Z", "note", "normal", "after the migration")
+    assert store.tasking.requests() == []
+    with store.database.engine.connect() as connection:
+        assert connection.execute(schema_info.select()).scalar() == SCHEMA_VERSION == 3
+    store.event_log.log("2026-08-12T01:00:00Z", "note", "normal", "after the migration")
     assert store.audit_trail()[-1]["nation"] == ""
+
+
+def test_schema_2_database_is_migrated_with_its_data(tmp_path, data_dir):
+    """A database written by the release before shelving (schema 2: a pair, an alert, a
+    message, a tasking request) opens with all of it, and its alert can be shelved."""
+    import shutil
+
+    shutil.copy(data_dir / "spaceops_v2.db", tmp_path / "old.db")
+    store = Store(f"sqlite:///{tmp_path / 'old.db'}", user="officer2")
+    (pair,) = store.watch_pairs.all()
+    assert (pair.primary_id, pair.secondary_id, pair.notes) == (25544, 20580, "ISS and HST")
+    message, alert = store.event_log.recent()
+    assert alert["severity"] == "critical" and alert["shelved_until_utc"] is None
+    (request,) = store.tasking.requests()
+    assert (request.id, request.justification) == ("TR-GBR-V2000001", "schema 2 fixture")
+    assert len(store.audit_trail()) == 4
+    with store.database.engine.connect() as connection:
+        assert connection.execute(schema_info.select()).scalar() == SCHEMA_VERSION == 3
+    store.event_log.shelve(alert["id"], 15, "known: HST pass, briefed")
+    assert store.event_log.recent()[1]["shelved_by"] == "officer2"
+
+
+def test_shelved_alert_leaves_the_waiting_count_and_comes_back(store):
+    """Shelving is audited, needs a reason and one of the offered spans, and lasts only its span."""
+    from app.common.marking import is_waiting
+
+    alert_id = store.event_log.log("2026-08-12T00:00:00.000000Z", "rpo-alert", "critical", "too close", None)
+    note_id = store.event_log.log("2026-08-12T00:00:00.000000Z", "message", "normal", "shift change")
+    with pytest.raises(ValueError, match="shelve minutes"):
+        store.event_log.shelve(alert_id, 10, "because")
+    with pytest.raises(ValueError, match="shelve reason"):
+        store.event_log.shelve(alert_id, 5, "  ")
+    with pytest.raises(StoreError, match="not an alert"):
+        store.event_log.shelve(note_id, 5, "noise")
+    before = datetime.now(timezone.utc)
+    until = store.event_log.shelve(alert_id, 5, "sensor recalibrating")
+    shelved = next(e for e in store.event_log.recent() if e["id"] == alert_id)
+    assert shelved["shelve_reason"] == "sensor recalibrating" and shelved["shelved_until_utc"] == until
+    assert timedelta(minutes=4.9) < datetime.fromisoformat(until.replace("Z", "+00:00")) - before < timedelta(minutes=5.1)
+    assert not is_waiting(shelved, (before + timedelta(minutes=4)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+    assert is_waiting(shelved, (before + timedelta(minutes=6)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+    (audit_row,) = [a for a in store.audit_trail("events") if a["action"] == "shelve"]
+    assert audit_row["user"] == "officer1" and "sensor recalibrating" in audit_row["data"]
+    store.event_log.acknowledge(alert_id)
+    with pytest.raises(StoreError, match="acknowledged by officer1"):
+        store.event_log.shelve(alert_id, 5, "too late")
 
 
 def test_locked_database_explained(tmp_path):
     url = f"sqlite:///{tmp_path / 'ops.db'}"
     first = Store(url)
-    first.add_pair(WatchPair(1, 2))
+    first.watch_pairs.add(WatchPair(1, 2))
     blocker = sqlite3.connect(tmp_path / "ops.db", timeout=0)
     blocker.execute("BEGIN EXCLUSIVE")
     try:
         with pytest.raises(StoreError, match="locked"):
-            first.add_pair(WatchPair(3, 4))
+            first.watch_pairs.add(WatchPair(3, 4))
     finally:
         blocker.rollback()
         blocker.close()
-    assert [(p.primary_id, p.secondary_id) for p in first.pairs()] == [(1, 2)]  # nothing lost
+    assert [(p.primary_id, p.secondary_id) for p in first.watch_pairs.all()] == [(1, 2)]  # nothing lost
 
 
 def test_database_that_cannot_be_reached(tmp_path):

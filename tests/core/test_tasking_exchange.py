@@ -17,8 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.common.user_settings import Operator
-from app.storage.store import Store
-from app.storage.tasking_store import TaskingStore
+from app.storage import Store
 from app.tasking.exchange import ExchangeError, export_csv, export_json, read_exchange_file
 from app.tasking.request import SensorRequest, TaskingRequest
 
@@ -126,10 +125,9 @@ import sys
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from app.common.user_settings import Operator
-from app.storage.store import Store
-from app.storage.tasking_store import TaskingStore
+from app.storage import Store
 from app.tasking.request import SensorRequest, TaskingRequest
-book = TaskingStore(Store(sys.argv[1], operator=Operator("writer", "GBR")))
+book = Store(sys.argv[1], operator=Operator("writer", "GBR")).tasking
 start = datetime(2026, 8, 12, tzinfo=timezone.utc)
 for i in range(100000):
     r = book.create(TaskingRequest(f"TR-GBR-{i:08X}", f"request {i}", 25544, "GBR", "unit", SensorRequest(),
@@ -176,7 +174,7 @@ def test_a_killed_writer_leaves_every_committed_change_and_no_half_written_one(k
     if kind == "postgresql":
         _wait_for_other_sessions_to_end(url)
     assert committed >= 40
-    book = TaskingStore(Store(url, user="inspector"))
+    book = Store(url, user="inspector").tasking
     requests = {r.id: r for r in book.requests()}
     for i in range(committed + 1):
         stored = requests[f"TR-GBR-{i:08X}"]

@@ -12,8 +12,7 @@ import pytest
 
 from app.common.user_settings import Operator
 from app.sensors.passes import Pass
-from app.storage.store import StaleEdit, Store
-from app.storage.tasking_store import TaskingStore
+from app.storage import StaleEdit, Store
 from app.tasking.request import SensorRequest, TaskingError, TaskingRequest, new_request_id
 
 START = datetime(2026, 8, 12, tzinfo=timezone.utc)
@@ -38,7 +37,7 @@ def a_pass(hours: float = 2.0) -> Pass:
 def two_operators(database_url):
     """Alice and Bob on their own connections to the same database."""
     alice, bob = Store(database_url, operator=ALICE), Store(database_url, operator=BOB)
-    yield TaskingStore(alice), TaskingStore(bob)
+    yield alice.tasking, bob.tasking
     alice.close()
     bob.close()
 

@@ -23,7 +23,7 @@ def window(qtbot, default_catalog, tmp_path):
     """The main window on the default catalog, clock paused at EPOCH, one snapshot shown."""
     from app.live.clock import ClockMode, FixedTimeSource, SimulationClock
     from app.sensors.sites import SensorStore
-    from app.storage.store import Store
+    from app.storage import Store
     from widgets.main_window import MainWindow
 
     clock = SimulationClock(FixedTimeSource(EPOCH), start=EPOCH, mode=ClockMode.REPLAY, paused=True)

@@ -15,7 +15,7 @@ def _critical_pair(window, settle):
 
 
 def test_a_critical_alert_is_counted_bannered_and_acknowledged(qtbot, window, settle):
-    window.session.store.log_events([{"sim_utc": "2026-08-12T12:00:00Z", "kind": "message", "severity": "normal",
+    window.session.store.event_log.log_many([{"sim_utc": "2026-08-12T12:00:00Z", "kind": "message", "severity": "normal",
                                       "message": "EXERCISE message to all", "data": {}},
                                      {"sim_utc": "2026-08-12T12:00:00Z", "kind": "banner", "severity": "caution",
                                       "message": "banner now SECRET", "data": {}}])
@@ -44,13 +44,13 @@ def test_a_critical_alert_is_counted_bannered_and_acknowledged(qtbot, window, se
 
 def test_an_acknowledged_alert_is_not_raised_again_at_the_next_start(qtbot, window, settle, tmp_path):
     from app.live.clock import SimulationClock
-    from app.storage.store import Store
+    from app.storage import Store
     from widgets.main_window import MainWindow
 
     _critical_pair(window, settle)
     window.event_log.acknowledge_all()
     settle(window)
-    alerts = [e for e in window.session.store.events() if e["kind"] == "rpo-alert"]
+    alerts = [e for e in window.session.store.event_log.recent() if e["kind"] == "rpo-alert"]
     assert len(alerts) == 1 and alerts[0]["acknowledged_by"]
     again = MainWindow(settings=None, clock=SimulationClock(), interactive=False,
                        store=Store(window.session.store.url, user="officer"))
@@ -61,5 +61,5 @@ def test_an_acknowledged_alert_is_not_raised_again_at_the_next_start(qtbot, wind
     again.watchlist.update(again.session.latest)
     settle(again)
     assert again.watchlist.states[0].status == "critical"
-    assert len([e for e in again.session.store.events() if e["kind"] == "rpo-alert"]) == 1
+    assert len([e for e in again.session.store.event_log.recent() if e["kind"] == "rpo-alert"]) == 1
     assert again.alert_count.text() == "No alerts waiting"

@@ -53,14 +53,13 @@ def slow_window(qtbot, default_catalog, tmp_path, settle):
     from app.live.clock import ClockMode, SimulationClock
     from app.rpo.watch_pair import WatchPair
     from app.sensors.sites import SensorStore
-    from app.storage.store import Store
-    from app.storage.tasking_store import TaskingStore
+    from app.storage import Store
     from app.tasking.request import SensorRequest, TaskingRequest
     from widgets.main_window import MainWindow
 
     store = Store(f"sqlite:///{tmp_path / 'ops.db'}", operator=Operator("alice", "GBR", "tasking manager"))
-    store.add_pair(WatchPair(25544, 20580, caution_km=3000.0, warning_km=100.0))
-    TaskingStore(store).create(TaskingRequest("TR-GBR-SLOW0001", "Track HST", 20580, "GBR", "UKSpOC", SensorRequest(),
+    store.watch_pairs.add(WatchPair(25544, 20580, caution_km=3000.0, warning_km=100.0))
+    store.tasking.create(TaskingRequest("TR-GBR-SLOW0001", "Track HST", 20580, "GBR", "UKSpOC", SensorRequest(),
                                               "track", "PRIORITY", EPOCH, EPOCH + timedelta(hours=12)))
     gui_thread = threading.get_ident()
     on_gui_thread = []
@@ -78,11 +77,11 @@ def slow_window(qtbot, default_catalog, tmp_path, settle):
     window.loader.use(default_catalog, ["default"])
     window.session.bridge.propagate_now(clock.now())
     settle(window)
-    event.listen(store.engine, "before_cursor_execute", slow)
+    event.listen(store.database.engine, "before_cursor_execute", slow)
     window.on_gui_thread = on_gui_thread
     window.start()
     yield window
-    event.remove(store.engine, "before_cursor_execute", slow)
+    event.remove(store.database.engine, "before_cursor_execute", slow)
 
 
 def test_the_gui_thread_never_waits_for_the_database(qtbot, slow_window, settle):

@@ -195,7 +195,7 @@ def test_watchlist_pair_alert_and_plots(qtbot, window, settle):
     assert len(x) > 100 and np.nanmin(y) > 0
     assert window.globe.pair_line.visible
     # an edit based on a stale version is refused and the newer values are shown
-    panel.store.update_pair(replace(panel.store.pair(iss_hst.id), caution_km=2500.0))
+    panel.store.watch_pairs.update(replace(panel.store.watch_pairs.get(iss_hst.id), caution_km=2500.0))
     stale = panel.save_edit(replace(iss_hst, notes="stale"))
     settle(window)
     assert stale.error is not None
@@ -237,7 +237,7 @@ def test_catalog_refresh_flags_maneuvers(qtbot, window, data_dir, default_catalo
     model = window.catalog_panel.model
     assert model.flag_of(refreshed.row_of(25544)).startswith("25544: possible maneuver")
     assert model.flag_of(refreshed.row_of(20580)) == ""
-    assert any(e["kind"] == "maneuver" and e["message"].startswith("25544") for e in window.session.store.events())
+    assert any(e["kind"] == "maneuver" and e["message"].startswith("25544") for e in window.session.store.event_log.recent())
 
 
 def test_screening_results_one_click_from_the_watchlist(qtbot, window, settle):
@@ -290,12 +290,11 @@ def test_tasking_selects_its_target_and_scheduled_passes_show_on_the_timeline(qt
 
     from app.common.user_settings import Operator
     from app.sensors.passes import Pass
-    from app.storage.store import Store
-    from app.storage.tasking_store import TaskingStore
+    from app.storage import Store
     from app.tasking.request import SensorRequest, TaskingRequest
 
-    book = TaskingStore(window.session.store)
-    other = TaskingStore(Store(window.session.store.url, operator=Operator("bob", "USA")))
+    book = window.session.store.tasking
+    other = Store(window.session.store.url, operator=Operator("bob", "USA")).tasking
     aos = EPOCH + timedelta(hours=2)
     chosen = Pass("FYLINGDALES", 20580, aos, aos + timedelta(minutes=5), aos + timedelta(minutes=10), 40.0, 1000.0,
                   True, False)
@@ -343,20 +342,25 @@ def test_scenario_plays_seeks_and_logs_its_injects(qtbot, window, settle):
     settle(window)
     assert 80000 in window.session.catalog and len(window.session.catalog) == 18730
     assert window.scenario_panel.statuses().count("fired") == 7
-    logged = [e["message"] for e in window.session.store.events()]
+    logged = [e["message"] for e in window.session.store.event_log.recent()]
     assert any("25160 broke up: 30 fragments" in m for m in logged)
-    assert any("TR-GBR-EX000002 INFEASIBLE" in m for m in logged)
+    assert any(m.startswith("TR-GBR-EX000002: ") and "after it returns" in m for m in logged)  # Fylingdales out
     assert {r.id for r in window.tasking.requests} == {"TR-USA-EX000001", "TR-GBR-EX000002", "TR-AUS-EX000003"}
     assert next(s for s in window.session.sensors if s.name.startswith("Fylingdales")).status == "outage"
+    window.time_controls.jump_to(datetime(2026, 8, 12, 8, 30, tzinfo=timezone.utc))  # its outage ended at 08:00
+    settle(window)
+    assert next(s for s in window.session.sensors if s.name.startswith("Fylingdales")).status == "operational"
+    assert "sensor Fylingdales (Fylingdales, UK) back in service" in [
+        e["message"] for e in window.session.store.event_log.recent()]
     window.time_controls.jump_to(datetime(2026, 8, 12, 0, 30, tzinfo=timezone.utc))  # seek back
     settle(window)
     assert 80000 not in window.session.catalog and window.tasking.requests == []  # not made yet at 00:30
     assert next(s for s in window.session.sensors if s.name.startswith("Fylingdales")).status == "operational"
-    count = len(window.session.store.events())
+    count = len(window.session.store.event_log.recent())
     window.scenario_panel.fire_now(1)  # the message, now
     settle(window)
     assert window.scenario_panel.statuses()[1] == "fired"
-    assert len(window.session.store.events()) == count + 1
+    assert len(window.session.store.event_log.recent()) == count + 1
     window.scenario_panel.toggle(0)  # disable the breakup: going forward, no fragments
     window.time_controls.jump_to(after)
     assert 80000 not in window.session.catalog and window.scenario_panel.statuses()[0] == "disabled"

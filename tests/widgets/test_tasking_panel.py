@@ -11,8 +11,7 @@ import pytest
 
 from app.common.user_settings import Operator
 from app.sensors.sites import Sensor
-from app.storage.store import Store
-from app.storage.tasking_store import TaskingStore
+from app.storage import Store
 
 NOW = datetime(2026, 8, 12, 1, 0, tzinfo=timezone.utc)
 RADAR = Sensor("TEST RADAR", "GBR", "national", "radar", 54.36, -0.67, 340.0, 5.0, 5000.0)
@@ -23,7 +22,7 @@ def panel(qtbot, tmp_path, default_catalog):
     from widgets.panels.tasking_panel import TaskingPanel
 
     store = Store(f"sqlite:///{tmp_path / 'ops.db'}", operator=Operator("alice", "GBR", "tasking manager"))
-    widget = TaskingPanel(TaskingStore(store), interactive=False)
+    widget = TaskingPanel(store.tasking, interactive=False)
     qtbot.addWidget(widget)
     widget.set_context(default_catalog, [RADAR], NOW)
     widget.selected_object = 25544
@@ -73,7 +72,7 @@ def test_actions_follow_the_state_and_the_two_person_rule(panel, qtbot, tmp_path
     assert request.status == "SUBMITTED" and shown_actions(panel) == {"approve", "reject", "cancel"}
     assert done(qtbot, panel, panel.perform("approve")) is None
     assert "two-person rule" in panel.message.text()
-    bob = TaskingStore(Store(f"sqlite:///{tmp_path / 'ops.db'}", operator=Operator("bob", "USA")))
+    bob = Store(f"sqlite:///{tmp_path / 'ops.db'}", operator=Operator("bob", "USA")).tasking
     bob.act(request, "approve")
     panel.reload()
     settle(qtbot, panel)
@@ -85,7 +84,7 @@ def test_actions_follow_the_state_and_the_two_person_rule(panel, qtbot, tmp_path
 
 def test_concurrent_edit_keeps_my_values_and_shows_theirs(panel, qtbot, tmp_path):
     request = done(qtbot, panel, panel.new_request())
-    bob = TaskingStore(Store(f"sqlite:///{tmp_path / 'ops.db'}", operator=Operator("bob", "USA")))
+    bob = Store(f"sqlite:///{tmp_path / 'ops.db'}", operator=Operator("bob", "USA")).tasking
     bob.save(bob.get(request.id).__class__(**{**bob.get(request.id).__dict__, "precedence": "FLASH"}))
     panel.form.title.setText("my new title")
     assert done(qtbot, panel, panel.save()) is None
@@ -98,7 +97,7 @@ def test_concurrent_edit_keeps_my_values_and_shows_theirs(panel, qtbot, tmp_path
 
 def test_feasible_passes_schedule_and_timeline_signal(panel, qtbot, tmp_path):
     request = done(qtbot, panel, panel.perform("submit")) if done(qtbot, panel, panel.new_request()) else None
-    bob = TaskingStore(Store(f"sqlite:///{tmp_path / 'ops.db'}", operator=Operator("bob", "USA")))
+    bob = Store(f"sqlite:///{tmp_path / 'ops.db'}", operator=Operator("bob", "USA")).tasking
     bob.act(request, "approve")
     panel.reload()
     settle(qtbot, panel)

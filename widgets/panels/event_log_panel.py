@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from app.common.marking import needs_acknowledgement
 from app.rpo.watchlist import STATUS_RANK
-from app.storage.store import Store
+from app.storage import Store
 from widgets.panels.filtered_table import filtered_table
 from widgets.runner import Job, JobRunner
 from widgets.theme import STATUS_COLORS
@@ -48,7 +48,7 @@ class EventLogPanel(QWidget):
         """Read the events again on the database thread; the table follows when they arrive."""
         if self.store is None:
             return None
-        return self.database.start("Reading the event log", lambda _progress: self.store.events(), self._show,
+        return self.database.start("Reading the event log", lambda _progress: self.store.event_log.recent(), self._show,
                                    on_error=lambda error: self.unacknowledged.setText(str(error)))
 
     def _show(self, rows: list[dict]) -> None:
@@ -78,7 +78,7 @@ class EventLogPanel(QWidget):
         return self._acknowledge(lambda store: ids)
 
     def acknowledge_all(self) -> Job | None:
-        return self._acknowledge(lambda store: [e["id"] for e in store.events(unacknowledged_only=True)
+        return self._acknowledge(lambda store: [e["id"] for e in store.event_log.recent(unacknowledged_only=True)
                                                 if needs_acknowledgement(e["kind"], e["severity"])])
 
     def acknowledge_event(self, event_id: int) -> Job | None:
@@ -91,7 +91,7 @@ class EventLogPanel(QWidget):
 
         def work(_progress) -> None:
             for event_id in which(store):
-                store.acknowledge(event_id)
+                store.event_log.acknowledge(event_id)
 
         return self.database.start("Acknowledging events", work, lambda _none: self.reload(),
                                    on_error=lambda error: self.unacknowledged.setText(str(error)), exclusive=False)

@@ -8,7 +8,7 @@ import re
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLineEdit, QListWidget, QVBoxLayout, QWidget
 
-from app.storage.tasking_store import TaskingStore
+from app.storage import TaskingRepository
 from app.tasking.request import TaskingRequest
 from widgets.runner import JobRunner
 
@@ -51,7 +51,7 @@ class RequestHistory(QObject):
         column.addWidget(self.comments, 1)
         column.addWidget(self.comment_edit)
 
-    def show_request(self, request: TaskingRequest | None, tasking: TaskingStore | None) -> None:
+    def show_request(self, request: TaskingRequest | None, tasking: TaskingRepository | None) -> None:
         self.history.clear()
         self.comments.clear()
         self.request_id = None if request is None else request.id

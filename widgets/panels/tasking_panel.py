@@ -16,8 +16,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QInputDialog
 from app.catalog import Catalog
 from app.common.marking import DATA_MODES
 from app.sensors.sites import Sensor
-from app.storage.store import StaleEdit
-from app.storage.tasking_store import TaskingStore
+from app.storage import StaleEdit, TaskingRepository
 from app.tasking.exchange import export_csv, export_json, read_exchange_file
 from app.tasking.request import (FINAL_STATES, PRECEDENCES, TRANSITIONS, SensorRequest,
                                  TaskingError, TaskingRequest, new_request_id, request_to_record)
@@ -43,7 +42,7 @@ class TaskingPanel(QWidget):
     imported = Signal(str)  # summary of an import, with its rejected records
     schedule_changed = Signal(list)  # every scheduled Pass of the shown requests, for the timeline
 
-    def __init__(self, tasking: TaskingStore | None, interactive: bool = True, parent: QWidget | None = None):
+    def __init__(self, tasking: TaskingRepository | None, interactive: bool = True, parent: QWidget | None = None):
         super().__init__(parent)
         self.tasking = tasking
         self.interactive = interactive
@@ -259,7 +258,7 @@ class TaskingPanel(QWidget):
         """A new DRAFT, saved at once, for the given target (else the selected object)."""
         if self.tasking is None:
             return None
-        operator = self.tasking.store.operator
+        operator = self.tasking.database.operator
         if not operator.nation:
             self.message.setText("Set your nation in File ▸ Operator and database… before creating requests.")
             return None
@@ -382,7 +381,7 @@ class TaskingPanel(QWidget):
     def export_file(self, path: str | Path, for_nation: str | None) -> int:
         chosen = [r for r in self.requests if for_nation is None or r.releasable(for_nation)]
         text = (export_csv(self.requests, for_nation) if str(path).lower().endswith(".csv")
-                else export_json(self.requests, for_nation, self.tasking.store.operator))
+                else export_json(self.requests, for_nation, self.tasking.database.operator))
         Path(path).write_text(text, encoding="utf-8")
         self.message.setText(f"Exported {len(chosen)} of {len(self.requests)} shown requests to {Path(path).name}"
                              + (f" (releasable to {for_nation})" if for_nation else ""))

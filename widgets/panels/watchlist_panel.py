@@ -17,7 +17,7 @@ from app.catalog import Catalog
 from app.live.engine import Snapshot
 from app.rpo.watch_pair import WatchPair
 from app.rpo.watchlist import LOOK_AHEAD_H, STATUS_RANK, AlertTracker, PairState, evaluate, next_approach, range_history
-from app.storage.store import StaleEdit, Store, StoreError
+from app.storage import StaleEdit, Store, StoreError
 from widgets.panels.filtered_table import filtered_table
 from widgets.runner import Job, JobRunner
 from widgets.theme import ORBIT_COLOR, SELECTION_COLOR, STATUS_COLORS
@@ -129,7 +129,7 @@ class WatchlistPanel(QWidget):
             return None
         store = self.store
         return self.database.start("Reading the watchlist",
-                                   lambda _progress: (store.pairs(), store.last_alert_statuses()),
+                                   lambda _progress: (store.watch_pairs.all(), store.event_log.last_alert_statuses()),
                                    self._on_pairs, on_error=self._failed)
 
     def _on_pairs(self, read: tuple[list[WatchPair], dict[int, str]]) -> None:
@@ -166,7 +166,7 @@ class WatchlistPanel(QWidget):
 
             def log_alerts(_progress) -> None:
                 for alert in alerts:
-                    store.log_event(alert.sim_utc, "rpo-alert", alert.status, alert.message, alert.pair_id, alert.data)
+                    store.event_log.log(alert.sim_utc, "rpo-alert", alert.status, alert.message, alert.pair_id, alert.data)
 
             self.database.start("Logging alerts", log_alerts, lambda _none: self.alerts_raised.emit(alerts),
                                 on_error=self._failed, exclusive=False)
@@ -295,7 +295,7 @@ class WatchlistPanel(QWidget):
             if not dialog.exec() or dialog.pair is None:
                 return None
             pair = dialog.pair
-        return self.database.start("Adding a watch pair", lambda _progress: self.store.add_pair(pair),
+        return self.database.start("Adding a watch pair", lambda _progress: self.store.watch_pairs.add(pair),
                                    lambda saved: self._on_saved(saved, select, note), on_error=self._failed,
                                    exclusive=False)
 
@@ -311,7 +311,7 @@ class WatchlistPanel(QWidget):
         """Save an edited pair; someone else's newer edit is kept and shown instead."""
         if self.store is None:
             return None
-        return self.database.start("Saving the watch pair", lambda _progress: self.store.update_pair(pair),
+        return self.database.start("Saving the watch pair", lambda _progress: self.store.watch_pairs.update(pair),
                                    lambda saved: self._on_saved(saved, True, ""), on_error=self._failed,
                                    exclusive=False)
 
@@ -320,7 +320,7 @@ class WatchlistPanel(QWidget):
         if pair is None or self.store is None:
             return None
         self.tracker.forget(pair.id)
-        return self.database.start("Removing the watch pair", lambda _progress: self.store.remove_pair(pair),
+        return self.database.start("Removing the watch pair", lambda _progress: self.store.watch_pairs.remove(pair),
                                    lambda _none: self.reload(), on_error=self._failed, exclusive=False)
 
     def _on_saved(self, saved: WatchPair, select: bool, note: str) -> None:

@@ -1,4 +1,4 @@
-"""Tasking requests in the console's database (``app.storage.store``): create, edit, move through
+"""Tasking requests in the console's database: create, edit, move through
 the workflow, comment, import; each change one transaction with its audit row (who, their
 nation and role, what changed old -> new), each guarded by the record's version."""
 
@@ -12,7 +12,9 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
 from app.sensors.passes import Pass
-from app.storage.store import StaleEdit, Store, _now, tasking_requests
+from app.storage.database import Database, now_utc
+from app.storage.errors import StaleEdit
+from app.storage.schema import tasking_requests
 from app.tasking.request import (Comment, TaskingError, TaskingRequest, act, request_from_flat, request_to_flat,
                                  request_to_record)
 
@@ -41,9 +43,9 @@ class ImportReport:
                 f"(local version newer), {len(self.rejected)} rejected")
 
 
-class TaskingStore:
-    def __init__(self, store: Store):
-        self.store = store
+class TaskingRepository:
+    def __init__(self, database: Database):
+        self.database = database
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -55,15 +57,15 @@ class TaskingStore:
                               ("precedence", precedence), ("target_norad_id", target_norad_id)):
             if value is not None:
                 query = query.where(tasking_requests.c[column] == value)
-        rows = self.store._read(lambda c: c.execute(query).mappings().all())
+        rows = self.database.read(lambda c: c.execute(query).mappings().all())
         return [request_from_flat(dict(row)) for row in rows]
 
     def get(self, request_id: str) -> TaskingRequest | None:
-        return self.store._read(lambda c: self._current(c, request_id))
+        return self.database.read(lambda c: self._current(c, request_id))
 
     def history(self, request_id: str) -> list[dict]:
         """The audit rows of one request, oldest first, with ``changes`` decoded."""
-        rows = self.store.audit_trail("tasking_requests", request_id)
+        rows = self.database.audit_trail("tasking_requests", request_id)
         for row in rows:
             row["changes"] = json.loads(row.pop("data")).get("changes", {})
         return rows
@@ -71,7 +73,7 @@ class TaskingStore:
     # --- writing ---------------------------------------------------------------------------------
 
     def create(self, request: TaskingRequest) -> TaskingRequest:
-        now, user = _now(), self.store.user
+        now, user = now_utc(), self.database.operator.name
         new = replace(request.validated(), status="DRAFT", submitted_by="", approved_by="", scheduled_passes=(),
                       version=1, created_utc=now, created_by=user, updated_utc=now, updated_by=user)
 
@@ -82,7 +84,7 @@ class TaskingStore:
             self._audit(connection, new, "create", changes_between(None, new))
             return new
 
-        return self.store._write(work)
+        return self.database.write(work)
 
     def save(self, request: TaskingRequest) -> TaskingRequest:
         """Save edited fields of ``request`` (read at ``request.version``); the workflow fields
@@ -102,32 +104,32 @@ class TaskingStore:
                              created_by=current.created_by)
             return self._replace(connection, current, edited, "edit")
 
-        return self.store._write(work)
+        return self.database.write(work)
 
     def act(self, request: TaskingRequest, action: str, passes: Iterable[Pass] = ()) -> TaskingRequest:
         """Apply a workflow action (submit, approve, schedule ...) to the request as read at
         ``request.version``; TaskingError with the reason when the workflow refuses it."""
         def work(connection: Connection) -> TaskingRequest:
             current = self._require_version(connection, request)
-            return self._replace(connection, current, act(current, action, self.store.user, tuple(passes)), action)
+            return self._replace(connection, current, act(current, action, self.database.operator.name, tuple(passes)), action)
 
-        return self.store._write(work)
+        return self.database.write(work)
 
     def comment(self, request_id: str, text: str) -> TaskingRequest:
         """Add a comment to the stored request, whatever its state (a comment conflicts with nobody)."""
         if not text.strip():
             raise TaskingError("is empty", "comment")
-        operator = self.store.operator
+        operator = self.database.operator
 
         def work(connection: Connection) -> TaskingRequest:
             current = self._current(connection, request_id)
             if current is None:
                 raise TaskingError(f"no request {request_id}", "id")
-            note = Comment(_now(), operator.name, operator.nation, text.strip())
+            note = Comment(now_utc(), operator.name, operator.nation, text.strip())
             return self._replace(connection, current, replace(current, comments=current.comments + (note,)),
                                  "comment")
 
-        return self.store._write(work)
+        return self.database.write(work)
 
     def import_requests(self, requests: Iterable[TaskingRequest], source: str) -> ImportReport:
         """Load validated requests from a partner's file in one transaction: new ids are
@@ -152,7 +154,7 @@ class TaskingStore:
                     report.kept_local.append(f"{incoming.id}: local version {current.version} is as new as or "
                                              f"newer than the file's {incoming.version}")
 
-        self.store._write(work)
+        self.database.write(work)
         return report
 
     # --- plumbing --------------------------------------------------------------------------------
@@ -172,7 +174,7 @@ class TaskingStore:
 
     def _replace(self, connection: Connection, current: TaskingRequest, new: TaskingRequest,
                  action: str) -> TaskingRequest:
-        new = replace(new, version=current.version + 1, updated_utc=_now(), updated_by=self.store.user)
+        new = replace(new, version=current.version + 1, updated_utc=now_utc(), updated_by=self.database.operator.name)
         done = connection.execute(update(tasking_requests).where(tasking_requests.c.id == current.id)
                                   .where(tasking_requests.c.version == current.version).values(**request_to_flat(new)))
         if done.rowcount != 1:  # another connection committed in between
@@ -185,4 +187,4 @@ class TaskingStore:
         data = {"version": request.version, "changes": changes}
         if source:
             data["source"] = source
-        self.store._audit(connection, "tasking_requests", request.id, action, data)
+        self.database.audit(connection, "tasking_requests", request.id, action, data)

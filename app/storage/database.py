@@ -1,0 +1,136 @@
+"""The connection to the console's database: SQLAlchemy Core, SQLite in the user data
+directory by default, any SQLAlchemy URL (PostgreSQL for a shared ops floor) when given.
+
+It prepares the schema (``app.storage.schema``), runs each read on a connection and each
+change in one transaction, and writes the append-only ``audit`` row every change leaves
+(who, with their nation and role, what, when). The repositories (watch pairs, event log,
+tasking requests) build their queries on it; nothing else touches the engine.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, TypeVar
+
+from sqlalchemy import create_engine, event, insert, select, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+
+from app.astro.timeutil import format_utc
+from app.common.paths import user_data_dir
+from app.common.user_settings import Operator
+from app.storage.errors import StoreError
+from app.storage.schema import MIGRATIONS, SCHEMA_VERSION, audit, metadata, schema_info
+
+log = logging.getLogger(__name__)
+
+Result = TypeVar("Result")
+
+
+def now_utc() -> str:
+    """The wall clock as the database stores it (ISO 8601 UTC text)."""
+    return format_utc(datetime.now(timezone.utc))
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{user_data_dir() / 'spaceops.db'}"
+
+
+class Database:
+    def __init__(self, url: str, operator: Operator):
+        self.url = url
+        self.operator = operator  # signs every change
+        if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+            try:
+                Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StoreError(f"the database {url} cannot be used ({error.strerror or error}); "
+                                 "nothing was changed") from None
+        try:
+            self.engine: Engine = create_engine(url, future=True)
+        except ImportError as error:  # e.g. a PostgreSQL URL without its driver
+            raise StoreError(f"the database driver for {url.split(':', 1)[0]} is not installed ({error}); "
+                             "for PostgreSQL: pip install 'spaceops[postgresql]'") from None
+        except ArgumentError as error:
+            raise StoreError(f"{url!r} is not a database URL ({error})") from None
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._prepare_schema()
+
+    def _prepare_schema(self) -> None:
+        try:
+            with self.engine.begin() as connection:
+                metadata.create_all(connection, tables=[schema_info])
+                row = connection.execute(select(schema_info.c.version)).first()
+                if row is None:
+                    metadata.create_all(connection)
+                    connection.execute(insert(schema_info).values(version=SCHEMA_VERSION))
+                    return
+                version = int(row.version)
+                if version > SCHEMA_VERSION:
+                    raise StoreError(f"the database {self.url} has schema version {version}, newer than this "
+                                     f"console's {SCHEMA_VERSION}: update the console (nothing was changed)")
+                while version < SCHEMA_VERSION:
+                    MIGRATIONS[version](connection)
+                    version += 1
+                    connection.execute(update(schema_info).values(version=version))
+                metadata.create_all(connection)
+        except OperationalError as error:
+            raise StoreError(_explain(self.url, error)) from None
+
+    def read(self, work: Callable[[Connection], Result]) -> Result:
+        """Run ``work(connection)``; a database failure becomes a StoreError that says what to do."""
+        try:
+            with self.engine.connect() as connection:
+                return work(connection)
+        except SQLAlchemyError as error:
+            raise StoreError(_explain(self.url, error)) from None
+
+    def write(self, work: Callable[[Connection], Result]) -> Result:
+        """Run ``work(connection)`` in one transaction: all of it lands or none of it."""
+        try:
+            with self.engine.begin() as connection:
+                return work(connection)
+        except (StoreError, ValueError):
+            raise
+        except SQLAlchemyError as error:
+            raise StoreError(_explain(self.url, error)) from None
+
+    def audit(self, connection: Connection, table_name: str, record_id: int | str | None, action: str,
+              data: dict) -> None:
+        """The audit row of a change, written in the change's own transaction."""
+        key = record_id if isinstance(record_id, str) else None
+        connection.execute(insert(audit).values(at_utc=now_utc(), user=self.operator.name,
+                                                nation=self.operator.nation, role=self.operator.role,
+                                                table_name=table_name, record_id=None if key else record_id,
+                                                record_key=key, action=action, data=json.dumps(data, default=str)))
+
+    def audit_trail(self, table_name: str | None = None, record_key: str | None = None) -> list[dict]:
+        query = select(audit).order_by(audit.c.id)
+        if table_name is not None:
+            query = query.where(audit.c.table_name == table_name)
+        if record_key is not None:
+            query = query.where(audit.c.record_key == record_key)
+        return [dict(r) for r in self.read(lambda c: c.execute(query).mappings().all())]
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=2000")  # wait up to 2 s for another writer, then say so
+    cursor.close()
+
+
+def _explain(url: str, error: Exception) -> str:
+    text = str(getattr(error, "orig", error))
+    if "locked" in text:
+        return f"the database {url} is locked by another program; try again in a moment (nothing was changed)"
+    if "unable to open" in text or "no such" in text or "readonly" in text:
+        return f"the database {url} cannot be used ({text}); nothing was changed"
+    return f"database error on {url}: {text}"

@@ -1,0 +1,97 @@
+"""The event log: alerts, maneuver flags, messages and injects, in simulation time, each
+written with its audit row; acknowledgements and shelving signed by the operator."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Connection
+
+from app.astro.timeutil import format_utc
+from app.common.marking import SHELVE_MINUTES, needs_acknowledgement
+from app.storage.database import Database, now_utc
+from app.storage.errors import StoreError
+from app.storage.schema import events
+
+
+class EventLogRepository:
+    def __init__(self, database: Database):
+        self.database = database
+
+    def log(self, sim_utc: str, kind: str, severity: str, message: str, pair_id: int | None = None,
+            data: dict | None = None, data_mode: str = "REAL") -> int:
+        values = dict(sim_utc=sim_utc, logged_utc=now_utc(), kind=kind, pair_id=pair_id, severity=severity,
+                      message=message, data=json.dumps(data or {}), data_mode=data_mode)
+
+        def work(connection: Connection) -> int:
+            event_id = connection.execute(insert(events).values(**values)).inserted_primary_key[0]
+            self.database.audit(connection, "events", event_id, "insert", values)
+            return event_id
+
+        return self.database.write(work)
+
+    def log_many(self, entries: list[dict], data_mode: str = "REAL") -> int:
+        """Many events in one transaction (a catalog refresh's maneuver flags); each entry has
+        sim_utc, kind, severity, message and optionally pair_id and data."""
+        logged = now_utc()
+        rows = [dict(sim_utc=e["sim_utc"], logged_utc=logged, kind=e["kind"], pair_id=e.get("pair_id"),
+                     severity=e["severity"], message=e["message"], data=json.dumps(e.get("data") or {}),
+                     data_mode=data_mode) for e in entries]
+        if not rows:
+            return 0
+
+        def work(connection: Connection) -> int:
+            connection.execute(insert(events), rows)
+            self.database.audit(connection, "events", None, "insert-many",
+                                {"count": len(rows), "kind": rows[0]["kind"]})
+            return len(rows)
+
+        return self.database.write(work)
+
+    def recent(self, unacknowledged_only: bool = False, limit: int = 500) -> list[dict]:
+        """The newest events first."""
+        query = select(events).order_by(events.c.id.desc()).limit(limit)
+        if unacknowledged_only:
+            query = query.where(events.c.acknowledged_by.is_(None))
+        return [dict(row) for row in self.database.read(lambda c: c.execute(query).mappings().all())]
+
+    def last_alert_statuses(self, kind: str = "rpo-alert") -> dict[int, str]:
+        """Each watch pair's most recent alert status (its severity)."""
+        query = (select(events.c.pair_id, events.c.severity).where(events.c.kind == kind)
+                 .where(events.c.pair_id.is_not(None)).order_by(events.c.id))
+        return {row.pair_id: row.severity for row in self.database.read(lambda c: c.execute(query).all())}
+
+    def acknowledge(self, event_id: int) -> None:
+        values = dict(acknowledged_by=self.database.operator.name, acknowledged_utc=now_utc())
+
+        def work(connection: Connection) -> None:
+            connection.execute(update(events).where(events.c.id == event_id)
+                               .where(events.c.acknowledged_by.is_(None)).values(**values))
+            self.database.audit(connection, "events", event_id, "acknowledge", values)
+
+        self.database.write(work)
+
+    def shelve(self, event_id: int, minutes: int, reason: str) -> str:
+        """Keep an unacknowledged alert out of the waiting count for ``minutes`` of wall-clock
+        time (one of SHELVE_MINUTES; the operator's attention, not the simulation's, is what
+        is being managed), with the operator's reason; audited. Returns the time it comes back."""
+        if minutes not in SHELVE_MINUTES:
+            raise ValueError(f"shelve minutes: {minutes!r} is not one of {', '.join(map(str, SHELVE_MINUTES))}")
+        if not reason.strip():
+            raise ValueError("shelve reason: say why the alert is shelved")
+        until = format_utc(datetime.now(timezone.utc) + timedelta(minutes=minutes))
+        values = dict(shelved_until_utc=until, shelved_by=self.database.operator.name, shelve_reason=reason.strip())
+
+        def work(connection: Connection) -> str:
+            row = connection.execute(select(events).where(events.c.id == event_id)).mappings().first()
+            if row is None or not needs_acknowledgement(row["kind"], row["severity"]):
+                raise StoreError(f"event {event_id} is not an alert; only alerts can be shelved")
+            if row["acknowledged_by"] is not None:
+                raise StoreError(f"event {event_id} was acknowledged by {row['acknowledged_by']}; nothing to shelve")
+            connection.execute(update(events).where(events.c.id == event_id).values(**values))
+            self.database.audit(connection, "events", event_id, "shelve", dict(values, minutes=minutes))
+            return until
+
+        return self.database.write(work)

@@ -1,0 +1,113 @@
+"""The console's tables and the steps that bring an older database forward.
+
+The schema has a version; an older database is migrated forward one step at a time
+(``MIGRATIONS``, each step tested from a real database of the version before), a newer one
+is refused. (A registry of small steps rather than Alembic: the schema is a handful of
+tables, every step runs inside the same transaction as the version bump, and there is no
+second tool, config file or script directory to ship.)
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from sqlalchemy import Column, Float, ForeignKey, Integer, MetaData, String, Table, Text, UniqueConstraint
+from sqlalchemy.engine import Connection
+
+SCHEMA_VERSION = 3
+
+metadata = MetaData()
+schema_info = Table("schema_info", metadata, Column("version", Integer, nullable=False))
+watch_pairs = Table(
+    "watch_pairs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("primary_id", Integer, nullable=False),
+    Column("secondary_id", Integer, nullable=False),
+    Column("caution_km", Float, nullable=False),
+    Column("warning_km", Float, nullable=False),
+    Column("closing_speed_km_s", Float, nullable=True),
+    Column("notes", Text, nullable=False, default=""),
+    Column("classification", String(64), nullable=False),
+    Column("releasability", String(256), nullable=False, default=""),
+    Column("data_mode", String(16), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_utc", String(32), nullable=False),
+    Column("updated_by", String(64), nullable=False),
+    UniqueConstraint("primary_id", "secondary_id", "data_mode", name="one_pair_per_mode"),
+)
+events = Table(
+    "events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sim_utc", String(32), nullable=False),  # when it happened, in simulation time
+    Column("logged_utc", String(32), nullable=False),  # when it was written, wall clock
+    Column("kind", String(32), nullable=False),
+    Column("pair_id", Integer, ForeignKey("watch_pairs.id", ondelete="SET NULL"), nullable=True),
+    Column("severity", String(16), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("data", Text, nullable=False, default="{}"),
+    Column("data_mode", String(16), nullable=False),
+    Column("acknowledged_by", String(64), nullable=True),
+    Column("acknowledged_utc", String(32), nullable=True),
+    Column("shelved_until_utc", String(32), nullable=True),  # schema 3: out of the waiting count until then
+    Column("shelved_by", String(64), nullable=True),  # schema 3
+    Column("shelve_reason", Text, nullable=True),  # schema 3
+)
+audit = Table(
+    "audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at_utc", String(32), nullable=False),
+    Column("user", String(64), nullable=False),
+    Column("table_name", String(64), nullable=False),
+    Column("record_id", Integer, nullable=True),
+    Column("action", String(16), nullable=False),
+    Column("data", Text, nullable=False),
+    Column("nation", String(3), nullable=False, server_default=""),  # schema 2
+    Column("role", String(32), nullable=False, server_default=""),  # schema 2
+    Column("record_key", String(40), nullable=True),  # schema 2: text ids (tasking requests)
+)
+tasking_requests = Table(  # schema 2
+    "tasking_requests", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("title", String(200), nullable=False),
+    Column("target_norad_id", Integer, nullable=False),
+    Column("requesting_nation", String(3), nullable=False),
+    Column("requesting_unit", String(100), nullable=False),
+    Column("sensor_kind", String(16), nullable=False),
+    Column("sensor_value", String(100), nullable=False),
+    Column("collection_type", String(16), nullable=False),
+    Column("precedence", String(16), nullable=False),
+    Column("window_start", String(32), nullable=False),  # ISO 8601 UTC
+    Column("window_end", String(32), nullable=False),
+    Column("justification", Text, nullable=False),
+    Column("classification", String(32), nullable=False),
+    Column("releasable_to", String(400), nullable=False),  # ISO alpha-3 codes separated by ';' 
+    Column("data_mode", String(16), nullable=False),
+    Column("comments", Text, nullable=False),  # JSON list of {at_utc, author, nation, text}
+    Column("status", String(16), nullable=False),
+    Column("submitted_by", String(64), nullable=False),
+    Column("approved_by", String(64), nullable=False),
+    Column("scheduled_passes", Text, nullable=False),  # JSON list of passes
+    Column("version", Integer, nullable=False),
+    Column("created_utc", String(32), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("updated_utc", String(32), nullable=False),
+    Column("updated_by", String(64), nullable=False),
+)
+
+
+def _schema_1_to_2(connection: Connection) -> None:
+    """Audit rows name the operator's nation and role and can point at text ids; the
+    tasking table itself is created by ``create_all`` after the steps."""
+    for column in ("nation VARCHAR(3) NOT NULL DEFAULT ''", "role VARCHAR(32) NOT NULL DEFAULT ''",
+                   "record_key VARCHAR(40)"):
+        connection.exec_driver_sql(f"ALTER TABLE audit ADD COLUMN {column}")
+
+
+def _schema_2_to_3(connection: Connection) -> None:
+    """An alert can be shelved for a while, by someone, for a reason."""
+    for column in ("shelved_until_utc VARCHAR(32)", "shelved_by VARCHAR(64)", "shelve_reason TEXT"):
+        connection.exec_driver_sql(f"ALTER TABLE events ADD COLUMN {column}")
+
+
+# version -> step that brings a database at that version to the next
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _schema_1_to_2, 2: _schema_2_to_3}
