@@ -5,6 +5,8 @@ watchlist names its objects."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 from app.rpo.watch_pair import WatchPair
 
 
@@ -63,3 +65,40 @@ def test_an_acknowledged_alert_is_not_raised_again_at_the_next_start(qtbot, wind
     assert again.watchlist.states[0].status == "critical"
     assert len([e for e in again.session.store.event_log.recent() if e["kind"] == "rpo-alert"]) == 1
     assert again.alert_count.text() == "No alerts waiting"
+
+
+def test_a_shelved_alert_leaves_the_count_and_comes_back_when_its_time_is_up(qtbot, window, settle):
+    """Shelving needs a reason (said beside the buttons when missing); a shelved critical alert
+    drops its banner and leaves the count, stays listed saying until when, by whom and why,
+    and comes back by itself when its time runs out."""
+    from sqlalchemy import update
+
+    from app.astro.timeutil import format_utc
+    from app.storage.schema import events  # the test moves the shelf's end, as the clock would
+
+    _critical_pair(window, settle)
+    window.event_log.reload()
+    settle(window)
+    assert window.critical_banner.isVisible()
+    log = window.event_log
+    log.table.selectRow(0)
+    assert log.shelve_selected(15, " ") is not None
+    settle(window)
+    assert "Not shelved: shelve reason" in log.unacknowledged.text() and window.critical_banner.isVisible()
+    log.table.selectRow(0)
+    log.shelve_minutes.setCurrentIndex(1)
+    log.shelve_reason.setText("conjunction team already on it")
+    log.shelve_button.click()
+    settle(window)
+    assert window.critical_banner.isHidden() and window.alert_count.text() == "No alerts waiting"
+    assert log.unacknowledged.text() == "1 shelved"
+    handled = log.model.index(0, 4).data()
+    assert handled.startswith("shelved until") and "by officer: conjunction team already on it" in handled
+    soon = format_utc(datetime.now(timezone.utc) + timedelta(seconds=1.5))
+    with window.session.store.database.engine.begin() as connection:
+        connection.execute(update(events).where(events.c.shelved_until_utc.is_not(None)).values(shelved_until_utc=soon))
+    log.reload()
+    settle(window)
+    assert window.critical_banner.isHidden()
+    qtbot.waitUntil(lambda: window.critical_banner.isVisible(), timeout=8000)
+    assert window.alert_count.text().endswith("1 alert waiting")

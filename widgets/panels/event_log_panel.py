@@ -1,12 +1,16 @@
-"""The event log: alerts and other events, newest first; an alert stays until acknowledged."""
+"""The event log: alerts and other events, newest first; an alert stays until acknowledged,
+or leaves the waiting count for a while when shelved (5, 15 or 60 minutes, with a reason)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QStandardItem
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from datetime import datetime, timezone
 
-from app.common.marking import needs_acknowledgement
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QStandardItem
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from app.astro.timeutil import format_utc
+from app.common.marking import SHELVE_MINUTES, is_waiting, needs_acknowledgement
 from app.rpo.watchlist import STATUS_RANK
 from app.storage import Store
 from widgets.panels.filtered_table import filtered_table
@@ -14,6 +18,11 @@ from widgets.runner import Job, JobRunner
 from widgets.theme import STATUS_COLORS
 
 INFO_COLOR = "#8fa3b8"
+SHELVED_COLOR = "#6b7f95"
+
+
+def wall_clock_utc() -> str:
+    return format_utc(datetime.now(timezone.utc))
 
 
 class EventLogPanel(QWidget):
@@ -26,17 +35,35 @@ class EventLogPanel(QWidget):
         self.store = store
         self.database = JobRunner(self, serial=True)
         self.model, self.proxy, self.table = filtered_table(self, ("Sim time (UTC)", "Severity", "Kind", "Message",
-                                                                   "Acknowledged by"))
+                                                                   "Acknowledged / shelved"))
         self.table.setColumnWidth(0, 170)
         self.table.setColumnWidth(3, 520)
         self.ack_button = QPushButton("Acknowledge")
         self.ack_all_button = QPushButton("Acknowledge all")
+        self.shelve_minutes = QComboBox()
+        for minutes in SHELVE_MINUTES:
+            self.shelve_minutes.addItem(f"{minutes} min", minutes)
+        self.shelve_reason = QLineEdit()
+        self.shelve_reason.setPlaceholderText("reason to shelve")
+        self.shelve_button = QPushButton("Shelve")
+        self.shelve_button.setToolTip("Keep the selected alert out of the waiting count for a while, with a reason "
+                                      "(audited); it comes back when the time is up")
         self.unacknowledged = QLabel()
         self.ack_button.clicked.connect(self.acknowledge_selected)
         self.ack_all_button.clicked.connect(self.acknowledge_all)
+        self.shelve_button.clicked.connect(lambda: self.shelve_selected(self.shelve_minutes.currentData(),
+                                                                        self.shelve_reason.text()))
+        self.shelve_reason.returnPressed.connect(self.shelve_button.click)
+        self.comes_back = QTimer(self)  # re-reads the log when the next shelved alert comes back
+        self.comes_back.setSingleShot(True)
+        self.comes_back.timeout.connect(self.reload)
         row = QHBoxLayout()
         row.addWidget(self.ack_button)
         row.addWidget(self.ack_all_button)
+        row.addSpacing(12)
+        row.addWidget(self.shelve_minutes)
+        row.addWidget(self.shelve_reason, 1)
+        row.addWidget(self.shelve_button)
         row.addWidget(self.unacknowledged, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -52,23 +79,32 @@ class EventLogPanel(QWidget):
                                    on_error=lambda error: self.unacknowledged.setText(str(error)))
 
     def _show(self, rows: list[dict]) -> None:
-        """Alerts in their severity's colour until acknowledged; informational events in grey,
-        never counted as waiting."""
+        """Alerts in their severity's colour until acknowledged; shelved ones dimmed, saying until
+        when, by whom and why; informational events in grey, never counted as waiting."""
         self.model.setRowCount(0)
-        waiting = [e for e in rows if e["acknowledged_by"] is None and needs_acknowledgement(e["kind"], e["severity"])]
+        now = wall_clock_utc()
+        waiting = [e for e in rows if is_waiting(e, now)]
+        shelved = [e for e in rows if e["acknowledged_by"] is None and (e.get("shelved_until_utc") or "") > now]
         for event in rows:
-            items = [QStandardItem(str(event[k] or "")) for k in ("sim_utc", "severity", "kind", "message",
-                                                                   "acknowledged_by")]
             alert = needs_acknowledgement(event["kind"], event["severity"])
+            items = [QStandardItem(str(event[k] or "")) for k in ("sim_utc", "severity", "kind", "message")]
+            items.append(QStandardItem(_handled(event, event in shelved)))
             if not alert:
                 items[1].setText("info")
             color = STATUS_COLORS.get(event["severity"], STATUS_COLORS["off"]) if alert else INFO_COLOR
             if event["acknowledged_by"] is None:
                 for item in items:
-                    item.setForeground(QColor(color))
+                    item.setForeground(QColor(SHELVED_COLOR if event in shelved else color))
             items[0].setData(event["id"], Qt.ItemDataRole.UserRole)
             self.model.appendRow(items)
-        self.unacknowledged.setText(f"{len(waiting)} alert(s) waiting for acknowledgement" if waiting else "")
+        said = [f"{len(waiting)} alert(s) waiting for acknowledgement"] if waiting else []
+        said += [f"{len(shelved)} shelved"] if shelved else []
+        self.unacknowledged.setText(", ".join(said))
+        if shelved:  # come back when the first shelf runs out
+            back = min(_parse_utc(e["shelved_until_utc"]) for e in shelved)
+            self.comes_back.start(max(0, int((back - datetime.now(timezone.utc)).total_seconds() * 1000)) + 50)
+        else:
+            self.comes_back.stop()
         worst = min(waiting, key=lambda e: (STATUS_RANK[e["severity"]], -e["id"]), default=None)
         self.waiting_changed.emit(len(waiting), worst)
 
@@ -80,6 +116,28 @@ class EventLogPanel(QWidget):
     def acknowledge_all(self) -> Job | None:
         return self._acknowledge(lambda store: [e["id"] for e in store.event_log.recent(unacknowledged_only=True)
                                                 if needs_acknowledgement(e["kind"], e["severity"])])
+
+    def shelve_selected(self, minutes: int, reason: str) -> Job | None:
+        """Shelve the selected alerts; a refusal (no reason, not an alert) is said beside the buttons."""
+        ids = [self.proxy.index(i.row(), 0).data(Qt.ItemDataRole.UserRole)
+               for i in self.table.selectionModel().selectedRows()]
+        if self.store is None:
+            return None
+        if not ids:
+            self.unacknowledged.setText("Select an alert to shelve")
+            return None
+        store = self.store
+
+        def work(_progress) -> None:
+            for event_id in ids:
+                store.event_log.shelve(event_id, minutes, reason)
+
+        def done(_none) -> None:
+            self.shelve_reason.clear()
+            self.reload()
+
+        return self.database.start("Shelving alerts", work, done, exclusive=False,
+                                   on_error=lambda error: self.unacknowledged.setText(f"Not shelved: {error}"))
 
     def acknowledge_event(self, event_id: int) -> Job | None:
         return self._acknowledge(lambda store: [event_id])
@@ -98,3 +156,16 @@ class EventLogPanel(QWidget):
 
     def bind(self, session) -> None:
         session.events_changed.connect(self.reload)
+
+
+def _parse_utc(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _handled(event: dict, shelved: bool) -> str:
+    if event["acknowledged_by"] is not None:
+        return str(event["acknowledged_by"])
+    if shelved:
+        return (f"shelved until {event['shelved_until_utc'][11:16]}Z by {event['shelved_by']}: "
+                f"{event['shelve_reason']}")
+    return ""
