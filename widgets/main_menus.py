@@ -19,7 +19,7 @@ from app.state import VIEW_FIELDS, ConsoleState, StateFileError
 from widgets.catalog_loader import report
 from widgets.dialogs.cdm_dialog import CdmDialog, cdm_summary
 from widgets.dialogs.operator_dialog import OperatorDialog
-from widgets.views.point_style import COLOR_MODES, sensor_legend_html
+from widgets.views.point_style import COLOR_MODES
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,6 @@ def build_menus(window) -> None:
                                         checkable=True, checked=True)
     _choice_menu(window, view_menu, "Colour sensors &by", {"type": "Sensor type", "nation": "Operator nation"},
                  "shown.sensor_color_mode")
-    session.state.connect("shown.sensor_color_mode", lambda mode: session.say(f"Sensors: {sensor_legend_html(mode)}"))
     window.timeline_action = _add_action(window, view_menu, "&Timeline under the globe", "T",
                                          lambda: window.timeline.setVisible(window.timeline_action.isChecked()),
                                          checkable=True, checked=True)

@@ -40,7 +40,7 @@ from widgets.views.globe_binding import GlobeBinding
 from widgets.views.globe_view import GlobeView
 from widgets.views.map_binding import MapBinding
 from widgets.views.map_view import MapView
-from widgets.views.point_style import COLOR_MODES, ObjectColors, object_legend_html
+from widgets.views.point_style import COLOR_MODES, ObjectColors, object_legend_html, sensor_legend_html
 from widgets.views.textures import earth_texture
 from widgets.views.timeline import Timeline
 from widgets.window_frame import frame_with_banners, hide_stray_tab_bars
@@ -87,7 +87,7 @@ class MainWindow(QMainWindow):
         self.scenario_panel = ScenarioPanel(interactive)
         self.time_controls = TimeControls(session.clock)
         self.top_banner, self.bottom_banner = ClassificationBanner(), ClassificationBanner()
-        self.legend = QLabel(objectName="legendLabel")
+        self.legend = QLabel(objectName="legendLabel", wordWrap=True)  # a second line rather than a wider window
         self.status_label = QLabel(objectName="statusLabel")
         self.alert_count, self.critical_banner = AlertCount(), CriticalBanner()
         self.color_box = QComboBox()
@@ -132,6 +132,8 @@ class MainWindow(QMainWindow):
         session.state.connect("scenario.path", lambda path: (self.scenario_dock.show(), self.scenario_dock.raise_())
                               if path else None)
         session.state.connect("shown.color_mode", self._show_color_mode)
+        session.state.connect("shown.sensor_color_mode", lambda _mode: self._show_legend())
+        session.sensors_changed.connect(lambda _sensors: self._show_legend())
         session.state.connect("operator", lambda _operator: self._update_title())
         for view in (self.alert_count, self.critical_banner):
             self.event_log.waiting_changed.connect(view.show_waiting)
@@ -218,7 +220,13 @@ class MainWindow(QMainWindow):
     def _show_color_mode(self, mode: str) -> None:
         if self.color_box.currentText() != mode:
             self.color_box.setCurrentText(mode)
-        self.legend.setText(object_legend_html(mode))
+        self._show_legend()
+
+    def _show_legend(self) -> None:
+        """Objects by the colour mode, then sensor sites by type or by nation."""
+        shown = self.session.state.shown
+        self.legend.setText(f"{object_legend_html(shown.color_mode)}&nbsp;&nbsp;│&nbsp; Sensors: "
+                            f"{sensor_legend_html(shown.sensor_color_mode, self.session.sensors)}")
 
     def show_status(self, text: str, timeout_ms: int) -> None:
         """A message under the views, kept for ``timeout_ms`` before engine figures return."""

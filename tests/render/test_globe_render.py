@@ -119,3 +119,24 @@ def test_filter_hides_points_on_screen(qtbot, window):
     after = lit(window.globe.render_rgba())
     assert before > 5000
     assert 0 < after <= 30  # one point of 3x3 pixels
+
+
+def test_labels_have_a_dark_halo_over_bright_points(qtbot):
+    """A label drawn over a white field: the halo puts near-black pixels around the glyphs
+    (vispy's plain text over the same field has none), so a name stays readable over the
+    point cloud."""
+    from vispy import scene
+
+    from widgets.views.halo_text import HaloText
+
+    def dark_pixels(text_node_type) -> int:
+        canvas = scene.SceneCanvas(size=(200, 80), bgcolor="white", show=False)
+        view = canvas.central_widget.add_view()
+        view.camera = scene.PanZoomCamera(rect=(0, 0, 200, 80))
+        text_node_type("ISS (ZARYA)", color="white", font_size=12, pos=(100, 40), parent=view.scene)
+        image = canvas.render()[..., :3].astype(int)
+        canvas.close()
+        return int((image.sum(axis=2) < 120).sum())
+
+    assert dark_pixels(scene.visuals.Text) == 0
+    assert dark_pixels(HaloText) > 100

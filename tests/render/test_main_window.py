@@ -51,6 +51,18 @@ def test_colour_by_regime(qtbot, window):
     assert np.allclose(window.colors.colors[geo][0], window.colors.colors[geo][-1])
 
 
+def test_sensor_nation_legend_is_in_the_legend_area(qtbot, window):
+    """Colouring sensors by nation puts the nations of the sensors on the globe (and only
+    those) in the legend above it, not in a status message that goes away."""
+    assert "Sensors:" in window.legend.text() and "Radar" in window.legend.text()
+    window.session.state.shown.sensor_color_mode = "nation"
+    nations = {s.operator_nation for s in window.session.sensors}
+    legend = window.legend.text()
+    assert {"USA", "GBR"} <= nations and all(f"■</span> {n}" in legend for n in nations if n in ("USA", "GBR", "AUS"))
+    assert "■</span> UKR" not in legend or "UKR" in nations
+    assert window.legend.geometry().right() <= window.centralWidget().width()  # wraps, never widens the window
+
+
 def test_loading_files_reports_rejections(qtbot, window, data_dir):
     with qtbot.waitSignal(window.catalog_loaded, timeout=10000) as blocker:
         window.load_catalog([data_dir / "malformed" / "mixed_bad.tle", data_dir / "omm_two_messages.kvn"])

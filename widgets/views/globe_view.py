@@ -23,6 +23,7 @@ from app.astro.timeutil import datetime_to_jd
 from app.live.engine import Snapshot
 from app.state.camera_framing import (FOV_DEG, MAX_DISTANCE_ER, MIN_DISTANCE_ER, START_DISTANCE_ER, orbit_frame,
                                       pair_frame)
+from widgets.views.halo_text import HaloText
 from widgets.views.globe_visuals import EARTH_RADIUS_KM, CatalogPoints, Earth, extrapolate_positions
 from widgets.theme import ORBIT_COLOR, SELECTION_COLOR, rgba
 
@@ -90,10 +91,10 @@ class GlobeView(QWidget):
         self.pair_markers.set_gl_state("translucent", depth_test=False)
         self.pair_markers.visible = False
         self._pair_rows: tuple[int, int] | None = None
-        self.label = scene.visuals.Text("", color=SELECTION_COLOR, font_size=9, anchor_x="left",
+        self.label = HaloText("", color=SELECTION_COLOR, font_size=9, anchor_x="left",
                                         anchor_y="bottom", parent=self.view.scene)
         self.label.visible = False
-        self.pair_labels = [scene.visuals.Text("", color="#ffb302", font_size=9, anchor_x="left", anchor_y=anchor,
+        self.pair_labels = [HaloText("", color="#ffb302", font_size=9, anchor_x="left", anchor_y=anchor,
                                                parent=self.view.scene) for anchor in ("bottom", "top")]
         for label in self.pair_labels:
             label.visible = False

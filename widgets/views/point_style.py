@@ -41,10 +41,15 @@ def sensor_colors(sensors: Sequence[Sensor], mode: str) -> list[str]:
     return [c if s.operational else STATUS_COLORS["off"] for c, s in zip(palette, sensors)]
 
 
-def sensor_legend_html(mode: str) -> str:
+def sensor_legend_html(mode: str, sensors: Sequence[Sensor] = ()) -> str:
+    """By nation: the nations among ``sensors`` (all with a colour when none are given), then
+    'other' when some operator has no colour of its own."""
     if mode == "nation":
-        return ("  ".join(f"<span style='color:{c}'>■</span> {n}" for n, c in NATION_COLORS.items())
-                + f"  <span style='color:{OTHER_NATION_COLOR}'>■</span> other")
+        nations = {s.operator_nation for s in sensors}
+        shown = [(n, c) for n, c in NATION_COLORS.items() if not sensors or n in nations]
+        other = not sensors or bool(nations - set(NATION_COLORS))
+        return ("  ".join(f"<span style='color:{c}'>■</span> {n}" for n, c in shown)
+                + (f"  <span style='color:{OTHER_NATION_COLOR}'>■</span> other" if other else ""))
     return "  ".join(f"<span style='color:{c}'>■</span> {t.title()}" for t, c in SENSOR_TYPE_COLORS.items())
 
 
