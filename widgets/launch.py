@@ -96,12 +96,11 @@ def run_console(catalog_paths: Sequence[str] | None = None, database_url: str | 
     run = None
     if scenario_path is not None:
         from app.common.paths import user_data_dir
-        from app.scenario.format import ScenarioError, load_scenario
-        from app.scenario.run import ScenarioRun
+        from app.scenario.format import ScenarioError
+        from app.scenario.opening import open_scenario
 
         try:
-            scenario, folder = load_scenario(scenario_path)
-            run = ScenarioRun(scenario, folder)
+            run = open_scenario(scenario_path)
         except ScenarioError as error:
             print("\n".join(error.errors), file=sys.stderr)
             print(f"spaceops: {scenario_path}: {len(error.errors)} error(s); the console was not started", file=sys.stderr)
@@ -109,7 +108,7 @@ def run_console(catalog_paths: Sequence[str] | None = None, database_url: str | 
         except (ValueError, OSError) as error:
             print(f"spaceops: {scenario_path}: {error}", file=sys.stderr)
             return 3
-        database_url = database_url or f"sqlite:///{user_data_dir() / (scenario.data_mode.lower() + '.db')}"
+        database_url = database_url or f"sqlite:///{user_data_dir() / (run.scenario.data_mode.lower() + '.db')}"
     if not _has_display():
         print("spaceops: no display (DISPLAY is not set). Run the console on a desktop session, or under "
               "'xvfb-run -a spaceops' to run it without a screen.", file=sys.stderr)
@@ -193,7 +192,7 @@ def _run_event_loop(milliseconds: int) -> None:
 
 
 def take_screenshot(out: str, catalog_paths: Sequence[str] | None, at: datetime | None, select: int | None,
-                    size: tuple[int, int]) -> tuple[bool, list[str]]:
+                    size: tuple[int, int], sensor: str | None = None) -> tuple[bool, list[str]]:
     """Render the whole main window to a PNG. Returns (written, problems)."""
     if not _has_display():
         start_virtual_display(max(size[0], 800) + 64, max(size[1], 600) + 64)
@@ -219,6 +218,13 @@ def take_screenshot(out: str, catalog_paths: Sequence[str] | None, at: datetime 
             window.session.select_norad(select)
         else:
             problems.append(f"--select: catalog number {select} is not in the catalog")
+    if sensor is not None:
+        from app.sensors.sites import SensorError, find_sensors
+
+        try:
+            window.session.state.selection.sensor = find_sensors([sensor], window.session.sensors)[0].name
+        except SensorError as error:
+            problems.append(f"--sensor: {error} (spaceops sensors list)")
     window.session.advance_frame()
     _run_event_loop(SCREENSHOT_SETTLE_MS)  # layout, the database's first reads, a few frames drawn
     written = window.save_screenshot(out)

@@ -24,6 +24,7 @@ OBJECT_TYPE_COLORS = {
     "DEBRIS": "#9e9e9e",
     "UNKNOWN": "#e0e0e0",
 }
+BREAKUP_DEBRIS_COLOR = "#ff8a65"  # fragments a scenario's breakup makes: apart from the catalog's own debris
 REGIME_COLORS = {
     "LEO": "#4fc3f7",
     "MEO": "#aed581",
@@ -44,6 +45,7 @@ NATION_COLORS = {
 OTHER_NATION_COLOR = "#b0bec5"
 SELECTION_COLOR = "#ffffff"
 ORBIT_COLOR = "#fce83a"
+COVERAGE_COLOR = "#7df9ff"  # a sensor's coverage ring: brighter than any object colour, drawn on a dark edge
 
 # Classification banners: the common US/NATO-style colour conventions
 BANNER_COLORS = {

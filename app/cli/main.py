@@ -162,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
                            help="catalog files, after one --catalog or several (default: the bundled catalog)")
     screenshot.add_argument("--at", type=_utc_argument, metavar="ISO8601", help="UTC time (default: now)")
     screenshot.add_argument("--select", type=int, metavar="NORAD", help="select this object")
+    screenshot.add_argument("--sensor", metavar="NAME", help="select this sensor (its coverage on the globe and map)")
     screenshot.add_argument("--size", type=_size_argument, default=(1600, 1000), metavar="WxH")
     return parser
 
@@ -199,7 +200,7 @@ def _run(argv: Sequence[str] | None) -> int:
     if args.command == "scenario":
         return scenario_command(args)
     if args.command == "screenshot":
-        return _gui_exit(screenshot_command(args.out, args.catalog, args.at, args.select, args.size))
+        return _gui_exit(screenshot_command(args.out, args.catalog, args.at, args.select, args.size, args.sensor))
     parser.error(f"unknown command {args.command}")
     return EXIT_USAGE
 
@@ -346,11 +347,11 @@ def sensors_list_command(fmt: str) -> int:
     return EXIT_REJECTED if store.problems else EXIT_OK
 
 
-def screenshot_command(out: str, files, at, select, size) -> int:
+def screenshot_command(out: str, files, at, select, size, sensor=None) -> int:
     from widgets.launch import NoDisplayError, take_screenshot
 
     try:
-        written, problems = take_screenshot(out, files, at, select, size)
+        written, problems = take_screenshot(out, files, at, select, size, sensor)
     except NoDisplayError as error:
         print(f"spaceops screenshot: {error}", file=sys.stderr)
         return 1

@@ -140,3 +140,30 @@ def test_labels_have_a_dark_halo_over_bright_points(qtbot):
 
     assert dark_pixels(scene.visuals.Text) == 0
     assert dark_pixels(HaloText) > 100
+
+
+def test_a_selected_sensor_is_turned_to_face_the_camera_with_its_coverage_drawn_over_the_points(window, settle):
+    """Choosing a sensor turns its site to the middle of the globe and draws its coverage ring
+    in view, over the point cloud (once it was a thin line under the LEO points, seen on the
+    map only)."""
+    from widgets.theme import COVERAGE_COLOR, rgba
+
+    name = next(s.name for s in window.session.sensors if s.name.startswith("Fylingdales"))
+    window.session.state.selection.sensor = name
+    window.session.advance_frame()
+    settle(window)
+    globe = window.globe
+    assert globe.coverage.visible
+    ring = globe.coverage.pos
+    transform = globe.coverage.get_transform("visual", "canvas")
+    mapped = transform.map(ring)
+    xy = mapped[:, :2] / mapped[:, 3:4]
+    image = globe.render_rgba()
+    height, width = image.shape[:2]
+    assert ((xy[:, 0] > 0) & (xy[:, 0] < width) & (xy[:, 1] > 0) & (xy[:, 1] < height)).all()  # all in view
+    centre = xy.mean(axis=0)
+    assert abs(centre[0] - width / 2) < 0.1 * width and abs(centre[1] - height / 2) < 0.15 * height
+    want = np.array(rgba(COVERAGE_COLOR)[:3]) * 255
+    near = [np.abs(image[int(y) - 1:int(y) + 2, int(x) - 1:int(x) + 2, :3].reshape(-1, 3) - want).sum(axis=1).min()
+            for x, y in xy[::10]]
+    assert np.mean(np.array(near) < 60) > 0.8  # the ring's colour is seen along it, points or not

@@ -8,6 +8,8 @@ import numpy as np
 from PySide6.QtCore import QObject
 
 from app.astro.constants import MEAN_EARTH_RADIUS_KM
+from app.astro.frames import gmst_rad
+from app.astro.timeutil import datetime_to_jd
 from app.astro.orbit_path import sample_orbit
 from app.state.camera_framing import MAX_DISTANCE_ER, MIN_DISTANCE_ER
 from app.sensors.coverage import DEFAULT_COVERAGE_ALT_KM, coverage_ring_deg, ring_itrs
@@ -111,6 +113,8 @@ class GlobeBinding(QObject):
             self.globe.frame_pair()
         elif "selection.objects" in changes and self.session.selected_row is not None:
             self.frame_selection()
+        elif changes.get("selection.sensor") is not None:
+            self.frame_sensor()
 
     def frame_selection(self) -> None:
         row = self.session.selected_row
@@ -119,13 +123,25 @@ class GlobeBinding(QObject):
         orbit = sample_orbit(self.session.catalog.satrecs[row], self.session.now())
         self.globe.frame_orbit(orbit.r_teme_km / EARTH_RADIUS_KM, self.globe._selected_position())
 
+    def frame_sensor(self) -> bool:
+        """The selected sensor's site facing the camera with its whole coverage ring in view."""
+        sensor = self.session.sensor_named(self.session.state.selection.sensor)
+        if sensor is None:
+            return False
+        x, y, z = ring_itrs(np.array([sensor.lat_deg]), np.array([sensor.lon_deg]), 1.0)[0]
+        theta = float(gmst_rad(*datetime_to_jd(self.session.now())))  # the Earth's turn now: the site's place
+        site = np.array([x * np.cos(theta) - y * np.sin(theta), x * np.sin(theta) + y * np.cos(theta), z])
+        self.globe.frame_site(site, (MEAN_EARTH_RADIUS_KM + selected_altitude_km(self.session)) / EARTH_RADIUS_KM)
+        return True
+
     def zoom_to_fit(self) -> None:
-        """``Z``: the watched pair, else the selected object's orbit, else the whole GEO ring."""
+        """``Z``: the watched pair, else the selected object's orbit, else the selected sensor's
+        coverage, else the whole GEO ring."""
         if self.session.state.selection.watch_pair is not None and self.globe.frame_pair():
             return
         if self.session.selected_row is not None:
             self.frame_selection()
-        else:
+        elif not self.frame_sensor():
             self.globe.reset_camera()
 
     def show_sensors(self) -> None:

@@ -21,11 +21,11 @@ from app.astro.orbit_path import OrbitPath
 from app.astro.sun import sun_direction_eci
 from app.astro.timeutil import datetime_to_jd
 from app.live.engine import Snapshot
-from app.state.camera_framing import (FOV_DEG, MAX_DISTANCE_ER, MIN_DISTANCE_ER, START_DISTANCE_ER, orbit_frame,
-                                      pair_frame)
+from app.state.camera_framing import (FOV_DEG, MAX_DISTANCE_ER, MIN_DISTANCE_ER, START_DISTANCE_ER, distance_to_fit,
+                                      orbit_frame, pair_frame)
 from widgets.views.halo_text import HaloText
 from widgets.views.globe_visuals import EARTH_RADIUS_KM, CatalogPoints, Earth, extrapolate_positions
-from widgets.theme import ORBIT_COLOR, SELECTION_COLOR, rgba
+from widgets.theme import COVERAGE_COLOR, ORBIT_COLOR, SELECTION_COLOR, rgba
 
 CLICK_TOLERANCE_PX = 6.0
 ORBIT_VIEW_TILT_DEG = 30.0
@@ -73,10 +73,14 @@ class GlobeView(QWidget):
         self.sensor_markers.set_gl_state("translucent", depth_test=True)
         self.sensor_markers.visible = False
         self._has_sensors = False
-        self.coverage = scene.visuals.Line(np.zeros((2, 3)), color=rgba("#2dccff", 0.9), width=1.5,
+        # the coverage ring over the point cloud (drawn after it), on a dark edge so it reads
+        self.coverage_edge = scene.visuals.Line(np.zeros((2, 3)), color=(0.0, 0.0, 0.0, 0.8), width=5.0,
+                                                parent=self.view.scene)
+        self.coverage = scene.visuals.Line(np.zeros((2, 3)), color=rgba(COVERAGE_COLOR), width=2.5,
                                            parent=self.view.scene)
-        self.coverage.transform = MatrixTransform()
-        self.coverage.visible = False
+        for order, line in enumerate((self.coverage_edge, self.coverage), start=1):
+            line.transform, line.order, line.visible = MatrixTransform(), order, False
+            line.set_gl_state("translucent", depth_test=True, depth_func="lequal")  # the ring on its own edge
         self.orbit = scene.visuals.Line(np.zeros((2, 3)), color=rgba(ORBIT_COLOR, 0.85), width=1.5,
                                         parent=self.view.scene)
         self.orbit.visible = False
@@ -164,11 +168,11 @@ class GlobeView(QWidget):
 
     def set_coverage(self, ring_itrs_er: np.ndarray | None) -> None:
         """The selected sensor's coverage ring (Earth-fixed, Earth radii), or none."""
-        if ring_itrs_er is None or len(ring_itrs_er) < 2:
-            self.coverage.visible = False
-        else:
-            self.coverage.set_data(pos=np.asarray(ring_itrs_er, dtype=np.float32))
-            self.coverage.visible = True
+        shown = ring_itrs_er is not None and len(ring_itrs_er) >= 2
+        for line in (self.coverage_edge, self.coverage):
+            if shown:
+                line.set_data(pos=np.asarray(ring_itrs_er, dtype=np.float32))
+            line.visible = shown
         self.canvas.update()
 
     def set_grid_visible(self, visible: bool) -> None:
@@ -183,7 +187,7 @@ class GlobeView(QWidget):
         theta = float(gmst_rad(jd, fr))
         sun = sun_direction_eci(jd, fr)
         self.earth.set_orientation(theta, sun)
-        for earth_fixed in (self.grid, self.sensor_markers, self.coverage):
+        for earth_fixed in (self.grid, self.sensor_markers, self.coverage_edge, self.coverage):
             earth_fixed.transform.reset()
             earth_fixed.transform.rotate(math.degrees(theta), (0, 0, 1))
         self._dt_s = epoch.timestamp() - self._snapshot_posix
@@ -295,6 +299,14 @@ class GlobeView(QWidget):
             # object and its label stand clear of the Earth's disc
             camera.elevation = float(np.clip(camera.elevation + ORBIT_VIEW_TILT_DEG, -80.0, 80.0))
         self.camera_moved.emit()
+
+    def frame_site(self, site_er: np.ndarray, radius_er: float) -> None:
+        """A place (a sensor site, in the globe's inertial frame) turned to face the camera, the
+        Earth in the middle, everything within ``radius_er`` of the centre (its coverage) in view."""
+        self.tracking_pair = False
+        camera = self.view.camera
+        camera.center, camera.distance = (0.0, 0.0, 0.0), distance_to_fit(radius_er)
+        self.look_at(site_er)
 
     def frame_pair(self) -> bool:
         """Both objects of the watched pair and the line between them in view, followed as they

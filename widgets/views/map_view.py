@@ -20,7 +20,7 @@ from app.astro.sun import solar_elevation_deg
 from app.astro.timeutil import datetime_to_jd
 from app.live.engine import Snapshot
 from app.sensors.footprint import footprint_circle_deg
-from widgets.theme import ORBIT_COLOR, SELECTION_COLOR
+from widgets.theme import COVERAGE_COLOR, ORBIT_COLOR, SELECTION_COLOR
 
 RASTER_WIDTH, RASTER_HEIGHT = 1440, 720
 NIGHT_GRID_DEG = 1.0
@@ -94,7 +94,7 @@ class MapView(QWidget):
                                          connect="finite")
         self.subpoint = pg.ScatterPlotItem(size=11, pen=pg.mkPen(SELECTION_COLOR, width=2), brush=None)
         self.sensor_sites = pg.ScatterPlotItem(size=6, symbol="s", pen=pg.mkPen("#000000", width=0.5))
-        self.coverage = pg.PlotDataItem(pen=pg.mkPen("#2dccff", width=1.5), connect="finite")
+        self.coverage = pg.PlotDataItem(pen=pg.mkPen(COVERAGE_COLOR, width=2.0), connect="finite")
         for z, overlay in enumerate((self.sensor_sites, self.coverage, self.track, self.footprint, self.subpoint),
                                     start=10):
             overlay.setZValue(z)

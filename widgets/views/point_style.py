@@ -9,22 +9,30 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from app.catalog import Catalog
+from app.catalog.filter import BREAKUP_SOURCE
 from app.sensors.sites import Sensor
 from widgets.session import ConsoleSession
-from widgets.theme import (NATION_COLORS, OBJECT_TYPE_COLORS, OTHER_NATION_COLOR, REGIME_COLORS, SENSOR_TYPE_COLORS,
-                           STATUS_COLORS, category_colors)
+from widgets.theme import (BREAKUP_DEBRIS_COLOR, NATION_COLORS, OBJECT_TYPE_COLORS, OTHER_NATION_COLOR, REGIME_COLORS,
+                           SENSOR_TYPE_COLORS, STATUS_COLORS, category_colors, rgba)
 
 COLOR_MODES = {"Object type": ("object_type", OBJECT_TYPE_COLORS), "Orbit regime": ("regime", REGIME_COLORS)}
+BREAKUP_LEGEND = "Breakup debris"  # by object type, a scenario's breakup fragments have a colour of their own
 
 
 def object_colors(catalog: Catalog, mode: str) -> np.ndarray:
     column, palette = COLOR_MODES[mode]
-    return category_colors(getattr(catalog, column), palette)
+    colors = category_colors(getattr(catalog, column), palette)
+    if mode == "Object type":
+        colors[catalog.source_file == BREAKUP_SOURCE] = rgba(BREAKUP_DEBRIS_COLOR, 0.9)
+    return colors
 
 
 def object_legend_html(mode: str) -> str:
     _column, palette = COLOR_MODES[mode]
-    return "  ".join(f"<span style='color:{c}'>●</span> {_legend_name(name)}" for name, c in palette.items())
+    entries = [(_legend_name(name), c) for name, c in palette.items()]
+    if mode == "Object type":
+        entries.append((BREAKUP_LEGEND, BREAKUP_DEBRIS_COLOR))
+    return "  ".join(f"<span style='color:{c}'>●</span> {name}" for name, c in entries)
 
 
 def _legend_name(name: str) -> str:
@@ -50,7 +58,8 @@ def sensor_legend_html(mode: str, sensors: Sequence[Sensor] = ()) -> str:
         other = not sensors or bool(nations - set(NATION_COLORS))
         return ("  ".join(f"<span style='color:{c}'>■</span> {n}" for n, c in shown)
                 + (f"  <span style='color:{OTHER_NATION_COLOR}'>■</span> other" if other else ""))
-    return "  ".join(f"<span style='color:{c}'>■</span> {t.title()}" for t, c in SENSOR_TYPE_COLORS.items())
+    return "  ".join(f"<span style='color:{c}'>■</span> {t.upper() if len(t) <= 2 else t.title()}"  # RF, Radar
+                     for t, c in SENSOR_TYPE_COLORS.items())
 
 
 class ObjectColors(QObject):
