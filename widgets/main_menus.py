@@ -128,7 +128,7 @@ def open_cdm(window, path: str) -> CdmDialog | None:
         return None
     dialog = CdmDialog(cdm, session.catalog, window)
     dialog.watch_requested.connect(lambda a, b: session.watch_requested.emit(
-        a, b, cdm_summary(cdm, dialog.pc, dialog.hbr.value())))
+        a, b, cdm_summary(cdm, dialog.pc, dialog.radius())))
     if session.interactive:
         dialog.show()
     return dialog

@@ -144,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cdm = commands.add_parser("cdm", parents=[common], help="read a CCSDS CDM and compute Pc (Foster 2D)")
     cdm.add_argument("file", metavar="FILE")
-    cdm.add_argument("--hbr-m", type=_threshold_argument, metavar="R", help="hard-body radius (default: the message's)")
+    cdm.add_argument("--hbr-m", type=_threshold_argument, metavar="R", help="hard-body radius (default: the message's, else 10 m, said on stderr)")
     cdm.add_argument("--format", choices=("json",), default="json")
 
     sensors = commands.add_parser("sensors", parents=[common], help="the coalition sensor list")
@@ -305,23 +305,24 @@ def screen_command(args) -> int:
 
 def cdm_command(path: str, hbr_m: float | None) -> int:
     from app.conjunction.cdm import CdmError, read_cdm
-    from app.conjunction.collision_probability import cdm_pc
+    from app.conjunction.collision_probability import cdm_pc, hard_body_radius, message_pc_radius_text
 
     try:
         cdm = read_cdm(path)
     except CdmError as error:
         print(f"spaceops: CDM rejected: {error}", file=sys.stderr)
         return EXIT_REJECTED
-    radius = hbr_m if hbr_m is not None else cdm.hbr_m
-    if radius is None:
-        print(f"spaceops: {path}: the message gives no hard-body radius; pass --hbr-m", file=sys.stderr)
-        return EXIT_USAGE
-    pc = cdm_pc(cdm, radius)
+    radius = hard_body_radius(cdm, hbr_m)
+    if radius.source == "default":
+        print(f"spaceops: {path}: the message states no hard-body radius; Pc uses {radius.describe()} "
+              "(--hbr-m to choose)", file=sys.stderr)
+    pc = cdm_pc(cdm, radius.metres)
     objects = [{"designator": o.designator, "name": o.name, "international_designator": o.international_designator,
                 "ref_frame": o.ref_frame} for o in (cdm.object1, cdm.object2)]
     json.dump({"tca_utc": format_utc(cdm.tca), "miss_km": cdm.miss_distance_km,
-               "relative_speed_km_s": cdm.relative_speed_km_s, "hbr_m": radius, "pc_foster": pc,
-               "pc_in_message": cdm.collision_probability, "object1": objects[0], "object2": objects[1]},
+               "relative_speed_km_s": cdm.relative_speed_km_s, "hbr_m": radius.metres, "hbr_source": radius.source,
+               "pc_foster": pc, "pc_in_message": cdm.collision_probability, "hbr_m_in_message": cdm.hbr_m,
+               "pc_in_message_radius": message_pc_radius_text(cdm), "object1": objects[0], "object2": objects[1]},
               sys.stdout, indent=1)
     sys.stdout.write("\n")
     return EXIT_OK

@@ -6,6 +6,7 @@ over the hard-body circle centred on the miss vector."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import integrate, special
@@ -62,11 +63,46 @@ def gaussian_over_circle(mean: np.ndarray, covariance: np.ndarray, radius: float
     return float(min(max(value, 0.0), 1.0))
 
 
+# The one hard-body-radius rule, for the command line and the CDM dialog alike: the radius the
+# operator gives, else the message's own (its HBR field, or a "COMMENT HBR =" line), else this
+# default (a combined radius for two objects of a few metres each, said as a default wherever used).
+DEFAULT_HBR_M = 10.0
+
+
+@dataclass(frozen=True)
+class HardBodyRadius:
+    metres: float
+    source: str  # "given" | "message" | "default"
+
+    def describe(self) -> str:
+        why = {"given": "as given", "message": "the message's HBR", "default": "console default: the message "
+               "states none"}[self.source]
+        return f"{self.metres:g} m ({why})"
+
+
+def hard_body_radius(cdm: Cdm, given_m: float | None = None) -> HardBodyRadius:
+    if given_m is not None:
+        if not given_m > 0:
+            raise ValueError(f"hard-body radius: {given_m!r} m must be positive")
+        return HardBodyRadius(float(given_m), "given")
+    if cdm.hbr_m is not None and cdm.hbr_m > 0:
+        return HardBodyRadius(float(cdm.hbr_m), "message")
+    return HardBodyRadius(DEFAULT_HBR_M, "default")
+
+
+def message_pc_radius_text(cdm: Cdm) -> str:
+    """What stands behind the message's own Pc: its stated radius, or that it states none."""
+    if cdm.collision_probability is None:
+        return "the message gives no Pc"
+    if cdm.hbr_m is None:
+        return "the message does not state the radius behind its Pc"
+    method = f", {cdm.collision_probability_method}" if cdm.collision_probability_method else ""
+    return f"HBR {cdm.hbr_m:g} m (the message's{method})"
+
+
 def cdm_pc(cdm: Cdm, hbr_m: float | None = None) -> float:
-    """Foster Pc of a CDM, with the message's hard-body radius unless one is given."""
-    radius = hbr_m if hbr_m is not None else cdm.hbr_m
-    if radius is None or radius <= 0:
-        raise ValueError("no hard-body radius: the CDM gives none, pass --hbr-m")
+    """Foster Pc of a CDM with the hard-body radius of the one rule (``hard_body_radius``)."""
+    radius = hard_body_radius(cdm, hbr_m).metres
     o1, o2 = cdm.object1, cdm.object2
     return foster_pc(o1.r_km, _inertial_velocity(o1.r_km, o1.v_km_s, o1.ref_frame), o1.covariance_rtn_m2,
                      o2.r_km, _inertial_velocity(o2.r_km, o2.v_km_s, o2.ref_frame), o2.covariance_rtn_m2, radius)

@@ -161,10 +161,30 @@ def test_cdm_command(data_dir):
     assert done.returncode == 0
     out = json.loads(done.stdout)
     assert out["hbr_m"] == 4.0 and abs(out["pc_foster"] - 0.006222267) < 1e-6
-    assert set(out) == {"tca_utc", "miss_km", "relative_speed_km_s", "hbr_m", "pc_foster", "pc_in_message",
-                        "object1", "object2"}
+    assert set(out) == {"tca_utc", "miss_km", "relative_speed_km_s", "hbr_m", "hbr_source", "pc_foster",
+                        "pc_in_message", "hbr_m_in_message", "pc_in_message_radius", "object1", "object2"}
+    assert out["hbr_source"] == "message" and out["hbr_m_in_message"] == 4.0
     done = run_cli("cdm", str(data_dir / "cdm" / "orekit_CDMExample1.txt"), "--hbr-m", "20")
     assert done.returncode == 0 and json.loads(done.stdout)["hbr_m"] == 20.0
+    assert json.loads(done.stdout)["hbr_source"] == "given"
+
+
+def test_cdm_without_a_radius_uses_the_same_rule_as_the_dialog(data_dir):
+    """A message that states no hard-body radius: the command line no longer stops (the dialog
+    computed with 10 m meanwhile); both use the one rule and say the radius is a default, and
+    what stands behind the message's own Pc."""
+    from app.conjunction.cdm import read_cdm
+    from app.conjunction.collision_probability import DEFAULT_HBR_M, cdm_pc, hard_body_radius
+
+    path = data_dir / "cdm" / "orekit_ION_SCV8_vs_STARLINK_1233.txt"
+    cdm = read_cdm(path)
+    assert cdm.hbr_m is None and cdm.collision_probability is not None
+    done = run_cli("cdm", str(path))
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["hbr_m"] == DEFAULT_HBR_M and out["hbr_source"] == "default" and "states no hard-body radius" in done.stderr
+    assert out["hbr_m_in_message"] is None and "does not state the radius" in out["pc_in_message_radius"]
+    assert out["pc_foster"] == pytest.approx(cdm_pc(cdm)) and hard_body_radius(cdm).describe().startswith("10 m")
     done = run_cli("cdm", str(data_dir / "cdm" / "invalid" / "orekit_CDM-wrong-key-word.txt"))
     assert done.returncode == 3 and "WRONG_KEYWORD" in done.stderr and "Traceback" not in done.stderr
 

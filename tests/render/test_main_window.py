@@ -275,8 +275,11 @@ def test_cdm_opens_with_pc_and_bad_cdm_is_reported(qtbot, window, data_dir):
     dialog = open_cdm(window, str(data_dir / "cdm" / "orekit_AlfanoTestCase01.cdm"))
     assert dialog is not None and abs(dialog.pc - 0.146749549) < 1e-6
     assert not dialog.watch_button.isEnabled()  # objects 1001 / 1002 are not in the catalog
+    assert dialog.radius().source == "message" and "(the message's HBR)" in dialog.pc_label.text()
     dialog.hbr.setValue(30.0)
-    assert dialog.pc > 0.146749549
+    assert dialog.pc > 0.146749549 and dialog.radius().source == "given" and "30 m (as given)" in dialog.pc_label.text()
+    bare = open_cdm(window, str(data_dir / "cdm" / "orekit_ION_SCV8_vs_STARLINK_1233.txt"))  # no HBR in it
+    assert bare.radius().source == "default" and "console default" in bare.hbr_source.text()
     assert open_cdm(window, str(data_dir / "cdm" / "invalid" / "orekit_CDM-missing-TCA.txt")) is None
     assert "TCA" in window.status_label.text()
 

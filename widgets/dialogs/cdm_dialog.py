@@ -9,15 +9,15 @@ from PySide6.QtWidgets import QDialog, QDoubleSpinBox, QFormLayout, QLabel, QPus
 from app.astro.timeutil import format_utc
 from app.catalog import Catalog
 from app.conjunction.cdm import Cdm
-from app.conjunction.collision_probability import cdm_pc
+from app.conjunction.collision_probability import (HardBodyRadius, cdm_pc, hard_body_radius,
+                                                   message_pc_radius_text)
 
-DEFAULT_HBR_M = 10.0
 
-
-def cdm_summary(cdm: Cdm, pc: float, hbr_m: float) -> str:
-    message_pc = f"{cdm.collision_probability:.3e}" if cdm.collision_probability is not None else "none"
+def cdm_summary(cdm: Cdm, pc: float, radius: HardBodyRadius) -> str:
+    message_pc = (f"{cdm.collision_probability:.3e} ({message_pc_radius_text(cdm)})"
+                  if cdm.collision_probability is not None else "none")
     return (f"CDM {cdm.message_id or ''}: TCA {format_utc(cdm.tca)}, miss {cdm.miss_distance_km * 1000:.1f} m, "
-            f"Pc (Foster, HBR {hbr_m:g} m) {pc:.3e}, Pc in message {message_pc}")
+            f"Pc (Foster, HBR {radius.describe()}) {pc:.3e}, Pc in message {message_pc}")
 
 
 class CdmDialog(QDialog):
@@ -27,8 +27,9 @@ class CdmDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(f"CDM {cdm.message_id}")
         self.cdm, self.catalog = cdm, catalog
-        self.hbr = QDoubleSpinBox(minimum=0.1, maximum=1000.0, decimals=2, suffix=" m",
-                                  value=cdm.hbr_m if cdm.hbr_m else DEFAULT_HBR_M)
+        self.first_radius = hard_body_radius(cdm)
+        self.hbr = QDoubleSpinBox(minimum=0.1, maximum=1000.0, decimals=2, suffix=" m", value=self.first_radius.metres)
+        self.hbr_source = QLabel()
         self.pc_label = QLabel()
         form = QFormLayout()
         o1, o2 = cdm.object1, cdm.object2
@@ -38,9 +39,10 @@ class CdmDialog(QDialog):
                             ("Object 1", f"{o1.designator} {o1.name} ({o1.ref_frame})"),
                             ("Object 2", f"{o2.designator} {o2.name} ({o2.ref_frame})"),
                             ("Pc in the message", f"{cdm.collision_probability:.4e}" if cdm.collision_probability
-                             is not None else "none")):
+                             is not None else "none"), ("Radius behind it", message_pc_radius_text(cdm))):
             form.addRow(title, QLabel(text))
         form.addRow("Hard-body radius", self.hbr)
+        form.addRow("", self.hbr_source)
         form.addRow("Pc (Foster 2D)", self.pc_label)
         self.watch_button = QPushButton("Watch this pair")
         in_catalog = o1.norad_id in catalog and o2.norad_id in catalog if o1.norad_id and o2.norad_id else False
@@ -53,6 +55,13 @@ class CdmDialog(QDialog):
         self.hbr.valueChanged.connect(self._recompute)
         self._recompute()
 
+    def radius(self) -> HardBodyRadius:
+        """The rule's radius until the operator changes it, then theirs."""
+        first = self.first_radius
+        return first if abs(self.hbr.value() - first.metres) < 1e-9 else hard_body_radius(self.cdm, self.hbr.value())
+
     def _recompute(self) -> None:
-        self.pc = cdm_pc(self.cdm, self.hbr.value())
-        self.pc_label.setText(f"{self.pc:.4e}")
+        radius = self.radius()
+        self.pc = cdm_pc(self.cdm, radius.metres)
+        self.hbr_source.setText(radius.describe())
+        self.pc_label.setText(f"{self.pc:.4e} with HBR {radius.describe()}")
