@@ -24,7 +24,7 @@ from app.astro.constants import WGS72_EARTH_RADIUS_KM
 from app.astro.timeutil import datetime_to_jd, format_utc, jd_to_datetime
 from app.catalog import classify
 from app.catalog.ingest import ElementSet, ReadResult, Rejection, read_catalog_files
-from app.catalog.owners import gcat_payload_ids, owner_states
+from app.catalog.owners import FROM_GCAT, FROM_LAUNCH, FROM_NAME, FROM_NOTHING, gcat_payload_ids, infer_owner
 from app.common.progress import Progress
 from app.common.resources import default_catalog_paths
 
@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_CHUNK_SIZE = 2048  # objects per SatrecArray call: about 1-2 ms of GIL-holding work
 STALE_ELEMENT_AGE_DAYS = 7.0  # element sets older than this at the clock's time are flagged
+SUMMARY_OWNER_STATES = 10  # owner states counted one by one in the summary; the rest are "other"
 _versions = itertools.count(1)
 _MARKINGS = {"U": "UNCLASSIFIED", "C": "CONFIDENTIAL", "S": "SECRET"}
 
@@ -127,11 +128,13 @@ class Catalog:
         self.apogee_alt_km = self.semi_major_axis_km * (1.0 + self.eccentricity) - WGS72_EARTH_RADIUS_KM
         self.perigee_alt_km = self.semi_major_axis_km * (1.0 - self.eccentricity) - WGS72_EARTH_RADIUS_KM
         self.regime = classify.orbit_regime(self.mean_motion_rev_day, self.eccentricity, self.apogee_alt_km)
-        owners, payloads = owner_states(), gcat_payload_ids()
-        self.owner_state = np.array([owners.get(e.norad_id, "") for e in sets], dtype=str)
+        owners = [infer_owner(e.norad_id, e.name, e.intl_designator) for e in sets]
+        self.owner_state = np.array([owner for owner, _ in owners], dtype=str)
+        self.owner_basis = np.array([basis for _, basis in owners], dtype="<U6")  # GCAT, name, launch or ""
+        payloads = gcat_payload_ids()
         self.object_type = np.array([_object_type(e, payloads) for e in sets], dtype="<U11")
         if not len(sets):  # keep string columns typed even when empty
-            for column in ("name", "intl_designator", "owner_state"):
+            for column in ("name", "intl_designator", "owner_state", "owner_basis"):
                 setattr(self, column, np.array([], dtype="<U1"))
 
     # --- queries --------------------------------------------------------------------------
@@ -174,13 +177,16 @@ class Catalog:
         return Catalog([self.element_sets[int(r)] for r in rows], chunk_size=self.chunk_size)
 
     def summary(self) -> dict:
-        """Counts by object type and regime, epoch range: what ``catalog info`` prints."""
+        """Counts by object type, owner and regime, epoch range: what ``catalog info`` prints."""
         epochs = self.epoch_jd + self.epoch_fr
         first = int(np.argmin(epochs)) if len(self) else None
         last = int(np.argmax(epochs)) if len(self) else None
         return {
             "objects": len(self),
             "by_object_type": {t: int(np.count_nonzero(self.object_type == t)) for t in classify.OBJECT_TYPES},
+            "by_owner_state": self._owner_counts(),
+            "owner_from": {label: int(np.count_nonzero(self.owner_basis == basis))
+                           for label, basis in _OWNER_BASIS_LABELS},
             "by_regime": {r: int(np.count_nonzero(self.regime == r)) for r in classify.ORBIT_REGIMES},
             "epoch_min_utc": format_utc(self.epoch_utc(first)) if first is not None else None,
             "epoch_max_utc": format_utc(self.epoch_utc(last)) if last is not None else None,
@@ -189,15 +195,33 @@ class Catalog:
             "superseded": len(self.superseded),
         }
 
+    def _owner_counts(self, shown: int = SUMMARY_OWNER_STATES) -> dict[str, int]:
+        """The most common owner states, then "other" and "none": they add up to the objects."""
+        states, counts = np.unique(self.owner_state[self.owner_state != ""], return_counts=True)
+        order = np.argsort(-counts, kind="stable")
+        result = {str(states[i]): int(counts[i]) for i in order[:shown]}
+        result["other"] = int(counts[order[shown:]].sum())
+        result["none"] = int(np.count_nonzero(self.owner_state == ""))
+        return result
+
+
+_OWNER_BASIS_LABELS = (("GCAT", FROM_GCAT), ("name (inferred)", FROM_NAME), ("launch (inferred)", FROM_LAUNCH),
+                       ("none", FROM_NOTHING))
+
 
 def _object_type(element_set: ElementSet, gcat_payloads: frozenset[int]) -> str:
-    """OMM OBJECT_TYPE when given; else GCAT's payload list; else the name's markers."""
+    """OMM OBJECT_TYPE when given; else the name's markers (DEB, R/B); else PAYLOAD when GCAT
+    lists it as a payload or (inferred) when the object is named at all: the catalogs name
+    every rocket body and piece of debris as such. A piece not identified yet ("OBJECT C",
+    "TBA", its designator) stays UNKNOWN."""
     if element_set.object_type:
         return element_set.object_type
     by_name = classify.object_type_from_name(element_set.name)
     if by_name != classify.UNKNOWN:
         return by_name
     if element_set.norad_id in gcat_payloads:
+        return classify.PAYLOAD
+    if not classify.is_unidentified_piece(element_set.name):
         return classify.PAYLOAD
     return classify.UNKNOWN
 

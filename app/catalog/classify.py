@@ -19,6 +19,9 @@ HEO_MIN_ECCENTRICITY = 0.25
 # CelesTrak / Space-Track naming conventions for non-payload pieces
 _DEBRIS_NAME = re.compile(r"\b(DEB|DEBRIS|COOLANT|SHROUD|FRAG|FRAGMENT)\b")
 _ROCKET_BODY_NAME = re.compile(r"(\bR/B\b|\bAKM\b|\bPKM\b|ROCKET BODY)")
+# a piece not yet identified: "OBJECT C", "TRANSPORTER-14 OBJECT AC" (CelesTrak truncates to
+# "... OBJE*"), "TBA - TO BE ASSIGNED", or a name that is only the designator ("2025-108A")
+_UNIDENTIFIED_NAME = re.compile(r"(\bOBJECT\b|\bOBJ\w*\*$|^TBA\b|\bTO BE ASSIGNED\b|^UNKNOWN\b|^\d{4}-\d{3}[A-Z]*$|^$)")
 
 
 def object_type_from_name(name: str) -> str:
@@ -29,6 +32,12 @@ def object_type_from_name(name: str) -> str:
     if _DEBRIS_NAME.search(upper):
         return DEBRIS
     return UNKNOWN
+
+
+def is_unidentified_piece(name: str) -> bool:
+    """A piece the catalog has not identified yet (``OBJECT C``, ``TRANSPORTER-14 OBJECT AC``,
+    ``TBA``, a bare designator, no name): its name says nothing about what it is."""
+    return bool(_UNIDENTIFIED_NAME.search(name.strip().upper()))
 
 
 def orbit_regime(mean_motion_rev_day: np.ndarray, eccentricity: np.ndarray,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Mapping
 
 import numpy as np
@@ -11,6 +11,7 @@ import numpy as np
 from app.catalog.catalog import Catalog
 
 _search_cache: dict[int, tuple[str, np.ndarray]] = {}
+BREAKUP_SOURCE = "scenario breakup"  # the source of every element set a scenario's breakup makes
 
 
 def _search_index(catalog: Catalog) -> tuple[str, np.ndarray]:
@@ -48,6 +49,7 @@ class CatalogFilter:
     regimes: frozenset[str] = field(default_factory=frozenset)
     owner_states: frozenset[str] = field(default_factory=frozenset)
     name_prefix: str = ""
+    sources: frozenset[str] = field(default_factory=frozenset)  # where the element sets came from
 
     def mask(self, catalog: Catalog) -> np.ndarray:
         mask = text_mask(catalog, self.text)
@@ -59,20 +61,23 @@ class CatalogFilter:
             mask &= np.isin(catalog.owner_state, list(self.owner_states))
         if self.name_prefix:
             mask &= np.char.startswith(catalog.name, self.name_prefix.upper())
+        if self.sources:
+            mask &= np.isin(catalog.source_file.astype(str), list(self.sources))
         return mask
 
     def with_text(self, text: str) -> "CatalogFilter":
-        return CatalogFilter(text, self.object_types, self.regimes, self.owner_states, self.name_prefix)
+        return replace(self, text=text)
 
     def to_dict(self) -> dict:
         return {"text": self.text, "object_types": sorted(self.object_types), "regimes": sorted(self.regimes),
-                "owner_states": sorted(self.owner_states), "name_prefix": self.name_prefix}
+                "owner_states": sorted(self.owner_states), "name_prefix": self.name_prefix,
+                "sources": sorted(self.sources)}
 
     @classmethod
     def from_dict(cls, data: Mapping) -> "CatalogFilter":
         return cls(str(data.get("text", "")), frozenset(data.get("object_types", ())),
                    frozenset(data.get("regimes", ())), frozenset(data.get("owner_states", ())),
-                   str(data.get("name_prefix", "")))
+                   str(data.get("name_prefix", "")), frozenset(data.get("sources", ())))
 
 
 BUILTIN_GROUPS: dict[str, CatalogFilter] = {
@@ -81,6 +86,7 @@ BUILTIN_GROUPS: dict[str, CatalogFilter] = {
     "Starlink": CatalogFilter(name_prefix="STARLINK"),
     "OneWeb": CatalogFilter(name_prefix="ONEWEB"),
     "Debris": CatalogFilter(object_types=frozenset({"DEBRIS"})),
+    "Breakup debris": CatalogFilter(sources=frozenset({BREAKUP_SOURCE})),
     "Rocket bodies": CatalogFilter(object_types=frozenset({"ROCKET BODY"})),
     "Payloads": CatalogFilter(object_types=frozenset({"PAYLOAD"})),
     "MEO (navigation)": CatalogFilter(regimes=frozenset({"MEO"})),

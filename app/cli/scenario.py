@@ -1,6 +1,7 @@
 """``spaceops scenario validate FILE`` and ``spaceops scenario run FILE [--until ISO8601]
-[--events-out FILE.jsonl]``: check a scenario file, or run it headless from its start to its
-end (or ``--until``) as fast as the machine allows, every event as one JSON line."""
+[--events-out FILE.jsonl]``: check a scenario file (its fields and everything it names, every
+problem in one pass), or run it headless from its start to its end (or ``--until``) as fast as
+the machine allows, every event as one JSON line."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-from app.scenario.format import ScenarioError, load_scenario
-from app.scenario.run import ScenarioRun
+from app.scenario.format import ScenarioError
+from app.scenario.opening import open_scenario
 
 EXIT_OK, EXIT_INVALID = 0, 3
 
@@ -28,25 +29,26 @@ def add_scenario_parser(commands, common: argparse.ArgumentParser, utc_argument)
 
 
 def scenario_command(args) -> int:
+    started = time.perf_counter()
     try:
-        scenario, folder = load_scenario(args.file)
+        run = open_scenario(args.file)
     except ScenarioError as error:
         for line in error.errors:
             print(line, file=sys.stderr)
         print(f"spaceops: {args.file}: {len(error.errors)} error(s); nothing was run", file=sys.stderr)
         return EXIT_INVALID
-    if args.scenario_command == "validate":
-        print(f"{args.file}: valid ({scenario.name}: {len(scenario.injects)} injects, "
-              f"{scenario.duration_hours:g} h from {scenario.start:%Y-%m-%dT%H:%M:%SZ})", file=sys.stderr)
-        return EXIT_OK
-    started = time.perf_counter()
-    try:
-        run = ScenarioRun(scenario, folder)
     except (ValueError, OSError) as error:
         print(f"spaceops: {args.file}: {error}", file=sys.stderr)
         return EXIT_INVALID
     for rejection in run.rejections:
         print(f"rejected: {rejection}", file=sys.stderr)
+    if args.scenario_command == "validate":
+        scenario = run.scenario
+        print(f"{args.file}: valid ({scenario.name}: {len(scenario.injects)} injects, "
+              f"{scenario.duration_hours:g} h from {scenario.start:%Y-%m-%dT%H:%M:%SZ})"
+              + (f", but {len(run.rejections)} records of its catalog files are rejected (listed above)"
+                 if run.rejections else ""), file=sys.stderr)
+        return EXIT_INVALID if run.rejections else EXIT_OK
     out = open(args.events_out, "w", encoding="utf-8") if args.events_out else sys.stdout
     count = 0
     try:

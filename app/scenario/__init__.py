@@ -1,2 +1,4 @@
-"""Exercise scenarios: the YAML format (``format``), element fitting for injected burns and
-fragments (``element_fit``, ``breakup``), and the deterministic run (``run``)."""
+"""Exercise scenarios: the YAML format (``format``), what a scenario names and must exist
+(``references``), opening a file with every problem in one pass (``opening``), element
+fitting for injected burns and fragments (``element_fit``, ``breakup``), and the
+deterministic run (``run``)."""

@@ -5,13 +5,14 @@ Nothing runs until the whole file is valid. The format is documented, field by f
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
 import yaml
-from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator,
-                      model_validator)
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, ValidationError,
+                      field_validator, model_validator)
 
 from app.catalog.ingest.tle import validate_tle_pair
 from app.common.user_settings import is_nation_code
@@ -230,62 +231,147 @@ class Scenario(_Strict):
             raise ValueError(f"this console reads scenario version {FORMAT_VERSION}, not {value}")
         return value
 
-    @model_validator(mode="after")
-    def _injects_inside(self):
-        for number, inject in enumerate(self.injects):
-            if not self.start <= inject.at <= self.end:
-                raise ValueError(f"injects.{number}.at: {inject.at:%Y-%m-%dT%H:%M:%SZ} is outside the scenario "
-                                 f"({self.start:%Y-%m-%dT%H:%M:%SZ} + {self.duration_hours:g} h)")
-        return self
+    _source: "SourceMap | None" = PrivateAttr(None)  # where each field is in the file it was read from
 
     @property
     def end(self) -> datetime:
         return self.start + timedelta(hours=self.duration_hours)
 
+    def locate(self, problems: list[tuple[tuple, str]]) -> list[str]:
+        """'file:line: field: reason' for each (location, reason) in this scenario, in file order
+        (read from no file: 'field: reason')."""
+        if self._source is None:
+            return [f"{_field_name(location)}: {reason}" for location, reason in problems]
+        return [text for _line, text in sorted((self._source.at(*p) for p in problems), key=lambda p: p[0])]
+
 
 def load_scenario(path: str | Path) -> tuple[Scenario, Path]:
-    """The validated scenario and its folder (for relative catalog files); ScenarioError
-    listing every problem with file, line and field otherwise."""
+    """The valid scenario and its folder (for relative catalog files); ScenarioError
+    listing every problem of its fields with file, line and field otherwise (the references
+    to objects and sensors are checked when it is opened: ``app.scenario.opening``)."""
+    checked = check_scenario_file(path)
+    if checked.problems:
+        raise ScenarioError(checked.messages())
+    return checked.scenario, Path(path).parent
+
+
+def parse_scenario(text: str, source: str = "<scenario>", folder: Path | None = None) -> Scenario:
+    """The valid scenario; with ``folder``, its catalog files must exist there too."""
+    checked = check_scenario_text(text, source, folder)
+    if checked.problems:
+        raise ScenarioError(checked.messages())
+    return checked.scenario
+
+
+@dataclass
+class ScenarioParts:
+    """The parts of a scenario file that are valid on their own, by position in the file (so
+    a file with errors still has the references of its good parts checked)."""
+    catalog: CatalogSpec | None = None  # None: the part itself has errors
+    sensors: SensorsSpec | None = None
+    watch_pairs: list[tuple[int, WatchPairSpec]] = field(default_factory=list)
+    tasking_requests: list[tuple[int, TaskingSpec]] = field(default_factory=list)
+    injects: list[tuple[int, Inject]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> "ScenarioParts":
+        return cls(scenario.catalog, scenario.sensors, list(enumerate(scenario.watch_pairs)),
+                   list(enumerate(scenario.tasking_requests)), list(enumerate(scenario.injects)))
+
+    @classmethod
+    def valid_in(cls, data: dict) -> "ScenarioParts":
+        def one(adapter: TypeAdapter, value):
+            try:
+                return adapter.validate_python(value)
+            except ValidationError:
+                return None
+
+        def each(key: str, adapter: TypeAdapter) -> list:
+            items = data.get(key) if isinstance(data.get(key), list) else []
+            return [(n, part) for n, part in enumerate(one(adapter, item) for item in items) if part is not None]
+
+        return cls(one(_CATALOG, data.get("catalog", {})), one(_SENSORS, data.get("sensors", {})),
+                   each("watch_pairs", _WATCH_PAIR), each("tasking_requests", _TASKING), each("injects", _INJECT))
+
+
+@dataclass
+class CheckedScenario:
+    """A scenario file checked field by field: the scenario when every field is valid, the
+    valid parts either way, and each problem as (line, 'file:line: field: reason')."""
+    source: "SourceMap"
+    scenario: Scenario | None
+    parts: ScenarioParts
+    problems: list[tuple[int, str]]
+
+    def messages(self) -> list[str]:
+        return [message for _line, message in sorted(self.problems, key=lambda p: p[0])]
+
+
+def check_scenario_file(path: str | Path) -> CheckedScenario:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ScenarioError([f"{path}: cannot be read ({getattr(error, 'strerror', None) or error})"]) from None
-    return parse_scenario(text, str(path), path.parent), path.parent
+    return check_scenario_text(text, str(path), path.parent)
 
 
-def parse_scenario(text: str, source: str = "<scenario>", folder: Path | None = None) -> Scenario:
-    """The validated scenario; with ``folder``, its catalog files must exist there too."""
-    where = lambda line: f"{source}:{line}"  # noqa: E731
-    root, data = _load_yaml(text, where)
+def check_scenario_text(text: str, source: str = "<scenario>", folder: Path | None = None) -> CheckedScenario:
+    """Every problem of the fields in one pass (ScenarioError only when the text is not a
+    scenario at all: not YAML, not a mapping, another format). With ``folder``, the catalog
+    files must exist there too."""
+    root, data = _load_yaml(text, lambda line: f"{source}:{line}")
+    where = SourceMap(source, root)
     if not isinstance(data, dict):
-        raise ScenarioError([f"{where(1)}: a scenario is a mapping of fields (format, version, name, start ...)"])
+        raise ScenarioError([f"{where.prefix(1)}: a scenario is a mapping of fields (format, version, name, "
+                             f"start ...)"])
     if data.get("format") != FORMAT:
-        raise ScenarioError([f"{where(_line(root, ('format',)))}: format: expected {FORMAT!r}"])
+        raise ScenarioError([where.at(("format",), f"expected {FORMAT!r}")[1]])
     try:
-        scenario = Scenario.model_validate(data)
+        scenario, problems = Scenario.model_validate(data), []
+        parts = ScenarioParts.of(scenario)
+        scenario._source = where
     except ValidationError as error:
-        raise ScenarioError([_describe(where, root, e) for e in error.errors()]) from None
-    missing = [f"{where(_line(root, ('catalog', 'files', n)))}: catalog.files.{n}: no file {name!r} "
-               f"beside the scenario" for n, name in enumerate(scenario.catalog.files)
-               if folder is not None and not (folder / name).is_file()]
-    if missing:
-        raise ScenarioError(missing)
-    return scenario
+        scenario, problems = None, [where.describe(e) for e in error.errors()]
+        parts = ScenarioParts.valid_in(data)
+    problems += _outside_the_span(data, parts, where)
+    if folder is not None and parts.catalog is not None:
+        problems += [where.at(("catalog", "files", n), f"no file {name!r} beside the scenario")
+                     for n, name in enumerate(parts.catalog.files) if not (folder / name).is_file()]
+    return CheckedScenario(where, scenario if not problems else None, parts, problems)
+
+
+def _outside_the_span(data: dict, parts: ScenarioParts, where: "SourceMap") -> list[tuple[int, str]]:
+    """Each inject that fires outside [start, start + duration_hours] (when both are valid)."""
+    try:
+        span = _SPAN.validate_python({"start": data.get("start"), "duration_hours": data.get("duration_hours")})
+    except ValidationError:
+        return []
+    end = span.start + timedelta(hours=span.duration_hours)
+    return [where.at(("injects", n, "at"), f"{inject.at:%Y-%m-%dT%H:%M:%SZ} is outside the scenario "
+                                           f"({span.start:%Y-%m-%dT%H:%M:%SZ} + {span.duration_hours:g} h)")
+            for n, inject in parts.injects if not span.start <= inject.at <= end]
+
+
+class _Span(_Strict):
+    start: UtcTime
+    duration_hours: float = Scenario.model_fields["duration_hours"]
 
 
 _INJECT = TypeAdapter(Inject)
+_SPAN = TypeAdapter(_Span)
+_CATALOG, _SENSORS = TypeAdapter(CatalogSpec), TypeAdapter(SensorsSpec)
+_WATCH_PAIR, _TASKING = TypeAdapter(WatchPairSpec), TypeAdapter(TaskingSpec)
 
 
 def parse_inject(text: str) -> Inject:
     """One inject from YAML text (exercise control's editor); ScenarioError with
     'line N: field: reason' lines otherwise, checked by the same models as a file."""
-    where = lambda line: f"line {line}"  # noqa: E731
-    root, data = _load_yaml(text, where)
+    root, data = _load_yaml(text, lambda line: f"line {line}")
     try:
         return _INJECT.validate_python(data)
     except ValidationError as error:
-        raise ScenarioError([_describe(where, root, e) for e in error.errors()]) from None
+        raise ScenarioError([SourceMap(None, root).describe(e)[1] for e in error.errors()]) from None
 
 
 def _load_yaml(text: str, where):
@@ -302,15 +388,28 @@ def _load_yaml(text: str, where):
         loader.dispose()
 
 
-def _describe(where, root, error: dict) -> str:
-    location = tuple(part for part in error["loc"] if not (isinstance(part, str) and part in INJECT_KINDS))
-    message = error["msg"].removeprefix("Value error, ")
-    inner = message.split(": ", 1)
-    if location == () and inner[0].startswith("injects."):  # a cross-field check naming its own field
-        location = tuple(int(p) if p.isdigit() else p for p in inner[0].split("."))
-        message = inner[1]
-    field = ".".join(str(p) for p in location) or "(record)"
-    return f"{where(_line(root, location))}: {field}: {message}"
+@dataclass(frozen=True)
+class SourceMap:
+    """Where a field is in the text it was read from (``source`` None: a snippet, 'line N')."""
+    source: str | None
+    root: yaml.Node | None
+
+    def prefix(self, line: int) -> str:
+        return f"{self.source}:{line}" if self.source is not None else f"line {line}"
+
+    def at(self, location: tuple, reason: str) -> tuple[int, str]:
+        """(line, 'file:line: field: reason')."""
+        line = _line(self.root, location)
+        return line, f"{self.prefix(line)}: {_field_name(location)}: {reason}"
+
+    def describe(self, error: dict) -> tuple[int, str]:
+        """A pydantic error as (line, 'file:line: field: reason')."""
+        location = tuple(part for part in error["loc"] if not (isinstance(part, str) and part in INJECT_KINDS))
+        return self.at(location, error["msg"].removeprefix("Value error, "))
+
+
+def _field_name(location: tuple) -> str:
+    return ".".join(str(p) for p in location) or "(record)"
 
 
 def _line(node, location: tuple) -> int:

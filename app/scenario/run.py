@@ -8,8 +8,9 @@ inject that changed.
 
 ``ScenarioRun.events(until)`` replays the scenario on a fixed simulation-time grid
 (``step_s``) and yields every event: injects as they fire (with what they caused: fit
-residuals, fragments, maneuver flags), watch-pair alerts from the same status rules as the
-live watchlist, predicted approaches inside a pair's caution range, tasking feasibility.
+residuals, fragments, maneuver flags), sensors back in service as their outages end,
+watch-pair alerts from the same status rules as the live watchlist, predicted approaches
+inside a pair's caution range, tasking feasibility.
 Nothing depends on the wall clock or the clock rate; the only randomness is seeded from the
 scenario, so the same file gives the same events on every run."""
 
@@ -26,6 +27,7 @@ import numpy as np
 from app.astro.relative_motion import range_and_rate, relative_ric
 from app.astro.timeutil import datetime_to_jd, format_utc
 from app.catalog import Catalog
+from app.catalog.filter import BREAKUP_SOURCE
 from app.catalog.ingest import ReadResult, read_catalog_files
 from app.catalog.ingest.records import ElementSet
 from app.catalog.ingest.tle import read_tle_text
@@ -36,9 +38,10 @@ from app.rpo.watch_pair import WatchPair
 from app.rpo.watchlist import LOOK_AHEAD_H, AlertTracker, PairState, next_approach, pair_status
 from app.scenario.breakup import break_up
 from app.scenario.element_fit import FitError, fit_after_burn
-from app.scenario.format import (BannerInject, BreakupInject, ElementSetSpec, ElementUpdateInject, ManeuverInject,
-                                 MessageInject, NewObjectInject, Scenario, SensorOutageInject, TaskingInject,
-                                 TaskingSpec)
+from app.scenario.format import (BannerInject, BreakupInject, CatalogSpec, ElementSetSpec, ElementUpdateInject,
+                                 ManeuverInject, MessageInject, NewObjectInject, Scenario, ScenarioError, ScenarioParts,
+                                 SensorOutageInject, SensorsSpec, TaskingInject, TaskingSpec)
+from app.scenario.references import reference_problems
 from app.sensors.sites import Sensor, bundled_sensors
 from app.tasking.request import SensorRequest, TaskingRequest, feasibility
 
@@ -49,7 +52,7 @@ APPROACH_REFRESH_S = 3600.0  # predicted approaches are recomputed this often (a
 @dataclass(frozen=True)
 class ScenarioEvent:
     sim_utc: str
-    kind: str  # inject | alert | approach | maneuver_flag | tasking | message | banner
+    kind: str  # inject | alert | approach | maneuver_flag | tasking | message | banner | sensor
     severity: str  # normal | caution | serious | critical
     message: str
     data: dict = field(default_factory=dict)
@@ -77,6 +80,29 @@ def _element_set(spec: ElementSetSpec, source: str) -> ElementSet:
     return result.element_sets[0]
 
 
+def base_catalog(spec: CatalogSpec, folder: Path, bundled: Catalog | None = None) -> tuple[Catalog, tuple]:
+    """The scenario's catalog at its start, and the damaged records of its files (reported,
+    skipped): the bundled catalog (``bundled`` when already loaded) if asked for, the files,
+    then the inline element sets on top."""
+    reuse = spec.bundled and bundled is not None
+    paths = (list(default_catalog_paths()) if spec.bundled and not reuse else []) + [folder / f for f in spec.files]
+    result = read_catalog_files(paths) if paths else ReadResult()
+    rejections = tuple(result.rejections)
+    for spec_set in spec.element_sets:
+        result.element_sets.append(_element_set(spec_set, "scenario"))
+    if not reuse:
+        return Catalog.from_read_result(result), rejections
+    return (_with(bundled, result.element_sets) if result.element_sets else bundled), rejections
+
+
+def base_sensors(spec: SensorsSpec) -> list[Sensor]:
+    sensors = list(bundled_sensors()) if spec.bundled else []
+    for s in spec.add:
+        sensors.append(Sensor(s.name, s.nation, s.provider, s.type, s.lat_deg, s.lon_deg, s.alt_m,
+                              s.min_elevation_deg, s.max_range_km, user_defined=True))
+    return sensors
+
+
 def tasking_request(spec: TaskingSpec, data_mode: str) -> TaskingRequest:
     return TaskingRequest(spec.id, spec.title, spec.target, spec.nation, spec.unit,
                           SensorRequest(spec.sensor.kind, spec.sensor.value), spec.collection, spec.precedence,
@@ -92,12 +118,12 @@ class ScenarioRun:
         self.scenario = scenario
         self.folder = Path(folder)
         self.injects = list(scenario.injects)  # the controller may edit, add or disable during a run
-        self.base_catalog = self._base_catalog(bundled_catalog)
-        missing = [f"watch_pairs: {n} is not in the scenario's catalog" for p in scenario.watch_pairs
-                   for n in (p.primary, p.secondary) if n not in self.base_catalog and not self._created_later(n)]
-        if missing:
-            raise ValueError("; ".join(missing))
-        self.sensors_base = self._base_sensors()
+        self.base_catalog, self.rejections = base_catalog(scenario.catalog, self.folder, bundled_catalog)
+        self.sensors_base = base_sensors(scenario.sensors)
+        problems = reference_problems(ScenarioParts.of(scenario), set(self.base_catalog.norad_id.tolist()),
+                                      {s.name for s in self.sensors_base})
+        if problems:  # refused before anything runs, each problem with its line in the file
+            raise ScenarioError(scenario.locate(problems))
         self.pairs = [WatchPair(p.primary, p.secondary, p.caution_km, p.warning_km, p.closing_speed_km_s, p.notes,
                                 data_mode=scenario.data_mode, id=number + 1)
                       for number, p in enumerate(scenario.watch_pairs)]
@@ -114,35 +140,6 @@ class ScenarioRun:
         return other
 
     # --- set-up ----------------------------------------------------------------------------------
-
-    def _base_catalog(self, bundled: Catalog | None) -> Catalog:
-        spec = self.scenario.catalog
-        reuse = spec.bundled and bundled is not None
-        paths = (list(default_catalog_paths()) if spec.bundled and not reuse else []) + [
-            self.folder / f for f in spec.files]
-        result = read_catalog_files(paths) if paths else ReadResult()
-        self.rejections = tuple(result.rejections)  # damaged records in the scenario's files: reported, skipped
-        for spec_set in spec.element_sets:
-            result.element_sets.append(_element_set(spec_set, "scenario"))
-        if not reuse:
-            return Catalog.from_read_result(result)
-        return _with(bundled, result.element_sets) if result.element_sets else bundled
-
-    def _base_sensors(self) -> list[Sensor]:
-        spec = self.scenario.sensors
-        sensors = list(bundled_sensors()) if spec.bundled else []
-        for s in spec.add:
-            sensors.append(Sensor(s.name, s.nation, s.provider, s.type, s.lat_deg, s.lon_deg, s.alt_m,
-                                  s.min_elevation_deg, s.max_range_km, user_defined=True))
-        return sensors
-
-    def _created_later(self, norad_id: int) -> bool:
-        for inject in self.injects:
-            if isinstance(inject, NewObjectInject) and _element_set(inject.element_set, "").norad_id == norad_id:
-                return True
-            if isinstance(inject, BreakupInject) and inject.first_id <= norad_id < inject.first_id + inject.fragments:
-                return True
-        return False
 
     def _initial_state(self) -> ScenarioState:
         requests = {spec.id: replace(tasking_request(spec, self.scenario.data_mode), version=1)
@@ -265,7 +262,7 @@ class ScenarioRun:
                                       inject.delta_v_spread_m_s, seed, inject.first_id)
         parent = catalog.element_sets[row]
         sets = [replace(parent, satrec=f.fit.satrec, norad_id=f.norad_id, name=f.name, object_type="DEBRIS",
-                        source="scenario breakup", location=format_utc(inject.at)) for f in fragments]
+                        source=BREAKUP_SOURCE, location=format_utc(inject.at)) for f in fragments]
         worst = max((f.fit.max_km for f in fragments), default=0.0)
         event("inject", "serious", f"{inject.parent} broke up: {len(fragments)} fragments "
               f"({inject.first_id}-{inject.first_id + inject.fragments - 1}), spread {inject.delta_v_spread_m_s:g} m/s;"
@@ -273,9 +270,44 @@ class ScenarioRun:
               fragments=[f.norad_id for f in fragments], skipped=skipped, worst_fit_km=round(worst, 6))
         return _with(catalog, sets)
 
+    def outage_spans(self, state: ScenarioState) -> dict[str, list[tuple[int, datetime, datetime]]]:
+        """Sensor name -> its outages so far, ``(inject number, from, until)`` in time order: the
+        outage injects applied by ``state``. One made while the sensor is still out moves the
+        end of that outage (shortens or extends it); one made once it is back starts another."""
+        spans: dict[str, list[tuple[int, datetime, datetime]]] = {}
+        for number in state.applied:
+            inject = self.injects[number]
+            if isinstance(inject, SensorOutageInject):
+                known = spans.setdefault(inject.sensor, [])
+                if known and known[-1][2] > inject.at:  # still out: the new time it returns
+                    known[-1] = (known[-1][0], known[-1][1], inject.until)
+                else:
+                    known.append((number, inject.at, inject.until))
+        return spans
+
     def sensors_at(self, state: ScenarioState) -> list[Sensor]:
-        return [replace(s, status="outage") if s.name in state.outages and state.at < state.outages[s.name] else s
+        """The sensors at ``state.at``, each with its outage spans so far (feasibility removes
+        only those spans) and, while one lasts, status "outage"."""
+        spans = self.outage_spans(state)
+        return [replace(s, status="outage" if any(a <= state.at < b for _n, a, b in spans[s.name]) else s.status,
+                        outages=tuple((a, b) for _n, a, b in spans[s.name])) if s.name in spans else s
                 for s in self.sensors_base]
+
+    def returns(self, state: ScenarioState) -> list[tuple[int, str, datetime]]:
+        """``(outage inject number, sensor, back in service at)`` of every outage that has
+        ended by ``state.at``, in time order."""
+        return sorted(((number, name, until) for name, known in self.outage_spans(state).items()
+                       for number, _from, until in known if until <= state.at), key=lambda r: (r[2], r[0]))
+
+    def return_events(self, number: int, sensor: str, back: datetime) -> list[ScenarioEvent]:
+        """A sensor back in service (informational: not an alert), and the feasibility of the
+        open requests it can serve, as it stands at that moment."""
+        events = [ScenarioEvent(format_utc(back), "sensor", "normal", f"sensor {sensor} back in service",
+                                {"sensor": sensor, "outage_inject": number, "back_utc": format_utc(back)})]
+        state = self.state_at(back)
+        touched = {r.id for r in state.requests.values() if any(
+            s.name == sensor and r.sensor_request.eligible(s) for s in self.sensors_base)}
+        return events + self._feasibility_events(state, back, touched)
 
     def _feasibility_events(self, state: ScenarioState, at: datetime,
                             only: set[str] | None = None) -> list[ScenarioEvent]:
@@ -288,8 +320,10 @@ class ScenarioRun:
                 continue
             found = feasibility(request, state.catalog, sensors)
             if found.feasible:
+                notes = "".join(f"; {note}" for note in found.notes)
+                data = {"request_id": request.id, "passes": len(found.passes)}
                 events.append(ScenarioEvent(when, "tasking", "normal", f"{request.id}: {len(found.passes)} feasible "
-                                            f"passes", {"request_id": request.id, "passes": len(found.passes)}))
+                                            f"passes{notes}", {**data, "notes": list(found.notes)} if notes else data))
             else:
                 events.append(ScenarioEvent(when, "tasking", "caution", f"{request.id} INFEASIBLE: "
                                             + "; ".join(found.reasons), {"request_id": request.id,
@@ -309,11 +343,20 @@ class ScenarioRun:
         state = self._states[0]
         if state.requests:
             yield from self._feasibility_events(state, self.scenario.start)
+        returned: set[tuple[int, str, datetime]] = set()
         moment = self.scenario.start
         while moment <= end:
             now_state = self.state_at(moment)
+            since: list[tuple[datetime, int, list[ScenarioEvent]]] = []  # what happened since the last step
             for depth in range(len(state.applied) + 1, len(now_state.applied) + 1):
-                yield from self._states[depth].fired  # the injects that fired since the last step
+                number = self._states[depth].applied[-1]
+                since.append((self.injects[number].at, 1, self._states[depth].fired))  # the injects that fired
+            for back in self.returns(now_state):
+                if back not in returned:
+                    returned.add(back)
+                    since.append((back[2], 0, self.return_events(*back)))  # the sensors back in service
+            for _at, _order, fired in sorted(since, key=lambda s: (s[0], s[1])):
+                yield from fired
             changed = now_state.catalog is not state.catalog
             state = now_state
             if changed or refreshed_at is None or (moment - refreshed_at).total_seconds() >= APPROACH_REFRESH_S:

@@ -12,10 +12,12 @@ import json
 import logging
 import math
 from dataclasses import asdict, dataclass, replace
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from app.astro.timeutil import format_utc
 from app.common.atomic_file import write_text_atomic
 from app.common.field_error import FieldError
 from app.common.paths import user_data_dir
@@ -50,13 +52,21 @@ class Sensor:
     status: str = "operational"
     network: str = ""
     user_defined: bool = False
+    # known outage spans [from, until) (a scenario's sensor_outage injects), past and present;
+    # status "outage" with no span here: out for the whole of any window. as_dict writes them
+    # as outages_utc; validate_sensor_fields does not read them back (a saved sensor has none).
+    outages: tuple[tuple[datetime, datetime], ...] = ()
 
     @property
     def operational(self) -> bool:
         return self.status == "operational"
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        record = asdict(self)
+        spans = record.pop("outages")
+        if spans:
+            record["outages_utc"] = [[format_utc(start), format_utc(end)] for start, end in spans]
+        return record
 
 
 def _number(fields: Mapping[str, Any], key: str, low: float, high: float, optional: bool = False) -> float | None:

@@ -77,6 +77,7 @@ class GroupFilter(EventedModel):
     regimes: tuple[str, ...] = ()
     owner_states: tuple[str, ...] = ()
     name_prefix: Annotated[str, Field(max_length=64)] = ""
+    sources: tuple[str, ...] = ()  # e.g. the breakup debris a scenario makes
 
     @classmethod
     def of(cls, group_filter: CatalogFilter) -> "GroupFilter":

@@ -265,46 +265,110 @@ def act(request: TaskingRequest, action: str, user: str, passes: tuple[Pass, ...
 class Feasibility:
     passes: tuple[Pass, ...]
     reasons: tuple[str, ...]  # why it is infeasible (empty when feasible)
+    notes: tuple[str, ...] = ()  # what limits it while feasible (a sensor out for part of the window)
 
     @property
     def feasible(self) -> bool:
         return bool(self.passes)
 
 
+def _utc_minute(moment: datetime, day_of: datetime | None = None) -> str:
+    """``2026-08-12T08:00Z``, or ``08:00Z`` on the same day as ``day_of``."""
+    text = format_utc(moment)[:16] + "Z"
+    return text[11:] if day_of is not None and format_utc(day_of)[:10] == text[:10] else text
+
+
+def _span_text(start: datetime, end: datetime) -> str:
+    return f"{_utc_minute(start)} to {_utc_minute(end, start)}"
+
+
+def _free_spans(sensor: Sensor, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """The parts of ``[start, end)`` outside the sensor's outage spans."""
+    free = [(start, end)]
+    for out_from, out_until in sorted(sensor.outages):
+        free = [piece for a, b in free for piece in ((a, min(b, out_from)), (max(a, out_until), b))
+                if piece[0] < piece[1]]
+    return free
+
+
+def _outage_notes(sensor: Sensor, spans: list[tuple[datetime, datetime]], passes: list[Pass],
+                  start: datetime, end: datetime) -> list[str]:
+    """What each outage inside the window leaves of the sensor, e.g. "Fylingdales out
+    2026-08-12T02:00Z to 08:00Z; 1 pass after it returns"."""
+    def count(n: int) -> str:
+        return f"{n} pass{'' if n == 1 else 'es'}"
+
+    notes = []
+    for a, b in spans:
+        before, after = sum(p.los <= a for p in passes), sum(p.aos >= b for p in passes)
+        said = [f"{sensor.name} out " + (f"until {_utc_minute(b)}" if a <= start else _span_text(a, b))]
+        said += [f"{count(before)} before it"] if before else []
+        said += [f"{count(after)} after it returns"] if b < end else []
+        notes.append("; ".join(said))
+    return notes
+
+
 def feasibility(request: TaskingRequest, catalog: Catalog, sensors: list[Sensor],
                 progress: Progress | None = None) -> Feasibility:
     """Passes of the target over the eligible sensors in the window, or the reasons there are
-    none. ``progress`` hears ``(sensors done, operational eligible sensors)`` before each
+    none. ``progress`` hears ``(sensors done, eligible sensors that can observe)`` before each
     sensor and at the end; once it is cancelled its next report raises
-    :class:`~app.common.progress.Cancelled`."""
+    :class:`~app.common.progress.Cancelled`.
+
+    An outage removes only its own span (``Sensor.outages``): passes before it starts and after
+    the sensor returns, inside the window, count; a note says what the outage took. A pass that
+    straddles an end of an outage is clipped to the part outside it: passes are found by
+    propagating over each free part of the window alone, so the clipped pass's AOS (LOS) is the
+    return (the outage start), its culmination is the highest point of the part the sensor can
+    see, and ``starts_before_window`` (``ends_after_window``) is set. A sensor in outage with no
+    known span is out for the whole window."""
     eligible = [s for s in sensors if request.sensor_request.eligible(s)]
     if not eligible:
         return Feasibility((), (f"no sensor matches the request ({request.sensor_request.kind} "
                                 f"{request.sensor_request.value})".strip(),))
     if request.target_norad_id not in catalog:
         return Feasibility((), (f"target {request.target_norad_id} is not in the catalog",))
-    working = [s for s in eligible if s.operational]
-    reasons = [f"{s.name}: in outage" for s in eligible if not s.operational]
+    start, end = request.window_start, request.window_end
+    reasons: list[str] = []
+    working: list[tuple[Sensor, list[tuple[datetime, datetime]], list[tuple[datetime, datetime]]]] = []
+    for s in eligible:
+        if not s.operational and not s.outages:
+            reasons.append(f"{s.name}: in outage")
+            continue
+        spans = [(a, b) for a, b in sorted(s.outages) if a < end and b > start]  # the outages inside the window
+        free = _free_spans(s, start, end)
+        if not free:
+            reasons.append(f"{s.name}: in outage until {_utc_minute(max(b for _a, b in spans))}")
+            continue
+        # the spans say when it is out; over the free parts it is up
+        working.append((replace(s, status="operational", outages=()) if s.outages else s, free, spans))
     satrec = catalog.satrecs[catalog.row_of(request.target_norad_id)]
-    hours = (request.window_end - request.window_start).total_seconds() / 3600.0
     usable: list[Pass] = []
-    for done, sensor in enumerate(working):
+    notes: list[str] = []
+    for done, (sensor, free, spans) in enumerate(working):
         if progress is not None:
             progress.report(done, len(working))
-        passes = passes_of(satrec, request.target_norad_id, sensor, request.window_start, hours)
+        passes = [p for a, b in free
+                  for p in passes_of(satrec, request.target_norad_id, sensor, a, (b - a).total_seconds() / 3600.0)]
+        outage = "; ".join(f"in outage {_span_text(a, b)}" for a, b in spans)
         if not passes:
-            reasons.append(f"{sensor.name}: no pass in the window")
+            reasons.append(f"{sensor.name}: " + (f"{outage}; no pass in the window outside it" if spans
+                                                 else "no pass in the window"))
+            notes += _outage_notes(sensor, spans, [], start, end)  # said when other sensors make it feasible
             continue
         if sensor.sensor_type == "optical":
             lit = [p for p in passes if p.optically_visible]
             if not lit:
                 dark = any(p.site_dark for p in passes)
-                reasons.append(f"{sensor.name}: " + ("target never sunlit while the site is dark" if dark
-                                                     else "optical site never dark during a pass"))
+                reasons.append(f"{sensor.name}: " + (f"{outage}; " if spans else "")
+                               + ("target never sunlit while the site is dark" if dark
+                                  else "optical site never dark during a pass"))
+                notes += _outage_notes(sensor, spans, [], start, end)
                 continue
             passes = lit
+        notes += _outage_notes(sensor, spans, passes, start, end)
         usable += passes
     if progress is not None:
         progress.report(len(working), len(working))
     usable.sort(key=lambda p: (p.aos, p.sensor))
-    return Feasibility(tuple(usable), () if usable else tuple(reasons))
+    return Feasibility(tuple(usable), () if usable else tuple(reasons), tuple(notes) if usable else ())

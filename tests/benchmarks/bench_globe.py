@@ -103,6 +103,7 @@ def first_frame_seconds(runs: int = 3) -> list[float]:
 def gui_longest_gap_ms(app, seconds: float = 6.0) -> float:
     from PySide6.QtCore import QTimer
 
+    from app.catalog import Catalog
     from app.common.resources import default_catalog_paths
     from app.live.clock import ClockMode, SimulationClock
     from widgets.main_window import MainWindow

@@ -86,6 +86,7 @@ class FeasiblePassesTab(QWidget):
                      "yes" if p.site_dark else "no")
             self.passes_model.appendRow([QStandardItem(c) for c in cells])
         self.passes_table.resizeColumnsToContents()
-        self.reasons.setText(f"{len(self.passes)} feasible passes." if result.feasible else
+        self.reasons.setText(f"{len(self.passes)} feasible passes." + "".join(f" {n}." for n in result.notes)
+                             if result.feasible else
                              "<span style='color:#ff3838'>INFEASIBLE</span>: " + "; ".join(result.reasons))
         self.found.emit(request_id, result)
