@@ -111,6 +111,9 @@ class ScenarioController(QObject):
         self._applied = (state.applied, returns)
         if state.catalog is not session.catalog:
             session.set_catalog(state.catalog, [f"scenario: {self.run.scenario.name}"])  # the selection is kept
+            flags = {e.data["norad_id"]: e.data["maneuver_flag"]["message"] for n in state.applied
+                     for e in self.run.fired(state, n) if "maneuver_flag" in e.data}
+            session.maneuver_flags_changed.emit(flags)  # a burn's consequence, shown as a refresh's would be
         session.set_sensors(self.run.sensors_at(state))
         mode = self.run.scenario.data_mode
         session.state.banner.marking = state.banner if mode in state.banner.upper() else f"{state.banner}//{mode}"

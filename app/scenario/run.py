@@ -52,7 +52,7 @@ APPROACH_REFRESH_S = 3600.0  # predicted approaches are recomputed this often (a
 @dataclass(frozen=True)
 class ScenarioEvent:
     sim_utc: str
-    kind: str  # inject | alert | approach | maneuver_flag | tasking | message | banner | sensor
+    kind: str  # inject | alert | approach | tasking | message | banner | sensor
     severity: str  # normal | caution | serious | critical
     message: str
     data: dict = field(default_factory=dict)
@@ -206,9 +206,11 @@ class ScenarioRun:
                 catalog = self._breakup(catalog, inject, event)
             elif isinstance(inject, ElementUpdateInject):
                 new = _element_set(inject.element_set, f"inject {number}")
-                event("inject", "normal", f"new element set for {new.norad_id}", norad_id=new.norad_id)
-                if new.norad_id in catalog:
-                    _flag(catalog.satrecs[catalog.row_of(new.norad_id)], new.satrec, new.norad_id, event)
+                flag = (_flag(catalog.satrecs[catalog.row_of(new.norad_id)], new.satrec, new.norad_id)
+                        if new.norad_id in catalog else None)
+                event("inject", "caution" if flag else "normal",
+                      f"new element set for {new.norad_id}" + (f"; {flag['message']}" if flag else ""),
+                      norad_id=new.norad_id, **({"maneuver_flag": flag} if flag else {}))
                 catalog = _with(catalog, [new])
             elif isinstance(inject, SensorOutageInject):
                 outages[inject.sensor] = inject.until
@@ -246,11 +248,12 @@ class ScenarioRun:
         old = catalog.element_sets[row]
         new = replace(old, satrec=fit.satrec, source="scenario maneuver", location=format_utc(inject.at))
         dv = float(np.linalg.norm(inject.delta_v_ric_m_s))
+        flag = _flag(old.satrec, fit.satrec, inject.object)  # as a catalog refresh would flag it: the consequence
         event("inject", "caution", f"{inject.object} burns {dv:.3f} m/s (RIC {list(inject.delta_v_ric_m_s)}); "
               f"elements refitted, residual RMS {fit.rms_km * 1000:.1f} m, max {fit.max_km * 1000:.1f} m over "
-              f"{fit.span_h:g} h", norad_id=inject.object, delta_v_ric_m_s=list(inject.delta_v_ric_m_s),
-              fit_rms_km=round(fit.rms_km, 6), fit_max_km=round(fit.max_km, 6))
-        _flag(old.satrec, fit.satrec, inject.object, event)  # as a catalog refresh would flag it
+              f"{fit.span_h:g} h" + (f"; {flag['message']}" if flag else ""), norad_id=inject.object,
+              delta_v_ric_m_s=list(inject.delta_v_ric_m_s), fit_rms_km=round(fit.rms_km, 6),
+              fit_max_km=round(fit.max_km, 6), **({"maneuver_flag": flag} if flag else {}))
         return _with(catalog, [new])
 
     def _breakup(self, catalog: Catalog, inject: BreakupInject, event) -> Catalog:
@@ -406,11 +409,11 @@ class ScenarioRun:
         return PairState(pair, float(distance), float(rate), ric, approach, time_to_tca, status, reason)
 
 
-def _flag(before, after, norad_id: int, event) -> None:
-    """The maneuver-flag rule of live catalog refreshes (``app.catalog.maneuvers``), for one object."""
+def _flag(before, after, norad_id: int) -> dict | None:
+    """The maneuver-flag rule of live catalog refreshes (``app.catalog.maneuvers``), for one
+    object: what the inject's one event carries as its consequence (one event per cause)."""
     flag = compare(before, after, norad_id)
-    if flag is not None:
-        event("maneuver_flag", "caution", flag.message(), norad_id=norad_id, delta_a_km=round(flag.delta_a_km, 6))
+    return None if flag is None else {"message": flag.message(), "delta_a_km": round(flag.delta_a_km, 6)}
 
 
 def _with(catalog: Catalog, element_sets: list[ElementSet]) -> Catalog:

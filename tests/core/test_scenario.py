@@ -175,11 +175,14 @@ def test_cli_validate_and_run(tmp_path, data_dir):
     events = [json.loads(line) for line in out.read_text().splitlines()]
     burns = [e for e in events if e["kind"] == "inject" and e["data"].get("inject_kind") == "maneuver"]
     assert len(burns) == 2 and all(e["data"]["fit_max_km"] < 0.01 for e in burns)
-    flags = [e for e in events if e["kind"] == "maneuver_flag"]  # the live refresh rule sees both burns
+    # one event per cause: each burn carries its maneuver flag (the live refresh rule sees both)
+    assert not [e for e in events if e["kind"] == "maneuver_flag"]
+    flags = [dict(e["data"]["maneuver_flag"], sim_utc=e["sim_utc"]) for e in burns]
     assert [f["sim_utc"][:16] for f in flags] == ["2026-08-12T01:00", "2026-08-13T00:56"]
+    assert all("possible maneuver" in e["message"] for e in burns)
     # vis-viva, da = 2 a^2 v dv / mu = 2 dv / n: -2.5 km and -6.2 km (the flag compares with the old
     # elements' deep-space SGP4 mean motion, about 1 km apart from the fit's for this GEO set)
-    assert [f["data"]["delta_a_km"] for f in flags] == [pytest.approx(-2.5, abs=1.5), pytest.approx(-6.2, abs=1.5)]
+    assert [f["delta_a_km"] for f in flags] == [pytest.approx(-2.5, abs=1.5), pytest.approx(-6.2, abs=1.5)]
     critical = [e for e in events if e["kind"] == "alert" and e["severity"] == "critical"]
     assert critical and critical[0]["sim_utc"].startswith("2026-08-13T00:56")  # right after the second burn
     closest = min(e["data"]["miss_km"] for e in events if e["kind"] == "approach")
