@@ -42,3 +42,38 @@ def test_the_watchlist_shows_five_pairs_at_1366x768(qtbot, tmp_path):
     qtbot.wait(50)
     table = window.watchlist.table
     assert table.viewport().height() // table.verticalHeader().defaultSectionSize() >= 5
+
+
+def test_every_tasking_editor_field_is_reachable_at_1366x768(qtbot, tmp_path, settle):
+    """The tasking editor in its dock on a laptop screen: each field can be scrolled into view
+    at its natural height (none squashed to nothing), and Save with its error line stays in
+    sight whatever is scrolled."""
+    from PySide6.QtWidgets import QScrollArea
+
+    from app.live.clock import SimulationClock
+    from app.sensors.sites import SensorStore
+    from app.common.user_settings import Operator
+    from app.storage import Store
+    from widgets.main_window import MainWindow
+
+    window = MainWindow(settings=None, clock=SimulationClock(), interactive=False,
+                        store=Store(f"sqlite:///{tmp_path / 'ops.db'}", operator=Operator("officer", "GBR")),
+                        sensor_store=SensorStore(tmp_path / "user_sensors.json"))
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    window.tasking_dock.raise_()
+    qtbot.waitExposed(window)
+    qtbot.wait(50)
+    panel = window.tasking
+    assert panel.new_request(25544) is not None  # a new request: every field editable, Save shown
+    settle(window)
+    form = panel.form
+    scroll = next(w for w in panel.findChildren(QScrollArea) if w.widget().isAncestorOf(form))
+    fields = list(form._fields.values()) + [form.justification]
+    for field in fields:
+        scroll.ensureWidgetVisible(field)
+        qtbot.wait(5)
+        assert not field.visibleRegion().isEmpty(), field
+        assert field.height() >= min(field.sizeHint().height(), 20), (field, field.height())
+        assert panel.save_button.isVisible() and not panel.save_button.visibleRegion().isEmpty()
