@@ -173,7 +173,7 @@ def test_sensors_coloured_by_nation(qtbot, window):
     usa = names.index(next(s.name for s in window.session.sensors if s.operator_nation == "USA" and s.operational))
     rus = names.index(next(s.name for s in window.session.sensors if s.operator_nation == "RUS" and s.operational))
     assert brushes[usa].color().name() == "#64b5f6" and brushes[rus].color().name() == "#a1887f"
-    assert "USA" in window.status_label.text()
+    assert "USA" in window.legend.text()  # in the legend area now, not a status message that goes
 
 
 def test_watchlist_pair_alert_and_plots(qtbot, window, settle):
