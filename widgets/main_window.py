@@ -134,6 +134,7 @@ class MainWindow(QMainWindow):
         session.state.connect("shown.color_mode", self._show_color_mode)
         session.state.connect("shown.sensor_color_mode", lambda _mode: self._show_legend())
         session.sensors_changed.connect(lambda _sensors: self._show_legend())
+        session.catalog_changed.connect(lambda _catalog: self._show_legend())  # breakup debris comes and goes
         session.state.connect("operator", lambda _operator: self._update_title())
         for view in (self.alert_count, self.critical_banner):
             self.event_log.waiting_changed.connect(view.show_waiting)
@@ -225,7 +226,7 @@ class MainWindow(QMainWindow):
     def _show_legend(self) -> None:
         """Objects by the colour mode, then sensor sites by type or by nation."""
         shown = self.session.state.shown
-        self.legend.setText(f"{object_legend_html(shown.color_mode)}&nbsp;&nbsp;│&nbsp; Sensors: "
+        self.legend.setText(f"{object_legend_html(shown.color_mode, self.session.catalog)}&nbsp;&nbsp;│&nbsp; Sensors: "
                             f"{sensor_legend_html(shown.sensor_color_mode, self.session.sensors)}")
 
     def show_status(self, text: str, timeout_ms: int) -> None:

@@ -45,7 +45,7 @@ def test_clock_changes_and_snapshots_follow(qtbot, window):
 
 def test_colour_by_regime(qtbot, window):
     window.session.state.shown.color_mode = "Orbit regime"
-    assert all(f" {r}" in window.legend.text() for r in ("LEO", "MEO", "GEO", "HEO"))
+    assert all(f"&nbsp;{r}" in window.legend.text() for r in ("LEO", "MEO", "GEO", "HEO"))
     assert window.color_box.currentText() == "Orbit regime"
     geo = window.session.catalog.regime == "GEO"
     assert np.allclose(window.colors.colors[geo][0], window.colors.colors[geo][-1])
@@ -58,8 +58,8 @@ def test_sensor_nation_legend_is_in_the_legend_area(qtbot, window):
     window.session.state.shown.sensor_color_mode = "nation"
     nations = {s.operator_nation for s in window.session.sensors}
     legend = window.legend.text()
-    assert {"USA", "GBR"} <= nations and all(f"■</span> {n}" in legend for n in nations if n in ("USA", "GBR", "AUS"))
-    assert "■</span> UKR" not in legend or "UKR" in nations
+    assert {"USA", "GBR"} <= nations and all(f"■</span>&nbsp;{n}" in legend for n in nations if n in ("USA", "GBR", "AUS"))
+    assert "■</span>&nbsp;UKR" not in legend or "UKR" in nations
     assert window.legend.geometry().right() <= window.centralWidget().width()  # wraps, never widens the window
 
 

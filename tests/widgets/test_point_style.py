@@ -31,6 +31,8 @@ def test_breakup_fragments_have_their_own_colour(catalog):
     np.testing.assert_allclose(by_regime[fragments], [rgba(REGIME_COLORS["LEO"], 0.9)] * 5)
 
 
-def test_the_legend_names_the_breakup_colour():
-    assert f"<span style='color:{BREAKUP_DEBRIS_COLOR}'>●</span> Breakup debris" in object_legend_html("Object type")
-    assert "Breakup debris" not in object_legend_html("Orbit regime")
+def test_the_legend_names_the_breakup_colour_when_there_are_fragments(catalog, default_catalog):
+    entry = f"<span style='color:{BREAKUP_DEBRIS_COLOR}'>●</span>&nbsp;Breakup&nbsp;debris"
+    assert entry in object_legend_html("Object type", catalog)
+    assert "Breakup" not in object_legend_html("Object type", default_catalog)  # no breakup, no entry
+    assert "Breakup" not in object_legend_html("Orbit regime", catalog)

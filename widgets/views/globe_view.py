@@ -11,7 +11,7 @@ import math
 from datetime import datetime
 
 import numpy as np
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 from vispy import scene
 from vispy.visuals.transforms import MatrixTransform
@@ -56,6 +56,9 @@ class GlobeView(QWidget):
     def __init__(self, texture_rgb: np.ndarray, parent: QWidget | None = None):
         super().__init__(parent)
         self.canvas = scene.SceneCanvas(keys=None, bgcolor="#05080c", show=False, parent=self)
+        # A native child window: otherwise every globe frame re-composes the whole main window
+        # through OpenGL (on software GL that halved the globe's rate in a 1920x1080 window).
+        self.canvas.native.setAttribute(Qt.WidgetAttribute.WA_NativeWindow)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.canvas.native)
@@ -63,23 +66,25 @@ class GlobeView(QWidget):
         self.view.camera = scene.TurntableCamera(fov=FOV_DEG, distance=START_DISTANCE_ER, elevation=20.0,
                                                  azimuth=0.0, up="+z")
         self.earth = Earth(texture_rgb, parent=self.view.scene)
+        # Earth-fixed things (grid, sensor sites, the selected sensor's coverage) under one node
+        # turned with the Earth: one transform to update a frame, not one per visual. Drawn after
+        # the point cloud (order 1), so the coverage ring is never lost under the LEO points.
+        self.earth_fixed = scene.Node(parent=self.view.scene)
+        self.earth_fixed.transform, self.earth_fixed.order = MatrixTransform(), 1
         self.grid = scene.visuals.Line(_grid_segments(), color=(0.65, 0.8, 0.95, 0.45), connect="segments",
-                                       parent=self.view.scene)
-        self.grid.transform = MatrixTransform()
+                                       parent=self.earth_fixed)
         self.grid.visible = False
-        # sensor sites and the selected sensor's coverage: Earth-fixed, turned like the grid
-        self.sensor_markers = scene.visuals.Markers(parent=self.view.scene)
-        self.sensor_markers.transform = MatrixTransform()
+        self.sensor_markers = scene.visuals.Markers(parent=self.earth_fixed)
         self.sensor_markers.set_gl_state("translucent", depth_test=True)
         self.sensor_markers.visible = False
         self._has_sensors = False
-        # the coverage ring over the point cloud (drawn after it), on a dark edge so it reads
+        # the coverage ring on a dark edge so it reads over the points
         self.coverage_edge = scene.visuals.Line(np.zeros((2, 3)), color=(0.0, 0.0, 0.0, 0.8), width=5.0,
-                                                parent=self.view.scene)
+                                                parent=self.earth_fixed)
         self.coverage = scene.visuals.Line(np.zeros((2, 3)), color=rgba(COVERAGE_COLOR), width=2.5,
-                                           parent=self.view.scene)
+                                           parent=self.earth_fixed)
         for order, line in enumerate((self.coverage_edge, self.coverage), start=1):
-            line.transform, line.order, line.visible = MatrixTransform(), order, False
+            line.order, line.visible = order, False
             line.set_gl_state("translucent", depth_test=True, depth_func="lequal")  # the ring on its own edge
         self.orbit = scene.visuals.Line(np.zeros((2, 3)), color=rgba(ORBIT_COLOR, 0.85), width=1.5,
                                         parent=self.view.scene)
@@ -187,14 +192,11 @@ class GlobeView(QWidget):
         theta = float(gmst_rad(jd, fr))
         sun = sun_direction_eci(jd, fr)
         self.earth.set_orientation(theta, sun)
-        for earth_fixed in (self.grid, self.sensor_markers, self.coverage_edge, self.coverage):
-            earth_fixed.transform.reset()
-            earth_fixed.transform.rotate(math.degrees(theta), (0, 0, 1))
+        self.earth_fixed.transform.reset()
+        self.earth_fixed.transform.rotate(math.degrees(theta), (0, 0, 1))
         self._dt_s = epoch.timestamp() - self._snapshot_posix
         self.points.set_dt(self._dt_s, sun)
         self._update_selection_marker()
-        if self._pair_rows is not None:
-            self._update_pair()
         if self.tracking_pair:
             positions = self.pair_positions()
             if positions is not None:

@@ -27,12 +27,20 @@ def object_colors(catalog: Catalog, mode: str) -> np.ndarray:
     return colors
 
 
-def object_legend_html(mode: str) -> str:
+def object_legend_html(mode: str, catalog: Catalog | None = None) -> str:
+    """The colour mode's entries; breakup debris only when ``catalog`` holds fragments (or,
+    with no catalog given, always)."""
     _column, palette = COLOR_MODES[mode]
     entries = [(_legend_name(name), c) for name, c in palette.items()]
-    if mode == "Object type":
+    fragments = catalog is None or bool((catalog.source_file == BREAKUP_SOURCE).any())
+    if mode == "Object type" and fragments:
         entries.append((BREAKUP_LEGEND, BREAKUP_DEBRIS_COLOR))
-    return "  ".join(f"<span style='color:{c}'>●</span> {name}" for name, c in entries)
+    return "  ".join(_entry("●", c, name) for name, c in entries)
+
+
+def _entry(symbol: str, color: str, name: str) -> str:
+    """One legend entry that never breaks between its symbol and its name when the legend wraps."""
+    return f"<span style='color:{color}'>{symbol}</span>&nbsp;{name.replace(' ', '&nbsp;')}"
 
 
 def _legend_name(name: str) -> str:
@@ -56,9 +64,8 @@ def sensor_legend_html(mode: str, sensors: Sequence[Sensor] = ()) -> str:
         nations = {s.operator_nation for s in sensors}
         shown = [(n, c) for n, c in NATION_COLORS.items() if not sensors or n in nations]
         other = not sensors or bool(nations - set(NATION_COLORS))
-        return ("  ".join(f"<span style='color:{c}'>■</span> {n}" for n, c in shown)
-                + (f"  <span style='color:{OTHER_NATION_COLOR}'>■</span> other" if other else ""))
-    return "  ".join(f"<span style='color:{c}'>■</span> {t.upper() if len(t) <= 2 else t.title()}"  # RF, Radar
+        return "  ".join(_entry("■", c, n) for n, c in shown + ([("other", OTHER_NATION_COLOR)] if other else []))
+    return "  ".join(_entry("■", c, t.upper() if len(t) <= 2 else t.title())  # RF, Radar
                      for t, c in SENSOR_TYPE_COLORS.items())
 
 

@@ -40,9 +40,12 @@ class Timeline(pg.PlotWidget):
     def set_now(self, epoch: datetime) -> None:
         """Move the current-time line (unless the user is dragging it); keep it in view."""
         seconds = epoch.timestamp()
-        if not self.now_line.moving:
-            self.now_line.setValue(seconds)
         low, high = self.getViewBox().viewRange()[0]
+        seconds_per_px = (high - low) / max(self.getViewBox().width(), 1.0)
+        # moved only when it moves on screen: at 60x the line crawls a fiftieth of a pixel a frame,
+        # and each move repaints the timeline
+        if not self.now_line.moving and abs(seconds - self.now_line.value()) >= 0.5 * seconds_per_px:
+            self.now_line.setValue(seconds)
         # following the clock, the view turns a page only when the time nears its right edge
         # (called every frame: no re-ranging, and so no axis relayout, in between)
         near_edge = not low + (high - low) / 8 <= seconds <= high - (high - low) / 4
