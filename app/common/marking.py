@@ -17,10 +17,14 @@ def needs_acknowledgement(kind: str, severity: str) -> bool:
 SHELVE_MINUTES = (5, 15, 60)
 
 
+def is_shelved(event: dict, now_utc: str) -> bool:
+    """Whether a logged event, not acknowledged, is shelved past ``now_utc`` (wall clock, the
+    ISO text the database writes, so that text order is time order)."""
+    return event.get("acknowledged_by") is None and (event.get("shelved_until_utc") or "") > now_utc
+
+
 def is_waiting(event: dict, now_utc: str) -> bool:
-    """Whether a logged event waits for the operator at ``now_utc`` (wall clock, the ISO text
-    the database writes, so that text order is time order): an alert, not acknowledged, and
-    not shelved past now."""
-    if event.get("acknowledged_by") is not None or not needs_acknowledgement(event["kind"], event["severity"]):
-        return False
-    return not event.get("shelved_until_utc") or event["shelved_until_utc"] <= now_utc
+    """Whether a logged event waits for the operator at ``now_utc``: an alert, not
+    acknowledged, and not shelved past now."""
+    return (event.get("acknowledged_by") is None and needs_acknowledgement(event["kind"], event["severity"])
+            and not is_shelved(event, now_utc))

@@ -7,19 +7,28 @@ from __future__ import annotations
 import pytest
 
 
-@pytest.mark.parametrize("size", [(1280, 720), (1366, 768), (1920, 1080), (2560, 1440)], ids=lambda s: f"{s[0]}x{s[1]}")
-def test_mode_indicator_and_globe_share(qtbot, size, tmp_path):
+def _shown_window(qtbot, tmp_path, size, dock=None, **options):
+    """A main window of ``size`` with no catalog, on its own sensor file, ``dock`` raised."""
     from app.live.clock import SimulationClock
     from app.sensors.sites import SensorStore
     from widgets.main_window import MainWindow
 
-    window = MainWindow(settings=None, clock=SimulationClock(), interactive=False, open_default_store=False,
-                       sensor_store=SensorStore(tmp_path / "user_sensors.json"))
+    options.setdefault("open_default_store", False)
+    window = MainWindow(settings=None, clock=SimulationClock(), interactive=False,
+                        sensor_store=SensorStore(tmp_path / "user_sensors.json"), **options)
     qtbot.addWidget(window)
     window.resize(*size)
     window.show()
+    if dock is not None:
+        getattr(window, dock).raise_()
     qtbot.waitExposed(window)
     qtbot.wait(50)
+    return window
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1366, 768), (1920, 1080), (2560, 1440)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_mode_indicator_and_globe_share(qtbot, size, tmp_path):
+    window = _shown_window(qtbot, tmp_path, size)
     mode, toolbar = window.time_controls.mode_label, window.time_controls
     assert mode.isVisible() and mode.text().startswith(("LIVE", "REPLAY"))
     assert mode.mapTo(toolbar, mode.rect().topRight()).x() <= toolbar.width()
@@ -28,18 +37,7 @@ def test_mode_indicator_and_globe_share(qtbot, size, tmp_path):
 
 
 def test_the_watchlist_shows_five_pairs_at_1366x768(qtbot, tmp_path):
-    from app.live.clock import SimulationClock
-    from app.sensors.sites import SensorStore
-    from widgets.main_window import MainWindow
-
-    window = MainWindow(settings=None, clock=SimulationClock(), interactive=False, open_default_store=False,
-                        sensor_store=SensorStore(tmp_path / "user_sensors.json"))
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    window.watchlist_dock.raise_()
-    qtbot.waitExposed(window)
-    qtbot.wait(50)
+    window = _shown_window(qtbot, tmp_path, (1366, 768), "watchlist_dock")
     table = window.watchlist.table
     assert table.viewport().height() // table.verticalHeader().defaultSectionSize() >= 5
 
@@ -50,21 +48,11 @@ def test_every_tasking_editor_field_is_reachable_at_1366x768(qtbot, tmp_path, se
     sight whatever is scrolled."""
     from PySide6.QtWidgets import QScrollArea
 
-    from app.live.clock import SimulationClock
-    from app.sensors.sites import SensorStore
     from app.common.user_settings import Operator
     from app.storage import Store
-    from widgets.main_window import MainWindow
 
-    window = MainWindow(settings=None, clock=SimulationClock(), interactive=False,
-                        store=Store(f"sqlite:///{tmp_path / 'ops.db'}", operator=Operator("officer", "GBR")),
-                        sensor_store=SensorStore(tmp_path / "user_sensors.json"))
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    window.tasking_dock.raise_()
-    qtbot.waitExposed(window)
-    qtbot.wait(50)
+    window = _shown_window(qtbot, tmp_path, (1366, 768), "tasking_dock",
+                           store=Store(f"sqlite:///{tmp_path / 'ops.db'}", operator=Operator("officer", "GBR")))
     panel = window.tasking
     assert panel.new_request(25544) is not None  # a new request: every field editable, Save shown
     settle(window)

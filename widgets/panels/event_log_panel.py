@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QStandardItem
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from app.astro.timeutil import format_utc
-from app.common.marking import SHELVE_MINUTES, is_waiting, needs_acknowledgement
+from app.astro.timeutil import format_utc, parse_utc
+from app.common.marking import SHELVE_MINUTES, is_shelved, is_waiting, needs_acknowledgement
 from app.rpo.watchlist import STATUS_RANK
 from app.storage import Store
 from widgets.panels.filtered_table import filtered_table
@@ -84,7 +84,7 @@ class EventLogPanel(QWidget):
         self.model.setRowCount(0)
         now = wall_clock_utc()
         waiting = [e for e in rows if is_waiting(e, now)]
-        shelved = [e for e in rows if e["acknowledged_by"] is None and (e.get("shelved_until_utc") or "") > now]
+        shelved = [e for e in rows if is_shelved(e, now)]
         for event in rows:
             alert = needs_acknowledgement(event["kind"], event["severity"])
             items = [QStandardItem(str(event[k] or "")) for k in ("sim_utc", "severity", "kind", "message")]
@@ -101,7 +101,7 @@ class EventLogPanel(QWidget):
         said += [f"{len(shelved)} shelved"] if shelved else []
         self.unacknowledged.setText(", ".join(said))
         if shelved:  # come back when the first shelf runs out
-            back = min(_parse_utc(e["shelved_until_utc"]) for e in shelved)
+            back = min(parse_utc(e["shelved_until_utc"]) for e in shelved)
             self.comes_back.start(max(0, int((back - datetime.now(timezone.utc)).total_seconds() * 1000)) + 50)
         else:
             self.comes_back.stop()
@@ -156,10 +156,6 @@ class EventLogPanel(QWidget):
 
     def bind(self, session) -> None:
         session.events_changed.connect(self.reload)
-
-
-def _parse_utc(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def _handled(event: dict, shelved: bool) -> str:
