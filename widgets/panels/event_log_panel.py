@@ -37,7 +37,7 @@ class EventLogPanel(QWidget):
         self.model, self.proxy, self.table = filtered_table(self, ("Sim time (UTC)", "Severity", "Kind", "Message",
                                                                    "Acknowledged / shelved"))
         self.table.setColumnWidth(0, 170)
-        self.table.setColumnWidth(3, 520)
+        self.table.setColumnWidth(3, 400)  # who acknowledged or shelved it stays in sight at 1366x768
         self.ack_button = QPushButton("Acknowledge")
         self.ack_all_button = QPushButton("Acknowledge all")
         self.shelve_minutes = QComboBox()
@@ -45,10 +45,11 @@ class EventLogPanel(QWidget):
             self.shelve_minutes.addItem(f"{minutes} min", minutes)
         self.shelve_reason = QLineEdit()
         self.shelve_reason.setPlaceholderText("reason to shelve")
+        self.shelve_reason.setMinimumWidth(160)  # room to type on a laptop screen, not squeezed by the counts
         self.shelve_button = QPushButton("Shelve")
         self.shelve_button.setToolTip("Keep the selected alert out of the waiting count for a while, with a reason "
                                       "(audited); it comes back when the time is up")
-        self.unacknowledged = QLabel()
+        self.unacknowledged = QLabel(wordWrap=True)
         self.ack_button.clicked.connect(self.acknowledge_selected)
         self.ack_all_button.clicked.connect(self.acknowledge_all)
         self.shelve_button.clicked.connect(lambda: self.shelve_selected(self.shelve_minutes.currentData(),
