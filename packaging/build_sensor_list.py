@@ -7,7 +7,8 @@ transcribed in the source file. What the source does not say is filled with this
 project's defaults, stated in resources/ATTRIBUTION.md: the operator nation (the network's
 owner for the US, Russian and Chinese networks, else the host country), the sensor type
 (radar / optical / laser / RF from the source's type code), the minimum elevation and the
-maximum range per type, and the status (a site with a close date is an outage).
+maximum range per type, the status (a site with a close date is an outage), and the standing
+(partner / contracted / other, by ``app.sensors.sites.standing_of``).
 Space-based entries are left out: this is a list of ground sites.
 """
 
@@ -18,6 +19,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from app.sensors.sites import standing_of  # noqa: E402 - the one rule, shared with user files
+
 DEFAULT_SOURCE = ROOT.parent / "shared" / "data" / "sensors" / "vallado2014_sensors_merged.csv"
 TARGET = ROOT / "resources" / "sensors.csv"
 
@@ -45,7 +49,7 @@ HOST_KEYWORDS = [  # first match wins
     ("Virginia", "USA"),
 ]
 COLUMNS = ["name", "operator_nation", "provider", "sensor_type", "lat_deg", "lon_deg", "alt_m", "min_elevation_deg",
-           "max_range_km", "az_min_deg", "az_max_deg", "status", "network", "location", "source_id"]
+           "max_range_km", "az_min_deg", "az_max_deg", "status", "network", "standing", "location", "source_id"]
 
 
 def operator_nation(network: str, location: str) -> str:
@@ -90,14 +94,16 @@ def build(source: Path) -> list[dict]:
                 name = f"{name} #{record['id'].strip()}"
             names.add(name)
             min_elevation, max_range = DEFAULT_LIMITS[sensor_type]
+            nation = operator_nation(record["network"], record["location"])
             rows.append({
-                "name": name, "operator_nation": operator_nation(record["network"], record["location"]),
+                "name": name, "operator_nation": nation,
                 "provider": "national", "sensor_type": sensor_type,
                 "lat_deg": lat, "lon_deg": lon,
                 "alt_m": record["alt_m"].strip() or "0", "min_elevation_deg": min_elevation, "max_range_km": max_range,
                 "az_min_deg": "", "az_max_deg": "",
                 "status": "outage" if record["close"].strip() else "operational",
-                "network": record["network"], "location": record["location"], "source_id": record["id"],
+                "network": record["network"], "standing": standing_of(nation, "national", record["network"]),
+                "location": record["location"], "source_id": record["id"],
             })
     return rows
 

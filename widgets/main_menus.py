@@ -184,24 +184,19 @@ def save_screenshot_dialog(window) -> None:
 # --- who and what marking ------------------------------------------------------------------------
 
 def operator_dialog(window) -> None:
-    dialog = OperatorDialog(window.user_settings, window)
+    dialog = OperatorDialog(window.user_settings, window.operator, window.on_floor, window)
     if dialog.exec() and dialog.result_settings is not None:
-        show_operator(window, dialog.result_settings)
+        save_database_settings(window, dialog.result_settings)
 
 
-def show_operator(window, settings: UserSettings) -> None:
-    """Save who is at the console (signs changes from now on) and the database for the next start."""
-    database_changed = settings.database_url != window.user_settings.database_url
+def save_database_settings(window, settings: UserSettings) -> None:
+    """Save which database (and password file) to open; used from the next start. Who is at
+    the console is not a setting: the database says."""
+    changed = settings != window.user_settings
     save_settings(settings)
     window.user_settings = settings
-    if window.session.store is not None:
-        window.session.store.operator = settings.operator
-    operator = window.session.state.operator
-    with window.session.state.batch():
-        operator.name, operator.nation, operator.role = settings.operator.name, settings.operator.nation, \
-            settings.operator.role
-    if database_changed:
-        window.session.say("The new database is used from the next start.", 15000)
+    if changed:
+        window.session.say("The new database settings are used from the next start.", 15000)
 
 
 def banner_dialog(window) -> None:

@@ -13,7 +13,9 @@ from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QComboBox, QDockWidget, QHBoxLayout, QLabel, QMainWindow, QScrollArea, QVBoxLayout,
                                QWidget)
 
-from app.common.user_settings import UserSettings, load_settings
+from app.common.user_settings import (Operator, PasswordFileError, UserSettings, connection_password, current_user,
+                                     load_settings)
+from widgets.dialogs.operator_dialog import identity_text
 from app.live.clock import SimulationClock
 from app.scenario.run import ScenarioRun
 from app.sensors.sites import SensorStore
@@ -67,8 +69,8 @@ class MainWindow(QMainWindow):
         if store is None and open_default_store:
             try:
                 store = Store(database_url or self.user_settings.database_url or None,
-                              operator=self.user_settings.operator)
-            except StoreError as error:  # the console still runs, without the watchlist and tasking
+                              password=connection_password(self.user_settings))
+            except (StoreError, PasswordFileError) as error:  # the console still runs, without the watchlist and tasking
                 store_problem = str(error)
         self.session = session = ConsoleSession(clock, store, interactive, parent=self)
         self.loader = CatalogLoader(session, self)
@@ -99,15 +101,17 @@ class MainWindow(QMainWindow):
         self._bind()
         build_menus(self)
         self.setAcceptDrops(True)
-        operator = self.user_settings.operator
+        operator = self.operator
         with session.state.batch():
             session.state.banner.marking = self.settings.text("banner/text", DEFAULT_BANNER) or DEFAULT_BANNER
             session.state.operator.name, session.state.operator.nation = operator.name, operator.nation
-            session.state.operator.role = operator.role
+            session.state.operator.role, session.state.operator.clearance = operator.role, operator.clearance
         self._update_title()
         self.tasking.reload()
         if store_problem:
             self.show_status(f"Watchlist and tasking off: {store_problem}", 60000)
+        elif not operator.on_roster:
+            self.show_status(identity_text(operator, self.on_floor), 60000)
 
     # --- construction ----------------------------------------------------------------------------
 
@@ -234,9 +238,20 @@ class MainWindow(QMainWindow):
         self.status_label.setText(text)
         self._status_timer.start(timeout_ms)
 
+    @property
+    def operator(self) -> Operator:
+        """Who is at the console, as the database says; without a database, the account alone."""
+        store = self.session.store
+        return store.operator if store is not None else Operator(current_user(), roles=(), on_roster=False)
+
+    @property
+    def on_floor(self) -> bool:
+        store = self.session.store
+        return store is not None and not store.url.startswith("sqlite")
+
     def _update_title(self) -> None:
         store = self.session.store
-        operator = store.operator if store is not None else self.user_settings.operator
+        operator = self.operator
         where = "" if store is None or store.url.startswith("sqlite") else f" — {store.url.split('@')[-1]}"
         self.setWindowTitle(f"Coalition Space Operations Console — {operator.label}{where}")
 

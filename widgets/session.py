@@ -6,7 +6,9 @@ sets another's attributes, and the main window only builds and docks.
 
 Derived from the state here, once for everyone: the catalog rows the shown group and search
 select (``shown_mask``), the selected object's catalog row, and the frame and once-a-second
-ticks of the clock.
+ticks of the clock. Collected here: the highest classification of the records on screen,
+which each panel reports (``report_content``) and the classification banner shows when it is
+above the banner the operator set (the state's ``banner.marking`` stays the set value).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.catalog import Catalog
 from app.catalog.filter import CatalogFilter
+from app.common.marking import DEFAULT_CLASSIFICATION, highest_classification
 from app.live.clock import SimulationClock
 from app.live.engine import Snapshot
 from app.sensors.sites import Sensor
@@ -47,6 +50,7 @@ class ConsoleSession(QObject):
     frame = Signal(object)  # datetime, every frame while running
     second = Signal(object)  # datetime, once a second while running
     status_message = Signal(str, int)  # (text, milliseconds to keep it)
+    content_marking_changed = Signal(str)  # the highest classification of the records on screen
 
     def __init__(self, clock: SimulationClock | None = None, store=None, interactive: bool = True,
                  parent: QObject | None = None):
@@ -59,6 +63,8 @@ class ConsoleSession(QObject):
         self.catalog = Catalog.empty()
         self.sensors: list[Sensor] = []
         self.shown_mask = np.zeros(0, dtype=bool)
+        self.content_by_source: dict[str, str] = {}  # panel -> highest classification it shows
+        self.content_classification = DEFAULT_CLASSIFICATION
         self.bridge = EngineBridge(self)
         self.bridge.snapshot_ready.connect(self.snapshot_ready)
         self.state.connect("shown", lambda _shown: self._refilter())
@@ -150,6 +156,17 @@ class ConsoleSession(QObject):
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    # --- markings of what is on screen -------------------------------------------------------
+
+    def report_content(self, source: str, classification: str) -> None:
+        """``source`` (a panel) now shows records up to ``classification`` (replacing what it
+        said before); ``content_marking_changed`` follows when the highest on screen changes."""
+        self.content_by_source[source] = classification.split("//")[0].strip().upper() or DEFAULT_CLASSIFICATION
+        highest = highest_classification(self.content_by_source.values())
+        if highest != self.content_classification:
+            self.content_classification = highest
+            self.content_marking_changed.emit(highest)
 
     def say(self, text: str, timeout_ms: int = 15000) -> None:
         """A message for the status line (and the log)."""

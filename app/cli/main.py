@@ -20,6 +20,7 @@ from app.astro.timeutil import TimeFormatError, format_utc, parse_utc
 from app.catalog import Catalog
 from app.catalog.ingest import Rejection
 from app.cli.scenario import add_scenario_parser, scenario_command
+from app.cli.floor import add_floor_parser, floor_command
 from app.cli.tasking import add_tasking_parser, tasking_command
 from app.common.logconfig import configure_logging
 from app.common.resources import default_catalog_paths
@@ -149,10 +150,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sensors = commands.add_parser("sensors", parents=[common], help="the coalition sensor list")
     sensor_commands = sensors.add_subparsers(dest="sensors_command", metavar="SUBCOMMAND", required=True)
-    listing = sensor_commands.add_parser("list", parents=[common], help="bundled and user sensors")
+    listing = sensor_commands.add_parser("list", parents=[common], help="bundled and user sensors, with their "
+                                         "standing (partner, contracted, or other: context only, never tasked)")
     listing.add_argument("--format", choices=("text", "json"), default="text")
 
     add_tasking_parser(commands, common)
+    add_floor_parser(commands, common)
     add_scenario_parser(commands, common, _utc_argument)
 
     screenshot = commands.add_parser("screenshot", parents=[common],
@@ -197,6 +200,8 @@ def _run(argv: Sequence[str] | None) -> int:
         return sensors_list_command(args.format)
     if args.command == "tasking":
         return tasking_command(args)
+    if args.command == "floor":
+        return floor_command(args)
     if args.command == "scenario":
         return scenario_command(args)
     if args.command == "screenshot":
@@ -337,12 +342,12 @@ def sensors_list_command(fmt: str) -> int:
         json.dump([s.as_dict() for s in sensors], sys.stdout, indent=1)
         sys.stdout.write("\n")
     else:
-        print(f"{'NAME':<44} {'NAT'} {'TYPE':<7} {'PROVIDER':<10} {'LAT_DEG':>9} {'LON_DEG':>10} {'ALT_M':>7}  "
-              f"{'MASK_DEG':>8} {'RANGE_KM':>9}  STATUS")
+        print(f"{'NAME':<44} {'NAT'} {'TYPE':<7} {'PROVIDER':<10} {'STANDING':<10} {'LAT_DEG':>9} {'LON_DEG':>10} "
+              f"{'ALT_M':>7}  {'MASK_DEG':>8} {'RANGE_KM':>9}  STATUS")
         for s in sensors:
-            print(f"{s.name:<44} {s.operator_nation} {s.sensor_type:<7} {s.provider:<10} {s.lat_deg:9.4f} "
-                  f"{s.lon_deg:10.4f} {s.alt_m:7.0f}  {s.min_elevation_deg:8.1f} {s.max_range_km:9.0f}  {s.status}"
-                  f"{'  (user)' if s.user_defined else ''}")
+            print(f"{s.name:<44} {s.operator_nation} {s.sensor_type:<7} {s.provider:<10} {s.standing:<10} "
+                  f"{s.lat_deg:9.4f} {s.lon_deg:10.4f} {s.alt_m:7.0f}  {s.min_elevation_deg:8.1f} "
+                  f"{s.max_range_km:9.0f}  {s.status}{'  (user)' if s.user_defined else ''}")
     for problem in store.problems:
         print(f"spaceops: {problem}", file=sys.stderr)
     return EXIT_REJECTED if store.problems else EXIT_OK

@@ -1,6 +1,8 @@
 """``spaceops tasking list|show|export|import``: tasking requests from the command line,
 on the same database as the console (``--database URL``, else the settings' URL, else
-SQLite in the user data directory), signed by the operator in the settings."""
+SQLite in the user data directory), signed by the store's operator. An export holds only
+what that operator may see (nation and clearance) and, with ``--for-nation X``, what is
+releasable to X too; CSV carries the marking (``app.tasking.exchange``)."""
 
 from __future__ import annotations
 
@@ -11,12 +13,12 @@ from pathlib import Path
 
 from app.common.marking import DATA_MODES
 
-from app.common.user_settings import is_nation_code, load_settings
+from app.common.user_settings import PasswordFileError, connection_password, is_nation_code, load_settings
 from app.storage import Store, StoreError, TaskingRepository
-from app.tasking.exchange import ExchangeError, export_csv, export_json, read_exchange_file
+from app.tasking.exchange import HIGHEST_CLEARANCE, ExchangeError, export_csv, export_json, read_exchange_file
 from app.tasking.request import PRECEDENCES, TRANSITIONS, FINAL_STATES, request_to_record
 
-EXIT_OK, EXIT_REJECTED, EXIT_DATABASE = 0, 3, 4
+EXIT_OK, EXIT_USAGE, EXIT_REJECTED, EXIT_DATABASE = 0, 2, 3, 4
 LIST_FIELDS = ("id", "status", "precedence", "title", "target_norad_id", "requesting_nation", "collection_type",
                "window_start", "window_end", "classification", "data_mode", "version")
 
@@ -31,6 +33,8 @@ def add_tasking_parser(commands, common: argparse.ArgumentParser) -> None:
     database = argparse.ArgumentParser(add_help=False)
     database.add_argument("--database", metavar="URL",
                           help="SQLAlchemy URL (default: the settings' database, else SQLite in the user data dir)")
+    database.add_argument("--connect-password-file", metavar="FILE",
+                          help="a floor login's password (else the settings' file, PGPASSFILE, ~/.pgpass)")
     tasking = commands.add_parser("tasking", parents=[common], help="tasking requests: list, show, export, import")
     sub = tasking.add_subparsers(dest="tasking_command", metavar="SUBCOMMAND", required=True)
 
@@ -46,7 +50,8 @@ def add_tasking_parser(commands, common: argparse.ArgumentParser) -> None:
     show.add_argument("id", metavar="ID")
 
     export = sub.add_parser("export", parents=[common, database], help="write requests for exchange (stdout)")
-    export.add_argument("--for-nation", type=_nation, metavar="X", help="only records releasable to nation X")
+    export.add_argument("--for-nation", type=_nation, metavar="X",
+                        help="only records releasable to nation X (always only what you may see)")
     export.add_argument("--data-mode", choices=DATA_MODES)
     export.add_argument("--format", choices=("json", "csv"), default="json")
 
@@ -58,7 +63,11 @@ def add_tasking_parser(commands, common: argparse.ArgumentParser) -> None:
 def tasking_command(args) -> int:
     settings = load_settings()
     try:
-        store = Store(args.database or settings.database_url or None, operator=settings.operator)
+        store = Store(args.database or settings.database_url or None,
+                      password=connection_password(settings, args.connect_password_file))
+    except PasswordFileError as error:
+        print(f"spaceops: {error}", file=sys.stderr)
+        return EXIT_USAGE
     except StoreError as error:
         print(f"spaceops: {error}", file=sys.stderr)
         return EXIT_DATABASE
@@ -69,10 +78,7 @@ def tasking_command(args) -> int:
         if args.tasking_command == "show":
             return _show(book, args.id)
         if args.tasking_command == "export":
-            requests = book.requests(data_mode=args.data_mode)
-            sys.stdout.write(export_json(requests, args.for_nation, settings.operator) + "\n" if args.format == "json"
-                             else export_csv(requests, args.for_nation))
-            return EXIT_OK
+            return _export(book, store.operator, args)
         return _import(book, args.file)
     except StoreError as error:
         print(f"spaceops: {error}", file=sys.stderr)
@@ -89,6 +95,15 @@ def _list(book: TaskingRepository, args) -> int:
     else:
         rows = [{k: v for k, v in request_to_record(r).items() if k in LIST_FIELDS} for r in requests]
         print(json.dumps(rows, indent=1))
+    return EXIT_OK
+
+
+def _export(book: TaskingRepository, operator, args) -> int:
+    """Only what the operator may see (their nation and clearance), for ``--for-nation`` X."""
+    requests = book.requests(data_mode=args.data_mode)
+    clearance = getattr(operator, "clearance", HIGHEST_CLEARANCE)
+    sys.stdout.write(export_json(requests, args.for_nation, operator, clearance) + "\n" if args.format == "json"
+                     else export_csv(requests, args.for_nation, operator, clearance))
     return EXIT_OK
 
 
@@ -112,7 +127,7 @@ def _import(book: TaskingRepository, path: str) -> int:
         print(f"spaceops: {error}", file=sys.stderr)
         return EXIT_REJECTED
     report = book.import_requests(read.requests, source=Path(path).name)
-    report.rejected = read.rejected
+    report.rejected = read.rejected + report.rejected  # the file's bad records, then those not ours to hold
     for line in report.rejected:
         print(f"rejected: {line}", file=sys.stderr)
     print(json.dumps({"added": report.added, "updated": report.updated, "kept_local": report.kept_local,

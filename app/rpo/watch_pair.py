@@ -20,6 +20,7 @@ class WatchPair:
     classification: str = DEFAULT_CLASSIFICATION
     releasability: str = ""
     data_mode: str = "REAL"
+    nation: str = ""  # the owning nation (the operator's who added it); with releasability, who may see it
     id: int | None = None
     version: int = 0
     updated_utc: str = ""

@@ -23,8 +23,8 @@ from app.live.clock import MAX_RATE
 from app.state.camera_framing import MAX_DISTANCE_ER, MIN_DISTANCE_ER, START_DISTANCE_ER
 from app.state.evented import EventedModel
 from app.catalog.filter import CatalogFilter
-from app.common.marking import DATA_MODES
-from app.common.user_settings import ROLES, current_user
+from app.common.marking import CLASSIFICATIONS, DATA_MODES, DEFAULT_CLASSIFICATION
+from app.common.user_settings import current_user
 
 FORMAT_NAME = "spaceops-console-state"
 FORMAT_VERSION = 1
@@ -120,7 +120,8 @@ class BannerState(EventedModel):
 class OperatorState(EventedModel):
     name: Annotated[str, Field(min_length=1, max_length=64)] = Field(default_factory=current_user)
     nation: Annotated[str, Field(pattern=r"^([A-Z]{3})?$")] = ""
-    role: Literal[ROLES] = "watch officer"  # type: ignore[valid-type]
+    role: Annotated[str, Field(max_length=200)] = "watch_officer"  # the roles, as the title bar shows them
+    clearance: Literal[CLASSIFICATIONS] = DEFAULT_CLASSIFICATION  # type: ignore[valid-type]
 
 
 class ScenarioState(EventedModel):

@@ -5,6 +5,11 @@ It prepares the schema (``app.storage.schema``), runs each read on a connection 
 change in one transaction, and writes the append-only ``audit`` row every change leaves
 (who, with their nation and role, what, when). The repositories (watch pairs, event log,
 tasking requests) build their queries on it; nothing else touches the engine.
+
+Who is connected comes from the connection, never from a text field: on PostgreSQL the
+login (``current_user``), on SQLite the operating-system account; nation, roles and
+clearance from the ``operators`` table (a floor's operators, a single seat's roster).
+Programs that already know who acts (tests, the floor's own tools) may pass ``operator``.
 """
 
 from __future__ import annotations
@@ -21,9 +26,9 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
 from app.astro.timeutil import format_utc
 from app.common.paths import user_data_dir
-from app.common.user_settings import Operator
+from app.common.user_settings import Operator, current_user
 from app.storage.errors import StoreError
-from app.storage.schema import MIGRATIONS, SCHEMA_VERSION, audit, metadata, schema_info
+from app.storage.schema import MIGRATIONS, SCHEMA_VERSION, audit, metadata, operators, schema_info
 
 log = logging.getLogger(__name__)
 
@@ -39,18 +44,26 @@ def default_database_url() -> str:
     return f"sqlite:///{user_data_dir() / 'spaceops.db'}"
 
 
+APPLICATION_NAME = "spaceops"  # how a console's connections show in pg_stat_activity (the floor's presence)
+
+
 class Database:
-    def __init__(self, url: str, operator: Operator):
+    def __init__(self, url: str, operator: Operator | None = None, password: str | None = None):
+        """``password``: a floor login's password (from a file; never in the URL, never shown)."""
         self.url = url
-        self.operator = operator  # signs every change
         if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
             try:
                 Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
             except OSError as error:
                 raise StoreError(f"the database {url} cannot be used ({error.strerror or error}); "
                                  "nothing was changed") from None
+        connect_args = {}
+        if url.startswith("postgresql"):
+            connect_args["application_name"] = APPLICATION_NAME
+            if password:
+                connect_args["password"] = password
         try:
-            self.engine: Engine = create_engine(url, future=True)
+            self.engine: Engine = create_engine(url, future=True, connect_args=connect_args)
         except ImportError as error:  # e.g. a PostgreSQL URL without its driver
             raise StoreError(f"the database driver for {url.split(':', 1)[0]} is not installed ({error}); "
                              "for PostgreSQL: pip install 'spaceops[postgresql]'") from None
@@ -59,6 +72,31 @@ class Database:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._prepare_schema()
+        self.operator: Operator = operator or self.identify()  # signs every change
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    def identify(self) -> Operator:
+        """Who this connection is: the login (PostgreSQL) or the operating-system account
+        (SQLite), with nation, roles and clearance from the operators table. An account the
+        table does not know has no nation and UNCLASSIFIED clearance (on a floor, no role)."""
+        def work(connection: Connection) -> Operator:
+            login = (connection.exec_driver_sql("SELECT current_user").scalar() if self.is_postgresql
+                     else current_user())
+            row = connection.execute(select(operators).where(operators.c.login == login)).mappings().first()
+            if row is None:
+                return Operator(login, roles=() if self.is_postgresql else ("watch_officer",), on_roster=False)
+            return Operator(login, row["nation"], tuple(r for r in row["roles"].split(";") if r), row["clearance"])
+
+        return self.read(work)
+
+    def require_write(self, data_mode: str, what: str) -> None:
+        """Refuse a change an exercise, instructor or trainee login may not make."""
+        if not self.operator.may_write(data_mode):
+            raise StoreError(f"{self.operator.name} ({self.operator.role}) cannot change {data_mode} {what}: "
+                             "exercise, instructor and trainee logins work on EXERCISE and SIMULATED data only")
 
     def _prepare_schema(self) -> None:
         try:

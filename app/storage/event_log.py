@@ -1,5 +1,7 @@
 """The event log: alerts, maneuver flags, messages and injects, in simulation time, each
-written with its audit row; acknowledgements and shelving signed by the operator."""
+written with its audit row; acknowledgements and shelving signed by the operator. An event
+about a watch pair carries the pair's marking (classification, releasability, owning
+nation); the operator reads only the events their nation and clearance allow."""
 
 from __future__ import annotations
 
@@ -10,10 +12,10 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
 from app.astro.timeutil import format_utc
-from app.common.marking import SHELVE_MINUTES, needs_acknowledgement
+from app.common.marking import DEFAULT_CLASSIFICATION, SHELVE_MINUTES, needs_acknowledgement
 from app.storage.database import Database, now_utc
 from app.storage.errors import StoreError
-from app.storage.schema import events
+from app.storage.schema import events, watch_pairs
 
 
 class EventLogRepository:
@@ -26,6 +28,7 @@ class EventLogRepository:
                       message=message, data=json.dumps(data or {}), data_mode=data_mode)
 
         def work(connection: Connection) -> int:
+            values.update(_pair_marking(connection, pair_id))
             event_id = connection.execute(insert(events).values(**values)).inserted_primary_key[0]
             self.database.audit(connection, "events", event_id, "insert", values)
             return event_id
@@ -43,6 +46,8 @@ class EventLogRepository:
             return 0
 
         def work(connection: Connection) -> int:
+            for row in rows:
+                row.update(_pair_marking(connection, row["pair_id"]))
             connection.execute(insert(events), rows)
             self.database.audit(connection, "events", None, "insert-many",
                                 {"count": len(rows), "kind": rows[0]["kind"]})
@@ -51,22 +56,37 @@ class EventLogRepository:
         return self.database.write(work)
 
     def recent(self, unacknowledged_only: bool = False, limit: int = 500) -> list[dict]:
-        """The newest events first."""
+        """The newest events the operator may see first."""
         query = select(events).order_by(events.c.id.desc()).limit(limit)
         if unacknowledged_only:
             query = query.where(events.c.acknowledged_by.is_(None))
-        return [dict(row) for row in self.database.read(lambda c: c.execute(query).mappings().all())]
+        rows = self.database.read(lambda c: c.execute(query).mappings().all())
+        return [dict(row) for row in rows if self._visible(row)]
 
     def last_alert_statuses(self, kind: str = "rpo-alert") -> dict[int, str]:
         """Each watch pair's most recent alert status (its severity)."""
-        query = (select(events.c.pair_id, events.c.severity).where(events.c.kind == kind)
+        query = (select(events.c.pair_id, events.c.severity, events.c.classification, events.c.nation,
+                        events.c.releasability).where(events.c.kind == kind)
                  .where(events.c.pair_id.is_not(None)).order_by(events.c.id))
-        return {row.pair_id: row.severity for row in self.database.read(lambda c: c.execute(query).all())}
+        rows = self.database.read(lambda c: c.execute(query).mappings().all())
+        return {row["pair_id"]: row["severity"] for row in rows if self._visible(row)}
+
+    def _visible(self, row) -> bool:
+        return self.database.operator.may_see(row["classification"], row["nation"], row["releasability"])
+
+    def _changeable(self, connection: Connection, event_id: int):
+        """The stored event, if the operator may see it and change it (else StoreError)."""
+        row = connection.execute(select(events).where(events.c.id == event_id)).mappings().first()
+        if row is None or not self._visible(row):
+            raise StoreError(f"no event {event_id}")
+        self.database.require_write(row["data_mode"], "events")
+        return row
 
     def acknowledge(self, event_id: int) -> None:
         values = dict(acknowledged_by=self.database.operator.name, acknowledged_utc=now_utc())
 
         def work(connection: Connection) -> None:
+            self._changeable(connection, event_id)
             connection.execute(update(events).where(events.c.id == event_id)
                                .where(events.c.acknowledged_by.is_(None)).values(**values))
             self.database.audit(connection, "events", event_id, "acknowledge", values)
@@ -85,8 +105,8 @@ class EventLogRepository:
         values = dict(shelved_until_utc=until, shelved_by=self.database.operator.name, shelve_reason=reason.strip())
 
         def work(connection: Connection) -> str:
-            row = connection.execute(select(events).where(events.c.id == event_id)).mappings().first()
-            if row is None or not needs_acknowledgement(row["kind"], row["severity"]):
+            row = self._changeable(connection, event_id)
+            if not needs_acknowledgement(row["kind"], row["severity"]):
                 raise StoreError(f"event {event_id} is not an alert; only alerts can be shelved")
             if row["acknowledged_by"] is not None:
                 raise StoreError(f"event {event_id} was acknowledged by {row['acknowledged_by']}; nothing to shelve")
@@ -95,3 +115,13 @@ class EventLogRepository:
             return until
 
         return self.database.write(work)
+
+
+def _pair_marking(connection: Connection, pair_id: int | None) -> dict:
+    """An event about a pair is marked as the pair is; any other event is unmarked."""
+    unmarked = {"classification": DEFAULT_CLASSIFICATION, "releasability": "", "nation": ""}
+    if pair_id is None:
+        return unmarked
+    row = connection.execute(select(watch_pairs.c.classification, watch_pairs.c.releasability, watch_pairs.c.nation)
+                             .where(watch_pairs.c.id == pair_id)).mappings().first()
+    return dict(row) if row else unmarked

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Callable
 
-from sqlalchemy import Column, Float, ForeignKey, Integer, MetaData, String, Table, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Float, ForeignKey, Integer, MetaData, String, Table, Text, UniqueConstraint
 from sqlalchemy.engine import Connection
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 metadata = MetaData()
 schema_info = Table("schema_info", metadata, Column("version", Integer, nullable=False))
@@ -33,6 +33,7 @@ watch_pairs = Table(
     Column("version", Integer, nullable=False),
     Column("updated_utc", String(32), nullable=False),
     Column("updated_by", String(64), nullable=False),
+    Column("nation", String(3), nullable=False, server_default=""),  # schema 4: the owning nation
     UniqueConstraint("primary_id", "secondary_id", "data_mode", name="one_pair_per_mode"),
 )
 events = Table(
@@ -51,6 +52,9 @@ events = Table(
     Column("shelved_until_utc", String(32), nullable=True),  # schema 3: out of the waiting count until then
     Column("shelved_by", String(64), nullable=True),  # schema 3
     Column("shelve_reason", Text, nullable=True),  # schema 3
+    Column("classification", String(32), nullable=False, server_default="UNCLASSIFIED"),  # schema 4
+    Column("releasability", String(256), nullable=False, server_default=""),  # schema 4
+    Column("nation", String(3), nullable=False, server_default=""),  # schema 4: the owning nation
 )
 audit = Table(
     "audit", metadata,
@@ -94,6 +98,25 @@ tasking_requests = Table(  # schema 2
     Column("updated_by", String(64), nullable=False),
 )
 
+operators = Table(  # schema 4: the floor's operators, or a single seat's roster (written by floor add-operator)
+    "operators", metadata,
+    Column("login", String(64), primary_key=True),
+    Column("nation", String(3), nullable=False),
+    Column("roles", String(200), nullable=False),  # role names separated by ';'
+    Column("clearance", String(32), nullable=False),
+    Column("added_utc", String(32), nullable=False),
+    Column("added_by", String(64), nullable=False),
+)
+changes = Table(  # schema 4: one row per change to a shared record, in commit order (a floor's catch-up)
+    "changes", metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("table_name", String(64), nullable=False),
+    Column("record_key", String(40), nullable=False),
+    Column("version", Integer, nullable=True),
+    Column("action", String(16), nullable=False),
+    Column("at_utc", String(40), nullable=False),
+)
+
 
 def _schema_1_to_2(connection: Connection) -> None:
     """Audit rows name the operator's nation and role and can point at text ids; the
@@ -109,5 +132,19 @@ def _schema_2_to_3(connection: Connection) -> None:
         connection.exec_driver_sql(f"ALTER TABLE events ADD COLUMN {column}")
 
 
+def _schema_3_to_4(connection: Connection) -> None:
+    """Watch pairs and events carry an owning nation (events their marking too), so that each
+    operator sees only what was released to them; the operators and changes tables are
+    created by ``create_all`` after the steps."""
+    for table, column in (("watch_pairs", "nation VARCHAR(3) NOT NULL DEFAULT ''"),
+                          ("events", "classification VARCHAR(32) NOT NULL DEFAULT 'UNCLASSIFIED'"),
+                          ("events", "releasability VARCHAR(256) NOT NULL DEFAULT ''"),
+                          ("events", "nation VARCHAR(3) NOT NULL DEFAULT ''")):
+        connection.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column}")
+    for column in ("classification", "releasability"):  # an old pair's events are marked as the pair is
+        connection.exec_driver_sql(f"UPDATE events SET {column} = (SELECT w.{column} FROM watch_pairs w "
+                                   "WHERE w.id = events.pair_id) WHERE pair_id IS NOT NULL")
+
+
 # version -> step that brings a database at that version to the next
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _schema_1_to_2, 2: _schema_2_to_3}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _schema_1_to_2, 2: _schema_2_to_3, 3: _schema_3_to_4}

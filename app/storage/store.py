@@ -1,7 +1,7 @@
 """The console's database as the rest of the console sees it: one ``Store`` per database,
 holding one repository per record type.
 
-    store = Store(url, operator=Operator("alice", "GBR"))
+    store = Store(url)  # who acts comes from the connection and the operators table
     store.watch_pairs.add(WatchPair(25544, 20580))
     store.event_log.recent(unacknowledged_only=True)
     store.tasking.create(request)
@@ -14,7 +14,7 @@ record, so two officers never overwrite each other.
 
 from __future__ import annotations
 
-from app.common.user_settings import Operator, current_user
+from app.common.user_settings import Operator
 from app.storage.database import Database, default_database_url
 from app.storage.event_log import EventLogRepository
 from app.storage.tasking_requests import TaskingRepository
@@ -22,9 +22,14 @@ from app.storage.watch_pairs import WatchPairRepository
 
 
 class Store:
-    def __init__(self, url: str | None = None, user: str | None = None, operator: Operator | None = None):
-        """``operator`` signs every change; ``user`` is a shorthand for an operator with only a name."""
-        self.database = Database(url or default_database_url(), operator or Operator(user or current_user()))
+    def __init__(self, url: str | None = None, user: str | None = None, operator: Operator | None = None,
+                 password: str | None = None):
+        """Who acts is read from the connection (see ``Database.identify``); programs that
+        know it already (tests, tools) may pass ``operator``, or ``user`` for a watch officer
+        with only a name. ``password``: a floor login's, read from a file."""
+        if operator is None and user is not None:
+            operator = Operator(user)
+        self.database = Database(url or default_database_url(), operator, password)
         self.watch_pairs = WatchPairRepository(self.database)
         self.event_log = EventLogRepository(self.database)
         self.tasking = TaskingRepository(self.database)

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 
 from app.sensors.passes import Pass
 from app.storage.database import Database, now_utc
-from app.storage.errors import StaleEdit
+from app.storage.errors import StaleEdit, StoreError
 from app.storage.schema import tasking_requests
 from app.tasking.request import (Comment, TaskingError, TaskingRequest, act, request_from_flat, request_to_flat,
                                  request_to_record)
@@ -58,10 +58,24 @@ class TaskingRepository:
             if value is not None:
                 query = query.where(tasking_requests.c[column] == value)
         rows = self.database.read(lambda c: c.execute(query).mappings().all())
-        return [request_from_flat(dict(row)) for row in rows]
+        return [request for request in map(request_from_flat, map(dict, rows)) if self._visible(request)]
 
     def get(self, request_id: str) -> TaskingRequest | None:
         return self.database.read(lambda c: self._current(c, request_id))
+
+    def _visible(self, request: TaskingRequest) -> bool:
+        """May the operator see it: within their clearance, and their nation's or released to it."""
+        return self.database.operator.may_see(request.classification, request.requesting_nation,
+                                              request.releasable_to)
+
+    def _check_change(self, request: TaskingRequest) -> None:
+        """The operator may change it (data mode) and still see it afterwards (nation, clearance)."""
+        self.database.require_write(request.data_mode, "tasking requests")
+        if not self._visible(request):
+            operator = self.database.operator
+            raise TaskingError(f"{request.marking} is not within {operator.name}'s nation "
+                               f"({operator.nation or 'none'}) and clearance ({operator.clearance})",
+                               "classification")
 
     def history(self, request_id: str) -> list[dict]:
         """The audit rows of one request, oldest first, with ``changes`` decoded."""
@@ -74,7 +88,8 @@ class TaskingRepository:
 
     def create(self, request: TaskingRequest) -> TaskingRequest:
         now, user = now_utc(), self.database.operator.name
-        new = replace(request.validated(), status="DRAFT", submitted_by="", approved_by="", scheduled_passes=(),
+        self._check_change(request.validated())
+        new = replace(request, status="DRAFT", submitted_by="", approved_by="", scheduled_passes=(),
                       version=1, created_utc=now, created_by=user, updated_utc=now, updated_by=user)
 
         def work(connection: Connection) -> TaskingRequest:
@@ -89,7 +104,7 @@ class TaskingRepository:
     def save(self, request: TaskingRequest) -> TaskingRequest:
         """Save edited fields of ``request`` (read at ``request.version``); the workflow fields
         (status, who submitted/approved, passes, comments) stay as stored."""
-        request.validated()
+        self._check_change(request.validated())
 
         def work(connection: Connection) -> TaskingRequest:
             current = self._require_version(connection, request)
@@ -109,9 +124,15 @@ class TaskingRepository:
     def act(self, request: TaskingRequest, action: str, passes: Iterable[Pass] = ()) -> TaskingRequest:
         """Apply a workflow action (submit, approve, schedule ...) to the request as read at
         ``request.version``; TaskingError with the reason when the workflow refuses it."""
+        operator = self.database.operator
+        if action == "approve" and not operator.has_role("tasking_approver"):
+            raise TaskingError(f"{operator.name} ({operator.role}) cannot approve: approving needs the "
+                               "tasking_approver role", "approved_by")
+
         def work(connection: Connection) -> TaskingRequest:
             current = self._require_version(connection, request)
-            return self._replace(connection, current, act(current, action, self.database.operator.name, tuple(passes)), action)
+            self._check_change(current)
+            return self._replace(connection, current, act(current, action, operator.name, tuple(passes)), action)
 
         return self.database.write(work)
 
@@ -125,6 +146,7 @@ class TaskingRepository:
             current = self._current(connection, request_id)
             if current is None:
                 raise TaskingError(f"no request {request_id}", "id")
+            self._check_change(current)
             note = Comment(now_utc(), operator.name, operator.nation, text.strip())
             return self._replace(connection, current, replace(current, comments=current.comments + (note,)),
                                  "comment")
@@ -140,6 +162,11 @@ class TaskingRepository:
         def work(connection: Connection) -> None:
             for incoming in requests:
                 incoming = replace(incoming, version=max(incoming.version, 1))
+                try:
+                    self._check_change(incoming)
+                except (TaskingError, StoreError) as refusal:
+                    report.rejected.append(f"{incoming.id}: {refusal}")
+                    continue
                 current = self._current(connection, incoming.id)
                 if current is None:
                     connection.execute(insert(tasking_requests).values(**request_to_flat(incoming)))
@@ -159,10 +186,11 @@ class TaskingRepository:
 
     # --- plumbing --------------------------------------------------------------------------------
 
-    @staticmethod
-    def _current(connection: Connection, request_id: str) -> TaskingRequest | None:
+    def _current(self, connection: Connection, request_id: str) -> TaskingRequest | None:
+        """The stored request, if the operator may see it."""
         row = connection.execute(select(tasking_requests).where(tasking_requests.c.id == request_id)).mappings().first()
-        return request_from_flat(dict(row)) if row else None
+        request = request_from_flat(dict(row)) if row else None
+        return request if request is not None and self._visible(request) else None
 
     def _require_version(self, connection: Connection, request: TaskingRequest) -> TaskingRequest:
         current = self._current(connection, request.id)

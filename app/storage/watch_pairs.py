@@ -20,17 +20,33 @@ class WatchPairRepository:
         self.database = database
 
     def all(self, data_mode: str | None = None) -> list[WatchPair]:
+        """The pairs the operator may see (nation and clearance)."""
         query = select(watch_pairs).order_by(watch_pairs.c.id)
         if data_mode is not None:
             query = query.where(watch_pairs.c.data_mode == data_mode)
         rows = self.database.read(lambda c: c.execute(query).mappings().all())
-        return [WatchPair(**dict(row)) for row in rows]
+        return [pair for pair in (WatchPair(**dict(row)) for row in rows) if self._visible(pair)]
 
     def get(self, pair_id: int) -> WatchPair | None:
-        return self.database.read(lambda c: _current(c, pair_id))
+        pair = self.database.read(lambda c: _current(c, pair_id))
+        return pair if pair is not None and self._visible(pair) else None
+
+    def _visible(self, pair: WatchPair) -> bool:
+        return self.database.operator.may_see(pair.classification, pair.nation, pair.releasability)
+
+    def _check_change(self, pair: WatchPair) -> None:
+        self.database.require_write(pair.data_mode, "watch pairs")
+        if not self._visible(pair):
+            operator = self.database.operator
+            raise StoreError(f"a {pair.classification} pair of {pair.nation or 'no nation'} "
+                             f"({pair.releasability or 'not released'}) would be hidden from its own editor "
+                             f"{operator.name} ({operator.nation or 'no nation'}, cleared {operator.clearance})")
 
     def add(self, pair: WatchPair) -> WatchPair:
         pair = pair.validated()
+        if not pair.nation:
+            pair = replace(pair, nation=self.database.operator.nation)
+        self._check_change(pair)
         user = self.database.operator.name
         values = {k: v for k, v in asdict(pair).items() if k != "id"}
         values.update(version=1, updated_utc=now_utc(), updated_by=user)
@@ -49,6 +65,7 @@ class WatchPairRepository:
     def update(self, pair: WatchPair) -> WatchPair:
         """Save ``pair`` if the stored version is still ``pair.version``; else StaleEdit."""
         pair = pair.validated()
+        self._check_change(pair)
         user = self.database.operator.name
         changes = {k: v for k, v in asdict(pair).items() if k not in ("id", "version", "updated_utc", "updated_by")}
         changes.update(version=pair.version + 1, updated_utc=now_utc(), updated_by=user)
@@ -64,6 +81,8 @@ class WatchPairRepository:
         return self.database.write(work)
 
     def remove(self, pair: WatchPair) -> None:
+        self._check_change(pair)
+
         def work(connection: Connection) -> None:
             done = connection.execute(delete(watch_pairs).where(watch_pairs.c.id == pair.id)
                                       .where(watch_pairs.c.version == pair.version))

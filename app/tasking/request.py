@@ -9,12 +9,12 @@ import json
 import uuid
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Iterable
 
 from app.astro.timeutil import TimeFormatError, format_utc, parse_utc
 from app.catalog import Catalog
 from app.common.field_error import FieldError
-from app.common.marking import DATA_MODES
+from app.common.marking import CLASSIFICATIONS, DATA_MODES
 from app.common.progress import Progress
 from app.common.user_settings import is_nation_code
 from app.sensors.passes import Pass, passes_of
@@ -25,7 +25,6 @@ PRECEDENCES = ("FLASH", "IMMEDIATE", "PRIORITY", "ROUTINE")
 OPEN_STATES = ("DRAFT", "SUBMITTED", "APPROVED", "SCHEDULED")
 FINAL_STATES = ("COLLECTED", "PARTIAL", "FAILED", "REJECTED", "CANCELLED")
 SENSOR_REQUEST_KINDS = ("sensor", "nation", "commercial", "any")
-CLASSIFICATIONS = ("UNCLASSIFIED", "RESTRICTED", "CONFIDENTIAL", "SECRET")
 # state -> actions allowed there -> resulting state
 TRANSITIONS = {
     "DRAFT": {"submit": "SUBMITTED", "cancel": "CANCELLED"},
@@ -41,12 +40,16 @@ class TaskingError(FieldError):
 
 @dataclass(frozen=True)
 class SensorRequest:
-    """Who should observe: a named sensor, any sensor of a nation, any commercial provider, or any."""
+    """Who should observe: a named sensor, any sensor of a nation, any commercial provider, or any.
+    Only schedulable sites (a partner's or a contracted provider's: ``Sensor.schedulable``) are
+    ever eligible; another nation's site is context only, and naming one is refused."""
 
     kind: str = "any"  # sensor | nation | commercial | any
     value: str = ""
 
     def eligible(self, sensor: Sensor) -> bool:
+        if not sensor.schedulable:
+            return False
         if self.kind == "sensor":
             return sensor.name == self.value
         if self.kind == "nation":
@@ -54,6 +57,28 @@ class SensorRequest:
         if self.kind == "commercial":
             return sensor.provider == "commercial"
         return True
+
+    def refusal(self, sensors: Iterable[Sensor]) -> str | None:
+        """Why the request cannot be served when it names what may not be tasked (a site, or a
+        nation's sites, that are another nation's: context only); None otherwise."""
+        value = self.value.strip()
+        if self.kind == "sensor":
+            named = [s for s in sensors if s.name == value or s.name.split(" (")[0].lower() == value.lower()]
+            if named and not any(s.schedulable for s in named):
+                return f"{named[0].name.split(' (')[0]} is another nation's site (context only); it cannot be tasked"
+        elif self.kind == "nation":
+            theirs = [s for s in sensors if s.operator_nation == value.upper()]
+            if theirs and not any(s.schedulable for s in theirs):
+                return f"{value.upper()}'s sites are another nation's (context only); they cannot be tasked"
+        return None
+
+    def check(self, sensors: Iterable[Sensor]) -> "SensorRequest":
+        """This request, or TaskingError (field ``sensor_request``) when it names a site or a
+        nation that cannot be tasked: "Armavir is another nation's site (context only); …"."""
+        why = self.refusal(sensors)
+        if why is not None:
+            raise TaskingError(why, "sensor_request")
+        return self
 
     @property
     def label(self) -> str:
@@ -323,9 +348,9 @@ def feasibility(request: TaskingRequest, catalog: Catalog, sensors: list[Sensor]
     see, and ``starts_before_window`` (``ends_after_window``) is set. A sensor in outage with no
     known span is out for the whole window."""
     eligible = [s for s in sensors if request.sensor_request.eligible(s)]
-    if not eligible:
-        return Feasibility((), (f"no sensor matches the request ({request.sensor_request.kind} "
-                                f"{request.sensor_request.value})".strip(),))
+    if not eligible:  # a named site of another nation is refused, saying so
+        return Feasibility((), (request.sensor_request.refusal(sensors) or f"no sensor matches the request "
+                                f"({request.sensor_request.kind} {request.sensor_request.value})".strip(),))
     if request.target_norad_id not in catalog:
         return Feasibility((), (f"target {request.target_norad_id} is not in the catalog",))
     start, end = request.window_start, request.window_end

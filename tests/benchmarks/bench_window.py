@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from widgets.launch import _application, _has_display, start_virtual_display  # noqa: E402
+from tests.operators import officer
 
 EPOCH = datetime(2026, 8, 12, 12, 0, tzinfo=timezone.utc)
 WINDOW_SIZE = (1920, 1080)
@@ -109,7 +110,7 @@ def whole_window(app, catalog, seconds: float, profile: bool) -> dict:
     folder.mkdir(parents=True, exist_ok=True)
     clock = SimulationClock(start=EPOCH, mode=ClockMode.REPLAY, rate=60.0, paused=True)
     window = MainWindow(settings=None, clock=clock, interactive=False,
-                        store=Store(f"sqlite:///{folder / 'bench.db'}", user="bench"))
+                        store=Store(f"sqlite:///{folder / 'bench.db'}", operator=officer("bench")))
     window.resize(*WINDOW_SIZE)
     window.show()
     window.loader.use(catalog, ["default"])

@@ -15,6 +15,7 @@ from app.rpo.watch_pair import WatchPair
 from app.rpo.watchlist import AlertTracker, evaluate, next_approach, pair_status
 from app.storage import StaleEdit, Store, StoreError
 from app.storage.schema import SCHEMA_VERSION, schema_info
+from tests.operators import officer
 
 START = datetime(2026, 8, 12, tzinfo=timezone.utc)
 
@@ -22,7 +23,7 @@ START = datetime(2026, 8, 12, tzinfo=timezone.utc)
 @pytest.fixture
 def store(database_url):
     """The same tests on SQLite and on a real PostgreSQL server."""
-    s = Store(database_url, user="officer1")
+    s = Store(database_url, operator=officer("officer1"))
     yield s
     s.close()
 
@@ -31,7 +32,7 @@ def test_pairs_persist_with_audit(store, database_url):
     pair = store.watch_pairs.add(WatchPair(25544, 20580, caution_km=50, warning_km=10, notes="test",
                                                  classification="SECRET", releasability="REL TO AUS, GBR, USA"))
     assert pair.id and pair.version == 1 and pair.updated_by == "officer1"
-    again = Store(database_url, user="officer2")
+    again = Store(database_url, operator=officer("officer2"))
     (loaded,) = again.watch_pairs.all()
     assert loaded == pair
     assert [(a["action"], a["user"]) for a in again.audit_trail()] == [("insert", "officer1")]
@@ -41,7 +42,7 @@ def test_pairs_persist_with_audit(store, database_url):
 
 def test_concurrent_edits_are_refused(store, database_url):
     pair = store.watch_pairs.add(WatchPair(25544, 20580))
-    other = Store(database_url, user="officer2")
+    other = Store(database_url, operator=officer("officer2"))
     theirs = other.watch_pairs.update(replace(other.watch_pairs.get(pair.id), caution_km=80.0))
     with pytest.raises(StaleEdit) as raised:
         store.watch_pairs.update(replace(pair, notes="my edit on an old version"))
@@ -85,16 +86,16 @@ def test_schema_1_database_is_migrated_with_its_data(tmp_path, data_dir):
 
 
     shutil.copy(data_dir / "spaceops_v1.db", tmp_path / "old.db")
-    store = Store(f"sqlite:///{tmp_path / 'old.db'}", user="officer1")
+    store = Store(f"sqlite:///{tmp_path / 'old.db'}", operator=officer("officer1"))
     (pair,) = store.watch_pairs.all()
     assert (pair.primary_id, pair.secondary_id, pair.notes) == (25544, 48274, "ISS vs CSS")
     assert store.event_log.recent()[0]["message"] == "ISS pair inside caution range"
     assert [a["action"] for a in store.audit_trail()] == ["insert", "insert"]
     assert store.tasking.requests() == []
     with store.database.engine.connect() as connection:
-        assert connection.execute(schema_info.select()).scalar() == SCHEMA_VERSION == 3
+        assert connection.execute(schema_info.select()).scalar() == SCHEMA_VERSION == 4
     store.event_log.log("2026-08-12T01:00:00Z", "note", "normal", "after the migration")
-    assert store.audit_trail()[-1]["nation"] == ""
+    assert store.audit_trail()[-1]["nation"] == "GBR"
 
 
 def test_schema_2_database_is_migrated_with_its_data(tmp_path, data_dir):
@@ -103,7 +104,7 @@ def test_schema_2_database_is_migrated_with_its_data(tmp_path, data_dir):
     import shutil
 
     shutil.copy(data_dir / "spaceops_v2.db", tmp_path / "old.db")
-    store = Store(f"sqlite:///{tmp_path / 'old.db'}", user="officer2")
+    store = Store(f"sqlite:///{tmp_path / 'old.db'}", operator=officer("officer2"))
     (pair,) = store.watch_pairs.all()
     assert (pair.primary_id, pair.secondary_id, pair.notes) == (25544, 20580, "ISS and HST")
     message, alert = store.event_log.recent()
@@ -112,9 +113,35 @@ def test_schema_2_database_is_migrated_with_its_data(tmp_path, data_dir):
     assert (request.id, request.justification) == ("TR-GBR-V2000001", "schema 2 fixture")
     assert len(store.audit_trail()) == 4
     with store.database.engine.connect() as connection:
-        assert connection.execute(schema_info.select()).scalar() == SCHEMA_VERSION == 3
+        assert connection.execute(schema_info.select()).scalar() == SCHEMA_VERSION == 4
     store.event_log.shelve(alert["id"], 15, "known: HST pass, briefed")
     assert store.event_log.recent()[1]["shelved_by"] == "officer2"
+
+
+def test_schema_3_database_is_migrated_and_marked(tmp_path, data_dir):
+    """A database written before the floor (schema 3) opens with all of it; its pair's alert
+    takes the pair's marking, so the migration widens nothing: a French officer, or a British
+    one cleared only to CONFIDENTIAL, sees the message and nothing else."""
+    import shutil
+
+    shutil.copy(data_dir / "spaceops_v3.db", tmp_path / "old.db")
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    store = Store(url, operator=officer("officer4", "GBR"))
+    (pair,) = store.watch_pairs.all()
+    assert (pair.notes, pair.classification, pair.nation) == ("schema 3 pair", "SECRET", "")
+    message, alert = store.event_log.recent()
+    assert (alert["classification"], alert["releasability"]) == ("SECRET", "REL TO AUS, GBR, USA")
+    assert store.tasking.get("TR-GBR-V3000001").justification == "schema 3 fixture"
+    with store.database.engine.connect() as connection:
+        assert connection.execute(schema_info.select()).scalar() == SCHEMA_VERSION == 4
+    for outsider in (officer("fra", "FRA"), officer("low", "GBR", "CONFIDENTIAL")):
+        other = Store(url, operator=outsider)
+        assert other.watch_pairs.all() == [] and other.tasking.requests() == []
+        assert [e["message"] for e in other.event_log.recent()] == ["shift change"]
+        with pytest.raises(StoreError, match="no event"):
+            other.event_log.acknowledge(alert["id"])
+    usa = Store(url, operator=officer("usa", "USA"))
+    assert [r.id for r in usa.tasking.requests()] == ["TR-GBR-V3000001"] and len(usa.watch_pairs.all()) == 1
 
 
 def test_shelved_alert_leaves_the_waiting_count_and_comes_back(store):

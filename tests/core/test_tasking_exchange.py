@@ -16,23 +16,27 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.common.user_settings import Operator
 from app.storage import Store
 from app.tasking.exchange import ExchangeError, export_csv, export_json, read_exchange_file
 from app.tasking.request import SensorRequest, TaskingRequest
+from tests.operators import officer
 
 NATIONS = ["USA", "GBR", "AUS", "CAN", "NZL", "FRA", "DEU", "JPN", "ITA", "NOR"]
 START = datetime(2026, 8, 12, tzinfo=timezone.utc)
-OPERATOR = Operator("exporter", "GBR", "tasking manager")
+OPERATOR = officer("exporter", "GBR")
 
 
 def test_round_trips_keep_every_field(data_dir, tmp_path):
     original = read_exchange_file(data_dir / "tasking" / "exchange_good.json")
     assert not original.rejected and len(original.requests) == 3
     (tmp_path / "again.json").write_text(export_json(original.requests, None, OPERATOR))
-    (tmp_path / "again.csv").write_text(export_csv(original.requests, None))
-    assert read_exchange_file(tmp_path / "again.json").requests == original.requests
-    assert read_exchange_file(tmp_path / "again.csv").requests == original.requests
+    (tmp_path / "again.csv").write_text(export_csv(original.requests, None, OPERATOR))
+    seen_by_gbr = [r for r in original.requests if r.releasable("GBR")]  # the exporter's nation limits it
+    assert len(seen_by_gbr) == 2
+    assert read_exchange_file(tmp_path / "again.json").requests == seen_by_gbr
+    assert read_exchange_file(tmp_path / "again.csv").requests == seen_by_gbr
+    (tmp_path / "all.csv").write_text(export_csv(original.requests, None))  # no operator: no nation limit
+    assert read_exchange_file(tmp_path / "all.csv").requests == original.requests
     assert read_exchange_file(data_dir / "tasking" / "exchange_good.csv").requests == original.requests
 
 
@@ -48,15 +52,16 @@ def test_export_for_a_nation_never_leaks(tmp_path, specs, nation):
     requests = [TaskingRequest(f"TR-{owner}-{i:08X}", "t", 25544, owner, "unit", SensorRequest(), "track",
                                "ROUTINE", START, START + timedelta(hours=1), classification=level,
                                releasable_to=tuple(rel)) for i, (owner, rel, level) in enumerate(specs)]
-    expected = {r.id for r in requests if r.requesting_nation == nation or nation in r.releasable_to}
+    expected = {r.id for r in requests if all(n == r.requesting_nation or n in r.releasable_to
+                                              for n in (nation, OPERATOR.nation))}
     document = json.loads(export_json(requests, nation, OPERATOR))
     assert {r["id"] for r in document["records"]} == expected
     for record in document["records"]:  # each record keeps its own markings
         assert nation == record["requesting_nation"] or nation in record["releasable_to"]
         assert record["classification"] in ("UNCLASSIFIED", "RESTRICTED", "CONFIDENTIAL", "SECRET")
-    assert document["marking"].endswith(f"//REL TO {nation}") or not expected
+    assert "//REL TO " in document["marking"] and nation in document["marking"] or not expected
     path = tmp_path / "out.csv"
-    path.write_text(export_csv(requests, nation))
+    path.write_text(export_csv(requests, nation, OPERATOR))
     assert {r.id for r in read_exchange_file(path).requests} == expected
 
 
@@ -95,24 +100,34 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_cli_import_list_show_export(data_dir, tmp_path):
+    """As a British SECRET officer on this machine's roster (the command line's identity is
+    the operating-system account)."""
+    import getpass
+
     url = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert _cli("floor", "add-operator", getpass.getuser(), "--nation", "GBR", "--role", "watch_officer",
+                "--clearance", "SECRET", "--database", url).returncode == 0
     loaded = _cli("tasking", "import", str(data_dir / "tasking" / "bad_records.json"), "--database", url)
     assert loaded.returncode == 3
     assert json.loads(loaded.stdout)["added"] == ["TR-USA-00000001"]
     assert "record 2 (TR-USA-00000002): window_end" in loaded.stderr
     good = _cli("tasking", "import", str(data_dir / "tasking" / "exchange_good.json"), "--database", url)
-    assert good.returncode == 0 and len(json.loads(good.stdout)["added"]) == 3
+    report = json.loads(good.stdout)  # Australia's own unreleased record is not a British officer's to hold
+    assert good.returncode == 3 and len(report["added"]) == 2
+    assert [line.split(":")[0] for line in report["rejected"]] == ["TR-AUS-55667788"]
+    assert "not within" in report["rejected"][0]
     again = _cli("tasking", "import", str(data_dir / "tasking" / "exchange_good.csv"), "--database", url)
-    assert again.returncode == 0 and len(json.loads(again.stdout)["kept_local"]) == 3
+    assert again.returncode == 3 and len(json.loads(again.stdout)["kept_local"]) == 2
     listing = json.loads(_cli("tasking", "list", "--database", url, "--status", "SCHEDULED").stdout)
     assert [r["id"] for r in listing] == ["TR-GBR-0A1B2C3D"]
     shown = json.loads(_cli("tasking", "show", "TR-GBR-0A1B2C3D", "--database", url).stdout)
     assert shown["marking"] == "UNCLASSIFIED//REL TO AUS, GBR, USA"
     assert [h["action"] for h in shown["history"]] == ["import"]
     for_aus = json.loads(_cli("tasking", "export", "--for-nation", "aus", "--database", url).stdout)
-    assert sorted(r["id"] for r in for_aus["records"]) == ["TR-AUS-55667788", "TR-GBR-0A1B2C3D"]
+    assert [r["id"] for r in for_aus["records"]] == ["TR-GBR-0A1B2C3D"]  # the only one released to AUS
     as_csv = _cli("tasking", "export", "--for-nation", "NZL", "--format", "csv", "--database", url)
-    assert as_csv.returncode == 0 and as_csv.stdout.count("\n") == 1  # header only: nothing releasable to NZL
+    assert as_csv.returncode == 0 and as_csv.stdout.count("\n") == 2  # nothing releasable to NZL:
+    assert as_csv.stdout.startswith("# UNCLASSIFIED — exported ")  # the marking line and the header
     missing = _cli("tasking", "show", "TR-NONE", "--database", url)
     assert missing.returncode == 3 and "no tasking request 'TR-NONE'" in missing.stderr
     (tmp_path / "a_file_not_a_dir").write_text("x")
@@ -124,10 +139,11 @@ WRITER = """
 import sys
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from app.common.user_settings import Operator
 from app.storage import Store
 from app.tasking.request import SensorRequest, TaskingRequest
-book = Store(sys.argv[1], operator=Operator("writer", "GBR")).tasking
+from tests.operators import officer
+from tests.operators import officer
+book = Store(sys.argv[1], operator=officer("writer", "GBR")).tasking
 start = datetime(2026, 8, 12, tzinfo=timezone.utc)
 for i in range(100000):
     r = book.create(TaskingRequest(f"TR-GBR-{i:08X}", f"request {i}", 25544, "GBR", "unit", SensorRequest(),
@@ -174,7 +190,7 @@ def test_a_killed_writer_leaves_every_committed_change_and_no_half_written_one(k
     if kind == "postgresql":
         _wait_for_other_sessions_to_end(url)
     assert committed >= 40
-    book = Store(url, user="inspector").tasking
+    book = Store(url, operator=officer("inspector")).tasking
     requests = {r.id: r for r in book.requests()}
     for i in range(committed + 1):
         stored = requests[f"TR-GBR-{i:08X}"]

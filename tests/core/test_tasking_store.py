@@ -10,14 +10,15 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from app.common.user_settings import Operator
 from app.sensors.passes import Pass
-from app.storage import StaleEdit, Store
+from app.storage import StoreError, StaleEdit, Store
 from app.tasking.request import SensorRequest, TaskingError, TaskingRequest, new_request_id
+from tests.operators import officer
 
 START = datetime(2026, 8, 12, tzinfo=timezone.utc)
-ALICE = Operator("alice", "GBR", "tasking manager")
-BOB = Operator("bob", "USA", "tasking manager")
+ALICE = officer("alice", "GBR")
+BOB = officer("bob", "USA")
+ROLES = "watch_officer, tasking_approver"
 
 
 def draft(**changes) -> TaskingRequest:
@@ -71,8 +72,8 @@ def test_every_change_is_audited_with_who_and_old_to_new(two_operators):
     bob.comment(request.id, "Fylingdales can take it tonight")
     rows = alice.history(request.id)
     assert [(r["action"], r["user"], r["nation"], r["role"]) for r in rows] == [
-        ("create", "alice", "GBR", "tasking manager"), ("edit", "alice", "GBR", "tasking manager"),
-        ("submit", "alice", "GBR", "tasking manager"), ("comment", "bob", "USA", "tasking manager")]
+        ("create", "alice", "GBR", ROLES), ("edit", "alice", "GBR", ROLES),
+        ("submit", "alice", "GBR", ROLES), ("comment", "bob", "USA", ROLES)]
     assert rows[1]["changes"] == {"precedence": {"old": "PRIORITY", "new": "IMMEDIATE"},
                                   "title": {"old": "Characterize ISS", "new": "Characterize ISS now"}}
     assert rows[2]["changes"]["status"] == {"old": "DRAFT", "new": "SUBMITTED"}
@@ -109,7 +110,7 @@ def test_filters(two_operators):
     alice, bob = two_operators
     a = alice.create(draft(precedence="FLASH"))
     b = bob.create(draft(id=new_request_id("USA"), requesting_nation="USA", target_norad_id=20580,
-                         data_mode="EXERCISE"))
+                         data_mode="EXERCISE", releasable_to=("GBR",)))
     alice.act(a, "submit")
     assert [r.id for r in alice.requests(status="SUBMITTED")] == [a.id]
     assert [r.id for r in alice.requests(nation="USA")] == [b.id]
@@ -134,3 +135,28 @@ def test_import_adds_updates_and_never_overwrites_newer_local_versions(two_opera
     assert (alice.get(local.id).title, alice.get(local.id).version) == ("partner's newer copy", 7)
     last = alice.history(local.id)[-1]
     assert last["action"] == "import" and last["changes"]["title"]["old"] == "local, version 2"
+
+
+def test_each_operator_sees_and_does_only_what_nation_clearance_and_role_allow(database_url):
+    """The FRA trainee of the issue: SECRET//REL TO AUS, GBR, USA is not theirs to see, and
+    a REL TO GBR, USA request is not theirs to approve; a watch officer without the approver
+    role cannot approve either; exercise logins never touch REAL records."""
+    alice = Store(database_url, operator=ALICE).tasking
+    secret = alice.act(alice.create(draft(classification="SECRET", releasable_to=("AUS", "USA"))), "submit")
+    exercise = alice.act(alice.create(draft(id=new_request_id("GBR"), data_mode="EXERCISE",
+                                            releasable_to=("USA", "FRA"))), "submit")
+    trainee = Store(database_url, operator=officer("pierre", "FRA", roles=("trainee",))).tasking
+    assert [r.id for r in trainee.requests()] == [exercise.id] and trainee.get(secret.id) is None
+    with pytest.raises(TaskingError, match="tasking_approver"):
+        trainee.act(exercise, "approve")
+    with pytest.raises(StoreError, match="EXERCISE and SIMULATED data only"):
+        trainee.create(draft(id=new_request_id("FRA"), requesting_nation="FRA"))
+    assert trainee.create(draft(id=new_request_id("FRA"), requesting_nation="FRA", data_mode="EXERCISE")).version == 1
+    officer_only = Store(database_url, operator=officer("carol", "USA", roles=("watch_officer",))).tasking
+    with pytest.raises(TaskingError, match="tasking_approver"):
+        officer_only.act(secret, "approve")
+    confidential = Store(database_url, operator=officer("dan", "USA", "CONFIDENTIAL")).tasking
+    assert confidential.get(secret.id) is None and secret.id not in {r.id for r in confidential.requests()}
+    with pytest.raises(TaskingError, match="clearance"):
+        confidential.create(draft(id=new_request_id("USA"), requesting_nation="USA", classification="SECRET"))
+    assert Store(database_url, operator=BOB).tasking.act(secret, "approve").approved_by == "bob"

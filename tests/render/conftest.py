@@ -6,6 +6,7 @@ import os
 from datetime import datetime, timezone
 
 import pytest
+from tests.operators import officer
 
 EPOCH = datetime(2026, 8, 12, 12, 0, tzinfo=timezone.utc)
 
@@ -29,7 +30,7 @@ def window(qtbot, default_catalog, tmp_path):
     clock = SimulationClock(FixedTimeSource(EPOCH), start=EPOCH, mode=ClockMode.REPLAY, paused=True)
     main = MainWindow(settings=None, clock=clock, interactive=False,
                       sensor_store=SensorStore(tmp_path / "user_sensors.json"),
-                      store=Store(f"sqlite:///{tmp_path / 'ops.db'}", user="officer"))
+                      store=Store(f"sqlite:///{tmp_path / 'ops.db'}", operator=officer("officer")))
     qtbot.addWidget(main)
     main.resize(1400, 900)
     main.show()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from app.rpo.watch_pair import WatchPair
+from tests.operators import officer
 
 
 def _critical_pair(window, settle):
@@ -55,7 +56,7 @@ def test_an_acknowledged_alert_is_not_raised_again_at_the_next_start(qtbot, wind
     alerts = [e for e in window.session.store.event_log.recent() if e["kind"] == "rpo-alert"]
     assert len(alerts) == 1 and alerts[0]["acknowledged_by"]
     again = MainWindow(settings=None, clock=SimulationClock(), interactive=False,
-                       store=Store(window.session.store.url, user="officer"))
+                       store=Store(window.session.store.url, operator=officer("officer")))
     qtbot.addWidget(again)
     again.loader.use(window.session.catalog, ["default"])
     again.session.bridge.propagate_now(window.session.clock.now())

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt, QTimer
 from sqlalchemy import event
 
 from tests.render.conftest import EPOCH
+from tests.operators import officer
 
 ROUND_TRIP_S = 0.2
 MAX_STALL_S = 0.050
@@ -49,7 +50,6 @@ class StallMeter:
 def slow_window(qtbot, default_catalog, tmp_path, settle):
     """The whole console (not shown on screen) on a database
     whose every round trip takes 200 ms, with a watch pair and a tasking request in it."""
-    from app.common.user_settings import Operator
     from app.live.clock import ClockMode, SimulationClock
     from app.rpo.watch_pair import WatchPair
     from app.sensors.sites import SensorStore
@@ -57,7 +57,7 @@ def slow_window(qtbot, default_catalog, tmp_path, settle):
     from app.tasking.request import SensorRequest, TaskingRequest
     from widgets.main_window import MainWindow
 
-    store = Store(f"sqlite:///{tmp_path / 'ops.db'}", operator=Operator("alice", "GBR", "tasking manager"))
+    store = Store(f"sqlite:///{tmp_path / 'ops.db'}", operator=officer("alice", "GBR"))
     store.watch_pairs.add(WatchPair(25544, 20580, caution_km=3000.0, warning_km=100.0))
     store.tasking.create(TaskingRequest("TR-GBR-SLOW0001", "Track HST", 20580, "GBR", "UKSpOC", SensorRequest(),
                                               "track", "PRIORITY", EPOCH, EPOCH + timedelta(hours=12)))

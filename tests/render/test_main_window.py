@@ -10,6 +10,7 @@ import numpy as np
 from PySide6.QtCore import QPointF, Qt
 
 from tests.render.conftest import EPOCH
+from tests.operators import officer
 
 
 def test_search_select_and_everything_follows(qtbot, window):
@@ -303,13 +304,12 @@ def test_tasking_selects_its_target_and_scheduled_passes_show_on_the_timeline(qt
     and map, and its passes are drawn as bars on the timeline under the globe; dragging the
     timeline's time line moves the clock."""
 
-    from app.common.user_settings import Operator
     from app.sensors.passes import Pass
     from app.storage import Store
     from app.tasking.request import SensorRequest, TaskingRequest
 
     book = window.session.store.tasking
-    other = Store(window.session.store.url, operator=Operator("bob", "USA")).tasking
+    other = Store(window.session.store.url, operator=officer("bob", "GBR")).tasking  # a second GBR approver
     aos = EPOCH + timedelta(hours=2)
     chosen = Pass("FYLINGDALES", 20580, aos, aos + timedelta(minutes=5), aos + timedelta(minutes=10), 40.0, 1000.0,
                   True, False)

@@ -5,6 +5,7 @@ usable share (it was a 150 px strip at 1366×768)."""
 from __future__ import annotations
 
 import pytest
+from tests.operators import officer
 
 
 def _shown_window(qtbot, tmp_path, size, dock=None, **options):
@@ -48,11 +49,10 @@ def test_every_tasking_editor_field_is_reachable_at_1366x768(qtbot, tmp_path, se
     sight whatever is scrolled."""
     from PySide6.QtWidgets import QScrollArea
 
-    from app.common.user_settings import Operator
     from app.storage import Store
 
     window = _shown_window(qtbot, tmp_path, (1366, 768), "tasking_dock",
-                           store=Store(f"sqlite:///{tmp_path / 'ops.db'}", operator=Operator("officer", "GBR")))
+                           store=Store(f"sqlite:///{tmp_path / 'ops.db'}", operator=officer("officer", "GBR")))
     panel = window.tasking
     assert panel.new_request(25544) is not None  # a new request: every field editable, Save shown
     settle(window)

@@ -1,5 +1,6 @@
 """The event log: alerts and other events, newest first; an alert stays until acknowledged,
-or leaves the waiting count for a while when shelved (5, 15 or 60 minutes, with a reason)."""
+or leaves the waiting count for a while when shelved (5, 15 or 60 minutes, with a reason).
+It tells the session the highest classification of the events listed, for the banner."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from PySide6.QtGui import QColor, QStandardItem
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from app.astro.timeutil import format_utc, parse_utc
-from app.common.marking import SHELVE_MINUTES, is_shelved, is_waiting, needs_acknowledgement
+from app.common.marking import (DEFAULT_CLASSIFICATION, SHELVE_MINUTES, highest_classification, is_shelved,
+                                is_waiting, needs_acknowledgement)
 from app.rpo.watchlist import STATUS_RANK
 from app.storage import Store
 from widgets.panels.filtered_table import filtered_table
@@ -29,10 +31,12 @@ class EventLogPanel(QWidget):
     """Alerts and other events, newest first; an alert stays until acknowledged."""
 
     waiting_changed = Signal(int, object)  # (alerts waiting, the most severe waiting event or None)
+    content_marking = Signal(str)  # the highest classification of the events listed
 
     def __init__(self, store: Store | None, parent: QWidget | None = None):
         super().__init__(parent)
         self.store = store
+        self.events: list[dict] = []  # as listed
         self.database = JobRunner(self, serial=True)
         self.model, self.proxy, self.table = filtered_table(self, ("Sim time (UTC)", "Severity", "Kind", "Message",
                                                                    "Acknowledged / shelved"))
@@ -83,6 +87,7 @@ class EventLogPanel(QWidget):
         """Alerts in their severity's colour until acknowledged; shelved ones dimmed, saying until
         when, by whom and why; informational events in grey, never counted as waiting."""
         self.model.setRowCount(0)
+        self.events = rows
         now = wall_clock_utc()
         waiting = [e for e in rows if is_waiting(e, now)]
         shelved = [e for e in rows if is_shelved(e, now)]
@@ -108,6 +113,11 @@ class EventLogPanel(QWidget):
             self.comes_back.stop()
         worst = min(waiting, key=lambda e: (STATUS_RANK[e["severity"]], -e["id"]), default=None)
         self.waiting_changed.emit(len(waiting), worst)
+        self.content_marking.emit(self.highest_shown())
+
+    def highest_shown(self) -> str:
+        """The highest classification of the events listed (an event without one is UNCLASSIFIED)."""
+        return highest_classification(e.get("classification") or DEFAULT_CLASSIFICATION for e in self.events)
 
     def acknowledge_selected(self) -> Job | None:
         ids = [self.proxy.index(i.row(), 0).data(Qt.ItemDataRole.UserRole)
@@ -157,6 +167,8 @@ class EventLogPanel(QWidget):
 
     def bind(self, session) -> None:
         session.events_changed.connect(self.reload)
+        self.content_marking.connect(lambda level: session.report_content("events", level))
+        session.report_content("events", self.highest_shown())
 
 
 def _handled(event: dict, shelved: bool) -> str:

@@ -1,17 +1,20 @@
 """The tasking request editor: every field of a request, checked as a whole on save with
-the offending field named (and focused). It edits a copy; the panel saves it."""
+the offending field named (and focused). It edits a copy; the panel saves it. The sensor
+field offers the schedulable sites by name (partners' and contracted providers'); naming
+another nation's site is refused on save."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timezone
 
-from PySide6.QtCore import QDateTime, QTimeZone
-from PySide6.QtWidgets import (QComboBox, QDateTimeEdit, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit,
-                               QSpinBox, QWidget)
+from PySide6.QtCore import QDateTime, QStringListModel, Qt, QTimeZone
+from PySide6.QtWidgets import (QComboBox, QCompleter, QDateTimeEdit, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+                               QPlainTextEdit, QSpinBox, QWidget)
 
 from app.catalog import Catalog
 from app.common.marking import DATA_MODES
+from app.sensors.sites import Sensor
 from app.tasking.request import (CLASSIFICATIONS, COLLECTION_TYPES, PRECEDENCES, SENSOR_REQUEST_KINDS, SensorRequest,
                                  TaskingError, TaskingRequest)
 
@@ -48,6 +51,12 @@ class TaskingForm(QWidget):
         self.sensor_kind = QComboBox()
         self.sensor_kind.addItems(list(SENSOR_REQUEST_KINDS))
         self.sensor_value = QLineEdit(placeholderText="sensor name, or nation for 'nation'")
+        self.sensors: list[Sensor] = []
+        self.sensor_names = QStringListModel(self)  # the schedulable sites, offered as the operator types
+        completer = QCompleter(self.sensor_names, self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.sensor_value.setCompleter(completer)
         self.collection = QComboBox()
         self.collection.addItems(list(COLLECTION_TYPES))
         self.precedence = QComboBox()
@@ -91,6 +100,11 @@ class TaskingForm(QWidget):
     def set_catalog(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self._show_target_name(self.target.value())
+
+    def set_sensors(self, sensors: list[Sensor]) -> None:
+        """The sensors a request may name: only the schedulable ones are offered."""
+        self.sensors = list(sensors)
+        self.sensor_names.setStringList(sorted(s.name for s in self.sensors if s.schedulable))
 
     def _show_target_name(self, norad_id: int) -> None:
         if norad_id in self.catalog:
@@ -141,6 +155,7 @@ class TaskingForm(QWidget):
                           classification=self.classification.currentText(), releasable_to=nations,
                           data_mode=self.data_mode.currentText())
         try:
+            request.sensor_request.check(self.sensors)
             return request.validated(self.catalog if len(self.catalog) else None)
         except TaskingError as error:
             self.error_label.setText(str(error))

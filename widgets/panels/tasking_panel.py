@@ -1,7 +1,8 @@
 """The tasking panel: requests with filters, the editor, exactly the actions the request's
 state allows, its feasible passes (computed on a worker, with progress and cancel) to
 schedule, its history from the audit table, and comments. Import and export exchange
-files, including "export for nation X"."""
+files, including "export for nation X". It tells the session the highest classification it
+shows (the listed requests and the one in the editor), for the classification banner."""
 
 from __future__ import annotations
 
@@ -14,10 +15,10 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QInputDialog
                                QMessageBox, QPushButton, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from app.catalog import Catalog
-from app.common.marking import DATA_MODES
+from app.common.marking import DATA_MODES, highest_classification
 from app.sensors.sites import Sensor
 from app.storage import StaleEdit, TaskingRepository
-from app.tasking.exchange import export_csv, export_json, read_exchange_file
+from app.tasking.exchange import HIGHEST_CLEARANCE, export_csv, export_json, exportable, read_exchange_file
 from app.tasking.request import (FINAL_STATES, PRECEDENCES, TRANSITIONS, SensorRequest,
                                  TaskingError, TaskingRequest, new_request_id, request_to_record)
 from widgets.panels.filtered_table import filtered_table
@@ -41,6 +42,7 @@ class TaskingPanel(QWidget):
     request_shown = Signal(object)  # the id of the request in the editor, or None
     imported = Signal(str)  # summary of an import, with its rejected records
     schedule_changed = Signal(list)  # every scheduled Pass of the shown requests, for the timeline
+    content_marking = Signal(str)  # the highest classification shown (listed or in the editor)
 
     def __init__(self, tasking: TaskingRepository | None, interactive: bool = True, parent: QWidget | None = None):
         super().__init__(parent)
@@ -167,6 +169,7 @@ class TaskingPanel(QWidget):
     def set_context(self, catalog: Catalog, sensors: list[Sensor], now: datetime) -> None:
         self.catalog, self.sensors, self.now = catalog, list(sensors), now
         self.form.set_catalog(catalog)
+        self.form.set_sensors(sensors)
 
     # --- list ------------------------------------------------------------------------------------
 
@@ -195,6 +198,15 @@ class TaskingPanel(QWidget):
         self.schedule_changed.emit([p for r in self.requests if r.status == "SCHEDULED" for p in r.scheduled_passes])
         if keep is not None:
             self.select_request(keep)
+        self._report_content()
+
+    def highest_shown(self) -> str:
+        """The highest classification of the requests on screen: listed, or in the editor."""
+        shown = self.requests + ([self.current] if self.current is not None else [])
+        return highest_classification(r.classification for r in shown)
+
+    def _report_content(self) -> None:
+        self.content_marking.emit(self.highest_shown())
 
     def _row_items(self, request: TaskingRequest) -> list[QStandardItem]:
         found = self.feasibility_by_id.get(request.id)
@@ -238,6 +250,7 @@ class TaskingPanel(QWidget):
         if changed_request:
             self.message.clear()
         self.request_shown.emit(None if request is None else request.id)
+        self._report_content()
         if request is not None:
             self.target_selected.emit(request.target_norad_id)
 
@@ -379,12 +392,20 @@ class TaskingPanel(QWidget):
                                        f"<span style='color:#ff3838'>Not imported: {error}</span>"))
 
     def export_file(self, path: str | Path, for_nation: str | None) -> int:
-        chosen = [r for r in self.requests if for_nation is None or r.releasable(for_nation)]
-        text = (export_csv(self.requests, for_nation) if str(path).lower().endswith(".csv")
-                else export_json(self.requests, for_nation, self.tasking.database.operator))
+        """Write the shown requests that the operator may see (their nation and clearance) and,
+        for a nation, that are releasable to it; CSV carries the marking. The count written."""
+        operator = self.tasking.database.operator
+        clearance = getattr(operator, "clearance", HIGHEST_CLEARANCE)
+        chosen = exportable(self.requests, for_nation, operator, clearance)
+        text = (export_csv(self.requests, for_nation, operator, clearance) if str(path).lower().endswith(".csv")
+                else export_json(self.requests, for_nation, operator, clearance))
         Path(path).write_text(text, encoding="utf-8")
+        held = len(self.requests) - len(chosen)
         self.message.setText(f"Exported {len(chosen)} of {len(self.requests)} shown requests to {Path(path).name}"
-                             + (f" (releasable to {for_nation})" if for_nation else ""))
+                             + (f" (releasable to {for_nation})" if for_nation else "")
+                             + (f"; {held} left out: above your clearance ({clearance}) or not released to "
+                                + " and ".join(filter(None, [operator.nation or "your nation", for_nation]))
+                                if held else ""))
         return len(chosen)
 
     def _import_dialog(self) -> None:
@@ -429,7 +450,9 @@ class TaskingPanel(QWidget):
                               if request_id and (self.current is None or self.current.id != request_id) else None)
         self.schedule_changed.connect(lambda passes: session.intervals_changed.emit(
             "Passes", [(p.aos, p.los, p.sensor) for p in passes], "#4dacff", 0.0))
+        self.content_marking.connect(lambda level: session.report_content("tasking", level))
         context()
+        self._report_content()
 
     def _on_records_changed(self, hidden_ids: set) -> None:
         self.hidden_ids = set(hidden_ids)

@@ -1,6 +1,7 @@
 """The RPO watchlist: watched pairs with live range, range rate, RIC position, next closest
 approach and status (Astro UXDS colours and shapes), most urgent first; alerts into the
-event log; the selected pair's range and relative-motion plots."""
+event log; the selected pair's range and relative-motion plots. It tells the session the
+highest classification of the pairs it holds, for the classification banner."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QInputDialog, QLabel, QMessageBox, Q
 
 from app.astro.timeutil import format_utc
 from app.catalog import Catalog
+from app.common.marking import highest_classification
 from app.live.engine import Snapshot
 from app.rpo.watch_pair import WatchPair
 from app.rpo.watchlist import LOOK_AHEAD_H, STATUS_RANK, AlertTracker, PairState, evaluate, next_approach, range_history
@@ -40,6 +42,7 @@ def _duration(seconds: float | None) -> str:
 class WatchlistPanel(QWidget):
     pair_selected = Signal(object)  # WatchPair | None
     alerts_raised = Signal(list)
+    content_marking = Signal(str)  # the highest classification of the pairs listed
 
     def __init__(self, store: Store | None, interactive: bool = True, parent: QWidget | None = None):
         super().__init__(parent)
@@ -58,6 +61,7 @@ class WatchlistPanel(QWidget):
         self.maneuver_flags: dict[int, str] = {}
         self.notes_by_pair: dict[int, str] = {}  # e.g. the CDM a pair came from
         self._session = None
+        self._reported: str | None = None
 
         self.model, self.proxy, self.table = filtered_table(self, COLUMNS)
         self.table.setSortingEnabled(False)  # kept in urgency order: most urgent first
@@ -136,6 +140,7 @@ class WatchlistPanel(QWidget):
         pairs, alerted = read
         self.tracker.remember(alerted)
         self.pairs = pairs
+        self._report_content()
         self.approaches_start = None  # recompute
         if self._last_snapshot is not None:
             self.update(self._last_snapshot)
@@ -196,9 +201,21 @@ class WatchlistPanel(QWidget):
 
     # --- table -----------------------------------------------------------------------------------
 
+    def highest_shown(self) -> str:
+        """The highest classification of the pairs listed (every pair held: each has a row once
+        a snapshot is evaluated)."""
+        return highest_classification(p.classification for p in self.pairs)
+
+    def _report_content(self) -> None:
+        level = self.highest_shown()
+        if level != self._reported:
+            self._reported = level
+            self.content_marking.emit(level)
+
     def _show_states(self) -> None:
         """Rebuild the rows (urgency order changes); the selection is kept without telling
         anyone, so the globe's camera is not pulled back to the pair on every snapshot."""
+        self._report_content()
         selected = self.selected_pair()
         selection = self.table.selectionModel()
         selection.blockSignals(True)
@@ -325,6 +342,7 @@ class WatchlistPanel(QWidget):
 
     def _on_saved(self, saved: WatchPair, select: bool, note: str) -> None:
         self.pairs = [p for p in self.pairs if p.id != saved.id] + [saved]
+        self._report_content()
         if note:
             self.notes_by_pair[saved.id] = note
         self.approaches_start = None
@@ -365,6 +383,9 @@ class WatchlistPanel(QWidget):
         self.pair_selected.connect(lambda pair: setattr(session.state.selection, "watch_pair",
                                                         None if pair is None else (pair.primary_id, pair.secondary_id)))
         self.alerts_raised.connect(self._on_alerts)
+        self.content_marking.connect(lambda level: session.report_content("watchlist", level))
+        self._reported = None
+        self._report_content()
 
     def watch(self, primary: int, secondary: int, note: str = "") -> Job | None:
         """Put a pair on the watchlist (from screening or a CDM), select it and say why it is there."""

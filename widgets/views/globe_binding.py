@@ -17,7 +17,7 @@ from widgets.session import ConsoleSession
 from widgets.theme import rgba
 from widgets.views.globe_view import GlobeView
 from widgets.views.globe_visuals import EARTH_RADIUS_KM
-from widgets.views.point_style import ObjectColors, sensor_colors
+from widgets.views.point_style import ObjectColors, sensor_colors, sensor_hollow
 
 CAMERA_FIELDS = ("azimuth_deg", "elevation_deg", "distance_er", "center_er")
 
@@ -152,7 +152,8 @@ class GlobeBinding(QObject):
             lat = np.array([s.lat_deg for s in sensors])
             lon = np.array([s.lon_deg for s in sensors])
             colors = sensor_colors(sensors, self.session.state.shown.sensor_color_mode)
-            self.globe.set_sensors(ring_itrs(lat, lon, 1.0), np.array([rgba(c) for c in colors]))
+            self.globe.set_sensors(ring_itrs(lat, lon, 1.0), np.array([rgba(c) for c in colors]),
+                                   sensor_hollow(sensors))
         self.show_coverage()
 
     def show_coverage(self) -> None:

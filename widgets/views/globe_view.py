@@ -156,14 +156,22 @@ class GlobeView(QWidget):
         self.label.text = f"  {label}" if row is not None else ""
         self._update_selection_marker()
 
-    def set_sensors(self, r_itrs_er: np.ndarray, colors: np.ndarray) -> None:
-        """Sensor sites (Earth-fixed, Earth radii) as small squares."""
+    def set_sensors(self, r_itrs_er: np.ndarray, colors: np.ndarray, hollow: np.ndarray | None = None) -> None:
+        """Sensor sites (Earth-fixed, Earth radii) as small squares; the ``hollow`` ones (other
+        nations' sites, context only) as outlines in their colour."""
         self._has_sensors = len(r_itrs_er) > 0
         if not self._has_sensors:
             self.sensor_markers.visible = False
             return
+        face = np.array(colors, dtype=np.float32).reshape(-1, 4)
+        edge = np.tile(np.array([0, 0, 0, 0.8], dtype=np.float32), (len(face), 1))
+        width = np.ones(len(face), dtype=np.float32)
+        if hollow is not None and np.any(hollow):
+            hollow = np.asarray(hollow, dtype=bool)
+            edge[hollow], width[hollow] = face[hollow], 1.5
+            face[hollow, 3] = 0.0
         self.sensor_markers.set_data(np.asarray(r_itrs_er, dtype=np.float32) * 1.003, symbol="square", size=7,
-                                     face_color=colors, edge_color=(0, 0, 0, 0.8), edge_width=1)
+                                     face_color=face, edge_color=edge, edge_width=width)
         self.sensor_markers.visible = True
         self.canvas.update()
 

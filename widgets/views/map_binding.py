@@ -13,7 +13,7 @@ from widgets.session import ConsoleSession
 from widgets.views.globe_binding import selected_altitude_km
 from widgets.runner import JobRunner
 from widgets.views.map_view import MapView, objects_raster
-from widgets.views.point_style import ObjectColors, sensor_colors
+from widgets.views.point_style import ObjectColors, sensor_colors, sensor_hollow
 
 TRACK_POINTS = 721
 
@@ -61,7 +61,8 @@ class MapBinding(QObject):
     def show_sensors(self) -> None:
         sensors = self.session.sensors
         self.map_view.set_sensors(np.array([s.lat_deg for s in sensors]), np.array([s.lon_deg for s in sensors]),
-                                  sensor_colors(sensors, self.session.state.shown.sensor_color_mode))
+                                  sensor_colors(sensors, self.session.state.shown.sensor_color_mode),
+                                  sensor_hollow(sensors))
         self.show_coverage()
 
     def show_coverage(self) -> None:

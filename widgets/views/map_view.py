@@ -160,10 +160,15 @@ class MapView(QWidget):
         circle_lat, circle_lon = footprint_circle_deg(lat, lon, alt)
         self.footprint.setData(*break_at_antimeridian(circle_lon, circle_lat))
 
-    def set_sensors(self, lat_deg, lon_deg, colors_hex: list[str]) -> None:
+    def set_sensors(self, lat_deg, lon_deg, colors_hex: list[str], hollow=None) -> None:
+        """Sites as small squares; the ``hollow`` ones (other nations', context only) as
+        outlines in their colour."""
         lon = (np.asarray(lon_deg, dtype=float) + 180.0) % 360.0 - 180.0
+        hollow = np.zeros(len(colors_hex), dtype=bool) if hollow is None else np.asarray(hollow, dtype=bool)
+        filled_pen = pg.mkPen("#000000", width=0.5)
         self.sensor_sites.setData(lon, np.asarray(lat_deg, dtype=float),
-                                  brush=[pg.mkBrush(c) for c in colors_hex])
+                                  brush=[_clear(c) if h else pg.mkBrush(c) for c, h in zip(colors_hex, hollow)],
+                                  pen=[pg.mkPen(c, width=1.5) if h else filled_pen for c, h in zip(colors_hex, hollow)])
 
     def set_sensors_visible(self, visible: bool) -> None:
         self.sensor_sites.setVisible(visible)
@@ -174,3 +179,10 @@ class MapView(QWidget):
         else:
             lat, lon = ring
             self.coverage.setData(*break_at_antimeridian(lon, lat))
+
+
+def _clear(color: str):
+    """A brush of ``color`` with no fill (the colour kept, so a hollow site still says it)."""
+    qcolor = pg.mkColor(color)
+    qcolor.setAlpha(0)
+    return pg.mkBrush(qcolor)

@@ -1,5 +1,7 @@
 """How objects and sensor sites are coloured, from the state's colour modes: one place for
-the globe, the map and the legend."""
+the globe, the map and the legend. Sites that can be tasked (partners', contracted
+providers') are filled squares; other nations' sites (context only) are hollow squares,
+outlined in the same colour."""
 
 from __future__ import annotations
 
@@ -57,16 +59,28 @@ def sensor_colors(sensors: Sequence[Sensor], mode: str) -> list[str]:
     return [c if s.operational else STATUS_COLORS["off"] for c, s in zip(palette, sensors)]
 
 
+def sensor_hollow(sensors: Sequence[Sensor]) -> np.ndarray:
+    """Which sites are drawn hollow: other nations' (context only, never tasked)."""
+    return np.array([not s.schedulable for s in sensors], dtype=bool)
+
+
 def sensor_legend_html(mode: str, sensors: Sequence[Sensor] = ()) -> str:
     """By nation: the nations among ``sensors`` (all with a colour when none are given), then
-    'other' when some operator has no colour of its own."""
+    'other' when some operator has no colour of its own. Then the standing styles: filled
+    for sites that can be tasked, hollow for other nations' (when there are any)."""
     if mode == "nation":
         nations = {s.operator_nation for s in sensors}
         shown = [(n, c) for n, c in NATION_COLORS.items() if not sensors or n in nations]
         other = not sensors or bool(nations - set(NATION_COLORS))
-        return "  ".join(_entry("■", c, n) for n, c in shown + ([("other", OTHER_NATION_COLOR)] if other else []))
-    return "  ".join(_entry("■", c, t.upper() if len(t) <= 2 else t.title())  # RF, Radar
-                     for t, c in SENSOR_TYPE_COLORS.items())
+        colours = "  ".join(_entry("■", c, n) for n, c in shown + ([("other", OTHER_NATION_COLOR)] if other else []))
+    else:
+        colours = "  ".join(_entry("■", c, t.upper() if len(t) <= 2 else t.title())  # RF, Radar
+                            for t, c in SENSOR_TYPE_COLORS.items())
+    styles = [("■", "partner / contracted")]
+    if not sensors or not all(s.schedulable for s in sensors):
+        styles.append(("□", "other nation (context only)"))
+    return colours + "&nbsp;&nbsp;·&nbsp; " + "  ".join(_entry(symbol, OTHER_NATION_COLOR, name)
+                                                       for symbol, name in styles)
 
 
 class ObjectColors(QObject):
