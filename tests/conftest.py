@@ -128,6 +128,35 @@ def database_url_pg(request):
 
 
 @pytest.fixture
+def floor(database_url_pg, tmp_path):
+    """A floor database after ``floor init``, its crew added; returns a URL maker per login."""
+    import psycopg
+
+    from app.storage import add_operator, init_floor
+    from tests.operators import CREW
+
+    init_floor(database_url_pg)
+    for login, (nation, roles, clearance) in CREW.items():
+        add_operator(database_url_pg, login, nation, roles, clearance, password=f"pw-{login}")
+    base, query = database_url_pg.split("?", 1)
+    database_name = base.rsplit("/", 1)[1]
+    socket_dir = query.split("host=", 1)[1]
+
+    class Floor:
+        admin_url = database_url_pg
+
+        @staticmethod
+        def url(login: str) -> str:
+            return f"postgresql+psycopg://{login}@/{database_name}?host={socket_dir}"
+
+        @staticmethod
+        def sql(login: str) -> psycopg.Connection:
+            return psycopg.connect(host=socket_dir, dbname=database_name, user=login, autocommit=True)
+
+    return Floor
+
+
+@pytest.fixture
 def settle(qtbot):
     """``settle(widget, ...)``: wait until every job runner under the widgets is idle (database
     reads and writes, computations), so all they started, and all that started, has landed."""

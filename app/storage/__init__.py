@@ -1,14 +1,18 @@
 """The console's database: ``Store`` (one per database) and its repositories, one per record
 type (``watch_pairs``, ``event_log``, ``tasking_requests``), on ``database`` (engine,
 transactions, audit, who is connected) and ``schema`` (tables, migrations); ``floor`` sets
-up a shared PostgreSQL floor (roles, row-level security, triggers) and its operators. Domain records are imported from
+up a shared PostgreSQL floor (roles, row-level security, triggers) and its operators;
+``floor_feed`` is a console's live link to it. Domain records are imported from
 their features, never defined here. Modules outside this package import only from
 ``app.storage`` itself."""
 
 from app.storage.errors import StaleEdit, StoreError
-from app.storage.floor import CHANGES_CHANNEL, FloorError, FloorOperator, add_operator, init_floor, list_operators
+from app.storage.floor import (CHANGES_CHANNEL, CONSOLE_APPLICATION_NAME, FloorError, FloorOperator, OnFloor,
+                               add_operator, floor_presence, init_floor, list_operators)
+from app.storage.floor_feed import Change, FeedStatus, FloorFeed
 from app.storage.store import Store
 from app.storage.tasking_requests import ImportReport, TaskingRepository, changes_between
 
-__all__ = ["CHANGES_CHANNEL", "FloorError", "FloorOperator", "ImportReport", "StaleEdit", "Store", "StoreError",
-           "TaskingRepository", "add_operator", "changes_between", "init_floor", "list_operators"]
+__all__ = ["CHANGES_CHANNEL", "CONSOLE_APPLICATION_NAME", "Change", "FeedStatus", "FloorError", "FloorFeed",
+           "FloorOperator", "ImportReport", "OnFloor", "StaleEdit", "Store", "StoreError", "TaskingRepository",
+           "add_operator", "changes_between", "floor_presence", "init_floor", "list_operators"]

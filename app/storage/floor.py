@@ -28,6 +28,7 @@ from app.storage.errors import StoreError
 from app.storage.schema import operators
 
 CHANGES_CHANNEL = "spaceops_changes"
+CONSOLE_APPLICATION_NAME = "spaceops-console"  # a console's feed connection: who is on the floor
 SHARED_TABLES = ("tasking_requests", "watch_pairs", "events")  # row-level security and the change feed
 # who may write what (every floor role reads everything, row-level security deciding which rows)
 WRITERS = {
@@ -137,6 +138,18 @@ BEGIN
   RETURN NEW;
 END $$;
 
+-- who is on the floor: each login with a console's feed open on this database, since when.
+-- SECURITY DEFINER: pg_stat_activity hides other logins' start times from ordinary logins.
+CREATE OR REPLACE FUNCTION spaceops_presence()
+  RETURNS TABLE (login text, nation text, roles text, clearance text, since_utc text, consoles int)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_catalog AS $$
+  SELECT a.usename::text, coalesce(o.nation, ''), coalesce(o.roles, ''), coalesce(o.clearance, ''),
+         to_char(min(a.backend_start) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), count(*)::int
+  FROM pg_stat_activity a LEFT JOIN operators o ON o.login = a.usename::text
+  WHERE a.application_name = '{CONSOLE_APPLICATION_NAME}' AND a.datname = current_database()
+  GROUP BY a.usename, o.nation, o.roles, o.clearance ORDER BY 1
+$$;
+
 CREATE OR REPLACE FUNCTION spaceops_audit_signed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   NEW."user" := current_user;
@@ -218,7 +231,9 @@ def _grants_sql() -> str:
              f"GRANT SELECT ON schema_info, operators, changes, {', '.join(SHARED_TABLES)} TO {everyone};",
              f"GRANT SELECT, INSERT ON audit TO {everyone};",
              f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {everyone};",
-             "GRANT INSERT, UPDATE, DELETE ON operators TO floor_admin;"]
+             "GRANT INSERT, UPDATE, DELETE ON operators TO floor_admin;",
+             "REVOKE ALL ON FUNCTION spaceops_presence() FROM PUBLIC;",
+             f"GRANT EXECUTE ON FUNCTION spaceops_presence() TO {everyone};"]
     for table, writers in WRITERS.items():
         rights = "INSERT, UPDATE, DELETE" if table == "watch_pairs" else "INSERT, UPDATE"
         lines.append(f"GRANT {rights} ON {table} TO {', '.join(writers)};")
@@ -335,6 +350,27 @@ def _create_login(database: Database, entry: FloorOperator, password: str) -> No
                          "run add-operator as the floor's administrator") from None
     finally:
         raw.close()
+
+
+@dataclass(frozen=True)
+class OnFloor:
+    """A login with a console open on the floor."""
+
+    login: str
+    nation: str
+    roles: tuple[str, ...]
+    clearance: str
+    since_utc: str
+    consoles: int
+
+
+def floor_presence(database: Database) -> list[OnFloor]:
+    """Who is on the floor now (PostgreSQL; a single seat has no floor: empty)."""
+    if not database.is_postgresql:
+        return []
+    rows = database.read(lambda c: c.exec_driver_sql("SELECT * FROM spaceops_presence()").mappings().all())
+    return [OnFloor(r["login"], r["nation"], tuple(x for x in r["roles"].split(";") if x), r["clearance"],
+                    r["since_utc"] or "", r["consoles"]) for r in rows]
 
 
 def list_operators(url: str, connect_password: str | None = None) -> list[FloorOperator]:

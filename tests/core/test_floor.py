@@ -16,43 +16,9 @@ from app.common.user_settings import Operator
 from app.rpo.watch_pair import WatchPair
 from app.storage import Store, add_operator, init_floor, list_operators
 from app.tasking.request import SensorRequest, TaskingRequest
+from tests.operators import CREW
 
 START = datetime(2026, 8, 12, tzinfo=timezone.utc)
-# login -> (nation, roles, clearance); logins are cluster-wide roles, so the names say "floor test"
-CREW = {
-    "ft_gbr_officer": ("GBR", ("watch_officer",), "SECRET"),
-    "ft_usa_approver": ("USA", ("watch_officer", "tasking_approver"), "SECRET"),
-    "ft_usa_low": ("USA", ("watch_officer", "tasking_approver"), "CONFIDENTIAL"),
-    "ft_fra_trainee": ("FRA", ("trainee",), "SECRET"),
-    "ft_gbr_exercise": ("GBR", ("exercise_controller",), "SECRET"),
-    "ft_admin": ("GBR", ("floor_admin",), "UNCLASSIFIED"),
-}
-
-
-@pytest.fixture
-def floor(database_url_pg, tmp_path):
-    """A floor database after ``floor init``, its crew added; returns a URL maker per login."""
-    init_floor(database_url_pg)
-    for login, (nation, roles, clearance) in CREW.items():
-        add_operator(database_url_pg, login, nation, roles, clearance, password=f"pw-{login}")
-    base, query = database_url_pg.split("?", 1)
-    database_name = base.rsplit("/", 1)[1]
-    socket_dir = query.split("host=", 1)[1]
-
-    class Floor:
-        admin_url = database_url_pg
-
-        @staticmethod
-        def url(login: str) -> str:
-            return f"postgresql+psycopg://{login}@/{database_name}?host={socket_dir}"
-
-        @staticmethod
-        def sql(login: str) -> psycopg.Connection:
-            return psycopg.connect(host=socket_dir, dbname=database_name, user=login, autocommit=True)
-
-    return Floor
-
-
 def _request(request_id: str, **changes) -> TaskingRequest:
     base = TaskingRequest(request_id, "Characterize ISS", 25544, "GBR", "UKSpOC", SensorRequest("any"), "track",
                           "PRIORITY", START, START + timedelta(hours=24), justification="routine check")
