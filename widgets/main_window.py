@@ -21,10 +21,12 @@ from app.scenario.run import ScenarioRun
 from app.sensors.sites import SensorStore
 from app.storage import Store, StoreError
 from widgets.catalog_loader import CatalogLoader
+from widgets.floor_link import FloorLink
 from widgets.main_menus import build_menus
 from widgets.panels.catalog_panel import CatalogPanel
 from widgets.panels.details_panel import DetailsPanel
 from widgets.panels.event_log_panel import EventLogPanel
+from widgets.panels.floor_panel import FloorPanel
 from widgets.panels.passes_panel import PassesPanel
 from widgets.panels.scenario_panel import ScenarioPanel
 from widgets.panels.screening_panel import ScreeningPanel
@@ -86,6 +88,7 @@ class MainWindow(QMainWindow):
         self.event_log = EventLogPanel(store)
         self.screening = ScreeningPanel()
         self.tasking = TaskingPanel(store.tasking if store else None, interactive)
+        self.floor_panel = FloorPanel(store)
         self.scenario_panel = ScenarioPanel(interactive)
         self.time_controls = TimeControls(session.clock)
         self.top_banner, self.bottom_banner = ClassificationBanner(), ClassificationBanner()
@@ -108,6 +111,7 @@ class MainWindow(QMainWindow):
             session.state.operator.role, session.state.operator.clearance = operator.role, operator.clearance
         self._update_title()
         self.tasking.reload()
+        self.floor_link = self._join_floor(store)
         if store_problem:
             self.show_status(f"Watchlist and tasking off: {store_problem}", 60000)
         elif not operator.on_roster:
@@ -147,6 +151,32 @@ class MainWindow(QMainWindow):
         self.color_box.currentTextChanged.connect(lambda mode: setattr(session.state.shown, "color_mode", mode))
         self._show_color_mode(session.state.shown.color_mode)
 
+    def _join_floor(self, store: Store | None) -> FloorLink | None:
+        """On a PostgreSQL floor: listen for the others' changes and re-read what they touched."""
+        if store is None or not store.database.is_postgresql:
+            return None
+        link = FloorLink(store, self)
+        link.tables_changed.connect(self._reread_changed)
+        link.status_changed.connect(self.floor_panel.show_status)
+        link.status_changed.connect(self._report_floor_link)
+        link.start()
+        return link
+
+    def _reread_changed(self, tables: set) -> None:
+        if "tasking_requests" in tables:
+            self.tasking.reload()
+        if "watch_pairs" in tables:
+            self.watchlist.reload()
+        if "events" in tables:
+            self.event_log.reload()
+
+    def _report_floor_link(self, status) -> None:
+        if status.state == "offline":
+            self.show_status(f"Floor {status.message}", 600000)
+        elif status.offline_s > 0:
+            self.show_status(f"Floor: {status.message}", 30000)
+            self._reread_changed({"tasking_requests", "watch_pairs", "events"})  # what a missed feed may hide
+
     def _build_layout(self) -> None:
         bar = QHBoxLayout()
         bar.setContentsMargins(6, 2, 6, 2)
@@ -178,6 +208,7 @@ class MainWindow(QMainWindow):
         self.map_dock = self._dock("Ground track", "mapDock", self.map_view, below)
         self.passes_dock = self._dock("Passes", "passesDock", self.passes_panel, below)
         self.sensors_dock = self._dock("Sensors", "sensorsDock", self.sensors_panel, right)
+        self.floor_dock = self._dock("Floor", "floorDock", self.floor_panel, right)
         self.watchlist_dock = self._dock("Watchlist", "watchlistDock", self.watchlist, below)
         self.events_dock = self._dock("Events", "eventsDock", self.event_log, below)
         self.screening_dock = self._dock("Screening", "screeningDock", self.screening, below)
@@ -188,6 +219,7 @@ class MainWindow(QMainWindow):
             self.tabifyDockWidget(self.map_dock, dock)
         self.scenario_dock.hide()  # shown when a scenario is opened
         self.tabifyDockWidget(self.details_dock, self.sensors_dock)
+        self.tabifyDockWidget(self.sensors_dock, self.floor_dock)
         self.map_dock.raise_()
         self.details_dock.raise_()
         self._layout_restored = False
@@ -195,7 +227,8 @@ class MainWindow(QMainWindow):
     @property
     def docks(self) -> list[QDockWidget]:
         return [self.catalog_dock, self.details_dock, self.map_dock, self.passes_dock, self.sensors_dock,
-                self.watchlist_dock, self.events_dock, self.screening_dock, self.tasking_dock, self.scenario_dock]
+                self.watchlist_dock, self.events_dock, self.screening_dock, self.tasking_dock, self.scenario_dock,
+                self.floor_dock]
 
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -318,6 +351,8 @@ class MainWindow(QMainWindow):
         self.settings.set_text("view/color_mode", self.session.state.shown.color_mode)
         self.settings.sync()
         self.session.stop()
+        if self.floor_link is not None:
+            self.floor_link.stop()
         if self.session.store is not None:
             self.session.store.close()
         super().closeEvent(event)

@@ -51,6 +51,7 @@ class Database:
     def __init__(self, url: str, operator: Operator | None = None, password: str | None = None):
         """``password``: a floor login's password (from a file; never in the URL, never shown)."""
         self.url = url
+        self.connect_password = password  # a console's floor feed connects with it too
         if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
             try:
                 Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)

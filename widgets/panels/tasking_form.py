@@ -140,20 +140,35 @@ class TaskingForm(QWidget):
         self.releasable.setText(", ".join(request.releasable_to))
         self.data_mode.setCurrentText(request.data_mode)
 
+    def _as_typed(self) -> TaskingRequest:
+        """The original with the form's fields, unvalidated."""
+        nations = tuple(n.strip().upper() for n in self.releasable.text().replace(";", ",").split(",") if n.strip())
+        return replace(self.original, title=self.title.text().strip(), target_norad_id=self.target.value(),
+                       requesting_nation=self.nation.text().strip().upper(),
+                       requesting_unit=self.unit.text().strip(),
+                       sensor_request=SensorRequest(self.sensor_kind.currentText(), self.sensor_value.text().strip()),
+                       collection_type=self.collection.currentText(), precedence=self.precedence.currentText(),
+                       window_start=_datetime(self.window_start.dateTime()),
+                       window_end=_datetime(self.window_end.dateTime()),
+                       justification=self.justification.toPlainText().strip(),
+                       classification=self.classification.currentText(), releasable_to=nations,
+                       data_mode=self.data_mode.currentText())
+
+    def has_unsaved_edits(self) -> bool:
+        """Whether the operator has typed something the shown request does not say (times to
+        the second, as the form shows them)."""
+        if self.original is None or not self.isEnabled():
+            return False
+        whole_seconds = lambda moment: int(moment.timestamp())  # noqa: E731
+        typed, original = self._as_typed(), self.original
+        return (replace(typed, window_start=original.window_start, window_end=original.window_end) != original
+                or whole_seconds(typed.window_start) != whole_seconds(original.window_start)
+                or whole_seconds(typed.window_end) != whole_seconds(original.window_end))
+
     def edited(self) -> TaskingRequest:
         """The form's request, validated (TaskingError naming the field; that field gets focus)."""
         assert self.original is not None
-        nations = tuple(n.strip().upper() for n in self.releasable.text().replace(";", ",").split(",") if n.strip())
-        request = replace(self.original, title=self.title.text().strip(), target_norad_id=self.target.value(),
-                          requesting_nation=self.nation.text().strip().upper(),
-                          requesting_unit=self.unit.text().strip(),
-                          sensor_request=SensorRequest(self.sensor_kind.currentText(), self.sensor_value.text().strip()),
-                          collection_type=self.collection.currentText(), precedence=self.precedence.currentText(),
-                          window_start=_datetime(self.window_start.dateTime()),
-                          window_end=_datetime(self.window_end.dateTime()),
-                          justification=self.justification.toPlainText().strip(),
-                          classification=self.classification.currentText(), releasable_to=nations,
-                          data_mode=self.data_mode.currentText())
+        request = self._as_typed()
         try:
             request.sensor_request.check(self.sensors)
             return request.validated(self.catalog if len(self.catalog) else None)

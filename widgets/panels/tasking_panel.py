@@ -229,7 +229,7 @@ class TaskingPanel(QWidget):
         request = next((r for r in self.requests if r.id == request_id), None)
         if request is not None and (self.current is None or request.id != self.current.id
                                     or request.version != self.current.version):
-            self._show(request)
+            self._show_unless_editing(request)
 
     def select_request(self, request_id: str) -> None:
         for row in range(self.proxy.rowCount()):
@@ -237,8 +237,18 @@ class TaskingPanel(QWidget):
                 self.table.selectRow(row)  # shows it, unless it was the selected row already
                 request = next(r for r in self.requests if r.id == request_id)
                 if self.current != request:
-                    self._show(request)
+                    self._show_unless_editing(request)
                 return
+
+    def _show_unless_editing(self, request: TaskingRequest) -> None:
+        """Show a newer version of the request in the editor, unless the operator is editing
+        it: then the typing is kept, and saving will meet the newer version as a conflict."""
+        if (self.current is not None and request.id == self.current.id and request.version != self.current.version
+                and self.form.has_unsaved_edits()):
+            self.message.setText(f"{request.id} was changed meanwhile (v{request.version}, {request.status}, by "
+                                 f"{request.updated_by or 'another login'}); your edits are kept — saving shows both")
+            return
+        self._show(request)
 
     def _show(self, request: TaskingRequest | None) -> None:
         changed_request = self.current is None or request is None or request.id != self.current.id
