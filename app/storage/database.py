@@ -64,7 +64,9 @@ class Database:
             if password:
                 connect_args["password"] = password
         try:
-            self.engine: Engine = create_engine(url, future=True, connect_args=connect_args)
+            # on a floor, a pooled connection may have died with a server restart: test it before use
+            self.engine: Engine = create_engine(url, future=True, connect_args=connect_args,
+                                                pool_pre_ping=url.startswith("postgresql"))
         except ImportError as error:  # e.g. a PostgreSQL URL without its driver
             raise StoreError(f"the database driver for {url.split(':', 1)[0]} is not installed ({error}); "
                              "for PostgreSQL: pip install 'spaceops[postgresql]'") from None

@@ -158,7 +158,11 @@ class FloorFeed:
 
     def _catch_up(self, connection) -> int:
         if self._last_seq is None:
+            # the console read everything committed before now: remember those as delivered
             self._last_seq = connection.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0]
+            for (seq,) in connection.execute("SELECT seq FROM changes WHERE seq > %s",
+                                             (self._last_seq - CATCH_UP_MARGIN,)).fetchall():
+                self._remember(seq)
             return 0
         rows = connection.execute(
             "SELECT table_name, record_key, version, seq, action FROM changes WHERE seq > %s ORDER BY seq",

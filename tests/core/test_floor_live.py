@@ -97,9 +97,10 @@ def _terminate(floor, login: str) -> int:
 
 
 def test_after_a_dropped_connection_the_feed_catches_up_with_nothing_missed(floor):
+    store = Store(floor.url("ft_gbr_officer"))
+    store.watch_pairs.add(WatchPair(25544, 43013, releasability="REL TO USA"))  # before the console started
     listener = Listener()
     feed = _feed(floor, "ft_usa_approver", listener)
-    store = Store(floor.url("ft_gbr_officer"))
     try:
         first = store.watch_pairs.add(WatchPair(25544, 48274, releasability="REL TO USA"))
         assert listener.wait_for(lambda ls: len(ls.keys("watch_pairs")) == 1)

@@ -27,7 +27,8 @@ class FloorPanel(QWidget):
         self.status: FeedStatus | None = None
         self.link_label = QLabel(objectName="floorLinkLabel", wordWrap=True)
         self.model, self.proxy, self.table = filtered_table(self, COLUMNS)
-        self.table.setColumnWidth(0, 140)
+        for column, width in enumerate((130, 55, 170, 100, 150, 65)):
+            self.table.setColumnWidth(column, width)
         self.database = JobRunner(self, serial=True)
         self._presence_timer = QTimer(self, interval=PRESENCE_EVERY_MS)
         self._presence_timer.timeout.connect(self.reload)
@@ -49,12 +50,16 @@ class FloorPanel(QWidget):
             self.table.hide()
 
     def reload(self):
-        if not self.on_floor:
-            return None
+        if not self.on_floor or (self.status is not None and self.status.state == "offline"):
+            return None  # no floor, or the link is down: the dock says so already
         database = self.store.database
         return self.database.start("Reading who is on the floor", lambda _progress: floor_presence(database),
                                    self._show_presence,
-                                   on_error=lambda error: self._set_link(f"Presence not read: {error}", "caution"))
+                                   on_error=self._presence_failed)
+
+    def _presence_failed(self, error: BaseException) -> None:
+        if self.status is None or self.status.state != "offline":  # else the outage is what the dock shows
+            self._set_link(f"Presence not read: {error}", "caution")
 
     def _show_presence(self, present: list[OnFloor]) -> None:
         self.present = present
