@@ -116,3 +116,15 @@ def test_passes_can_be_cancelled(qtbot, default_catalog, store):
         pass
     assert job.cancelled and job.result is None and panel.passes == []
     assert panel.summary.text() == "Cancelled." and panel.compute_button.isEnabled()
+
+
+def test_the_sensor_list_shows_each_sites_standing_and_filters_on_it(qtbot, store):
+    """Other nations' sites are listed for context, said to be so, never as partners."""
+    panel = SensorsPanel(store, interactive=False)
+    qtbot.addWidget(panel)
+    qtbot.keyClicks(panel.search, "context only")
+    shown = [panel.proxy.index(row, 0).data(Qt.ItemDataRole.UserRole) for row in range(panel.proxy.rowCount())]
+    by_name = {s.name: s for s in panel.sensors}
+    assert len(shown) == sum(not s.schedulable for s in panel.sensors) > 50
+    assert any("ARMAVIR" in name.upper() for name in shown)
+    assert all(by_name[name].standing == "other" for name in shown)

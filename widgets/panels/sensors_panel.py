@@ -4,7 +4,7 @@ and add, edit or remove the user's own sensors."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QStandardItem
+from PySide6.QtGui import QColor, QStandardItem
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton,
                                QVBoxLayout, QWidget)
 
@@ -13,7 +13,8 @@ from widgets.panels.filtered_table import filtered_table
 from widgets.dialogs.sensor_dialog import SensorDialog
 from widgets.theme import SENSOR_TYPE_COLORS, STATUS_COLORS
 
-COLUMNS = ("Name", "Nation", "Type", "Provider", "Status", "Min el (deg)", "Max range (km)")
+COLUMNS = ("Name", "Nation", "Standing", "Type", "Provider", "Status", "Min el (deg)", "Max range (km)")
+STANDING_TEXT = {"partner": "partner", "contracted": "contracted", "other": "other nation (context only)"}
 
 
 class SensorsPanel(QWidget):
@@ -56,8 +57,12 @@ class SensorsPanel(QWidget):
         self.model.setRowCount(0)
         for sensor in self.sensors:
             cells = [sensor.name + (" (user)" if sensor.user_defined else ""), sensor.operator_nation,
-                     sensor.sensor_type, sensor.provider, sensor.status]
+                     STANDING_TEXT.get(sensor.standing, sensor.standing), sensor.sensor_type, sensor.provider,
+                     sensor.status]
             items = [QStandardItem(text) for text in cells]
+            if not sensor.schedulable:
+                items[2].setForeground(QColor(STATUS_COLORS["off"]))
+                items[2].setToolTip("Drawn for context; never offered for tasking")
             for value in (sensor.min_elevation_deg, sensor.max_range_km):
                 item = QStandardItem()
                 item.setData(float(value), Qt.ItemDataRole.DisplayRole)
