@@ -78,6 +78,8 @@ class SensorSpec(_Strict):
     alt_m: float = Field(ge=-500, le=9000)
     min_elevation_deg: float = Field(ge=0, lt=90)
     max_range_km: float = Field(gt=0)
+    # partner | contracted | other (context only, never tasked); empty: derived from nation and provider
+    standing: Literal["", "partner", "contracted", "other"] = ""
 
 
 class SensorsSpec(_Strict):

@@ -99,7 +99,7 @@ def base_sensors(spec: SensorsSpec) -> list[Sensor]:
     sensors = list(bundled_sensors()) if spec.bundled else []
     for s in spec.add:
         sensors.append(Sensor(s.name, s.nation, s.provider, s.type, s.lat_deg, s.lon_deg, s.alt_m,
-                              s.min_elevation_deg, s.max_range_km, user_defined=True))
+                              s.min_elevation_deg, s.max_range_km, standing=s.standing, user_defined=True))
     return sensors
 
 

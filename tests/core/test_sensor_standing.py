@@ -128,3 +128,18 @@ def test_a_user_sensor_file_with_a_bad_standing_names_file_line_and_field(tmp_pa
     # a standing the user gives is kept through a save
     store.put(validate_sensor_fields({**GOOD, "name": "Listed other", "standing": "other"}))
     assert {s.name: s.standing for s in SensorStore(path).sensors()}["Listed other"] == "other"
+
+
+def test_a_scenario_sensor_can_be_given_its_standing():
+    from pydantic import ValidationError
+
+    from app.scenario.format import SensorsSpec
+    from app.scenario.run import base_sensors
+
+    site = {"name": "Red radar", "nation": "NZL", "type": "radar", "lat_deg": -45.0, "lon_deg": 170.0, "alt_m": 100,
+            "min_elevation_deg": 5, "max_range_km": 3000}
+    sensors = base_sensors(SensorsSpec(bundled=False, add=[{**site, "standing": "other"}, {**site, "name": "Blue"}]))
+    assert [(s.name, s.standing, s.schedulable) for s in sensors] == [("Red radar", "other", False),
+                                                                       ("Blue", "partner", True)]
+    with pytest.raises(ValidationError, match="standing"):
+        SensorsSpec(add=[{**site, "standing": "ally"}])
