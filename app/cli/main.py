@@ -21,6 +21,7 @@ from app.catalog import Catalog
 from app.catalog.ingest import Rejection
 from app.cli.scenario import add_scenario_parser, scenario_command
 from app.cli.floor import add_floor_parser, floor_command
+from app.cli.records import add_records_parsers, records_command
 from app.cli.tasking import add_tasking_parser, tasking_command
 from app.common.logconfig import configure_logging
 from app.common.resources import default_catalog_paths
@@ -155,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--format", choices=("text", "json"), default="text")
 
     add_tasking_parser(commands, common)
+    add_records_parsers(commands, common)
     add_floor_parser(commands, common)
     add_scenario_parser(commands, common, _utc_argument)
 
@@ -200,6 +202,8 @@ def _run(argv: Sequence[str] | None) -> int:
         return sensors_list_command(args.format)
     if args.command == "tasking":
         return tasking_command(args)
+    if args.command in ("watchlist", "events"):
+        return records_command(args)
     if args.command == "floor":
         return floor_command(args)
     if args.command == "scenario":

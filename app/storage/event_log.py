@@ -55,13 +55,23 @@ class EventLogRepository:
 
         return self.database.write(work)
 
-    def recent(self, unacknowledged_only: bool = False, limit: int = 500) -> list[dict]:
-        """The newest events the operator may see first."""
-        query = select(events).order_by(events.c.id.desc()).limit(limit)
-        if unacknowledged_only:
-            query = query.where(events.c.acknowledged_by.is_(None))
-        rows = self.database.read(lambda c: c.execute(query).mappings().all())
-        return [dict(row) for row in rows if self._visible(row)]
+    def recent(self, unacknowledged_only: bool = False, limit: int | None = 500) -> list[dict]:
+        """The newest ``limit`` events the operator may see (None: all), newest first (read in
+        pages, since on a single seat what is hidden is filtered here, not by the database)."""
+        visible: list[dict] = []
+        below: int | None = None
+        while limit is None or len(visible) < limit:
+            query = select(events).order_by(events.c.id.desc()).limit(limit)
+            if unacknowledged_only:
+                query = query.where(events.c.acknowledged_by.is_(None))
+            if below is not None:
+                query = query.where(events.c.id < below)
+            rows = self.database.read(lambda c, q=query: c.execute(q).mappings().all())
+            visible.extend(dict(row) for row in rows if self._visible(row))
+            if limit is None or len(rows) < limit:
+                break
+            below = rows[-1]["id"]
+        return visible if limit is None else visible[:limit]
 
     def last_alert_statuses(self, kind: str = "rpo-alert") -> dict[int, str]:
         """Each watch pair's most recent alert status (its severity)."""

@@ -227,3 +227,22 @@ def test_watchlist_on_real_pairs_and_alerts(default_catalog):
     alerts = tracker.update(states, START)
     assert {a.pair_id for a in alerts} == {s.pair.id for s in states if s.status in ("critical", "serious", "caution")}
     assert tracker.update(states, START + timedelta(seconds=1)) == []  # no repeat while nothing changes
+
+
+def test_recent_events_are_the_newest_the_operator_may_see_however_many_are_hidden(tmp_path):
+    """On a single seat the filter runs after the read: the limit must count visible events."""
+    from app.common.user_settings import Operator
+    from app.storage import Store
+
+    writer = Store(f"sqlite:///{tmp_path / 'ops.db'}", operator=Operator("gbr", "GBR", ("watch_officer",), "SECRET"))
+    seen = writer.event_log.log("2026-08-12T00:00:00.000000Z", "message", "normal", "for everyone")
+    from app.rpo.watch_pair import WatchPair
+
+    pair = writer.watch_pairs.add(WatchPair(25544, 48274, classification="SECRET"))  # GBR's own
+    writer.event_log.log_many([{"sim_utc": "2026-08-12T00:00:01.000000Z", "kind": "message", "severity": "normal",
+                                "message": f"gbr {number}", "pair_id": pair.id} for number in range(30)])
+    reader = Store(f"sqlite:///{tmp_path / 'ops.db'}", operator=Operator("fra", "FRA", ("watch_officer",), "SECRET"))
+    assert [e["id"] for e in reader.event_log.recent(limit=5)] == [seen]
+    assert len(writer.event_log.recent(limit=5)) == 5 and len(writer.event_log.recent(limit=None)) == 31
+    writer.close()
+    reader.close()
