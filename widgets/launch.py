@@ -88,7 +88,7 @@ def settings():
 
 
 def run_console(catalog_paths: Sequence[str] | None = None, database_url: str | None = None,
-                scenario_path: str | None = None) -> int:
+                scenario_path: str | None = None, password_file: str | None = None) -> int:
     """Open the console; the catalog is the one given, else the last one used, else the bundled
     one; the database is ``database_url``, else the settings' one, else SQLite in the user data
     folder. With ``scenario_path`` the console plays that scenario (validated first: exit 3
@@ -124,7 +124,7 @@ def run_console(catalog_paths: Sequence[str] | None = None, database_url: str | 
 
     from widgets.main_window import MainWindow
 
-    window = MainWindow(preferences, database_url=database_url)
+    window = MainWindow(preferences, database_url=database_url, password_file=password_file)
     window.resize(1600, 1000)
     window.restore_layout()
     window.show()

@@ -59,7 +59,8 @@ class MainWindow(QMainWindow):
 
     def __init__(self, settings: Preferences | QSettings | None = None, clock: SimulationClock | None = None,
                  interactive: bool = True, sensor_store: SensorStore | None = None, store: Store | None = None,
-                 open_default_store: bool = True, database_url: str | None = None):
+                 open_default_store: bool = True, database_url: str | None = None,
+                 password_file: str | None = None):
         """``store``: an open database; else one is opened from ``database_url``, else from the
         user settings' URL, else SQLite in the user data folder (unless ``open_default_store``
         is False: then the watchlist and tasking are off)."""
@@ -71,7 +72,7 @@ class MainWindow(QMainWindow):
         if store is None and open_default_store:
             try:
                 store = Store(database_url or self.user_settings.database_url or None,
-                              password=connection_password(self.user_settings))
+                              password=connection_password(self.user_settings, password_file))
             except (StoreError, PasswordFileError) as error:  # the console still runs, without the watchlist and tasking
                 store_problem = str(error)
         self.session = session = ConsoleSession(clock, store, interactive, parent=self)

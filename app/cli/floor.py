@@ -1,6 +1,7 @@
-"""``spaceops floor init|add-operator|list-operators``: set up a coalition floor on
+"""``spaceops floor init|add-operator|list-operators|loadtest``: set up a coalition floor on
 PostgreSQL (schema, roles, row-level security, triggers, change feed) and its operators, or
-a single seat's roster on SQLite (``app.storage.floor``)."""
+a single seat's roster on SQLite (``app.storage.floor``); measure a floor on this machine
+under simulated consoles (``app.storage.floor_loadtest``)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from app.common.marking import CLASSIFICATIONS
 from app.common.user_settings import ROLES, PasswordFileError, connection_password, load_settings, read_password_file
 from app.storage import StoreError, add_operator, init_floor, list_operators
 
-EXIT_OK, EXIT_USAGE, EXIT_DATABASE = 0, 2, 4
+EXIT_OK, EXIT_NOT_CONVERGED, EXIT_USAGE, EXIT_DATABASE, EXIT_INTERRUPTED = 0, 1, 2, 4, 130
 
 
 def add_floor_parser(commands, common: argparse.ArgumentParser) -> None:
@@ -36,9 +37,40 @@ def add_floor_parser(commands, common: argparse.ArgumentParser) -> None:
     add.add_argument("--password-file", metavar="FILE", help="the new login's password (PostgreSQL floors)")
     listing = sub.add_parser("list-operators", parents=[common, database], help="the floor's operators")
     listing.add_argument("--format", choices=("json", "text"), default="text")
+    load = sub.add_parser("loadtest", parents=[common, database],
+                          help="simulated consoles (own logins and connections) make updates and listen: JSON "
+                               "figures; exit 0 only if every console converged with nothing lost, else 1. A floor "
+                               "on this machine only, with an administrator's URL; what it adds, it removes")
+    load.add_argument("--consoles", type=_count_argument, default=20, metavar="N", help="default 20")
+    load.add_argument("--updates", type=_count_argument, default=1000, metavar="M",
+                      help="in all, round-robin across the consoles (default 1000)")
+    load.add_argument("--seconds", type=_seconds_argument, default=10.0, metavar="S",
+                      help="the updates evenly paced over S seconds (default 10)")
+
+
+def _count_argument(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _seconds_argument(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError("must be above 0")
+    return value
 
 
 def floor_command(args) -> int:
+    if args.floor_command == "loadtest":
+        return _loadtest(args)
     try:
         password = connection_password(load_settings(), args.connect_password_file)
         if args.floor_command == "init":
@@ -58,6 +90,33 @@ def floor_command(args) -> int:
     except StoreError as error:
         print(f"spaceops: {error}", file=sys.stderr)
         return EXIT_DATABASE
+
+
+def _loadtest(args) -> int:
+    import signal
+
+    from app.storage import LoadtestRefused, require_local, run_loadtest
+
+    def interrupt(signum, frame):  # a terminated run cleans up as a Ctrl-C does
+        raise KeyboardInterrupt
+
+    try:
+        require_local(args.database)  # before reading anything or connecting
+        password = connection_password(load_settings(), args.connect_password_file)
+        signal.signal(signal.SIGTERM, interrupt)
+        result = run_loadtest(args.database, args.consoles, args.updates, args.seconds, password,
+                              note=lambda line: print(line, file=sys.stderr, flush=True))
+    except (LoadtestRefused, PasswordFileError) as error:
+        print(f"spaceops: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except StoreError as error:
+        print(f"spaceops: {error}", file=sys.stderr)
+        return EXIT_DATABASE
+    except KeyboardInterrupt:
+        print("spaceops: loadtest interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    print(json.dumps(result.as_json(), indent=1))
+    return EXIT_OK if result.passed else EXIT_NOT_CONVERGED
 
 
 def _list(operators, form: str) -> int:

@@ -105,6 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--database", metavar="URL", default=argparse.SUPPRESS,
                         help="SQLAlchemy URL of the console's database (default: the settings', else SQLite "
                              "in the user data directory)")
+    parser.add_argument("--connect-password-file", metavar="FILE", default=argparse.SUPPRESS,
+                        help="the password of the login in --database (else the settings' file, PGPASSFILE, "
+                             "~/.pgpass)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     catalog = commands.add_parser("catalog", help="inspect catalog files", parents=[common])
@@ -187,7 +190,8 @@ def _run(argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     configure_logging(getattr(args, "verbose", False))
     if args.command is None:
-        return _gui_exit(launch_console(getattr(args, "database", None), getattr(args, "scenario", None)))
+        return _gui_exit(launch_console(getattr(args, "database", None), getattr(args, "scenario", None),
+                                        getattr(args, "connect_password_file", None)))
     if args.command == "catalog":
         return catalog_info(args.files or [str(path) for path in default_catalog_paths()])
     if args.command == "propagate":
@@ -223,11 +227,12 @@ def _gui_exit(code: int) -> int:
     return code
 
 
-def launch_console(database_url: str | None = None, scenario_path: str | None = None) -> int:
+def launch_console(database_url: str | None = None, scenario_path: str | None = None,
+                   password_file: str | None = None) -> int:
     """Open the console window (the one place the core reaches into ``widgets``, lazily)."""
     from widgets.launch import run_console
 
-    return run_console(database_url=database_url, scenario_path=scenario_path)
+    return run_console(database_url=database_url, scenario_path=scenario_path, password_file=password_file)
 
 
 PASS_FIELDS = ("sensor", "norad_id", "aos_utc", "tca_utc", "los_utc", "max_elevation_deg", "range_at_tca_km",

@@ -18,8 +18,7 @@ from pathlib import Path
 
 from app.common.marking import DATA_MODES, highest_classification, is_shelved, is_waiting, nations_in
 from app.common.user_settings import Operator, PasswordFileError, connection_password, load_settings
-from app.storage import Store, StoreError
-from app.storage.database import default_database_url, now_utc
+from app.storage import Store, StoreError, default_database_url, now_utc
 
 EXIT_OK, EXIT_USAGE, EXIT_DATABASE = 0, 2, 4
 PAIR_FIELDS = ("id", "primary_id", "secondary_id", "caution_km", "warning_km", "closing_speed_km_s",

@@ -207,6 +207,7 @@ CREATE POLICY floor_see ON audit FOR SELECT USING (
   (table_name = 'tasking_requests' AND EXISTS (SELECT 1 FROM tasking_requests t WHERE t.id = audit.record_key))
   OR (table_name = 'watch_pairs' AND EXISTS (SELECT 1 FROM watch_pairs w WHERE w.id = audit.record_id))
   OR (table_name = 'events' AND EXISTS (SELECT 1 FROM events e WHERE e.id = audit.record_id))
+  OR (table_name = 'operators' AND pg_has_role(current_user, 'floor_admin', 'MEMBER'))
   OR (audit."user" = current_user AND audit.record_id IS NULL AND audit.record_key IS NULL));
 CREATE POLICY floor_add ON audit FOR INSERT WITH CHECK (true);
 DROP TRIGGER IF EXISTS spaceops_audit_signed ON audit;
@@ -302,14 +303,18 @@ def add_operator(url: str, login: str, nation: str, roles: tuple[str, ...], clea
     entry = validated_operator(login, nation, roles, clearance)
     database = Database(url, None, connect_password)
     try:
-        if database.is_postgresql:
-            if not password:
-                raise FloorError("a floor login needs a password (--password-file)")
-            _create_login(database, entry, password)
+        if database.is_postgresql and not password:
+            raise FloorError("a floor login needs a password (--password-file)")
         added = FloorOperator(entry.login, entry.nation, entry.roles, entry.clearance, now_utc(),
                               database.operator.name)
 
-        def work(connection) -> None:
+        def work(connection) -> None:  # the login and its roster entry land together, or neither
+            if database.is_postgresql:
+                try:
+                    _create_login(connection, entry, password)
+                except Exception as error:  # psycopg's own: the driver cursor is not SQLAlchemy's
+                    raise FloorError(f"cannot add login {entry.login} on {database.url} ({str(error).strip()}); "
+                                     "run add-operator as the floor's administrator") from None
             connection.execute(delete(operators).where(operators.c.login == login))
             connection.execute(insert(operators).values(login=login, nation=nation, roles=";".join(entry.roles),
                                                         clearance=clearance, added_utc=added.added_utc,
@@ -317,39 +322,36 @@ def add_operator(url: str, login: str, nation: str, roles: tuple[str, ...], clea
             database.audit(connection, "operators", login, "set", {"nation": nation, "roles": list(entry.roles),
                                                                    "clearance": clearance})
 
-        database.write(work)
+        try:
+            database.write(work)
+        except StoreError as error:
+            if database.is_postgresql and ("permission denied" in str(error) or "row-level security" in str(error)
+                                           or "must have" in str(error)):
+                raise FloorError(f"cannot add login {entry.login} on {database.url} ({error}); "
+                                 "run add-operator as the floor's administrator") from None
+            raise
         return added
     finally:
         database.close()
 
 
-def _create_login(database: Database, entry: FloorOperator, password: str) -> None:
+def _create_login(connection, entry: FloorOperator, password: str) -> None:
+    """The login role, member of exactly its floor roles (in the caller's transaction)."""
     from psycopg import sql  # only a floor needs the PostgreSQL driver
 
-    raw = database.engine.raw_connection()
-    try:
-        with raw.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (entry.login,))
-            verb = "ALTER" if cursor.fetchone() else "CREATE"
-            cursor.execute(sql.SQL(verb + " ROLE {} LOGIN PASSWORD {}").format(
-                sql.Identifier(entry.login), sql.Literal(password)))
+    with connection.connection.cursor() as cursor:  # the driver's own, in the same transaction
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (entry.login,))
+        verb = "ALTER" if cursor.fetchone() else "CREATE"
+        cursor.execute(sql.SQL(verb + " ROLE {} LOGIN PASSWORD {}").format(sql.Identifier(entry.login),
+                                                                          sql.Literal(password)))
+        for role in ROLES:
+            grant = "GRANT {} TO {}" if role in entry.roles else "REVOKE {} FROM {}"
+            cursor.execute(sql.SQL(grant).format(sql.Identifier(role), sql.Identifier(entry.login)))
+        if "floor_admin" in entry.roles:  # an administrator adds operators: create logins, grant roles
+            cursor.execute(sql.SQL("ALTER ROLE {} CREATEROLE").format(sql.Identifier(entry.login)))
             for role in ROLES:
-                if role in entry.roles:
-                    cursor.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(role), sql.Identifier(entry.login)))
-                else:
-                    cursor.execute(sql.SQL("REVOKE {} FROM {}").format(sql.Identifier(role), sql.Identifier(entry.login)))
-            if "floor_admin" in entry.roles:  # an administrator adds operators: create logins, grant roles
-                cursor.execute(sql.SQL("ALTER ROLE {} CREATEROLE").format(sql.Identifier(entry.login)))
-                for role in ROLES:
-                    cursor.execute(sql.SQL("GRANT {} TO {} WITH ADMIN OPTION").format(
-                        sql.Identifier(role), sql.Identifier(entry.login)))
-        raw.commit()
-    except Exception as error:
-        raw.rollback()
-        raise FloorError(f"cannot add login {entry.login} on {database.url} ({str(error).strip()}); "
-                         "run add-operator as the floor's administrator") from None
-    finally:
-        raw.close()
+                cursor.execute(sql.SQL("GRANT {} TO {} WITH ADMIN OPTION").format(sql.Identifier(role),
+                                                                                 sql.Identifier(entry.login)))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import pytest
 
 from app.common.user_settings import Operator
 from app.rpo.watch_pair import WatchPair
-from app.storage import Store, add_operator, init_floor, list_operators
+from app.storage import Store, StoreError, add_operator, init_floor, list_operators
 from app.tasking.request import SensorRequest, TaskingRequest
 from tests.operators import CREW
 
@@ -178,3 +178,14 @@ def test_single_seat_roster(tmp_path, monkeypatch):
     add_operator(url, me, "AUS", ("watch_officer", "tasking_approver"), "SECRET")
     assert Store(url).operator == Operator(me, "AUS", ("watch_officer", "tasking_approver"), "SECRET")
     assert [o.login for o in list_operators(url)] == [me]
+
+
+def test_a_floor_admin_who_is_not_a_superuser_adds_operators_and_a_refusal_leaves_no_login(floor):
+    admin = floor.url("ft_admin")  # floor_admin: CREATEROLE and the floor roles with ADMIN OPTION
+    added = add_operator(admin, "ft_added_by_admin", "CAN", ("watch_officer",), "CONFIDENTIAL", password="pw-x")
+    assert added.added_by == "ft_admin"
+    assert {o.login: o.nation for o in list_operators(admin)}["ft_added_by_admin"] == "CAN"
+    with pytest.raises(StoreError, match="administrator"):
+        add_operator(floor.url("ft_gbr_officer"), "ft_never", "GBR", ("watch_officer",), "SECRET", password="pw-y")
+    with floor.sql("postgres") as superuser:
+        assert superuser.execute("SELECT count(*) FROM pg_roles WHERE rolname = 'ft_never'").fetchone() == (0,)
