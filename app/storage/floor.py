@@ -344,10 +344,13 @@ def _create_login(connection, entry: FloorOperator, password: str) -> None:
         verb = "ALTER" if cursor.fetchone() else "CREATE"
         cursor.execute(sql.SQL(verb + " ROLE {} LOGIN PASSWORD {}").format(sql.Identifier(entry.login),
                                                                           sql.Literal(password)))
+        administrator = "floor_admin" in entry.roles
         for role in ROLES:
-            grant = "GRANT {} TO {}" if role in entry.roles else "REVOKE {} FROM {}"
-            cursor.execute(sql.SQL(grant).format(sql.Identifier(role), sql.Identifier(entry.login)))
-        if "floor_admin" in entry.roles:  # an administrator adds operators: create logins, grant roles
+            if role in entry.roles:
+                cursor.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(role), sql.Identifier(entry.login)))
+            elif not administrator:  # (an administrator keeps every role to grant; revoking would orphan its grants)
+                cursor.execute(sql.SQL("REVOKE {} FROM {}").format(sql.Identifier(role), sql.Identifier(entry.login)))
+        if administrator:  # an administrator adds operators: create logins, grant roles
             cursor.execute(sql.SQL("ALTER ROLE {} CREATEROLE").format(sql.Identifier(entry.login)))
             for role in ROLES:
                 cursor.execute(sql.SQL("GRANT {} TO {} WITH ADMIN OPTION").format(sql.Identifier(role),
