@@ -122,10 +122,10 @@ def run_console(catalog_paths: Sequence[str] | None = None, database_url: str | 
     paths = [str(p) for p in (catalog_paths or saved_catalog_paths(preferences) or default_catalog_paths())]
     early = _EarlyLoad(paths) if run is None else None  # reads the files while the window is being built
 
-    from widgets.main_window import MainWindow
+    from widgets.main_window import MainWindow, fit_to_screen
 
     window = MainWindow(preferences, database_url=database_url, password_file=password_file)
-    window.resize(1600, 1000)
+    fit_to_screen(window, 1600, 1000)
     window.restore_layout()
     window.show()
     window.start()

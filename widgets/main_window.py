@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Sequence
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (QComboBox, QDockWidget, QHBoxLayout, QLabel, QMainWindow, QScrollArea, QVBoxLayout,
                                QWidget)
 
@@ -52,6 +53,20 @@ from widgets.window_frame import frame_with_banners, hide_stray_tab_bars
 log = logging.getLogger(__name__)
 
 LAYOUT_VERSION = 2  # raise when docks are added or removed: saved layouts of other versions are not restored
+
+
+QT_GEOMETRY_MAGIC = bytes.fromhex("01d9d0cb")  # how QWidget.saveGeometry's data starts
+
+
+def fit_to_screen(window: QWidget, width: int, height: int) -> None:
+    """The preferred size, or the screen's available area where that is smaller (a laptop)."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    area = screen.availableGeometry() if screen is not None else None
+    if area is None or area.isEmpty():
+        window.resize(width, height)
+        return
+    window.resize(min(width, area.width()), min(height, area.height()))
+    window.move(area.topLeft())
 
 
 class MainWindow(QMainWindow):
@@ -311,7 +326,10 @@ class MainWindow(QMainWindow):
         unreadable or from another version is ignored and said in the status line."""
         geometry, state = self.settings.byte_array("window/geometry"), self.settings.byte_array("window/state")
         if geometry is not None and not self.restoreGeometry(geometry):
-            self.settings.note_problem("window/geometry: not a window geometry; ignored")
+            if bytes(geometry[:4]) == QT_GEOMETRY_MAGIC:  # Qt refuses a geometry bigger than this screen
+                log.info("window/geometry: saved on a larger screen; the window fits this one")
+            else:
+                self.settings.note_problem("window/geometry: not a window geometry; ignored")
         if state is not None and not self.restoreState(state, LAYOUT_VERSION):
             self.settings.note_problem("window/state: a dock layout from another version; the default layout is used")
         refused = any(p.startswith("window/state") for p in self.settings.problems)

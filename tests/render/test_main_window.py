@@ -122,6 +122,35 @@ def test_catalog_paths_given_as_path_objects_are_saved_as_text(qtbot, qsettings,
     assert second.settings.problems == []
 
 
+def test_a_window_saved_on_a_larger_screen_fits_this_one_without_a_warning(qtbot, qsettings, monkeypatch):
+    """Saved on a 1920x1080 desk, started on a 1366x768 laptop: Qt refuses the geometry
+    (restoreGeometry is False); that is not a broken setting, and the window fits the screen."""
+    from app.live.clock import SimulationClock
+    from widgets.main_window import MainWindow, fit_to_screen
+
+    first = MainWindow(settings=qsettings, clock=SimulationClock(), interactive=False)
+    qtbot.addWidget(first)
+    first.close()
+    qsettings.sync()
+    second = MainWindow(settings=qsettings, clock=SimulationClock(), interactive=False)
+    qtbot.addWidget(second)
+    fit_to_screen(second, 100_000, 100_000)
+    area = second.screen().availableGeometry()
+    smallest = second.minimumSizeHint()  # (the test display, 800x600, is below the console's minimum)
+    assert second.width() <= max(area.width(), smallest.width()) and second.height() <= max(area.height(),
+                                                                                          smallest.height())
+    monkeypatch.setattr(second, "restoreGeometry", lambda data: False)  # as Qt answers on the smaller screen
+    second.restore_layout()
+    assert second.settings.problems == []
+    from PySide6.QtCore import QByteArray
+
+    qsettings.setValue("window/geometry", QByteArray(b"not a geometry at all"))
+    third = MainWindow(settings=qsettings, clock=SimulationClock(), interactive=False)
+    qtbot.addWidget(third)
+    third.restore_layout()
+    assert any("not a window geometry" in p for p in third.settings.problems), third.settings.problems
+
+
 def test_unreadable_settings_are_said_in_the_status_line(qtbot, qsettings):
     from app.live.clock import SimulationClock
     from widgets.main_window import MainWindow
