@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QStandardItem
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
@@ -46,7 +46,12 @@ class FloorPanel(QWidget):
         else:
             operator = store.operator if store is not None else None
             who = (f" You are {operator.label}." if operator is not None else "")
+            if operator is not None and not operator.on_roster:
+                who += (f" To put this account on the seat's roster: spaceops floor add-operator {operator.name} "
+                        f"--nation ISO3 --role watch_officer --clearance LEVEL --database {store.url}")
             self._set_link("Single seat (SQLite): no floor to share." + who, "off")
+            self.link_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+            self.link_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.table.hide()
 
     def reload(self):
