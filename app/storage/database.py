@@ -22,7 +22,7 @@ from typing import Callable, TypeVar
 
 from sqlalchemy import create_engine, event, insert, select, update
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError, SQLAlchemyError
 
 from app.astro.timeutil import format_utc
 from app.common.paths import user_data_dir
@@ -102,6 +102,7 @@ class Database:
                              "exercise, instructor and trainee logins work on EXERCISE and SIMULATED data only")
 
     def _prepare_schema(self) -> None:
+        found = SCHEMA_VERSION
         try:
             with self.engine.begin() as connection:
                 metadata.create_all(connection, tables=[schema_info])
@@ -114,12 +115,19 @@ class Database:
                 if version > SCHEMA_VERSION:
                     raise StoreError(f"the database {self.url} has schema version {version}, newer than this "
                                      f"console's {SCHEMA_VERSION}: update the console (nothing was changed)")
+                found = version
                 while version < SCHEMA_VERSION:
                     MIGRATIONS[version](connection)
                     version += 1
                     connection.execute(update(schema_info).values(version=version))
                 metadata.create_all(connection)
         except OperationalError as error:
+            raise StoreError(_explain(self.url, error)) from None
+        except ProgrammingError as error:  # on a floor: a login without the right to change the schema
+            if "permission denied" in str(error.orig) or "must be owner" in str(error.orig):
+                raise StoreError(f"the floor {self.url} has schema version {found}, older than this console's "
+                                 f"{SCHEMA_VERSION}, and this login may not upgrade it: the floor's administrator "
+                                 "runs 'spaceops floor init --database ADMIN_URL' (nothing was changed)") from None
             raise StoreError(_explain(self.url, error)) from None
 
     def read(self, work: Callable[[Connection], Result]) -> Result:

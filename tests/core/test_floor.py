@@ -189,3 +189,15 @@ def test_a_floor_admin_who_is_not_a_superuser_adds_operators_and_a_refusal_leave
         add_operator(floor.url("ft_gbr_officer"), "ft_never", "GBR", ("watch_officer",), "SECRET", password="pw-y")
     with floor.sql("postgres") as superuser:
         assert superuser.execute("SELECT count(*) FROM pg_roles WHERE rolname = 'ft_never'").fetchone() == (0,)
+
+
+def test_a_login_on_a_floor_older_than_the_console_is_told_to_ask_for_floor_init(floor):
+    """An operator's console, newer than the floor, must not crash nor half-upgrade it."""
+    from app.storage.schema import SCHEMA_VERSION
+
+    with floor.sql("postgres") as admin:
+        admin.execute("UPDATE schema_info SET version = %s", (SCHEMA_VERSION - 1,))
+    with pytest.raises(StoreError, match="floor init"):
+        Store(floor.url("ft_gbr_officer"))
+    with floor.sql("postgres") as admin:
+        assert admin.execute("SELECT version FROM schema_info").fetchone() == (SCHEMA_VERSION - 1,)
