@@ -74,7 +74,7 @@ class ScenarioController(QObject):
                         store.watch_pairs.add(replace(pair, id=None))
                     except (StoreError, ValueError) as error:
                         problems.append(f"Scenario watch pair not added: {error}")
-            store.tasking.import_requests(requests, source="scenario")
+            store.tasking.import_requests(requests, source="scenario", partner_file=False)
             return problems
 
         def seeded(problems: list[str]) -> None:
@@ -139,7 +139,7 @@ class ScenarioController(QObject):
         def work(_progress) -> None:
             store.event_log.log_many([{"sim_utc": e.sim_utc, "kind": e.kind, "severity": e.severity, "message": e.message,
                                "data": e.data} for e in events], data_mode=mode)
-            store.tasking.import_requests(requests, source="scenario inject")
+            store.tasking.import_requests(requests, source="scenario inject", partner_file=False)
 
         def logged(_none) -> None:
             session.events_changed.emit()

@@ -126,11 +126,13 @@ def _import(book: TaskingRepository, path: str) -> int:
     except ExchangeError as error:
         print(f"spaceops: {error}", file=sys.stderr)
         return EXIT_REJECTED
-    report = book.import_requests(read.requests, source=Path(path).name)
+    report = book.import_requests(read.requests, source=Path(path).name, origin_nation=read.origin_nation)
     report.rejected = read.rejected + report.rejected  # the file's bad records, then those not ours to hold
     for line in report.rejected:
         print(f"rejected: {line}", file=sys.stderr)
+    for line in report.conflicts:
+        print(f"conflict (not applied): {line}", file=sys.stderr)
     print(json.dumps({"added": report.added, "updated": report.updated, "kept_local": report.kept_local,
-                      "rejected": report.rejected}, indent=1))
+                      "conflicts": report.conflicts, "rejected": report.rejected}, indent=1))
     print(f"spaceops: {path}: {report.summary()}", file=sys.stderr)
-    return EXIT_REJECTED if report.rejected else EXIT_OK
+    return EXIT_REJECTED if report.rejected or report.conflicts else EXIT_OK

@@ -10,11 +10,13 @@ from typing import Iterable
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from app.sensors.passes import Pass
 from app.storage.database import Database, now_utc
 from app.storage.errors import StaleEdit, StoreError
 from app.storage.schema import tasking_requests
+from app.tasking.import_rules import import_conflicts, new_record_problems
 from app.tasking.request import (Comment, TaskingError, TaskingRequest, act, request_from_flat, request_to_flat,
                                  request_to_record)
 
@@ -37,10 +39,12 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     kept_local: list[str] = field(default_factory=list)  # "ID: why" (the local version is as new or newer)
     rejected: list[str] = field(default_factory=list)  # "where: why" (the record failed validation)
+    conflicts: list[str] = field(default_factory=list)  # "ID: why" (a change a partner's file may not make)
 
     def summary(self) -> str:
         return (f"{len(self.added)} added, {len(self.updated)} updated, {len(self.kept_local)} kept "
-                f"(local version newer), {len(self.rejected)} rejected")
+                f"(local version newer), {len(self.conflicts)} conflicts (not applied), "
+                f"{len(self.rejected)} rejected")
 
 
 class TaskingRepository:
@@ -153,10 +157,13 @@ class TaskingRepository:
 
         return self.database.write(work)
 
-    def import_requests(self, requests: Iterable[TaskingRequest], source: str) -> ImportReport:
-        """Load validated requests from a partner's file in one transaction: new ids are
-        added, a record newer than ours (higher version) replaces ours, an older or equal one
-        is left out so no newer local change is ever overwritten."""
+    def import_requests(self, requests: Iterable[TaskingRequest], source: str, origin_nation: str | None = None,
+                        partner_file: bool = True) -> ImportReport:
+        """Load validated requests from a file in one transaction: new ids are added, a record
+        newer than ours (higher version) replaces ours if the import rules allow the change
+        (``app.tasking.import_rules``; a partner's file from ``origin_nation``), else it is a
+        reported conflict; an older or equal one is left out so no newer local change is lost.
+        ``partner_file=False``: the console's own scenario data, under the version rule only."""
         report = ImportReport()
 
         def work(connection: Connection) -> None:
@@ -169,12 +176,32 @@ class TaskingRepository:
                     continue
                 current = self._current(connection, incoming.id)
                 if current is None:
-                    connection.execute(insert(tasking_requests).values(**request_to_flat(incoming)))
+                    problems = new_record_problems(incoming) if partner_file else []
+                    if self._exists(connection, incoming.id):
+                        problems.append("a request with this id exists and is not released to you")
+                    if problems:
+                        report.conflicts.append(f"{incoming.id}: {'; '.join(problems)}")
+                        continue
+                    try:
+                        with connection.begin_nested():  # a savepoint: one refused row costs only itself
+                            connection.execute(insert(tasking_requests).values(**request_to_flat(incoming)))
+                    except IntegrityError:  # the id is taken by a request row-level security hides
+                        report.conflicts.append(f"{incoming.id}: a request with this id exists and is not "
+                                                "released to you")
+                        continue
                     self._audit(connection, incoming, "import", changes_between(None, incoming), source)
                     report.added.append(incoming.id)
                 elif incoming.version > current.version:
-                    connection.execute(update(tasking_requests).where(tasking_requests.c.id == incoming.id)
-                                       .values(**request_to_flat(incoming)))
+                    problems = import_conflicts(current, incoming, origin_nation) if partner_file else []
+                    if problems:
+                        report.conflicts.append(f"{incoming.id}: {'; '.join(problems)}")
+                        continue
+                    done = connection.execute(update(tasking_requests).where(tasking_requests.c.id == incoming.id)
+                                              .where(tasking_requests.c.version == current.version)
+                                              .values(**request_to_flat(incoming)))
+                    if done.rowcount != 1:  # an edit committed since we read it: never overwrite it unseen
+                        report.conflicts.append(f"{incoming.id}: changed here while importing; import again")
+                        continue
                     self._audit(connection, incoming, "import", changes_between(current, incoming), source)
                     report.updated.append(incoming.id)
                 else:
@@ -183,6 +210,13 @@ class TaskingRepository:
 
         self.database.write(work)
         return report
+
+    @staticmethod
+    def _exists(connection: Connection, request_id: str) -> bool:
+        """Whether the id is taken (on a floor, row-level security hides what is not released:
+        then the insert itself is refused, and said so)."""
+        query = select(tasking_requests.c.id).where(tasking_requests.c.id == request_id)
+        return connection.execute(query).first() is not None
 
     # --- plumbing --------------------------------------------------------------------------------
 

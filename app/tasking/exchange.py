@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -43,6 +44,7 @@ class ExchangeError(ValueError):
 class ReadResult:
     requests: list[TaskingRequest] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)  # "file: record 3 (line 4), field: reason"
+    origin_nation: str | None = None  # the exporting nation the file names (JSON header, CSV marking line)
 
 
 def _visible(request: TaskingRequest, nation: str, clearance: str) -> bool:
@@ -137,6 +139,8 @@ def _read_json(path: Path, text: str) -> ReadResult:
     if not isinstance(records, list):
         raise ExchangeError(f"{path}: records: expected a list of tasking requests")
     result = ReadResult()
+    if isinstance(document, dict) and isinstance(document.get("exporting_nation"), str):
+        result.origin_nation = document["exporting_nation"].strip().upper() or None
     for number, record in enumerate(records, start=1):
         _take(result, record, f"{path}: record {number}")
     return result
@@ -153,6 +157,8 @@ def _read_csv(path: Path, text: str) -> ReadResult:
         raise ExchangeError(f"{path}: line {skipped + 1}: the header lacks {', '.join(missing)} "
                             "(is this a tasking CSV?)")
     result = ReadResult()
+    by = re.search(r" by .* \(([A-Z]{3})\)\s*$", lines[0]) if skipped else None  # "# … by alice (GBR)"
+    result.origin_nation = by.group(1) if by else None
     for number, row in enumerate(reader, start=1):
         where = f"{path}: record {number} (line {reader.line_num + skipped})"
         if None in row:

@@ -200,3 +200,19 @@ def test_a_killed_writer_leaves_every_committed_change_and_no_half_written_one(k
     book.create(TaskingRequest("TR-GBR-AFTER", "after the crash", 25544, "GBR", "u", SensorRequest(), "track",
                                "ROUTINE", START, START + timedelta(hours=1)))
     assert book.get("TR-GBR-AFTER").version == 1
+
+
+def test_a_file_names_the_nation_that_exported_it(tmp_path):
+    """The import rules let a request change only through its owner's own export: both
+    formats say who exported them (JSON header, CSV marking line)."""
+    request = TaskingRequest("TR-GBR-ORIGIN01", "Track ISS", 25544, "GBR", "UKSpOC", SensorRequest(), "track",
+                             "ROUTINE", datetime(2026, 8, 12, tzinfo=timezone.utc),
+                             datetime(2026, 8, 13, tzinfo=timezone.utc))
+    for suffix, text in ((".json", export_json([request], None, officer("alice", "GBR"))),
+                         (".csv", export_csv([request], None, officer("alice", "GBR")))):
+        path = tmp_path / f"gbr{suffix}"
+        path.write_text(text)
+        assert read_exchange_file(path).origin_nation == "GBR"
+    bare = tmp_path / "bare.csv"
+    bare.write_text("\n".join(export_csv([request], None, officer("alice", "GBR")).splitlines()[1:]) + "\n")
+    assert read_exchange_file(bare).origin_nation is None and len(read_exchange_file(bare).requests) == 1

@@ -130,11 +130,45 @@ def test_import_adds_updates_and_never_overwrites_newer_local_versions(two_opera
     assert report.kept_local == [f"{local.id}: local version 2 is as new as or newer than the file's 1"]
     assert alice.get(local.id).title == "local, version 2"
     assert alice.get(newer_elsewhere.id).version == 3
-    report = alice.import_requests([replace(local, title="partner's newer copy", version=7)], source="p2.json")
+    report = alice.import_requests([replace(local, title="partner's newer copy", version=7)], source="p2.json",
+                                   origin_nation="GBR")  # the owning nation's own export
     assert report.updated == [local.id]
     assert (alice.get(local.id).title, alice.get(local.id).version) == ("partner's newer copy", 7)
     last = alice.history(local.id)[-1]
     assert last["action"] == "import" and last["changes"]["title"]["old"] == "local, version 2"
+
+
+def test_an_import_never_widens_lowers_skips_or_approves_and_owners_change_their_own(two_operators,
+                                                                                     monkeypatch):
+    """Issue #19: a partner file at version 99 once made a USA SECRET request UNCLASSIFIED,
+    releasable to RUS and CHN, APPROVED by its submitter. Conflicts are reported, not applied."""
+    alice, _bob = two_operators
+    mine = alice.act(alice.create(draft(classification="SECRET", releasable_to=("USA",))), "submit")
+    hostile = replace(mine, classification="UNCLASSIFIED", releasable_to=("USA", "FRA", "RUS", "CHN"),
+                      status="APPROVED", approved_by=mine.submitted_by, version=99)
+    report = alice.import_requests([hostile], source="partner.json", origin_nation="GBR")
+    assert report.updated == [] and len(report.conflicts) == 1
+    for words in ("lowered from SECRET to UNCLASSIFIED", "widened to CHN, FRA, RUS", "approved_by"):
+        assert words in report.conflicts[0]
+    assert alice.get(mine.id) == mine and "conflicts (not applied)" in report.summary()
+    skipping = replace(mine, status="COLLECTED", version=5)
+    assert "SUBMITTED → COLLECTED skips" in alice.import_requests([skipping], "p.json", "GBR").conflicts[0]
+    from_usa = replace(mine, title="USA retitles a GBR request", version=5)
+    assert "changes only through GBR's own export (this file is from USA)" in \
+        alice.import_requests([from_usa], "usa.json", "USA").conflicts[0]
+    assert "a nation it does not name" in alice.import_requests([from_usa], "anon.csv", None).conflicts[0]
+    rejected = replace(mine, status="REJECTED", title="rejected by the owner", version=5)  # one step, by its owner
+    assert alice.import_requests([rejected], "gbr.json", "GBR").updated == [mine.id]
+    self_approved = replace(draft(), status="APPROVED", submitted_by="x", approved_by="x", version=2)
+    assert "two-person rule" in alice.import_requests([self_approved], "p.json", "GBR").conflicts[0]
+    # an edit committed between the import's read and its write is never overwritten unseen
+    current = alice.get(mine.id)
+    stale = replace(current, version=current.version - 1)
+    monkeypatch.setattr(type(alice), "_current", lambda self, connection, request_id: stale)
+    late = alice.import_requests([replace(current, title="late", version=50)], "gbr.json", "GBR")
+    assert late.updated == [] and "changed here while importing" in late.conflicts[0]
+    monkeypatch.undo()
+    assert alice.get(mine.id).title == "rejected by the owner"
 
 
 def test_each_operator_sees_and_does_only_what_nation_clearance_and_role_allow(database_url):

@@ -383,19 +383,21 @@ class TaskingPanel(QWidget):
 
         def work(_progress) -> str:
             read = read_exchange_file(path)
-            report = tasking.import_requests(read.requests, source=Path(path).name)
-            report.rejected = read.rejected
+            report = tasking.import_requests(read.requests, source=Path(path).name,
+                                             origin_nation=read.origin_nation)
+            report.rejected = read.rejected + report.rejected  # the file's bad records, then those not ours
             return report
 
         def imported(report) -> None:
             self.reload()
             summary = f"{Path(path).name}: {report.summary()}"
             self.message.setText(summary)
-            if self.interactive and (report.rejected or report.kept_local):
+            if self.interactive and (report.rejected or report.kept_local or report.conflicts):
                 box = QMessageBox(QMessageBox.Icon.Warning, "Import", summary, QMessageBox.StandardButton.Ok, self)
-                box.setDetailedText("\n".join(report.rejected + report.kept_local))
+                box.setDetailedText("\n".join(report.rejected + report.conflicts + report.kept_local))
                 box.show()
-            self.imported.emit(summary + ("\n" + "\n".join(report.rejected) if report.rejected else ""))
+            problems = report.rejected + report.conflicts
+            self.imported.emit(summary + ("\n" + "\n".join(problems) if problems else ""))
 
         return self.database.start("Importing tasking requests", work, imported, exclusive=False,
                                    on_error=lambda error: self.message.setText(
