@@ -25,6 +25,7 @@ from app.cli.records import add_records_parsers, records_command
 from app.cli.tasking import add_tasking_parser, tasking_command
 from app.common.logconfig import configure_logging
 from app.common.resources import default_catalog_paths
+from app.common.spreadsheet import safe_row
 
 EXIT_OK, EXIT_USAGE, EXIT_REJECTED = 0, 2, 3
 log = logging.getLogger("spaceops")
@@ -276,7 +277,7 @@ def passes_command(parser: argparse.ArgumentParser, args) -> int:
     else:
         writer = csv.DictWriter(sys.stdout, PASS_FIELDS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(safe_row(row) for row in rows)
     _report_rejections(rejected)
     return EXIT_REJECTED if rejected else EXIT_OK
 
@@ -309,7 +310,7 @@ def screen_command(args) -> int:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(SCREEN_FIELDS[:-1] + ("r_ric_r_km", "r_ric_i_km", "r_ric_c_km"))
         for row in rows:
-            writer.writerow([row[k] for k in SCREEN_FIELDS[:-1]] + row["r_ric_km"])
+            writer.writerow(safe_row([row[k] for k in SCREEN_FIELDS[:-1]] + row["r_ric_km"]))
     for group in result.co_located:
         print(f"spaceops: co-located (one element set or flying together, not screened as approaches): "
               f"{', '.join(map(str, group))}", file=sys.stderr)
@@ -458,7 +459,7 @@ def _write_csv(rows: list[dict]) -> None:
             flat += ["" if v is None else repr(v) for v in row[vector]]
         flat += ["" if row[k] is None else repr(row[k]) for k in ("lat_deg", "lon_deg", "alt_km")]
         flat.append(row["sgp4_error"])
-        writer.writerow(flat)
+        writer.writerow(safe_row(flat))
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from app.common.marking import DATA_MODES, highest_classification, is_shelved, is_waiting, nations_in
+from app.common.spreadsheet import safe_row
 from app.common.user_settings import Operator, PasswordFileError, connection_password, load_settings
 from app.storage import Store, StoreError, default_database_url, now_utc
 
@@ -188,7 +189,7 @@ def _write(records: list[dict], fields: tuple[str, ...], columns, noun: str, ope
         out.write(f"# {marking} — {count} listed {listed} {_who(operator)}\n")
         writer = csv.DictWriter(out, fieldnames=("marking", *fields), lineterminator="\n")
         writer.writeheader()
-        writer.writerows(records)
+        writer.writerows(safe_row(record) for record in records)
         sys.stdout.write(out.getvalue())
     else:
         print(f"{marking} — {count} {_who(operator)}")

@@ -25,6 +25,7 @@ from typing import Iterable
 
 from app.astro.timeutil import format_utc
 from app.common.marking import CLASSIFICATIONS, DEFAULT_CLASSIFICATION, highest_classification, may_see, nations_in
+from app.common.spreadsheet import read_cell, safe_row
 from app.common.user_settings import Operator
 from app.tasking.request import (FLAT_FIELDS, TaskingError, TaskingRequest, request_from_flat, request_from_record,
                                  request_to_flat, request_to_record)
@@ -106,7 +107,7 @@ def export_csv(requests: Iterable[TaskingRequest], for_nation: str | None, opera
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for request in chosen:
-        writer.writerow({"marking": request.marking, **request_to_flat(request)})
+        writer.writerow(safe_row({"marking": request.marking, **request_to_flat(request)}))
     return out.getvalue()
 
 
@@ -164,7 +165,7 @@ def _read_csv(path: Path, text: str) -> ReadResult:
         if None in row:
             result.rejected.append(f"{where}: more cells than the header has columns")
             continue
-        _take(result, row, where, request_from_flat)
+        _take(result, {key: read_cell(value) for key, value in row.items()}, where, request_from_flat)
     return result
 
 

@@ -19,6 +19,7 @@ from app.catalog import Catalog
 from app.sensors.passes import Pass, passes_of
 from app.sensors.sites import Sensor
 from app.common.progress import Progress
+from app.common.spreadsheet import safe_row
 from widgets.panels.filtered_table import filtered_table
 from widgets.runner import Job, JobRunner, failure_text
 
@@ -198,7 +199,7 @@ class PassesPanel(QWidget):
         with open(path, "w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, list(rows[0]) if rows else ["sensor"])
             writer.writeheader()
-            writer.writerows(rows)
+            writer.writerows(safe_row(row) for row in rows)
 
     def _export_dialog(self, fmt: str) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export passes", f"passes.{fmt}", f"{fmt.upper()} (*.{fmt})")
