@@ -90,6 +90,7 @@ def tasking_command(args) -> int:
 def _list(book: TaskingRepository, args) -> int:
     requests = book.requests(data_mode=args.data_mode, status=args.status, nation=args.nation,
                              precedence=args.precedence, target_norad_id=args.target)
+    _report_unreadable(book)
     if args.format == "csv":
         sys.stdout.write(export_csv(requests, None))
     else:
@@ -98,9 +99,15 @@ def _list(book: TaskingRepository, args) -> int:
     return EXIT_OK
 
 
+def _report_unreadable(book: TaskingRepository) -> None:
+    for line in book.unreadable:
+        print(f"spaceops: warning: {line}", file=sys.stderr)
+
+
 def _export(book: TaskingRepository, operator, args) -> int:
     """Only what the operator may see (their nation and clearance), for ``--for-nation`` X."""
     requests = book.requests(data_mode=args.data_mode)
+    _report_unreadable(book)
     clearance = getattr(operator, "clearance", HIGHEST_CLEARANCE)
     sys.stdout.write(export_json(requests, args.for_nation, operator, clearance) + "\n" if args.format == "json"
                      else export_csv(requests, args.for_nation, operator, clearance))

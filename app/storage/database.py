@@ -22,7 +22,7 @@ from typing import Callable, TypeVar
 
 from sqlalchemy import create_engine, event, insert, select, update
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError, ProgrammingError, SQLAlchemyError
 
 from app.astro.timeutil import format_utc
 from app.common.paths import user_data_dir
@@ -111,7 +111,7 @@ class Database:
                     metadata.create_all(connection)
                     connection.execute(insert(schema_info).values(version=SCHEMA_VERSION))
                     return
-                version = int(row.version)
+                version = _schema_version(row.version, self.url)
                 if version > SCHEMA_VERSION:
                     raise StoreError(f"the database {self.url} has schema version {version}, newer than this "
                                      f"console's {SCHEMA_VERSION}: update the console (nothing was changed)")
@@ -128,6 +128,8 @@ class Database:
                 raise StoreError(f"the floor {self.url} has schema version {found}, older than this console's "
                                  f"{SCHEMA_VERSION}, and this login may not upgrade it: the floor's administrator "
                                  "runs 'spaceops floor init --database ADMIN_URL' (nothing was changed)") from None
+            raise StoreError(_explain(self.url, error)) from None
+        except DatabaseError as error:  # e.g. a file that is not a SQLite database at all
             raise StoreError(_explain(self.url, error)) from None
 
     def read(self, work: Callable[[Connection], Result]) -> Result:
@@ -176,8 +178,23 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _schema_version(value, url: str) -> int:
+    """The stored schema version, or StoreError when it is not one any console wrote."""
+    try:
+        version = int(value)
+    except (TypeError, ValueError):
+        version = 0
+    if version < 1 or (version < SCHEMA_VERSION and version not in MIGRATIONS):
+        raise StoreError(f"the database {url} has schema version {value!r}, which no spaceops console wrote: "
+                         "it is damaged or not a spaceops database (nothing was changed)")
+    return version
+
+
 def _explain(url: str, error: Exception) -> str:
     text = str(getattr(error, "orig", error))
+    if "not a database" in text or "malformed" in text:
+        return (f"the database {url} is not a SQLite database, or is damaged ({text}); nothing was changed: "
+                "open another with --database, or move this file away")
     if "locked" in text:
         return f"the database {url} is locked by another program; try again in a moment (nothing was changed)"
     if "unable to open" in text or "no such" in text or "readonly" in text:

@@ -5,6 +5,7 @@ nation and role, what changed old -> new), each guarded by the record's version.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field, replace
 from typing import Iterable
 
@@ -33,6 +34,9 @@ def changes_between(old: TaskingRequest | None, new: TaskingRequest) -> dict[str
             if name not in _BOOKKEEPING and before.get(name) != value and (before.get(name) or value)}
 
 
+log = logging.getLogger(__name__)
+
+
 @dataclass
 class ImportReport:
     added: list[str] = field(default_factory=list)
@@ -50,6 +54,7 @@ class ImportReport:
 class TaskingRepository:
     def __init__(self, database: Database):
         self.database = database
+        self.unreadable: list[str] = []  # rows the last read could not make into requests
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -62,7 +67,15 @@ class TaskingRepository:
             if value is not None:
                 query = query.where(tasking_requests.c[column] == value)
         rows = self.database.read(lambda c: c.execute(query).mappings().all())
-        return [request for request in map(request_from_flat, map(dict, rows)) if self._visible(request)]
+        readable = []
+        self.unreadable = []
+        for row in rows:
+            try:
+                readable.append(request_from_flat(dict(row)))
+            except TaskingError as error:  # one damaged row costs only itself, and is said
+                self.unreadable.append(f"tasking_requests row {row.get('id')!r}: {error}; skipped")
+                log.warning("%s", self.unreadable[-1])
+        return [request for request in readable if self._visible(request)]
 
     def get(self, request_id: str) -> TaskingRequest | None:
         return self.database.read(lambda c: self._current(c, request_id))

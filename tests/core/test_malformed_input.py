@@ -128,3 +128,64 @@ def test_one_bad_file_costs_nothing_else(data_dir, tmp_path):
     catalog = Catalog.from_read_result(result)
     assert sorted(catalog.norad_id.tolist()) == [5, 20580, 25544, 100005]
     assert any(r.source == str(missing) for r in catalog.rejections)
+
+
+@pytest.mark.parametrize("content", [b"this is not a database at all" * 100, b"SQLite format 3\x00", b""])
+def test_a_garbage_database_file_is_refused_with_a_message_not_a_traceback(tmp_path, content):
+    from app.storage import Store, StoreError
+
+    path = tmp_path / "ops.db"
+    path.write_bytes(content)
+    if content:
+        with pytest.raises(StoreError, match="not a SQLite database, or is damaged"):
+            Store(f"sqlite:///{path}")
+        assert path.read_bytes() == content  # nothing was changed
+    else:
+        Store(f"sqlite:///{path}").close()  # an empty file is a new database
+
+
+@pytest.mark.parametrize("version", ["0", "-1", "abc"])
+def test_a_schema_version_no_console_wrote_is_refused(tmp_path, version):
+    import sqlite3
+
+    from app.storage import Store, StoreError
+
+    path = tmp_path / "ops.db"
+    Store(f"sqlite:///{path}").close()
+    with sqlite3.connect(path) as raw:
+        raw.execute("UPDATE schema_info SET version = ?", (version,))
+    with pytest.raises(StoreError, match="no spaceops console wrote"):
+        Store(f"sqlite:///{path}")
+
+
+def test_a_damaged_tasking_row_costs_only_itself(tmp_path, capsys):
+    import sqlite3
+    from datetime import datetime, timezone
+
+    from app.cli.main import main
+    from app.storage import Store
+    from app.tasking.request import SensorRequest, TaskingRequest
+    from tests.operators import officer
+
+    path = tmp_path / "ops.db"
+    store = Store(f"sqlite:///{path}", operator=officer("alice", "GBR"))
+    for number in (1, 2):
+        store.tasking.create(TaskingRequest(f"TR-GBR-0000000{number}", "Track ISS", 25544, "GBR", "UKSpOC",
+                                            SensorRequest(), "track", "ROUTINE",
+                                            datetime(2026, 8, 12, tzinfo=timezone.utc),
+                                            datetime(2026, 8, 13, tzinfo=timezone.utc)))
+    store.close()
+    with sqlite3.connect(path) as raw:
+        raw.execute("UPDATE tasking_requests SET classification = 'TOP SECRET' WHERE id = 'TR-GBR-00000002'")
+    book = Store(f"sqlite:///{path}", operator=officer("alice", "GBR")).tasking
+    assert [r.id for r in book.requests()] == ["TR-GBR-00000001"]
+    assert "TR-GBR-00000002" in book.unreadable[0] and "classification" in book.unreadable[0]
+    import getpass
+
+    from app.storage import add_operator
+
+    add_operator(f"sqlite:///{path}", getpass.getuser(), "GBR", ("watch_officer",), "SECRET")  # the CLI's account
+    capsys.readouterr()
+    assert main(["tasking", "list", "--database", f"sqlite:///{path}"]) == 0
+    out, err = capsys.readouterr()
+    assert "TR-GBR-00000001" in out and "TR-GBR-00000002" not in out and "TR-GBR-00000002" in err
