@@ -19,6 +19,7 @@ from app.common.user_settings import (Operator, PasswordFileError, UserSettings,
 from widgets.dialogs.operator_dialog import identity_text
 from app.live.clock import SimulationClock
 from app.scenario.run import ScenarioRun
+from app.common.output_file import replaced_when_done
 from app.sensors.sites import SensorStore
 from app.storage import Store, StoreError
 from widgets.catalog_loader import CatalogLoader
@@ -352,7 +353,17 @@ class MainWindow(QMainWindow):
         return saved_catalog_paths(self.settings)
 
     def save_screenshot(self, path: str | Path) -> bool:
-        return self.grab().save(str(path))
+        """The window as an image (format from the suffix), written whole or not at all."""
+        path = Path(path)
+        image = self.grab()
+        try:
+            with replaced_when_done(path) as temporary:
+                if not image.save(str(temporary)):
+                    raise OSError(f"cannot write a {path.suffix or 'suffix-less'} image")
+        except OSError as error:
+            log.warning("screenshot %s not written: %s", path, error)
+            return False
+        return True
 
     def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasUrls() and all(u.isLocalFile() for u in event.mimeData().urls()):

@@ -13,6 +13,7 @@ import logging
 import math
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Sequence
 
 from app import __version__
@@ -363,7 +364,19 @@ def sensors_list_command(fmt: str) -> int:
     return EXIT_REJECTED if store.problems else EXIT_OK
 
 
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
+
+
 def screenshot_command(out: str, files, at, select, size, sensor=None) -> int:
+    from app.common.output_file import OutputError, check_output
+
+    try:  # before the window, and never truncating what is there
+        check_output(out, files or ())
+        if Path(out).suffix.lower() not in IMAGE_SUFFIXES:
+            raise OutputError(f"{out}: give an image file name ({', '.join(IMAGE_SUFFIXES)})")
+    except OutputError as error:
+        print(f"spaceops screenshot: --out: {error}", file=sys.stderr)
+        return EXIT_USAGE
     from widgets.launch import NoDisplayError, take_screenshot
 
     try:

@@ -11,10 +11,11 @@ import sys
 import time
 from pathlib import Path
 
+from app.common.output_file import OutputError, check_output, replaced_when_done
 from app.scenario.format import ScenarioError
 from app.scenario.opening import open_scenario
 
-EXIT_OK, EXIT_INVALID = 0, 3
+EXIT_OK, EXIT_USAGE, EXIT_INVALID = 0, 2, 3
 
 
 def add_scenario_parser(commands, common: argparse.ArgumentParser, utc_argument) -> None:
@@ -49,15 +50,24 @@ def scenario_command(args) -> int:
               + (f", but {len(run.rejections)} records of its catalog files are rejected (listed above)"
                  if run.rejections else ""), file=sys.stderr)
         return EXIT_INVALID if run.rejections else EXIT_OK
-    out = open(args.events_out, "w", encoding="utf-8") if args.events_out else sys.stdout
-    count = 0
-    try:
-        for event in run.events(args.until):
-            out.write(json.dumps(event.as_dict(), sort_keys=True) + "\n")
-            count += 1
-    finally:
-        if out is not sys.stdout:
-            out.close()
+    if args.events_out:
+        try:
+            target = check_output(args.events_out, [args.file, *(run.folder / f for f in run.scenario.catalog.files)])
+        except OutputError as error:
+            print(f"spaceops: --events-out: {error}", file=sys.stderr)
+            return EXIT_USAGE
+        with replaced_when_done(target) as temporary, open(temporary, "w", encoding="utf-8") as out:
+            count = _write_events(run, args.until, out)
+    else:
+        count = _write_events(run, args.until, sys.stdout)
     print(f"spaceops: {Path(args.file).name}: {count} events in {time.perf_counter() - started:.1f} s"
           + (f"; {len(run.rejections)} catalog records rejected" if run.rejections else ""), file=sys.stderr)
     return EXIT_INVALID if run.rejections else EXIT_OK
+
+
+def _write_events(run, until, out) -> int:
+    count = 0
+    for event in run.events(until):
+        out.write(json.dumps(event.as_dict(), sort_keys=True) + "\n")
+        count += 1
+    return count

@@ -189,3 +189,47 @@ def test_a_damaged_tasking_row_costs_only_itself(tmp_path, capsys):
     assert main(["tasking", "list", "--database", f"sqlite:///{path}"]) == 0
     out, err = capsys.readouterr()
     assert "TR-GBR-00000001" in out and "TR-GBR-00000002" not in out and "TR-GBR-00000002" in err
+
+
+def test_an_output_that_is_an_input_or_unwritable_is_refused_and_nothing_is_lost(tmp_path, capsys):
+    """`scenario run s.yaml --events-out s.yaml` once truncated the scenario to 0 bytes and
+    exited 0; `screenshot --out notes.txt` truncated the notes before failing."""
+    import shutil
+
+    from app.cli.main import main
+    from app.common.resources import resource_path
+
+    scenario = tmp_path / "s.yaml"
+    shutil.copy(resource_path("scenarios/leo_breakup_tasking_surge.yaml"), scenario)
+    before = scenario.read_bytes()
+    assert main(["scenario", "run", str(scenario), "--events-out", str(scenario)]) == 2
+    assert scenario.read_bytes() == before and "one of this command's inputs" in capsys.readouterr().err
+    assert main(["scenario", "run", str(scenario), "--events-out", str(tmp_path)]) == 2
+    assert "is a folder" in capsys.readouterr().err
+    assert main(["scenario", "run", str(scenario), "--events-out", str(tmp_path / "no" / "e.jsonl")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes")
+    import subprocess
+    import sys
+
+    shot = subprocess.run([sys.executable, "-m", "app", "screenshot", "--out", str(notes)], capture_output=True,
+                          text=True, timeout=120)  # (in-process, a Qt command ends the interpreter)
+    assert shot.returncode == 2 and notes.read_text() == "my notes" and "image file name" in shot.stderr
+
+
+def test_an_output_is_replaced_whole_or_not_at_all(tmp_path):
+    from app.common.output_file import replaced_when_done
+
+    target = tmp_path / "events.jsonl"
+    target.write_text("the old, complete file\n")
+    with pytest.raises(RuntimeError):
+        with replaced_when_done(target) as temporary:
+            temporary.write_text("half of the new")
+            raise RuntimeError("interrupted")
+    assert target.read_text() == "the old, complete file\n" and list(tmp_path.iterdir()) == [target]
+    target.chmod(0o640)
+    with replaced_when_done(target) as temporary:
+        temporary.write_text("the new, complete file\n")
+    assert target.read_text() == "the new, complete file\n" and list(tmp_path.iterdir()) == [target]
+    assert target.stat().st_mode & 0o777 == 0o640  # the file keeps its mode
