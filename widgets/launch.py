@@ -34,7 +34,16 @@ def exit_without_teardown(code: int) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     logging.shutdown()
+    for display in _private_displays:  # os._exit skips atexit: stop what we started ourselves
+        display.terminate()
+        try:
+            display.wait(5)
+        except subprocess.TimeoutExpired:
+            display.kill()
     os._exit(code)
+
+
+_private_displays: list[subprocess.Popen] = []  # Xvfb servers this process started
 
 
 def _has_display() -> bool:
@@ -54,6 +63,7 @@ def start_virtual_display(width: int = 1920, height: int = 1200) -> None:
     process = subprocess.Popen([xvfb, f":{number}", "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp",
                                 "+extension", "GLX", "+render"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     atexit.register(process.terminate)
+    _private_displays.append(process)
     deadline = time.monotonic() + 10
     while not Path(f"/tmp/.X11-unix/X{number}").exists():
         if process.poll() is not None or time.monotonic() > deadline:

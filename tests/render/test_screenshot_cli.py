@@ -37,3 +37,28 @@ def test_screenshot_reports_unknown_selection_and_bad_size(tmp_path):
     assert (tmp_path / "x.png").exists()
     done = _run("--out", str(tmp_path / "y.png"), "--size", "huge")
     assert done.returncode == 2 and "size" in done.stderr
+
+
+def _private_displays() -> set[int]:
+    """Process ids of the Xvfb servers ``spaceops screenshot`` starts for itself (":90" to ":139")."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                args = open(f"/proc/{entry}/cmdline", "rb").read().split(b"\0")
+            except OSError:
+                continue
+            if args and args[0].endswith(b"Xvfb") and len(args) > 1 and args[1].startswith(b":"):
+                found.add(int(entry))
+    return found
+
+
+def test_a_headless_screenshot_stops_the_display_it_started(tmp_path):
+    """Each run once left its private Xvfb behind (about 73 MB each)."""
+    before = _private_displays()
+    environment = {key: value for key, value in os.environ.items() if key not in ("DISPLAY", "WAYLAND_DISPLAY",
+                                                                                  "QT_QPA_PLATFORM")}
+    done = subprocess.run([sys.executable, "-m", "app", "screenshot", "--out", str(tmp_path / "s.png"), "--size",
+                           "800x600"], capture_output=True, text=True, timeout=180, env=environment)
+    assert done.returncode == 0, done.stderr
+    assert _private_displays() <= before
