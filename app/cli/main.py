@@ -20,6 +20,7 @@ from app import __version__
 from app.astro.timeutil import TimeFormatError, format_utc, parse_utc
 from app.catalog import Catalog
 from app.catalog.ingest import Rejection
+from app.cli.classroom import add_classroom_parser, classroom_command
 from app.cli.scenario import add_scenario_parser, scenario_command
 from app.cli.floor import add_floor_parser, floor_command
 from app.cli.records import add_records_parsers, records_command
@@ -163,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_tasking_parser(commands, common)
     add_records_parsers(commands, common)
     add_floor_parser(commands, common)
+    add_classroom_parser(commands, common)
     add_scenario_parser(commands, common, _utc_argument)
 
     screenshot = commands.add_parser("screenshot", parents=[common],
@@ -212,6 +214,8 @@ def _run(argv: Sequence[str] | None) -> int:
         return records_command(args)
     if args.command == "floor":
         return floor_command(args)
+    if args.command == "classroom":
+        return classroom_command(args)
     if args.command == "scenario":
         return scenario_command(args)
     if args.command == "screenshot":

@@ -28,6 +28,7 @@ from app.storage.errors import StoreError
 from app.storage.schema import operators
 
 CHANGES_CHANNEL = "spaceops_changes"
+CLASS_CHANNEL = "spaceops_class"  # a class's new state: {class, seq}, never the state itself
 CONSOLE_APPLICATION_NAME = "spaceops-console"  # a console's feed connection: who is on the floor
 SHARED_TABLES = ("tasking_requests", "watch_pairs", "events")  # row-level security and the change feed
 # who may write what (every floor role reads everything, row-level security deciding which rows)
@@ -241,6 +242,47 @@ def _grants_sql() -> str:
     return "\n".join(lines)
 
 
+def _classroom_sql() -> str:
+    """Classes and their states: every floor role reads them; an instructor opens, closes and
+    publishes to its own classes only (signed by the login, whatever the client sends); each
+    published state is announced on ``CLASS_CHANNEL``."""
+    everyone = ", ".join(ROLES)
+    return f"""
+CREATE OR REPLACE FUNCTION spaceops_class_signed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_TABLE_NAME = 'classes' THEN NEW.instructor := current_user; ELSE NEW.sent_by := current_user; END IF;
+  RETURN NEW;
+END $$;
+CREATE OR REPLACE FUNCTION spaceops_class_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('{CLASS_CHANNEL}', json_build_object('class', NEW.class_name, 'seq', NEW.seq)::text);
+  RETURN NULL;
+END $$;
+DROP TRIGGER IF EXISTS spaceops_class_signed ON classes;
+CREATE TRIGGER spaceops_class_signed BEFORE INSERT OR UPDATE ON classes FOR EACH ROW EXECUTE FUNCTION spaceops_class_signed();
+DROP TRIGGER IF EXISTS spaceops_class_signed ON class_states;
+CREATE TRIGGER spaceops_class_signed BEFORE INSERT ON class_states FOR EACH ROW EXECUTE FUNCTION spaceops_class_signed();
+DROP TRIGGER IF EXISTS spaceops_class_notify ON class_states;
+CREATE TRIGGER spaceops_class_notify AFTER INSERT ON class_states FOR EACH ROW EXECUTE FUNCTION spaceops_class_notify();
+ALTER TABLE classes ENABLE ROW LEVEL SECURITY;
+ALTER TABLE class_states ENABLE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS floor_see ON classes;
+DROP POLICY IF EXISTS floor_add ON classes;
+DROP POLICY IF EXISTS floor_change ON classes;
+DROP POLICY IF EXISTS floor_see ON class_states;
+DROP POLICY IF EXISTS floor_add ON class_states;
+CREATE POLICY floor_see ON classes FOR SELECT USING (true);
+CREATE POLICY floor_add ON classes FOR INSERT WITH CHECK (instructor = current_user);
+CREATE POLICY floor_change ON classes FOR UPDATE USING (instructor = current_user) WITH CHECK (instructor = current_user);
+CREATE POLICY floor_see ON class_states FOR SELECT USING (true);
+CREATE POLICY floor_add ON class_states FOR INSERT WITH CHECK (EXISTS (SELECT 1 FROM classes c
+  WHERE c.name = class_name AND c.instructor = current_user AND c.closed_utc IS NULL));
+GRANT SELECT ON classes, class_states TO {everyone};
+GRANT INSERT, UPDATE ON classes TO instructor;
+GRANT INSERT ON class_states TO instructor;
+"""
+
+
 def _roles_sql() -> str:
     return "\n".join(f"""DO $$ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN CREATE ROLE {role} NOLOGIN; END IF;
@@ -274,12 +316,14 @@ def init_floor(admin_url: str, password: str | None = None) -> list[str]:
     try:
         _postgresql(database, "floor init")
         _run_script(database, _roles_sql() + _functions_sql()
-                    + "".join(_policies_sql(table) for table in SHARED_TABLES) + _triggers_sql() + _grants_sql())
+                    + "".join(_policies_sql(table) for table in SHARED_TABLES) + _triggers_sql() + _grants_sql()
+                    + _classroom_sql())
     finally:
         database.close()
     return [f"schema ready on {admin_url.rsplit('@', 1)[-1]}", f"roles: {', '.join(ROLES)}",
             f"row-level security on {', '.join(SHARED_TABLES)} and audit",
-            "two-person rule and signer triggers on tasking_requests", f"change feed: NOTIFY {CHANGES_CHANNEL}"]
+            "two-person rule and signer triggers on tasking_requests", f"change feed: NOTIFY {CHANGES_CHANNEL}",
+            f"classroom: instructors publish to their classes, NOTIFY {CLASS_CHANNEL}"]
 
 
 def validated_operator(login: str, nation: str, roles: tuple[str, ...], clearance: str) -> FloorOperator:

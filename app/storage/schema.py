@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from typing import Callable
 
-from sqlalchemy import BigInteger, Column, Float, ForeignKey, Integer, MetaData, String, Table, Text, UniqueConstraint
+from sqlalchemy import (BigInteger, Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text,
+                        UniqueConstraint)
 from sqlalchemy.engine import Connection
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 metadata = MetaData()
 schema_info = Table("schema_info", metadata, Column("version", Integer, nullable=False))
@@ -116,6 +117,23 @@ changes = Table(  # schema 4: one row per change to a shared record, in commit o
     Column("action", String(16), nullable=False),
     Column("at_utc", String(40), nullable=False),
 )
+classes = Table(  # schema 5: a classroom an instructor opened (app.classroom)
+    "classes", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("instructor", String(64), nullable=False),  # the login that opened it
+    Column("lesson", String(256), nullable=False),  # the lesson's name
+    Column("opened_utc", String(32), nullable=False),
+    Column("closed_utc", String(32), nullable=True),  # None: open
+)
+class_states = Table(  # schema 5: each state the instructor published to the class, newest seq wins
+    "class_states", metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("class_name", String(64), ForeignKey("classes.name", ondelete="CASCADE"), nullable=False),
+    Column("state", Text, nullable=False),  # JSON: app.classroom.class_state
+    Column("sent_utc", String(32), nullable=False),  # the instructor's wall clock when the state held
+    Column("sent_by", String(64), nullable=False),
+    Index("class_states_newest", "class_name", "seq"),
+)
 
 
 def _schema_1_to_2(connection: Connection) -> None:
@@ -146,5 +164,11 @@ def _schema_3_to_4(connection: Connection) -> None:
                                    "WHERE w.id = events.pair_id) WHERE pair_id IS NOT NULL")
 
 
+def _schema_4_to_5(connection: Connection) -> None:
+    """Classroom mode: the classes and class_states tables, created by ``create_all`` after
+    the steps (nothing older changes)."""
+
+
 # version -> step that brings a database at that version to the next
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _schema_1_to_2, 2: _schema_2_to_3, 3: _schema_3_to_4}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _schema_1_to_2, 2: _schema_2_to_3, 3: _schema_3_to_4,
+                                                      4: _schema_4_to_5}

@@ -1,0 +1,99 @@
+"""A class in the database: the ``classes`` row an instructor opens and closes, and the
+``class_states`` rows it publishes (the newest ``seq`` is the class's state). On a floor the
+database signs each row with the login, lets only the class's own instructor write, and
+announces each state on ``CLASS_CHANNEL`` (``app.storage.floor``); a single seat (SQLite)
+holds the same rows, without announcements. (No audit rows: a class's row says who opened
+it, when, and when it closed; its states are themselves an append-only, signed record.)"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import insert, select, update
+
+from app.storage import Store, StoreError, class_states, classes, now_utc
+
+
+class ClassroomError(StoreError):
+    """A class that cannot be opened, joined or published to; the message says why."""
+
+
+@dataclass(frozen=True)
+class ClassInfo:
+    name: str
+    instructor: str
+    lesson: str
+    opened_utc: str
+    closed_utc: str | None
+
+
+@dataclass(frozen=True)
+class Published:
+    """One state as the database holds it."""
+    seq: int
+    class_name: str
+    state: dict
+    sent_utc: str
+    sent_by: str
+
+
+class ClassRecords:
+    def __init__(self, url: str, password: str | None = None):
+        self.store = Store(url, password=password)
+        self.url, self.password = url, password
+        self.database = self.store.database
+
+    @property
+    def login(self) -> str:
+        return self.database.operator.name
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.database.is_postgresql
+
+    def info(self, name: str) -> ClassInfo | None:
+        row = self.database.read(lambda c: c.execute(select(classes).where(classes.c.name == name)).mappings().first())
+        return ClassInfo(**dict(row)) if row is not None else None
+
+    def open(self, name: str, lesson: str) -> ClassInfo:
+        """Open the class (again, if this login opened it before and it was closed)."""
+        operator = self.database.operator
+        if self.is_postgresql and "instructor" not in operator.roles:
+            raise ClassroomError(f"{operator.name} cannot open a class: that needs the instructor role")
+        if not 1 <= len(name) <= 64:
+            raise ClassroomError(f"class name {name!r}: 1 to 64 characters")
+        known = self.info(name)
+        if known is not None and known.instructor != operator.name:
+            raise ClassroomError(f"class {name!r} belongs to {known.instructor}; choose another name")
+        values = {"instructor": operator.name, "lesson": lesson, "opened_utc": now_utc(), "closed_utc": None}
+        change = (insert(classes).values(name=name, **values) if known is None
+                  else update(classes).where(classes.c.name == name).values(**values))
+        self.database.write(lambda c: c.execute(change))
+        return ClassInfo(name, **values)
+
+    def close(self, name: str) -> None:
+        self.database.write(lambda c: c.execute(update(classes).where(classes.c.name == name)
+                                                .values(closed_utc=now_utc())))
+
+    def publish(self, name: str, state: dict, sent_utc: str) -> int:
+        """Add a state (the database announces it on a floor); its sequence number."""
+        row = {"class_name": name, "state": json.dumps(state, separators=(",", ":")), "sent_utc": sent_utc,
+               "sent_by": self.login}
+        return int(self.database.write(lambda c: c.execute(insert(class_states).values(**row)).inserted_primary_key[0]))
+
+    def newest(self, name: str, after_seq: int = 0) -> Published | None:
+        """The class's newest state if it is newer than ``after_seq``."""
+        query = (select(class_states).where(class_states.c.class_name == name, class_states.c.seq > after_seq)
+                 .order_by(class_states.c.seq.desc()).limit(1))
+        row = self.database.read(lambda c: c.execute(query).mappings().first())
+        if row is None:
+            return None
+        try:
+            state = json.loads(row["state"])
+        except ValueError:
+            state = None  # refused by the follower's checks, with the others
+        return Published(int(row["seq"]), name, state, row["sent_utc"], row["sent_by"])
+
+    def close_connection(self) -> None:
+        self.store.close()

@@ -1,0 +1,176 @@
+"""A trainee's side of a class, headless: join a class, apply each newer state the
+instructor publishes, and keep a simulation clock that runs on between states.
+
+What the trainee may do depends on the class's mode:
+
+- ``follow``: the console shows the instructor's state; local changes are refused (the
+  instructor's next state would undo them).
+- ``frozen``: the same, and the refusal says the class is frozen.
+- ``free``: the trainee's own clock and selection, starting from the state that released
+  the class; the instructor's later states still arrive (mode, step) and the newest is
+  applied in full when the class is brought back.
+- ``closed``: the class is over (``closed`` is set).
+
+Each state applied is reported to ``emit`` as a JSON-ready dict:
+``{"received_utc", "sim_epoch_utc", "rate", "paused", "selection", "step", "mode", "seq"}``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+from pydantic import ValidationError
+
+from app.astro.timeutil import format_utc, parse_utc
+from app.classroom.class_link import ClassLink
+from app.classroom.class_records import ClassRecords, ClassroomError, Published
+from app.classroom.class_state import ClassStateError, apply, checked, sim_epoch_at, wall_now
+from app.state.console_state import ClockState, ConsoleState
+
+log = logging.getLogger(__name__)
+
+Emit = Callable[[dict], None]
+
+
+@dataclass(frozen=True)
+class LocalChange:
+    """The answer to a trainee's own change: true when it was made, else why not."""
+    accepted: bool
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.accepted
+
+
+class ClassFollower:
+    def __init__(self, records: ClassRecords, class_name: str, emit: Emit | None = None):
+        """Join ``class_name`` (ClassroomError when there is no such open class)."""
+        info = records.info(class_name)
+        if info is None:
+            raise ClassroomError(f"there is no class {class_name!r} on {records.url}: the instructor opens it "
+                                 "(spaceops classroom lead)")
+        if info.closed_utc is not None:
+            raise ClassroomError(f"class {class_name!r} was closed at {info.closed_utc}")
+        self.records, self.class_name, self.instructor = records, class_name, info.instructor
+        self.emit = emit or (lambda line: None)
+        self.console = ConsoleState()
+        self.mode: str | None = None  # None until the first state arrives
+        self.step: int | None = None
+        self.prompt = ""
+        self.applied_seq = 0
+        self.anchor_utc = wall_now()  # the wall time at which console.clock.epoch_utc held
+        self.closed = threading.Event()
+        self._lock = threading.RLock()
+        self.link = ClassLink(records, class_name, self._receive)
+
+    def start(self) -> "ClassFollower":
+        self.link.start()
+        return self
+
+    def stop(self) -> None:
+        self.link.stop()
+
+    def wait_for_state(self, timeout_s: float = 10.0) -> bool:
+        """True once the first state has arrived, False after ``timeout_s``."""
+        deadline = time.monotonic() + timeout_s
+        while self.mode is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.mode is not None
+
+    def sim_epoch_at(self, at_utc: datetime) -> datetime:
+        with self._lock:
+            return sim_epoch_at(self.console.clock, self.anchor_utc, at_utc)
+
+    @property
+    def selection(self) -> tuple[int, ...]:
+        with self._lock:
+            return self.console.selection.objects
+
+    # --- the instructor's states --------------------------------------------------------------
+    def _receive(self, published: Published) -> None:
+        try:
+            state = checked(published.state)
+        except ClassStateError as error:
+            log.warning("class %s: state %d refused (%s)", self.class_name, published.seq, error)
+            return
+        with self._lock:
+            if published.seq <= self.applied_seq:
+                return  # an older state: the newest wins
+            received = wall_now()
+            self.applied_seq, self.instructor = published.seq, published.sent_by
+            exploring = self.mode == "free"  # the state that releases the class is taken; later ones are not
+            self.mode, self.step, self.prompt = state["mode"], state["step"], state["prompt"]
+            if not (exploring and self.mode == "free"):
+                apply(self.console, state)
+                self.anchor_utc = parse_utc(published.sent_utc)
+            self._report(received)
+        if self.mode == "closed":
+            self.closed.set()
+
+    def _report(self, received: datetime) -> None:
+        clock = self.console.clock
+        self.emit({"received_utc": format_utc(received), "sim_epoch_utc": format_utc(self.sim_epoch_at(received)),
+                   "rate": clock.rate, "paused": clock.paused, "selection": list(self.console.selection.objects),
+                   "step": self.step, "mode": self.mode, "seq": self.applied_seq})
+
+    # --- the trainee's own changes ------------------------------------------------------------
+    def _refusal(self) -> LocalChange | None:
+        if self.mode == "free":
+            return None
+        if self.mode == "frozen":
+            return LocalChange(False, f"the class is frozen by {self.instructor}")
+        if self.mode == "closed":
+            return LocalChange(False, "the class is closed")
+        if self.mode is None:
+            return LocalChange(False, "no state from the instructor yet")
+        return LocalChange(False, f"following {self.instructor}: the instructor has not released the class")
+
+    def local_select(self, norad_id: int) -> LocalChange:
+        with self._lock:
+            refused = self._refusal()
+            if refused is not None:
+                return refused
+            self.console.selection.objects = (norad_id,)
+            return LocalChange(True)
+
+    def local_clock(self, rate: float | None = None, paused: bool | None = None) -> LocalChange:
+        """Change the trainee's own clock rate or pause (free exploration only)."""
+        with self._lock:
+            refused = self._refusal()
+            if refused is not None:
+                return refused
+            now = wall_now()
+            clock = self.console.clock
+            try:
+                setting = ClockState(mode=clock.mode, rate=clock.rate if rate is None else rate,
+                                     paused=clock.paused if paused is None else paused,
+                                     epoch_utc=sim_epoch_at(clock, self.anchor_utc, now))
+            except ValidationError as error:  # a rate the clock does not run at
+                first = error.errors()[0]
+                return LocalChange(False, f"{'.'.join(map(str, first['loc']))}: {first['msg']}")
+            self.console.clock, self.anchor_utc = setting, now
+            return LocalChange(True)
+
+
+def follow(url: str, class_name: str, password: str | None = None, emit: Emit | None = None,
+           seconds: float | None = None, stop: threading.Event | None = None) -> ClassFollower:
+    """Follow the class until it closes, ``seconds`` pass or ``stop`` is set; the follower."""
+    records = ClassRecords(url, password)
+    try:
+        follower = ClassFollower(records, class_name, emit).start()
+        stop = stop or threading.Event()
+        deadline = None if seconds is None else wall_now().timestamp() + seconds
+        while not (follower.closed.is_set() or stop.is_set()):
+            left = None if deadline is None else deadline - wall_now().timestamp()
+            if left is not None and left <= 0:
+                break
+            stop.wait(0.1 if left is None else min(0.1, left))
+        follower.stop()
+        return follower
+    finally:
+        records.close_connection()

@@ -1,0 +1,120 @@
+"""The lesson file: versioned YAML, steps an instructor takes the class through. Validated as
+scenarios are (``app.scenario.format``: pydantic models, every error 'file:line: field: why').
+
+    format: spaceops-lesson
+    version: 1
+    name: Orbits and regimes
+    start_utc: 2026-08-12T00:00:00Z   # or the first step's at_utc, or the named scenario's start
+    rate: 60                          # simulation seconds per wall second (the leader's --speed multiplies it)
+    steps:
+      - prompt: This is the ISS, in low Earth orbit.
+        select: 25544                 # one catalog number or a list
+        hold_s: 5                     # how long the headless leader stays on the step (divided by --speed)
+      - prompt: Watch it go round; the class may not touch.
+        mode: frozen                  # follow | frozen | free; kept until a step says otherwise
+        rate: 300
+        at_utc: 2026-08-12T06:00:00Z  # jump the clock
+        paused: false
+
+Each step changes only what it names; the rest carries over from the step before.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BeforeValidator, Field, PrivateAttr, ValidationError, field_validator
+
+from app.live.clock import MAX_RATE
+from app.scenario.format import ScenarioError, SourceMap, UtcTime, _load_yaml, _Strict, load_scenario
+
+FORMAT = "spaceops-lesson"
+FORMAT_VERSION = 1
+DEFAULT_HOLD_S = 2.0
+CLASS_MODES = ("follow", "frozen", "free")  # follow the instructor; input locked; free exploration
+
+
+class LessonError(ScenarioError):
+    """The file is not a valid lesson; ``errors`` lists every problem as 'file:line: field: why'."""
+
+
+def _as_list(value):
+    return [value] if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+CatalogNumbers = Annotated[tuple[Annotated[int, Field(ge=1, le=999_999_999)], ...], BeforeValidator(_as_list)]
+
+
+class LessonStep(_Strict):
+    prompt: str = Field(min_length=1)
+    at_utc: UtcTime | None = None  # jump the simulation clock here when the step starts
+    select: CatalogNumbers | None = None
+    rate: float | None = Field(None, ge=-MAX_RATE, le=MAX_RATE)
+    paused: bool | None = None
+    mode: Literal[CLASS_MODES] | None = None  # type: ignore[valid-type]
+    hold_s: float = Field(DEFAULT_HOLD_S, gt=0, le=3600)
+
+
+class Lesson(_Strict):
+    format: Literal["spaceops-lesson"]
+    version: int
+    name: str = Field(min_length=1, max_length=256)
+    description: str = ""
+    scenario: str | None = None  # a scenario file, relative to the lesson
+    start_utc: UtcTime | None = None
+    rate: float = Field(1.0, ge=-MAX_RATE, le=MAX_RATE)
+    steps: list[LessonStep] = Field(min_length=1)
+
+    _scenario_start: datetime | None = PrivateAttr(None)
+
+    @field_validator("version")
+    @classmethod
+    def _version(cls, value: int) -> int:
+        if value != FORMAT_VERSION:
+            raise ValueError(f"this console reads lesson version {FORMAT_VERSION}, not {value}")
+        return value
+
+    @property
+    def start(self) -> datetime:
+        """The simulation time the lesson starts at (checked to exist when the file is read)."""
+        start = self.steps[0].at_utc or self.start_utc or self._scenario_start
+        assert start is not None
+        return start
+
+
+def load_lesson(path: str | Path) -> Lesson:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise LessonError([f"{path}: cannot be read ({getattr(error, 'strerror', None) or error})"]) from None
+    return parse_lesson(text, str(path), path.parent)
+
+
+def parse_lesson(text: str, source: str = "<lesson>", folder: Path | None = None) -> Lesson:
+    """The valid lesson, or LessonError listing every problem with file, line and field. With
+    ``folder``, a named scenario is read from there (its start is the lesson's default)."""
+    try:
+        root, data = _load_yaml(text, lambda line: f"{source}:{line}")
+    except ScenarioError as error:
+        raise LessonError(error.errors) from None
+    where = SourceMap(source, root)
+    if not isinstance(data, dict):
+        raise LessonError([f"{where.prefix(1)}: a lesson is a mapping of fields (format, version, name, steps ...)"])
+    if data.get("format") != FORMAT:
+        raise LessonError([where.at(("format",), f"expected {FORMAT!r}")[1]])
+    try:
+        lesson = Lesson.model_validate(data)
+    except ValidationError as error:
+        raise LessonError([m for _line, m in sorted(where.describe(e) for e in error.errors())]) from None
+    if lesson.scenario is not None and folder is not None:
+        try:
+            lesson._scenario_start = load_scenario(folder / lesson.scenario)[0].start
+        except ScenarioError as error:
+            raise LessonError([where.at(("scenario",), f"not a usable scenario: {error.errors[0]}")[1]]) from None
+    if lesson.steps[0].at_utc is None and lesson.start_utc is None and lesson._scenario_start is None:
+        raise LessonError([where.at(("steps", 0, "at_utc"), "the first step needs a time (or give start_utc, "
+                                                             "or a scenario)")[1]])
+    return lesson

@@ -1,0 +1,84 @@
+"""``spaceops classroom lead|follow``: a class without windows (``app.classroom``). The
+leader opens a class, takes it through a lesson and closes it; a follower joins a class and,
+with ``--print-state``, prints each state it applies. JSON lines on stdout, messages on
+stderr. Exit codes: 0 done; 2 usage or a bad lesson (file:line: field: why); 4 database (no
+such class, not an instructor, unreachable); 130 interrupted."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+
+from app.common.user_settings import PasswordFileError, connection_password, load_settings
+from app.storage import StoreError
+
+EXIT_OK, EXIT_USAGE, EXIT_DATABASE, EXIT_INTERRUPTED = 0, 2, 4, 130
+
+
+def add_classroom_parser(commands, common: argparse.ArgumentParser) -> None:
+    shared = argparse.ArgumentParser(add_help=False)
+    shared.add_argument("--database", metavar="URL", required=True,
+                        help="postgresql+psycopg://LOGIN@HOST/DB (a floor), or sqlite:///PATH (a single seat)")
+    shared.add_argument("--connect-password-file", metavar="FILE",
+                        help="the password of the login in --database (else the settings' file, PGPASSFILE, ~/.pgpass)")
+    shared.add_argument("--class", dest="class_name", required=True, metavar="NAME", help="the class's name")
+    classroom = commands.add_parser("classroom", parents=[common],
+                                    help="a class without windows: an instructor leads, trainees follow")
+    sub = classroom.add_subparsers(dest="classroom_command", metavar="SUBCOMMAND", required=True)
+    lead = sub.add_parser("lead", parents=[common, shared],
+                          help="open the class, take it through a lesson, close it; each state and event as a "
+                               "JSON line")
+    lead.add_argument("--lesson", required=True, metavar="FILE", help="a lesson (see resources/lessons)")
+    lead.add_argument("--speed", type=_positive_argument, default=1.0, metavar="X",
+                      help="run the lesson X times faster: its clock rates times X, each step's hold divided by X")
+    follow = sub.add_parser("follow", parents=[common, shared],
+                            help="follow a class until it closes (or --seconds pass): on a floor it listens for the "
+                                 "instructor's states, on SQLite it reads the newest every 0.2 s")
+    follow.add_argument("--print-state", action="store_true", help="each state applied, as a JSON line")
+    follow.add_argument("--seconds", type=_positive_argument, metavar="S", help="stop after S seconds")
+
+
+def _positive_argument(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value <= 10_000:
+        raise argparse.ArgumentTypeError("must be above 0, at most 10000")
+    return value
+
+
+def _print_line(line: dict) -> None:
+    print(json.dumps(line), flush=True)
+
+
+def classroom_command(args) -> int:
+    from app.classroom import LessonError, follow, lead, load_lesson
+
+    def interrupt(signum, frame):  # a terminated leader closes its class as a Ctrl-C does
+        raise KeyboardInterrupt
+
+    try:
+        password = connection_password(load_settings(), args.connect_password_file)
+        if args.classroom_command == "lead":
+            lesson = load_lesson(args.lesson)
+            signal.signal(signal.SIGTERM, interrupt)
+            lead(args.database, args.class_name, lesson, args.speed, password, _print_line)
+        else:
+            signal.signal(signal.SIGTERM, interrupt)
+            follower = follow(args.database, args.class_name, password, _print_line if args.print_state else None,
+                              args.seconds)
+            print(f"spaceops: followed class {args.class_name} led by {follower.instructor} "
+                  f"({follower.applied_seq} the newest state applied)", file=sys.stderr)
+    except (LessonError, PasswordFileError) as error:
+        print(f"spaceops: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except StoreError as error:
+        print(f"spaceops: {error}", file=sys.stderr)
+        return EXIT_DATABASE
+    except KeyboardInterrupt:
+        print("spaceops: classroom interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return EXIT_OK
