@@ -159,12 +159,19 @@ class ClassFollower:
 
 def follow(url: str, class_name: str, password: str | None = None, emit: Emit | None = None,
            seconds: float | None = None, stop: threading.Event | None = None) -> ClassFollower:
-    """Follow the class until it closes, ``seconds`` pass or ``stop`` is set; the follower."""
+    """Follow the class until it closes, ``seconds`` pass or ``stop`` is set; the follower.
+    A trainee who comes before the instructor waits for the class to open (within ``seconds``)."""
     records = ClassRecords(url, password)
     try:
-        follower = ClassFollower(records, class_name, emit).start()
         stop = stop or threading.Event()
         deadline = None if seconds is None else wall_now().timestamp() + seconds
+        if records.info(class_name) is None:
+            if emit is not None:
+                emit({"event": "waiting", "at_utc": format_utc(wall_now()), "class": class_name})
+            while (records.info(class_name) is None and not stop.is_set()
+                   and (deadline is None or wall_now().timestamp() < deadline)):
+                stop.wait(0.5)
+        follower = ClassFollower(records, class_name, emit).start()
         while not (follower.closed.is_set() or stop.is_set()):
             left = None if deadline is None else deadline - wall_now().timestamp()
             if left is not None and left <= 0:

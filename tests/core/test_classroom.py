@@ -175,6 +175,23 @@ def test_on_a_single_seat_a_follower_polls_and_a_missing_class_is_said(tmp_path,
         ClassFollower(records(url), "seat")
 
 
+def test_a_trainee_who_comes_before_the_instructor_waits_for_the_class(tmp_path, records):
+    from app.classroom.follower import follow
+
+    url = f"sqlite:///{tmp_path / 'early.db'}"
+    lines, result = Lines(), {}
+    early = threading.Thread(target=lambda: result.update(follower=follow(url, "early", emit=lines, seconds=20.0)))
+    early.start()
+    assert _until(lambda: lines.events("waiting"), 5.0)
+    leader = ClassLeader(records(url), "early", parse_lesson(LESSON), speed=4.0)
+    leader.open()
+    leader.select((20580,))
+    assert _until(lambda: any(s["selection"] == [20580] for s in lines.states()), 5.0)
+    leader.close()
+    early.join(10.0)
+    assert not early.is_alive() and result["follower"].closed.is_set()
+
+
 # --- the floor ------------------------------------------------------------------------------------
 
 
