@@ -151,6 +151,7 @@ def test_a_csv_with_only_a_comment_is_named_not_read(tmp_path):
 class _Book:
     def __init__(self, requests):
         self._requests = requests
+        self.unreadable = []  # as TaskingRepository: rows the last read could not use
 
     def requests(self, data_mode=None):
         return list(self._requests)
