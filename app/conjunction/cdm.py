@@ -57,7 +57,7 @@ X Y Z X_DOT Y_DOT Z_DOT
 _KVN_LINE = re.compile(r"^\s*([A-Za-z0-9_]+)\s*=\s*(.*?)\s*$")
 _UNITS = re.compile(r"\s*\[[^\]]*\]\s*$")
 _COVARIANCE_KEY = re.compile(r"^C(R|T|N|RDOT|TDOT|NDOT|DRG|SRP|THR|X|Y|Z|XDOT|YDOT|ZDOT)_[A-Z]+$")
-_HBR_COMMENT = re.compile(r"^\s*COMMENT\s+HBR\s*=\s*([-+0-9.eE]+)")
+_HBR_COMMENT = re.compile(r"^\s*COMMENT\s+HBR\s*=\s*(\S+)")
 
 
 class CdmError(ValueError):
@@ -118,6 +118,17 @@ def _number(fields: dict, key: str, source: str, lines: dict) -> float:
     return value
 
 
+def _radius(raw: str, source: str, key: str, line: int | None = None) -> float:
+    """A hard-body radius in metres: a finite number above zero."""
+    try:
+        value = float(str(raw).strip())
+    except ValueError:
+        raise CdmError(source, f"{raw!r} is not a number", key, line) from None
+    if not np.isfinite(value) or value <= 0:
+        raise CdmError(source, f"{raw!r} is not a radius (a number of metres above zero)", key, line)
+    return value
+
+
 def _object(fields: dict, lines: dict, source: str, which: str) -> CdmObject:
     for key in OBJECT_REQUIRED:
         if key not in fields or not str(fields[key]).strip():
@@ -157,7 +168,7 @@ def _build(source: str, relative: dict, relative_lines: dict, objects: list[tupl
     hbr = hbr_comment
     for fields, lines in objects:
         if str(fields.get("HBR", "")).strip():
-            hbr = _number(fields, "HBR", source, lines)
+            hbr = _radius(fields["HBR"], source, "HBR", lines.get("HBR"))
     return Cdm(source, str(relative.get("MESSAGE_ID", "")), str(relative.get("ORIGINATOR", "")), tca,
                miss_m / 1000.0, speed, pc, str(relative.get("COLLISION_PROBABILITY_METHOD", "")), hbr, obj1, obj2)
 
@@ -172,7 +183,7 @@ def parse_cdm_kvn(text: str, source: str) -> Cdm:
             continue
         hbr = _HBR_COMMENT.match(line)
         if hbr:
-            hbr_comment = float(hbr.group(1))
+            hbr_comment = _radius(hbr.group(1), source, "COMMENT HBR", number)
             continue
         if line.strip().startswith("COMMENT"):
             continue
@@ -215,7 +226,7 @@ def parse_cdm_xml(data: bytes, source: str) -> Cdm:
                     key = _local(child.tag)
                     if key == "COMMENT":
                         hbr = _HBR_COMMENT.match(f"COMMENT {child.text or ''}")
-                        hbr_comment = float(hbr.group(1)) if hbr else hbr_comment
+                        hbr_comment = _radius(hbr.group(1), source, "COMMENT HBR") if hbr else hbr_comment
                     else:
                         fields[key] = (child.text or "").strip()
             objects.append((fields, {}))
@@ -229,7 +240,7 @@ def read_cdm(path: str | Path) -> Cdm:
         data = path.read_bytes()
     except OSError as error:
         raise CdmError(str(path), f"cannot read file: {error.strerror or error}") from None
-    if data.lstrip().startswith(b"<"):
+    if data.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<"):  # (a UTF-8 byte-order mark first is fine)
         return parse_cdm_xml(data, str(path))
     try:
         text = decode_text(data)

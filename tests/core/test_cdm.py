@@ -73,3 +73,24 @@ def test_no_orbit_center_sample_is_the_valid_example(data_dir):
     odd = (data_dir / "cdm" / "invalid" / "orekit_CDM-no-orbit-center-defined-obj1.txt").read_bytes()
     assert odd == (data_dir / "cdm" / "orekit_CDMExample1.txt").read_bytes()
     assert read_cdm(data_dir / "cdm" / "invalid" / "orekit_CDM-no-orbit-center-defined-obj1.txt").tca
+
+
+def test_an_xml_cdm_with_a_byte_order_mark_is_read_as_xml(data_dir, tmp_path):
+    """Windows editors save UTF-8 with a byte-order mark; it was read as KVN and refused."""
+    plain = read_cdm(data_dir / "cdm" / "orekit_CDMExample_issue_940.xml")
+    marked = tmp_path / "with_bom.xml"
+    marked.write_bytes(b"\xef\xbb\xbf" + (data_dir / "cdm" / "orekit_CDMExample_issue_940.xml").read_bytes())
+    read = read_cdm(marked)
+    assert (read.tca, read.miss_distance_km, read.message_id) == (plain.tca, plain.miss_distance_km, plain.message_id)
+
+
+@pytest.mark.parametrize("value", ["0", "-15", "1.2.3", "e", "nan"])
+def test_an_impossible_hard_body_radius_comment_names_its_line(data_dir, tmp_path, value):
+    """`COMMENT HBR = 1.2.3` once ended in a traceback; 0 and -15 were taken as radii."""
+    original = (data_dir / "cdm" / "orekit_CDMExample_issue_940.txt").read_text().splitlines()
+    text = "\n".join(original[:1] + [f"COMMENT HBR = {value}"] + original[1:]) + "\n"
+    path = tmp_path / "hbr.txt"
+    path.write_text(text)
+    with pytest.raises(CdmError, match=r"(line 2|:2:).*HBR|HBR.*(line 2|:2)") as error:
+        read_cdm(path)
+    assert "radius" in str(error.value) or "not a number" in str(error.value)
