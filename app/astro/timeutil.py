@@ -19,6 +19,13 @@ class TimeFormatError(ValueError):
     """A time string that is not ISO 8601."""
 
 
+FIRST_YEAR, LAST_YEAR = 1957, 2199  # Sputnik to well past any element set's use, with room for a span
+
+
+def in_supported_years(moment: datetime) -> bool:
+    return FIRST_YEAR <= moment.year <= LAST_YEAR
+
+
 def parse_utc(text: str) -> datetime:
     """Parse ISO 8601 text into an aware UTC datetime. A naive time is taken as UTC."""
     cleaned = text.strip()
@@ -30,7 +37,10 @@ def parse_utc(text: str) -> datetime:
         raise TimeFormatError(f"not an ISO 8601 date-time: {text!r}") from None
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+    try:
+        return parsed.astimezone(timezone.utc)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 is in year 0
+        raise TimeFormatError(f"{text!r} is outside the calendar") from None
 
 
 _CCSDS_LAYOUTS = ("%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S", "%Y-%jT%H:%M:%S.%f", "%Y-%jT%H:%M:%S")

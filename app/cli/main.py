@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Sequence
 
 from app import __version__
-from app.astro.timeutil import TimeFormatError, format_utc, parse_utc
+from app.astro.timeutil import FIRST_YEAR, LAST_YEAR, TimeFormatError, format_utc, in_supported_years, parse_utc
 from app.catalog import Catalog
 from app.catalog.ingest import Rejection
 from app.cli.classroom import add_classroom_parser, classroom_command
@@ -41,6 +41,9 @@ def _utc_argument(text: str) -> datetime:
         raise argparse.ArgumentTypeError(str(error)) from None
     if not text.strip().upper().endswith("Z") and "+" not in text[10:] and "-" not in text[10:]:
         raise argparse.ArgumentTypeError(f"{text!r} has no time zone: add Z for UTC (e.g. {text.strip()}Z)")
+    if not in_supported_years(parsed):
+        raise argparse.ArgumentTypeError(f"{text!r} is outside the years this console computes ({FIRST_YEAR}-"
+                                         f"{LAST_YEAR})")
     return parsed
 
 

@@ -14,6 +14,8 @@ import yaml
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, ValidationError,
                       field_validator, model_validator)
 
+from app.astro.timeutil import FIRST_YEAR, LAST_YEAR, in_supported_years
+from app.catalog.ingest.omm import SGP4_MAX_SATNUM
 from app.catalog.ingest.tle import validate_tle_pair
 from app.common.user_settings import is_nation_code
 from app.tasking.request import COLLECTION_TYPES, PRECEDENCES, SENSOR_REQUEST_KINDS
@@ -37,6 +39,8 @@ class _Strict(BaseModel):
 def _utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("give the time zone (end with Z for UTC)")
+    if not in_supported_years(value):
+        raise ValueError(f"{value.isoformat()} is outside the years a scenario may use ({FIRST_YEAR}-{LAST_YEAR})")
     return value.astimezone(timezone.utc)
 
 
@@ -165,7 +169,7 @@ class BreakupInject(_Inject):
     fragments: int = Field(gt=0, le=500)
     delta_v_spread_m_s: float = Field(gt=0, le=1000)
     seed: int | None = None  # default: the scenario's seed
-    first_id: int = Field(80000, gt=0)  # catalog numbers given to the fragments, counting up
+    first_id: int = Field(80000, gt=0, le=SGP4_MAX_SATNUM - 500)  # the fragments' catalog numbers, counting up
 
 
 class ElementUpdateInject(_Inject):
@@ -382,6 +386,8 @@ def _load_yaml(text: str, where):
     try:
         root = loader.get_single_node()
         return root, (loader.construct_document(root) if root is not None else None)
+    except RecursionError:
+        raise ScenarioError([f"{where('?')}: nested too deeply to be a scenario"]) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise ScenarioError([f"{where(mark.line + 1 if mark is not None else '?')}: not valid YAML "

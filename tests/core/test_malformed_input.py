@@ -233,3 +233,47 @@ def test_an_output_is_replaced_whole_or_not_at_all(tmp_path):
         temporary.write_text("the new, complete file\n")
     assert target.read_text() == "the new, complete file\n" and list(tmp_path.iterdir()) == [target]
     assert target.stat().st_mode & 0o777 == 0o640  # the file keeps its mode
+
+
+@pytest.mark.parametrize("change, words", [
+    (("start: 2026-08-12T00:00:00Z", "start: 9999-12-31T00:00:00Z"), "outside the years"),
+    (("start: 2026-08-12T00:00:00Z", "start: 0001-01-01T00:00:00+01:00"), "outside the years"),
+    (("first_id: 80000", "first_id: 100000000000000000000"), "first_id"),
+])
+def test_impossible_scenario_values_are_refused_naming_the_field(tmp_path, change, words):
+    """A start of 9999-12-31 once validated and then crashed the run; year 1 at +01:00 and a
+    fragment number of 1e20 ended in tracebacks."""
+    from app.common.resources import resource_path
+    from app.scenario.format import ScenarioError, check_scenario_file
+
+    text = resource_path("scenarios/leo_breakup_tasking_surge.yaml").read_text()
+    assert change[0] in text
+    path = tmp_path / "s.yaml"
+    path.write_text(text.replace(change[0], change[1]))
+    try:
+        checked = check_scenario_file(path)
+        problems = [line for _, line in checked.problems] if checked.problems and isinstance(
+            checked.problems[0], tuple) else list(checked.problems)
+    except ScenarioError as error:
+        problems = error.errors
+    assert any(words in str(problem) for problem in problems), problems
+
+
+def test_a_scenario_nested_thousands_deep_is_refused_not_a_recursion_error(tmp_path):
+    from app.scenario.format import ScenarioError, check_scenario_file
+
+    path = tmp_path / "deep.yaml"
+    path.write_text("format: spaceops-scenario\nx: " + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(ScenarioError, match="nested too deeply"):
+        check_scenario_file(path)
+
+
+@pytest.mark.parametrize("argv", [["propagate", "--at", "0001-01-01T00:00:00+01:00", "--ids", "25544"],
+                                  ["passes", "--norad", "25544", "--start", "9999-12-30T00:00:00Z", "--hours", "48"]])
+def test_times_outside_the_calendar_or_the_supported_years_are_usage_errors(argv, capsys):
+    from app.cli.main import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    assert "outside" in capsys.readouterr().err
