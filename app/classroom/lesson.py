@@ -27,6 +27,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, PrivateAttr, ValidationError, field_validator
 
+from app.common.input_file import DOCUMENT_MAX_BYTES, read_input_text
 from app.live.clock import MAX_RATE
 from app.scenario.format import ScenarioError, SourceMap, UtcTime, _load_yaml, _Strict, load_scenario
 
@@ -87,7 +88,7 @@ class Lesson(_Strict):
 def load_lesson(path: str | Path) -> Lesson:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_input_text(path, DOCUMENT_MAX_BYTES)
     except (OSError, UnicodeDecodeError) as error:
         raise LessonError([f"{path}: cannot be read ({getattr(error, 'strerror', None) or error})"]) from None
     return parse_lesson(text, str(path), path.parent)

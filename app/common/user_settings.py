@@ -15,6 +15,7 @@ import logging
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from app.common.input_file import SMALL_MAX_BYTES, read_input_text
 from app.common.atomic_file import write_text_atomic
 from app.common.field_error import FieldError
 from app.common.marking import CLASSIFICATIONS, DEFAULT_CLASSIFICATION, may_see
@@ -104,7 +105,7 @@ def load_settings(path: Path | None = None) -> UserSettings:
     unreadable, with a warning in the log naming the file."""
     path = path or settings_path()
     try:
-        saved = json.loads(path.read_text(encoding="utf-8"))
+        saved = json.loads(read_input_text(path, SMALL_MAX_BYTES))
         if not isinstance(saved, dict):
             raise ValueError("not a JSON object")
         values = {}
@@ -133,7 +134,7 @@ def read_password_file(path: str | Path) -> str:
     """A login's password: the first line of a file (never given on a command line, never
     shown). Errors name the file."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_input_text(path, SMALL_MAX_BYTES)
     except (OSError, UnicodeDecodeError) as error:
         raise PasswordFileError(f"{path}: cannot read the password file ({getattr(error, 'strerror', None) or error})") from None
     password = text.splitlines()[0].strip() if text.strip() else ""

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from app.common.input_file import DOCUMENT_MAX_BYTES, read_input_bytes
 from app.astro.timeutil import parse_ccsds_utc
 from app.catalog.ingest.text import decode_text
 
@@ -237,7 +238,7 @@ def read_cdm(path: str | Path) -> Cdm:
     """Read a CDM file (KVN or XML by content); CdmError for anything malformed or unreadable."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        data = read_input_bytes(path, DOCUMENT_MAX_BYTES)
     except OSError as error:
         raise CdmError(str(path), f"cannot read file: {error.strerror or error}") from None
     if data.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<"):  # (a UTF-8 byte-order mark first is fine)

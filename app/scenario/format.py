@@ -14,6 +14,7 @@ import yaml
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, ValidationError,
                       field_validator, model_validator)
 
+from app.common.input_file import DOCUMENT_MAX_BYTES, read_input_text
 from app.astro.timeutil import FIRST_YEAR, LAST_YEAR, in_supported_years
 from app.catalog.ingest.omm import SGP4_MAX_SATNUM
 from app.catalog.ingest.tle import validate_tle_pair
@@ -316,7 +317,7 @@ class CheckedScenario:
 def check_scenario_file(path: str | Path) -> CheckedScenario:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_input_text(path, DOCUMENT_MAX_BYTES)
     except (OSError, UnicodeDecodeError) as error:
         raise ScenarioError([f"{path}: cannot be read ({getattr(error, 'strerror', None) or error})"]) from None
     return check_scenario_text(text, str(path), path.parent)

@@ -30,6 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from app.common.input_file import DOCUMENT_MAX_BYTES, read_input_text
 from app.astro.timeutil import format_utc
 from app.common.atomic_file import write_text_atomic
 from app.common.field_error import FieldError
@@ -210,7 +211,7 @@ class SensorStore:
         if not self.path.exists():
             return
         try:
-            text = self.path.read_text(encoding="utf-8")
+            text = read_input_text(self.path, DOCUMENT_MAX_BYTES)
             records = json.loads(text)
             if not isinstance(records, list):
                 raise ValueError("the file does not hold a list of sensors")

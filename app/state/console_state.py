@@ -19,6 +19,7 @@ from typing import Annotated, Iterable, Literal
 
 from pydantic import AfterValidator, AwareDatetime, Field, ValidationError, field_validator
 
+from app.common.input_file import DOCUMENT_MAX_BYTES, read_input_text
 from app.live.clock import MAX_RATE
 from app.state.camera_framing import MAX_DISTANCE_ER, MIN_DISTANCE_ER, START_DISTANCE_ER
 from app.state.evented import EventedModel
@@ -190,7 +191,7 @@ class ConsoleState(EventedModel):
                 raise StateFileError(f"{path}: not a regular file")
             if path.stat().st_size > MAX_STATE_FILE_BYTES:
                 raise StateFileError(f"{path}: larger than {MAX_STATE_FILE_BYTES:,} bytes; not a console state")
-            text = path.read_text(encoding="utf-8")
+            text = read_input_text(path, DOCUMENT_MAX_BYTES)
         except (OSError, UnicodeDecodeError) as error:
             raise StateFileError(f"{path}: cannot be read ({error})") from None
         return cls.from_json(text, source=str(path))

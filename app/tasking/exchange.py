@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
+from app.common.input_file import DOCUMENT_MAX_BYTES, read_input_text
 from app.astro.timeutil import format_utc
 from app.common.marking import CLASSIFICATIONS, DEFAULT_CLASSIFICATION, highest_classification, may_see, nations_in
 from app.common.spreadsheet import read_cell, safe_row
@@ -116,7 +117,7 @@ def read_exchange_file(path: str | Path) -> ReadResult:
     ExchangeError when the file as a whole cannot be read."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_input_text(path, DOCUMENT_MAX_BYTES, "utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         raise ExchangeError(f"{path}: cannot be read ({getattr(error, 'strerror', None) or error})") from None
     is_json = path.suffix.lower() == ".json" or (path.suffix.lower() != ".csv" and text.lstrip()[:1] in "[{")

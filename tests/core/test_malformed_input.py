@@ -277,3 +277,40 @@ def test_times_outside_the_calendar_or_the_supported_years_are_usage_errors(argv
         main(argv)
     assert exit_.value.code == 2
     assert "outside" in capsys.readouterr().err
+
+
+def _fifo(tmp_path):
+    import os
+
+    path = tmp_path / "pipe"
+    os.mkfifo(path)
+    return path
+
+
+@pytest.mark.parametrize("special", ["/dev/zero", "fifo", "folder"])
+def test_a_device_a_pipe_or_a_folder_as_input_costs_a_message(tmp_path, special):
+    """/dev/zero was read without bound (MemoryError at 2.4 GB) and a FIFO blocked for ever."""
+    from app.catalog.ingest import read_catalog_file
+    from app.conjunction.cdm import CdmError, read_cdm
+    from app.scenario.format import ScenarioError, check_scenario_file
+    from app.tasking.exchange import ExchangeError, read_exchange_file
+
+    path = {"/dev/zero": "/dev/zero", "fifo": _fifo(tmp_path), "folder": tmp_path}[special]
+    result = read_catalog_file(path)
+    assert not result.element_sets and result.rejections
+    with pytest.raises(CdmError):
+        read_cdm(path)
+    with pytest.raises(ExchangeError):
+        read_exchange_file(path)
+    with pytest.raises((ScenarioError, OSError, ValueError)):
+        check_scenario_file(path)
+
+
+def test_an_input_larger_than_its_kind_allows_is_refused_without_reading_it(tmp_path, monkeypatch):
+    from app.common import input_file
+
+    big = tmp_path / "big.cdm"
+    big.write_bytes(b"x" * 2048)
+    with pytest.raises(OSError, match="2,048 bytes is larger than the 1,024 bytes"):
+        input_file.read_input_bytes(big, 1024)
+    assert input_file.read_input_bytes(big, 4096) == b"x" * 2048

@@ -13,6 +13,7 @@ import logging
 from pathlib import Path
 from typing import Callable, Iterable
 
+from app.common.input_file import CATALOG_MAX_BYTES, read_input_bytes
 from app.catalog.ingest.omm import read_omm_csv, read_omm_json, read_omm_kvn, read_omm_xml
 from app.catalog.ingest.records import ElementSet, ReadResult, RecordError, Rejection
 from app.catalog.ingest.tle import read_tle_bytes
@@ -61,7 +62,7 @@ def read_catalog_file(path: str | Path) -> ReadResult:
     path = Path(path)
     source = str(path)
     try:
-        data = path.read_bytes()
+        data = read_input_bytes(path, CATALOG_MAX_BYTES)
     except IsADirectoryError:
         return ReadResult(rejections=[Rejection(source, "", "is a directory, not a catalog file")])
     except FileNotFoundError:
