@@ -129,6 +129,8 @@ def _read_json(path: Path, text: str) -> ReadResult:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise ExchangeError(f"{path}: line {error.lineno}: not valid JSON ({error.msg})") from None
+    except RecursionError:
+        raise ExchangeError(f"{path}: nested too deeply to be an exchange file") from None
     if isinstance(document, dict):
         if document.get("format") != FORMAT:
             raise ExchangeError(f"{path}: format: expected {FORMAT!r}, found {document.get('format')!r}")
@@ -153,6 +155,7 @@ def _read_csv(path: Path, text: str) -> ReadResult:
     skipped = 0  # comment lines before the header (the file's marking)
     while skipped < len(lines) and lines[skipped].lstrip().startswith(COMMENT):
         skipped += 1
+    csv.field_size_limit(DOCUMENT_MAX_BYTES)  # a huge cell is then a record refused by its field's length
     reader = csv.DictReader(io.StringIO("".join(lines[skipped:])))
     missing = [c for c in ("id", "title", "target_norad_id") if c not in (reader.fieldnames or ())]
     if missing:
@@ -194,6 +197,6 @@ def _take(result: ReadResult, record, where: str, reader=request_from_record) ->
         if marking and marking.strip():
             check_marking(request, marking)
         result.requests.append(request)
-    except TaskingError as error:
-        label = f" ({record.get('id')})" if isinstance(record, dict) and record.get('id') else ""
+    except (TaskingError, ValueError, TypeError, OverflowError, RecursionError) as error:
+        label = f" ({str(record.get('id'))[:40]})" if isinstance(record, dict) and record.get('id') else ""
         result.rejected.append(f"{where}{label}: {error}")

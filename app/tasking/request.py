@@ -6,12 +6,13 @@ and CSV exchange files and the command line share. Persistence is in ``app.stora
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from typing import Any, Iterable
 
-from app.astro.timeutil import TimeFormatError, format_utc, parse_utc
+from app.astro.timeutil import FIRST_YEAR, LAST_YEAR, TimeFormatError, format_utc, in_supported_years, parse_utc
 from app.catalog import Catalog
 from app.common.field_error import FieldError
 from app.common.marking import CLASSIFICATIONS, DATA_MODES
@@ -94,6 +95,15 @@ class Comment:
     text: str
 
 
+# the longest text each field may hold (the database's column sizes) and the largest numbers
+TEXT_LIMITS = {"id": 40, "title": 200, "requesting_nation": 3, "requesting_unit": 100, "justification": 20_000,
+               "submitted_by": 64, "approved_by": 64}
+COMMENT_LIMIT = 20_000
+REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,39}")  # no spaces, newlines or escape characters
+LARGEST_CATALOG_NUMBER = 999_999_999  # CCSDS OMM allows nine digits
+LARGEST_VERSION = 2**31 - 1  # the database's integer
+
+
 def new_request_id(nation: str) -> str:
     """Unique across partners, so exchanged records never collide: ``TR-GBR-3F9A1C2E``."""
     return f"TR-{nation or 'XXX'}-{uuid.uuid4().hex[:8].upper()}"
@@ -127,12 +137,26 @@ class TaskingRequest:
     updated_by: str = ""
 
     def validated(self, catalog: Catalog | None = None) -> "TaskingRequest":
-        if not self.id.strip() or len(self.id) > 40:
-            raise TaskingError("is required (at most 40 characters)", "id")
+        if not REQUEST_ID.fullmatch(self.id):
+            raise TaskingError(f"{self.id[:50]!r} is not a request id (letters, digits and . _ : -, at most 40, "
+                               "e.g. TR-GBR-3F9A1C2E)", "id")
         if not self.title.strip():
             raise TaskingError("is required", "title")
-        if self.target_norad_id <= 0:
-            raise TaskingError("must be a positive catalog number", "target_norad_id")
+        for name, longest in TEXT_LIMITS.items():  # the database's column sizes, said before it refuses
+            if len(getattr(self, name)) > longest:
+                raise TaskingError(f"is {len(getattr(self, name)):,} characters long; at most {longest:,}", name)
+        if len(self.sensor_request.value) > 100:
+            raise TaskingError("the sensor or nation named is longer than 100 characters", "sensor_request")
+        if any(len(comment.text) > COMMENT_LIMIT for comment in self.comments):
+            raise TaskingError(f"a comment is longer than {COMMENT_LIMIT:,} characters", "comments")
+        if not 0 < self.target_norad_id <= LARGEST_CATALOG_NUMBER:
+            raise TaskingError(f"must be a catalog number from 1 to {LARGEST_CATALOG_NUMBER:,}", "target_norad_id")
+        if not 0 <= self.version <= LARGEST_VERSION:
+            raise TaskingError(f"must be from 0 to {LARGEST_VERSION:,}", "version")
+        for name in ("window_start", "window_end"):
+            if not in_supported_years(getattr(self, name)):
+                raise TaskingError(f"{getattr(self, name):%Y-%m-%d} is outside the years this console plans for "
+                                   f"({FIRST_YEAR}-{LAST_YEAR})", name)
         if self.sensor_request.kind not in SENSOR_REQUEST_KINDS:
             raise TaskingError(f"must be one of {', '.join(SENSOR_REQUEST_KINDS)}", "sensor_request")
         if self.sensor_request.kind in ("sensor", "nation") and not self.sensor_request.value.strip():
@@ -153,7 +177,9 @@ class TaskingRequest:
             raise TaskingError(f"{self.requesting_nation!r} is not an ISO alpha-3 code", "requesting_nation")
         for nation in self.releasable_to:
             if not is_nation_code(nation):
-                raise TaskingError(f"{nation!r} is not an ISO alpha-3 code", "releasable_to")
+                raise TaskingError(f"{str(nation)[:40]!r} is not an ISO alpha-3 code", "releasable_to")
+        if len(set(self.releasable_to)) > 100:
+            raise TaskingError("names more than 100 nations", "releasable_to")
         if self.status not in TRANSITIONS and self.status not in FINAL_STATES:
             raise TaskingError(f"{self.status!r} is not a state", "status")
         if catalog is not None and self.target_norad_id not in catalog:
@@ -210,6 +236,8 @@ def request_from_record(record: dict[str, Any], catalog: Catalog | None = None) 
             elif name == "sensor_request":
                 value = SensorRequest(str(value.get("kind", "any")), str(value.get("value", "")))
             elif name == "releasable_to":
+                if not isinstance(value, (list, tuple)):  # an object's keys or a string's letters are not nations
+                    raise ValueError
                 value = tuple(str(n).strip() for n in value)
             elif name == "comments":
                 value = tuple(Comment(str(c["at_utc"]), str(c["author"]), str(c.get("nation", "")), str(c["text"]))
@@ -218,8 +246,8 @@ def request_from_record(record: dict[str, Any], catalog: Catalog | None = None) 
                 value = tuple(Pass.from_dict(p) for p in value)
             elif not isinstance(value, str):
                 raise ValueError
-        except (TimeFormatError, ValueError, TypeError, KeyError, AttributeError):
-            raise TaskingError(f"cannot read {str(record[name])[:60]!r}", name) from None
+        except (TimeFormatError, ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError):
+            raise TaskingError(f"cannot read {repr(record[name])[:60]}", name) from None
         values[name] = value
     missing = [name for name in REQUIRED_FIELDS if name not in values]
     if missing:

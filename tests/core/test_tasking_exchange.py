@@ -216,3 +216,36 @@ def test_a_file_names_the_nation_that_exported_it(tmp_path):
     bare = tmp_path / "bare.csv"
     bare.write_text("\n".join(export_csv([request], None, officer("alice", "GBR")).splitlines()[1:]) + "\n")
     assert read_exchange_file(bare).origin_nation is None and len(read_exchange_file(bare).requests) == 1
+
+
+def test_hostile_values_cost_only_their_record(tmp_path):
+    """Issue #19: each of these once lost the whole file (0 of 2 imported)."""
+    good = json.loads(export_json([TaskingRequest("TR-GBR-GOOD0001", "Track ISS", 25544, "GBR", "UKSpOC",
+                                                  SensorRequest(), "track", "ROUTINE",
+                                                  datetime(2026, 8, 12, tzinfo=timezone.utc),
+                                                  datetime(2026, 8, 13, tzinfo=timezone.utc))],
+                                  None, officer("alice", "GBR")))
+    record = good["records"][0]
+    hostile = [("target_norad_id", "INFINITY"), ("target_norad_id", 2**70), ("version", 2**63),
+               ("window_start", "0001-01-01T00:00:00+01:00"), ("window_end", "9999-12-31T23:59:59-01:00"),
+               ("title", "x" * 200_000), ("releasable_to", {"USA": 1}), ("id", "TR-GBR-\nEVIL")]
+    records = [{**record, "id": f"TR-GBR-BAD{n:05d}", name: value} for n, (name, value) in enumerate(hostile)]
+    records[-1]["id"] = "TR-GBR-\nEVIL"
+    text = json.dumps({**good, "records": records + [record]}).replace('"INFINITY"', "1e999")
+    path = tmp_path / "hostile.json"
+    path.write_text(text)
+    read = read_exchange_file(path)
+    assert [r.id for r in read.requests] == ["TR-GBR-GOOD0001"] and len(read.rejected) == len(hostile)
+    for (name, _value), line in zip(hostile, read.rejected):
+        assert f"{name}:" in line, line
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"format": "spaceops-tasking", "format_version": 1, "records": ' + "[" * 100_000
+                    + "]" * 100_000 + "}")
+    with pytest.raises(ExchangeError, match="nested too deeply"):
+        read_exchange_file(deep)
+    csv_path = tmp_path / "big_cell.csv"
+    csv_text = export_csv([read.requests[0]], None, officer("alice", "GBR"))
+    header, row = csv_text.splitlines()[1:3]
+    csv_path.write_text(header + "\n" + row.replace("Track ISS", "y" * 200_000, 1) + "\n" + row + "\n")
+    read = read_exchange_file(csv_path)
+    assert len(read.requests) == 1 and "title" in read.rejected[0]
