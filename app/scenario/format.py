@@ -343,9 +343,21 @@ def check_scenario_text(text: str, source: str = "<scenario>", folder: Path | No
         parts = ScenarioParts.valid_in(data)
     problems += _outside_the_span(data, parts, where)
     if folder is not None and parts.catalog is not None:
-        problems += [where.at(("catalog", "files", n), f"no file {name!r} beside the scenario")
-                     for n, name in enumerate(parts.catalog.files) if not (folder / name).is_file()]
+        for n, name in enumerate(parts.catalog.files):
+            if not _inside(folder, name):  # a shared scenario must not read ../../etc/passwd or /proc
+                problems.append(where.at(("catalog", "files", n), f"{name!r} is outside the scenario's folder; "
+                                                                  "put the file beside the scenario"))
+            elif not (folder / name).is_file():
+                problems.append(where.at(("catalog", "files", n), f"no file {name!r} beside the scenario"))
     return CheckedScenario(where, scenario if not problems else None, parts, problems)
+
+
+def _inside(folder: Path, name: str) -> bool:
+    """Whether ``name`` (relative, links followed) is within ``folder``."""
+    try:
+        return (folder / name).resolve().is_relative_to(folder.resolve())
+    except (OSError, ValueError):
+        return False
 
 
 def _outside_the_span(data: dict, parts: ScenarioParts, where: "SourceMap") -> list[tuple[int, str]]:

@@ -314,3 +314,17 @@ def test_an_input_larger_than_its_kind_allows_is_refused_without_reading_it(tmp_
     with pytest.raises(OSError, match="2,048 bytes is larger than the 1,024 bytes"):
         input_file.read_input_bytes(big, 1024)
     assert input_file.read_input_bytes(big, 4096) == b"x" * 2048
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd", "/proc/self/environ", "sub/../../outside.tle"])
+def test_a_scenario_reads_catalog_files_only_from_its_own_folder(tmp_path, name):
+    from app.scenario.format import check_scenario_file
+
+    folder = tmp_path / "exercise"
+    (folder / "sub").mkdir(parents=True)
+    (tmp_path / "outside.tle").write_text("")
+    path = folder / "s.yaml"
+    path.write_text(f"format: spaceops-scenario\nversion: 1\nname: x\nstart: 2026-08-12T00:00:00Z\n"
+                    f"catalog:\n  files: [{name!r}]\n")
+    checked = check_scenario_file(path)
+    assert any("outside the scenario's folder" in str(problem) for problem in checked.problems), checked.problems
