@@ -328,3 +328,23 @@ def test_a_scenario_reads_catalog_files_only_from_its_own_folder(tmp_path, name)
                     f"catalog:\n  files: [{name!r}]\n")
     checked = check_scenario_file(path)
     assert any("outside the scenario's folder" in str(problem) for problem in checked.problems), checked.problems
+
+
+@pytest.mark.parametrize("unit_of, unit", [("MEAN_MOTION", "rad/s"), ("INCLINATION", "rad")])
+def test_omm_elements_in_another_unit_are_refused_not_misread(data_dir, tmp_path, unit_of, unit):
+    """XML units="rad/s" and KVN [rad] were read as rev/day and degrees: a wrong orbit."""
+    import re
+
+    kvn = (data_dir / "omm_two_messages.kvn").read_text()
+    assert read_catalog_file(data_dir / "omm_two_messages.kvn").element_sets  # the stated standard units read
+    changed = re.sub(rf"^({unit_of}\s*=\s*\S+)(\s*\[[^\]]*\])?", rf"\1 [{unit}]", kvn, count=1, flags=re.M)
+    path = tmp_path / "units.kvn"
+    path.write_text(changed)
+    result = read_catalog_file(path)
+    assert len(result.element_sets) == 1  # the other message still loads
+    assert unit_of in str(result.rejections[0]) and unit in str(result.rejections[0])
+    xml = (data_dir / "python-sgp4_sample_omm.xml").read_text()
+    path = tmp_path / "units.xml"
+    path.write_text(re.sub(rf"<{unit_of}>", f'<{unit_of} units="{unit}">', xml, count=1))
+    result = read_catalog_file(path)
+    assert not result.element_sets and unit in str(result.rejections[0]) and unit_of in str(result.rejections[0])

@@ -46,7 +46,24 @@ _ANGLE_RANGES = {
     "MEAN_ANOMALY": (0.0, 360.0),
 }
 _KVN_LINE = re.compile(r"^\s*([A-Z0-9_]+)\s*=\s*(.*?)\s*$")
-_KVN_UNITS = re.compile(r"\s*\[[^\]]*\]\s*$")
+_KVN_UNITS = re.compile(r"\s*\[([^\]]*)\]\s*$")
+# the units the CCSDS OMM gives its mean elements in; a value stated in another unit is
+# refused rather than read as if it were in these (rad/s read as rev/day is a wrong orbit)
+OMM_UNITS = {"MEAN_MOTION": {"rev/day"}, "INCLINATION": {"deg"}, "RA_OF_ASC_NODE": {"deg"},
+             "ARG_OF_PERICENTER": {"deg"}, "MEAN_ANOMALY": {"deg"}, "ECCENTRICITY": {"", "n/a"},
+             "MEAN_MOTION_DOT": {"rev/day**2", "rev/day^2"}, "MEAN_MOTION_DDOT": {"rev/day**3", "rev/day^3"},
+             "BSTAR": {"1/er"}, "SEMI_MAJOR_AXIS": {"km"}}
+
+
+def unit_problem(key: str, unit: str | None) -> str | None:
+    """Why ``unit`` is not the unit the OMM gives ``key`` in (None when it is, or unstated)."""
+    if unit is None or key not in OMM_UNITS:
+        return None
+    stated = unit.strip().lower().replace(" ", "")
+    if not stated or stated in OMM_UNITS[key]:
+        return None
+    expected = sorted(OMM_UNITS[key] - {""})[0]
+    return f"stated in {unit.strip()!r}; this console reads {key} in {expected} only (convert it first)"
 
 
 def parse_omm_epoch(text: str) -> datetime:
@@ -258,15 +275,23 @@ def read_omm_xml(data: bytes, source: str) -> ReadResult:
     segments = [element for element in root.iter() if _local_name(element.tag) == "segment"]
     if not segments:
         return _file_rejection(source, "no OMM <segment> found in the XML document")
-    records = []
+    records, units = [], []
     for number, segment in enumerate(segments, start=1):
         fields: dict[str, str | None] = {}
+        problem = None
         for element in segment.iter():
             name = _local_name(element.tag)
             if len(element) == 0 and name not in ("segment", "COMMENT"):
                 fields[name] = element.text
+                problem = problem or ((name, unit_problem(name, element.get("units")))
+                                      if unit_problem(name, element.get("units")) else None)
+        if problem is not None:
+            units.append(Rejection(source, f"record {number}", problem[1], problem[0]))
+            continue
         records.append((f"record {number}", fields))
-    return _collect(records, source)
+    result = _collect(records, source)
+    result.rejections[:0] = units
+    return result
 
 
 # --- KVN (CCSDS keyword = value) --------------------------------------------------------------
@@ -297,6 +322,11 @@ def read_omm_kvn(data: bytes, source: str) -> ReadResult:
             broken = True
             continue
         key, value = match.group(1), _KVN_UNITS.sub("", match.group(2))
+        stated = _KVN_UNITS.search(match.group(2))
+        wrong_unit = unit_problem(key, stated.group(1) if stated else None)
+        if wrong_unit:
+            result.rejections.append(Rejection(source, f"line {number}", wrong_unit, key))
+            broken = True
         if key == "CCSDS_OMM_VERS" or current is None:
             close()
             current, broken = (number, {}, {}), False
