@@ -348,3 +348,32 @@ def test_omm_elements_in_another_unit_are_refused_not_misread(data_dir, tmp_path
     path.write_text(re.sub(rf"<{unit_of}>", f'<{unit_of} units="{unit}">', xml, count=1))
     result = read_catalog_file(path)
     assert not result.element_sets and unit in str(result.rejections[0]) and unit_of in str(result.rejections[0])
+
+
+def _with_checksum(line: str) -> str:
+    total = sum(int(c) if c.isdigit() else (1 if c == "-" else 0) for c in line[:68])
+    return line[:68] + str(total % 10)
+
+
+@pytest.mark.parametrize("change, field", [((2, 7, "00000"), "catalog number"),
+                                           ((18, 32, "25366.50000000"), "epoch day"),
+                                           ((18, 32, "24367.50000000"), "epoch day")])
+def test_impossible_tle_values_are_refused_naming_the_field(tmp_path, change, field):
+    """Catalog number 0 and day 366 of a non-leap year were accepted (day 366 of 2024, a leap
+    year, is a day; day 367 is not)."""
+    from app.catalog.ingest.tle import read_tle_text
+
+    name = "ISS (ZARYA)"
+    line1 = "1 25544U 98067A   24366.50000000  .00016717  00000-0  30119-3 0  9993"
+    line2 = "2 25544  51.6416 247.4627 0006703 130.5360 325.0288 15.49815246479440"
+    start, end, text = change
+    if field == "catalog number":
+        line1, line2 = line1[:start] + text + line1[end:], line2[:start] + text + line2[end:]
+    else:
+        line1 = line1[:start] + text + line1[end:]
+    good = read_tle_text(f"{name}\n{_with_checksum(line1)}\n"
+                         f"{_with_checksum(line2)}\n", "t.tle")
+    assert not good.element_sets and field in str(good.rejections[0]), good.rejections
+    leap = read_tle_text(f"{name}\n{_with_checksum(line1[:18] + '24366.50000000' + line1[32:])}\n"
+                         f"{_with_checksum(line2)}\n", "t.tle") if field == "epoch day" else None
+    assert leap is None or leap.element_sets

@@ -139,12 +139,18 @@ def validate_tle_pair(line1: str, line2: str, check_checksum: bool = True) -> in
     catalog_number = parse_alpha5(_column_field(line1, 3, 7))
     if parse_alpha5(_column_field(line2, 3, 7)) != catalog_number:
         raise RecordError("line 1 and line 2 carry different catalog numbers", "catalog number")
+    if catalog_number <= 0:
+        raise RecordError("catalog number 0 is no object's", "catalog number")
     if line1[7] not in "UCS ":
         raise RecordError(f"classification {line1[7]!r} is not U, C or S", "classification")
     epoch_year = _column_field(line1, 19, 20)
     if not epoch_year.isdigit():
         raise RecordError(f"epoch year {epoch_year!r} is not two digits", "epoch")
-    _float_field(line1, 21, 32, "epoch day")
+    day = _float_field(line1, 21, 32, "epoch day")
+    year = (1900 if int(epoch_year) >= 57 else 2000) + int(epoch_year)
+    days_in_year = 366 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 365
+    if not 1.0 <= day < days_in_year + 1:
+        raise RecordError(f"day {day:g} is not a day of {year} (1 to {days_in_year})", "epoch day")
     _float_field(line1, 34, 43, "mean motion derivative")
     _check_exponent_field(line1, 45, 52, "mean motion second derivative")
     _check_exponent_field(line1, 54, 61, "bstar")
@@ -253,7 +259,8 @@ def _well_formed_in_bulk(pairs: list[_Pair], check_checksum: bool) -> np.ndarray
     ok = np.zeros(len(pairs), dtype=bool)
     shaped = [i for i, (l1, l2, _, _) in enumerate(pairs)
               if len(l1) == TLE_LINE_LENGTH and len(l2) == TLE_LINE_LENGTH and l1.isascii() and l2.isascii()
-              and l1[2:7] == l2[2:7] and _FAST_LINE1.fullmatch(l1) and _FAST_LINE2.fullmatch(l2)]
+              and l1[2:7] == l2[2:7] and l1[2:7].strip("0 ") and _FAST_LINE1.fullmatch(l1)
+              and _FAST_LINE2.fullmatch(l2)]
     if not shaped:
         return ok
     rows = np.array(shaped)
@@ -272,6 +279,14 @@ def _well_formed_in_bulk(pairs: list[_Pair], check_checksum: bool) -> np.ndarray
         good &= (values >= low) & ((values <= high) if include_high else (values < high))
         if name == "mean motion":
             good &= values > 0.0
+    try:  # the epoch day is a day of its year (366 only in a leap year)
+        two_digit = _column_floats(matrices[0], 19, 20)
+        day = _column_floats(matrices[0], 21, 32)
+    except ValueError:
+        return ok
+    year = np.where(two_digit >= 57, 1900, 2000) + two_digit
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    good &= (day >= 1.0) & (day < np.where(leap, 367.0, 366.0))
     ok[rows[good]] = True
     return ok
 
