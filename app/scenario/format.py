@@ -18,6 +18,7 @@ from app.common.input_file import DOCUMENT_MAX_BYTES, read_input_text
 from app.astro.timeutil import FIRST_YEAR, LAST_YEAR, in_supported_years
 from app.catalog.ingest.omm import SGP4_MAX_SATNUM
 from app.catalog.ingest.tle import validate_tle_pair
+from app.common.marking import CLASSIFICATIONS
 from app.common.user_settings import is_nation_code
 from app.tasking.request import COLLECTION_TYPES, PRECEDENCES, SENSOR_REQUEST_KINDS
 
@@ -51,8 +52,17 @@ def _nation(value: str) -> str:
     return value
 
 
+def _marking(value: str) -> str:
+    """A banner marking ``LEVEL[//caveats]`` whose level is one this console handles."""
+    level = value.partition("//")[0].strip().upper()
+    if level not in CLASSIFICATIONS:
+        raise ValueError(f"{level!r} is not one of {', '.join(CLASSIFICATIONS)}")
+    return value
+
+
 UtcTime = Annotated[datetime, AfterValidator(_utc)]  # a time zone is required, never guessed
 NationCode = Annotated[str, AfterValidator(_nation)]  # ISO 3166 alpha-3, upper case
+Marking = Annotated[str, AfterValidator(_marking)]  # e.g. UNCLASSIFIED//EXERCISE
 
 
 class ElementSetSpec(_Strict):
@@ -126,7 +136,7 @@ class TaskingSpec(_Strict):
     window_start: UtcTime
     window_end: UtcTime
     justification: str = ""
-    classification: str = "UNCLASSIFIED"
+    classification: Literal[CLASSIFICATIONS] = "UNCLASSIFIED"  # type: ignore[valid-type]
     releasable_to: list[NationCode] = []
     status: Literal["DRAFT", "SUBMITTED", "APPROVED"] = "SUBMITTED"  # a partner's request arrives submitted
 
@@ -204,7 +214,7 @@ class MessageInject(_Inject):
 
 class BannerInject(_Inject):
     kind: Literal["banner"]
-    classification: str = Field(min_length=1)
+    classification: Marking
 
 
 Inject = Annotated[Union[ManeuverInject, NewObjectInject, BreakupInject, ElementUpdateInject, SensorOutageInject,
@@ -217,7 +227,7 @@ class Scenario(_Strict):
     version: int
     name: str = Field(min_length=1)
     description: str = ""
-    classification: str = "UNCLASSIFIED//EXERCISE"  # the banner while it runs
+    classification: Marking = "UNCLASSIFIED//EXERCISE"  # the banner while it runs
     data_mode: Literal["EXERCISE", "SIMULATED"] = "EXERCISE"
     start: UtcTime
     duration_hours: float = Field(gt=0, le=24 * 30)

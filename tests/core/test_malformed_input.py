@@ -377,3 +377,15 @@ def test_impossible_tle_values_are_refused_naming_the_field(tmp_path, change, fi
     leap = read_tle_text(f"{name}\n{_with_checksum(line1[:18] + '24366.50000000' + line1[32:])}\n"
                          f"{_with_checksum(line2)}\n", "t.tle") if field == "epoch day" else None
     assert leap is None or leap.element_sets
+
+
+@pytest.mark.parametrize("old, new", [("classification: UNCLASSIFIED//EXERCISE", "classification: TOP SECRET//EXERCISE"),
+                                      ("classification: UNCLASSIFIED//EXERCISE", "classification: COSMIC//EXERCISE")])
+def test_a_scenario_marking_this_console_cannot_show_is_refused(tmp_path, old, new):
+    from app.common.resources import resource_path
+    from app.scenario.format import check_scenario_file
+
+    path = tmp_path / "s.yaml"
+    path.write_text(resource_path("scenarios/leo_breakup_tasking_surge.yaml").read_text().replace(old, new, 1))
+    checked = check_scenario_file(path)
+    assert any("is not one of UNCLASSIFIED" in str(problem) for problem in checked.problems), checked.problems
