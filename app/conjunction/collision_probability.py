@@ -54,12 +54,23 @@ def gaussian_over_circle(mean: np.ndarray, covariance: np.ndarray, radius: float
     sx, sy = math.sqrt(max(eigenvalues[0], 1e-30)), math.sqrt(max(eigenvalues[1], 1e-30))
     xm, ym = eigenvectors.T @ mean  # the miss vector on the principal axes
 
-    def strip(x: float) -> float:
+    def strip_across(x: float) -> float:
+        """The probability across y of the disc's chord at x."""
         half = math.sqrt(max(radius * radius - x * x, 0.0))
-        across = 0.5 * (special.erf((ym + half) / (math.sqrt(2) * sy)) - special.erf((ym - half) / (math.sqrt(2) * sy)))
-        return math.exp(-0.5 * ((x - xm) / sx) ** 2) / (math.sqrt(2 * math.pi) * sx) * across
+        return 0.5 * (special.erf((ym + half) / (math.sqrt(2) * sy)) - special.erf((ym - half) / (math.sqrt(2) * sy)))
 
-    value, _error = integrate.quad(strip, -radius, radius, epsabs=1e-15, epsrel=1e-12, limit=200)
+    def strip(x: float) -> float:
+        return math.exp(-0.5 * ((x - xm) / sx) ** 2) / (math.sqrt(2 * math.pi) * sx) * strip_across(x)
+
+    if sx <= 1e-9 * radius:  # no spread across x (a zero or near-zero covariance): the limit
+        return float(min(max(strip_across(xm), 0.0), 1.0)) if abs(xm) < radius else 0.0
+    # integrate only where the Gaussian lives (12 sigma), or a narrow peak inside a wide disc
+    # is stepped over and the answer comes out 0 where it is nearly 1
+    low, high = max(-radius, xm - 12.0 * sx), min(radius, xm + 12.0 * sx)
+    if low >= high:
+        return 0.0
+    inside = [xm] if low < xm < high else None
+    value, _error = integrate.quad(strip, low, high, epsabs=1e-15, epsrel=1e-12, limit=400, points=inside)
     return float(min(max(value, 0.0), 1.0))
 
 

@@ -3,6 +3,8 @@ Alfano's test cases; malformed messages refused, naming the field."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -94,3 +96,25 @@ def test_an_impossible_hard_body_radius_comment_names_its_line(data_dir, tmp_pat
     with pytest.raises(CdmError, match=r"(line 2|:2:).*HBR|HBR.*(line 2|:2)") as error:
         read_cdm(path)
     assert "radius" in str(error.value) or "not a number" in str(error.value)
+
+
+def _monte_carlo_pc(mean, covariance, radius, samples=2_000_000, seed=7):
+    """An independent estimate: the share of samples of N(mean, covariance) inside the disc."""
+    rng = np.random.default_rng(seed)
+    points = rng.multivariate_normal(mean, covariance, size=samples, method="eigh")
+    return float((np.hypot(points[:, 0], points[:, 1]) < radius).mean())
+
+
+@pytest.mark.parametrize("mean, covariance, radius", [
+    ((5.0, 0.0), ((0.0, 0.0), (0.0, 0.0)), 15.0),  # no covariance: inside the disc, certain
+    ((5.0, 0.0), ((1e-4, 0.0), (0.0, 1e-4)), 15.0),  # 1 cm: nearly certain (was 0)
+    ((1000.0, 0.0), ((100.0**2, 0.0), (0.0, 100.0**2)), 10_000.0),  # a 10 km radius (was 1e-24)
+    ((5.0, 3.0), ((1.0, 0.0), (0.0, 1000.0**2)), 15.0),  # a needle-shaped covariance
+    ((40.0, -25.0), ((30.0**2, 200.0), (200.0, 20.0**2)), 15.0),  # an ordinary case
+    ((0.0, 0.0), ((1e-4, 0.0), (0.0, 1e-4)), 15.0),  # dead centre
+])
+def test_pc_matches_monte_carlo_in_degenerate_and_ordinary_cases(mean, covariance, radius):
+    pc = gaussian_over_circle(np.array(mean), np.array(covariance), radius)
+    reference = _monte_carlo_pc(mean, covariance, radius)
+    tolerance = 4 * math.sqrt(max(reference * (1 - reference), 1e-6) / 2_000_000) + 1e-6  # 4 sigma
+    assert abs(pc - reference) <= tolerance, (pc, reference)
