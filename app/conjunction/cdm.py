@@ -159,6 +159,9 @@ def _build(source: str, relative: dict, relative_lines: dict, objects: list[tupl
         raise CdmError(source, "mandatory value missing or empty", "TCA")
     tca = parse_ccsds_time(str(relative["TCA"]), source, "TCA", relative_lines.get("TCA"))
     miss_m = _number(relative, "MISS_DISTANCE", source, relative_lines)
+    if miss_m < 0:
+        raise CdmError(source, f"{miss_m:g} m: a distance is not negative", "MISS_DISTANCE",
+                       relative_lines.get("MISS_DISTANCE"))
     if len(objects) != 2:
         raise CdmError(source, f"a CDM describes two objects, found {len(objects)}", "OBJECT")
     speed = (_number(relative, "RELATIVE_SPEED", source, relative_lines) / 1000.0

@@ -118,3 +118,13 @@ def test_pc_matches_monte_carlo_in_degenerate_and_ordinary_cases(mean, covarianc
     reference = _monte_carlo_pc(mean, covariance, radius)
     tolerance = 4 * math.sqrt(max(reference * (1 - reference), 1e-6) / 2_000_000) + 1e-6  # 4 sigma
     assert abs(pc - reference) <= tolerance, (pc, reference)
+
+
+def test_a_negative_miss_distance_is_refused_naming_its_line(data_dir, tmp_path):
+    import re
+
+    text = (data_dir / "cdm" / "orekit_CDMExample_issue_940.txt").read_text()
+    path = tmp_path / "negative.txt"
+    path.write_text(re.sub(r"^(MISS_DISTANCE\s*=\s*)(\S+)", r"\1-\2", text, count=1, flags=re.M))
+    with pytest.raises(CdmError, match="MISS_DISTANCE.*not negative|not negative.*MISS_DISTANCE"):
+        read_cdm(path)
