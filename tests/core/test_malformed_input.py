@@ -389,3 +389,11 @@ def test_a_scenario_marking_this_console_cannot_show_is_refused(tmp_path, old, n
     path.write_text(resource_path("scenarios/leo_breakup_tasking_surge.yaml").read_text().replace(old, new, 1))
     checked = check_scenario_file(path)
     assert any("is not one of UNCLASSIFIED" in str(problem) for problem in checked.problems), checked.problems
+
+
+def test_omm_json_nested_thousands_deep_is_one_rejection_without_a_logged_traceback(tmp_path, caplog):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    result = read_catalog_file(path)
+    assert not result.element_sets and "nested too deeply" in str(result.rejections[0])
+    assert not [r for r in caplog.records if r.exc_info]

@@ -248,6 +248,8 @@ def read_omm_json(data: bytes, source: str) -> ReadResult:
         return _file_rejection(source, "file is not UTF-8 text")
     except json.JSONDecodeError as error:
         return _file_rejection(source, f"not valid JSON: {error.msg}", f"line {error.lineno}")
+    except RecursionError:
+        return _file_rejection(source, "nested too deeply to be an OMM document")
     records = document if isinstance(document, list) else [document]
     result = ReadResult()
     good: list[tuple[str, dict[Any, Any]]] = []
