@@ -74,6 +74,7 @@ class Database:
             raise StoreError(f"{url!r} is not a database URL ({error})") from None
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
         self._prepare_schema()
         self.operator: Operator = operator or self.identify()  # signs every change
 
@@ -159,6 +160,17 @@ class Database:
                                                 table_name=table_name, record_id=None if key else record_id,
                                                 record_key=key, action=action, data=json.dumps(data, default=str)))
 
+    def audit_many(self, connection: Connection, table_name: str,
+                   entries: list[tuple[int | str | None, str, dict]]) -> None:
+        """Many audit rows (record, action, data) in one statement, in the change's transaction."""
+        if not entries:
+            return
+        at, operator = now_utc(), self.operator
+        connection.execute(insert(audit), [
+            dict(at_utc=at, user=operator.name, nation=operator.nation, role=operator.role, table_name=table_name,
+                 record_id=None if isinstance(key, str) else key, record_key=key if isinstance(key, str) else None,
+                 action=action, data=json.dumps(data, default=str)) for key, action, data in entries])
+
     def audit_trail(self, table_name: str | None = None, record_key: str | None = None) -> list[dict]:
         query = select(audit).order_by(audit.c.id)
         if table_name is not None:
@@ -171,10 +183,21 @@ class Database:
         self.engine.dispose()
 
 
+def _sqlite_begin(connection) -> None:
+    """Begin every transaction ourselves (SQLAlchemy's recipe for the sqlite3 driver): left to
+    the driver, a SAVEPOINT before the first write opens the transaction, and releasing it
+    commits, so a one-transaction import would land part by part."""
+    connection.exec_driver_sql("BEGIN")
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None  # the driver leaves transactions to _sqlite_begin
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=2000")  # wait up to 2 s for another writer, then say so
+    # write-ahead log: readers (another console, `tasking list`) never wait for a writer, and
+    # a long import blocks only other writers (kept on the file once set)
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
 

@@ -35,6 +35,7 @@ def changes_between(old: TaskingRequest | None, new: TaskingRequest) -> dict[str
 
 
 log = logging.getLogger(__name__)
+_BATCH = 500  # records per statement in an import
 
 
 @dataclass
@@ -178,58 +179,100 @@ class TaskingRepository:
         reported conflict; an older or equal one is left out so no newer local change is lost.
         ``partner_file=False``: the console's own scenario data, under the version rule only."""
         report = ImportReport()
+        incoming_all = [replace(r, version=max(r.version, 1)) for r in requests]
 
         def work(connection: Connection) -> None:
-            for incoming in requests:
-                incoming = replace(incoming, version=max(incoming.version, 1))
+            checked, seen = [], set()
+            for incoming in incoming_all:
                 try:
                     self._check_change(incoming)
                 except (TaskingError, StoreError) as refusal:
                     report.rejected.append(f"{incoming.id}: {refusal}")
                     continue
-                current = self._current(connection, incoming.id)
+                if incoming.id in seen:
+                    report.conflicts.append(f"{incoming.id}: appears more than once in the file; the first is used")
+                    continue
+                seen.add(incoming.id)
+                checked.append(incoming)
+            stored, hidden = self._stored_many(connection, [r.id for r in checked])
+            added: list[TaskingRequest] = []
+            for incoming in checked:
+                current = stored.get(incoming.id)
                 if current is None:
                     problems = new_record_problems(incoming) if partner_file else []
-                    if self._exists(connection, incoming.id):
+                    if incoming.id in hidden:
                         problems.append("a request with this id exists and is not released to you")
                     if problems:
                         report.conflicts.append(f"{incoming.id}: {'; '.join(problems)}")
-                        continue
-                    try:
-                        with connection.begin_nested():  # a savepoint: one refused row costs only itself
-                            connection.execute(insert(tasking_requests).values(**request_to_flat(incoming)))
-                    except IntegrityError:  # the id is taken by a request row-level security hides
-                        report.conflicts.append(f"{incoming.id}: a request with this id exists and is not "
-                                                "released to you")
-                        continue
-                    self._audit(connection, incoming, "import", changes_between(None, incoming), source)
-                    report.added.append(incoming.id)
+                    else:
+                        added.append(incoming)
                 elif incoming.version > current.version:
-                    problems = import_conflicts(current, incoming, origin_nation) if partner_file else []
-                    if problems:
-                        report.conflicts.append(f"{incoming.id}: {'; '.join(problems)}")
-                        continue
-                    done = connection.execute(update(tasking_requests).where(tasking_requests.c.id == incoming.id)
-                                              .where(tasking_requests.c.version == current.version)
-                                              .values(**request_to_flat(incoming)))
-                    if done.rowcount != 1:  # an edit committed since we read it: never overwrite it unseen
-                        report.conflicts.append(f"{incoming.id}: changed here while importing; import again")
-                        continue
-                    self._audit(connection, incoming, "import", changes_between(current, incoming), source)
-                    report.updated.append(incoming.id)
+                    self._import_update(connection, current, incoming, origin_nation, partner_file, source, report)
                 else:
                     report.kept_local.append(f"{incoming.id}: local version {current.version} is as new as or "
                                              f"newer than the file's {incoming.version}")
+            self._insert_imported(connection, added, source, report)
 
         self.database.write(work)
         return report
 
-    @staticmethod
-    def _exists(connection: Connection, request_id: str) -> bool:
-        """Whether the id is taken (on a floor, row-level security hides what is not released:
-        then the insert itself is refused, and said so)."""
-        query = select(tasking_requests.c.id).where(tasking_requests.c.id == request_id)
-        return connection.execute(query).first() is not None
+    def _import_update(self, connection: Connection, current: TaskingRequest, incoming: TaskingRequest,
+                       origin_nation: str | None, partner_file: bool, source: str, report: ImportReport) -> None:
+        problems = import_conflicts(current, incoming, origin_nation) if partner_file else []
+        if problems:
+            report.conflicts.append(f"{incoming.id}: {'; '.join(problems)}")
+            return
+        done = connection.execute(update(tasking_requests).where(tasking_requests.c.id == incoming.id)
+                                  .where(tasking_requests.c.version == current.version)
+                                  .values(**request_to_flat(incoming)))
+        if done.rowcount != 1:  # an edit committed since we read it: never overwrite it unseen
+            report.conflicts.append(f"{incoming.id}: changed here while importing; import again")
+            return
+        self._audit(connection, incoming, "import", changes_between(current, incoming), source)
+        report.updated.append(incoming.id)
+
+    def _insert_imported(self, connection: Connection, added: list[TaskingRequest], source: str,
+                         report: ImportReport) -> None:
+        """New records in batches (one statement each, so 20,000 take seconds, not minutes);
+        a batch that meets an id row-level security hides is retried one record at a time."""
+        for start in range(0, len(added), _BATCH):
+            batch = added[start:start + _BATCH]
+            try:
+                with connection.begin_nested():  # a savepoint: a refused batch costs only itself
+                    connection.execute(insert(tasking_requests), [request_to_flat(r) for r in batch])
+                inserted = batch
+            except IntegrityError:
+                inserted = []
+                for request in batch:
+                    try:
+                        with connection.begin_nested():
+                            connection.execute(insert(tasking_requests), [request_to_flat(request)])
+                        inserted.append(request)
+                    except IntegrityError:  # the id is taken by a request row-level security hides
+                        report.conflicts.append(f"{request.id}: a request with this id exists and is not "
+                                                "released to you")
+            self.database.audit_many(connection, "tasking_requests", [
+                (r.id, "import", {"version": r.version, "changes": changes_between(None, r), "source": source})
+                for r in inserted])
+            report.added.extend(r.id for r in inserted)
+
+    def _stored_many(self, connection: Connection, ids: list[str]) -> tuple[dict[str, TaskingRequest], set[str]]:
+        """The stored requests with these ids that the operator may see, and the ids taken by
+        ones they may not (on a floor those are hidden by row-level security, found on insert)."""
+        visible, hidden = {}, set()
+        for start in range(0, len(ids), _BATCH):
+            query = select(tasking_requests).where(tasking_requests.c.id.in_(ids[start:start + _BATCH]))
+            for row in connection.execute(query).mappings():
+                try:
+                    request = request_from_flat(dict(row))
+                except TaskingError:  # a damaged stored row: never overwritten by an import
+                    hidden.add(row["id"])
+                    continue
+                if self._visible(request):
+                    visible[request.id] = request
+                else:
+                    hidden.add(request.id)
+        return visible, hidden
 
     # --- plumbing --------------------------------------------------------------------------------
 

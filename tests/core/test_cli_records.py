@@ -125,13 +125,16 @@ def test_missing_or_locked_database_exits_4(tmp_path):
     url = f"sqlite:///{tmp_path / 'seat.db'}"
     Store(url, operator=officer()).close()
     holder = sqlite3.connect(tmp_path / "seat.db", isolation_level=None)
-    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")  # a writer (an import) holds the database
     try:
-        locked = _cli("events", "list", "--database", url)
+        reading = _cli("events", "list", "--database", url)  # a reader does not wait for it (write-ahead log)
+        writing = _cli("floor", "add-operator", "someone", "--nation", "GBR", "--role", "watch_officer",
+                       "--database", url)
     finally:
         holder.execute("ROLLBACK")
         holder.close()
-    assert locked.returncode == 4 and "locked" in locked.stderr and "Traceback" not in locked.stderr
+    assert reading.returncode == 0, reading.stderr
+    assert writing.returncode == 4 and "locked" in writing.stderr and "Traceback" not in writing.stderr
 
     no_password = _cli("events", "list", "--database", url, "--connect-password-file", str(tmp_path / "absent"))
     assert no_password.returncode == 2 and "Traceback" not in no_password.stderr

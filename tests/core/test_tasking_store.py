@@ -161,10 +161,14 @@ def test_an_import_never_widens_lowers_skips_or_approves_and_owners_change_their
     assert alice.import_requests([rejected], "gbr.json", "GBR").updated == [mine.id]
     self_approved = replace(draft(), status="APPROVED", submitted_by="x", approved_by="x", version=2)
     assert "two-person rule" in alice.import_requests([self_approved], "p.json", "GBR").conflicts[0]
+    duplicate = draft(title="first")
+    twice = alice.import_requests([duplicate, replace(duplicate, title="second")], "p.json", "GBR")
+    assert twice.added == [duplicate.id] and "more than once" in twice.conflicts[0]
+    assert alice.get(duplicate.id).title == "first"
     # an edit committed between the import's read and its write is never overwritten unseen
     current = alice.get(mine.id)
     stale = replace(current, version=current.version - 1)
-    monkeypatch.setattr(type(alice), "_current", lambda self, connection, request_id: stale)
+    monkeypatch.setattr(type(alice), "_stored_many", lambda self, connection, ids: ({stale.id: stale}, set()))
     late = alice.import_requests([replace(current, title="late", version=50)], "gbr.json", "GBR")
     assert late.updated == [] and "changed here while importing" in late.conflicts[0]
     monkeypatch.undo()
@@ -194,3 +198,25 @@ def test_each_operator_sees_and_does_only_what_nation_clearance_and_role_allow(d
     with pytest.raises(TaskingError, match="clearance"):
         confidential.create(draft(id=new_request_id("USA"), requesting_nation="USA", classification="SECRET"))
     assert Store(database_url, operator=BOB).tasking.act(secret, "approve").approved_by == "bob"
+
+
+def test_a_large_import_lands_whole_or_not_at_all(tmp_path, monkeypatch):
+    """Imports go in batches inside savepoints; on SQLite a savepoint opened the transaction
+    itself and releasing it committed, so a failure late in the file left the early batches."""
+    store = Store(f"sqlite:///{tmp_path / 'ops.db'}", operator=officer("alice", "GBR"))
+    requests = [draft(id=f"TR-GBR-{n:08X}") for n in range(1200)]
+    calls = []
+
+    def failing_audit(connection, table_name, entries):
+        calls.append(len(entries))
+        if len(calls) == 2:
+            raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(store.database, "audit_many", failing_audit)
+    with pytest.raises(RuntimeError):
+        store.tasking.import_requests(requests, "big.json", "GBR")
+    monkeypatch.undo()
+    assert store.tasking.requests() == [] and calls == [500, 500]
+    report = store.tasking.import_requests(requests, "big.json", "GBR")
+    assert len(report.added) == 1200 and len(store.tasking.requests()) == 1200
+    assert len(store.tasking.history(requests[-1].id)) == 1
