@@ -9,15 +9,17 @@ QSettings, on the Qt side."""
 
 from __future__ import annotations
 
+import csv
+import functools
 import getpass
 import json
 import logging
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from app.common.input_file import SMALL_MAX_BYTES, read_input_text
 from app.common.atomic_file import write_text_atomic
 from app.common.field_error import FieldError
+from app.common.input_file import SMALL_MAX_BYTES, read_input_text
 from app.common.marking import CLASSIFICATIONS, DEFAULT_CLASSIFICATION, may_see
 from app.common.paths import user_config_dir
 
@@ -34,8 +36,16 @@ class OperatorError(FieldError):
 
 
 def is_nation_code(text: str) -> bool:
-    """ISO 3166 alpha-3, upper case (GBR, USA ...)."""
-    return len(text) == 3 and text.isalpha() and text.isupper() and text.isascii()
+    """An ISO 3166-1 alpha-3 country code, upper case (GBR, USA ...; not ALL or XXX)."""
+    return isinstance(text, str) and text in _nation_codes()
+
+
+@functools.cache
+def _nation_codes() -> frozenset[str]:
+    from app.common.resources import resource_path
+
+    with open(resource_path("iso_3166_alpha3.csv"), encoding="utf-8", newline="") as handle:
+        return frozenset(row["alpha_3"] for row in csv.DictReader(handle))
 
 
 @dataclass(frozen=True)

@@ -397,3 +397,12 @@ def test_omm_json_nested_thousands_deep_is_one_rejection_without_a_logged_traceb
     result = read_catalog_file(path)
     assert not result.element_sets and "nested too deeply" in str(result.rejections[0])
     assert not [r for r in caplog.records if r.exc_info]
+
+
+@pytest.mark.parametrize("code, valid", [("GBR", True), ("NZL", True), ("XKX", True), ("ALL", False),
+                                         ("XXX", False), ("gbr", False), ("GB", False), ("ZZZ", False)])
+def test_nation_codes_are_iso_3166_alpha_3(code, valid):
+    """`ALL` and `XXX` were accepted as nations in releasability and rosters."""
+    from app.common.user_settings import is_nation_code
+
+    assert is_nation_code(code) is valid
