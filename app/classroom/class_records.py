@@ -3,7 +3,9 @@
 database signs each row with the login, lets only the class's own instructor write, and
 announces each state on ``CLASS_CHANNEL`` (``app.storage.floor``); a single seat (SQLite)
 holds the same rows, without announcements. (No audit rows: a class's row says who opened
-it, when, and when it closed; its states are themselves an append-only, signed record.)"""
+it, when, and when it closed; its states are themselves an append-only, signed record.)
+Trainees add ``class_reports`` rows (joined, status, answers) that only they and the class's
+instructor read; the instructor's Class dock and the debrief are built from them."""
 
 from __future__ import annotations
 
@@ -12,7 +14,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import insert, select, update
 
-from app.storage import Store, StoreError, class_states, classes, now_utc
+from app.storage import Store, StoreError, class_reports, class_states, classes, now_utc
+
+KINDS = ("joined", "status", "answer", "left")  # what a trainee reports
 
 
 class ClassroomError(StoreError):
@@ -36,6 +40,19 @@ class Published:
     state: dict
     sent_utc: str
     sent_by: str
+
+
+@dataclass(frozen=True)
+class Report:
+    """One thing a trainee reported: joined, status (step and mode, also as a heartbeat),
+    answer (a verdict, app.classroom.checks), left."""
+    seq: int
+    class_name: str
+    trainee: str
+    kind: str
+    step: int | None
+    detail: dict
+    at_utc: str
 
 
 class ClassRecords:
@@ -95,5 +112,37 @@ class ClassRecords:
             state = None  # refused by the follower's checks, with the others
         return Published(int(row["seq"]), name, state, row["sent_utc"], row["sent_by"])
 
+    def report(self, name: str, kind: str, step: int | None, detail: dict, at_utc: str) -> int:
+        """Add a report as this login (a trainee; the database signs it on a floor)."""
+        if kind not in KINDS:
+            raise ValueError(f"report kind {kind!r} is not one of {KINDS}")
+        row = {"class_name": name, "trainee": self.login, "kind": kind, "step": step,
+               "detail": json.dumps(detail, separators=(",", ":")), "at_utc": at_utc}
+        return int(self.database.write(lambda c: c.execute(insert(class_reports).values(**row))
+                                       .inserted_primary_key[0]))
+
+    def reports(self, name: str, after_seq: int = 0) -> list[Report]:
+        """The class's reports after ``after_seq``, oldest first (on a floor: all of them for
+        the class's instructor, a trainee's own for a trainee)."""
+        query = (select(class_reports).where(class_reports.c.class_name == name, class_reports.c.seq > after_seq)
+                 .order_by(class_reports.c.seq))
+        rows = self.database.read(lambda c: c.execute(query).mappings().all())
+        return [Report(int(r["seq"]), name, r["trainee"], r["kind"], r["step"], _json_object(r["detail"]), r["at_utc"])
+                for r in rows]
+
+    def states(self, name: str) -> list[Published]:
+        """Every state the class was sent, oldest first (the debrief's timeline)."""
+        query = select(class_states).where(class_states.c.class_name == name).order_by(class_states.c.seq)
+        rows = self.database.read(lambda c: c.execute(query).mappings().all())
+        return [Published(int(r["seq"]), name, _json_object(r["state"]), r["sent_utc"], r["sent_by"]) for r in rows]
+
     def close_connection(self) -> None:
         self.store.close()
+
+
+def _json_object(text: str) -> dict:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}

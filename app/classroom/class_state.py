@@ -22,7 +22,9 @@ from app.state.console_state import COLOR_MODES, CameraState, CatalogNumber, Clo
 FORMAT = "spaceops-class-state"
 FORMAT_VERSION = 1
 MODES = CLASS_MODES + ("closed",)  # closed: the last snapshot of a class
-LAYOUTS = ("trainee", "console")  # the trainee's simpler layout, or the full console's
+LAYOUTS = ("trainee", "console")
+MAX_NOTICE_CHARS = 2000
+NOTICES_KEPT = 10  # the newest notices ride on every state, so a follower that missed one still sees it  # the trainee's simpler layout, or the full console's
 
 
 class ClassStateError(ValueError):
@@ -34,6 +36,15 @@ class _Shown(BaseModel):
     group: Annotated[str, Field(max_length=128)] = "All objects"
     group_filter: GroupFilter = Field(default_factory=GroupFilter)
     color_mode: Literal[COLOR_MODES] = "Object type"  # type: ignore[valid-type]
+
+
+class Notice(BaseModel):
+    """A message from the instructor (or the lesson's scenario) to the class."""
+    model_config = ConfigDict(extra="ignore")
+    id: Annotated[int, Field(ge=1)]
+    text: Annotated[str, Field(min_length=1, max_length=MAX_NOTICE_CHARS)]
+    sent_utc: str
+    source: Annotated[str, Field(max_length=64)] = "instructor"
 
 
 class _Snapshot(BaseModel):
@@ -49,15 +60,19 @@ class _Snapshot(BaseModel):
     selection: tuple[CatalogNumber, ...] = ()
     camera: CameraState = Field(default_factory=CameraState)
     shown: _Shown = Field(default_factory=_Shown)
+    check: dict | None = None  # the step's check (app.classroom.lesson), judged by the trainee's console
+    notices: tuple[Notice, ...] = ()
 
 
-def snapshot(console: ConsoleState, mode: str, step: int, prompt: str = "", layout: str = "trainee") -> dict:
+def snapshot(console: ConsoleState, mode: str, step: int, prompt: str = "", layout: str = "trainee",
+             check: dict | None = None, notices: tuple[dict, ...] = ()) -> dict:
     """The class's state from the instructor's console (its clock epoch as of sending)."""
     view = console.model_dump(mode="json", include={"clock", "selection", "camera", "shown"})
     shown = view["shown"]
     return {"format": FORMAT, "format_version": FORMAT_VERSION, "mode": mode, "step": step, "prompt": prompt,
             "layout": layout, "clock": view["clock"], "selection": view["selection"]["objects"],
-            "camera": view["camera"], "shown": {k: shown[k] for k in ("group", "group_filter", "color_mode")}}
+            "camera": view["camera"], "shown": {k: shown[k] for k in ("group", "group_filter", "color_mode")},
+            "check": check, "notices": list(notices[-NOTICES_KEPT:])}
 
 
 def checked(state: object) -> dict:

@@ -28,13 +28,18 @@ from pydantic import ValidationError
 
 from app.astro.timeutil import format_utc, parse_utc
 from app.classroom.class_link import ClassLink
+from app.catalog.catalog import Catalog
+from app.classroom.answer_script import AnswerScript
+from app.classroom.checks import CheckError, Verdict, judge
 from app.classroom.class_records import ClassRecords, ClassroomError, Published
 from app.classroom.class_state import ClassStateError, apply, checked, sim_epoch_at, wall_now
 from app.state.console_state import ClockState, ConsoleState
+from app.storage import StoreError
 
 log = logging.getLogger(__name__)
 
 Emit = Callable[[dict], None]
+STATUS_EVERY_S = 10.0  # a trainee's status report doubles as its heartbeat: connected if heard within 30 s
 
 
 @dataclass(frozen=True)
@@ -64,16 +69,64 @@ class ClassFollower:
         self.prompt = ""
         self.applied_seq = 0
         self.anchor_utc = wall_now()  # the wall time at which console.clock.epoch_utc held
+        self.check: dict | None = None  # the current step's check, if any
+        self.notices: tuple[dict, ...] = ()  # the newest the instructor sent (app.classroom.class_state.Notice)
+        self.step_started_utc = wall_now()  # when this console first saw the current step
+        self.answers: dict[int, dict] = {}  # step -> the verdict sent (app.classroom.checks)
         self.closed = threading.Event()
         self._lock = threading.RLock()
+        self._reporting = True  # off once the database refuses this login's reports (not a trainee)
+        self._last_report = 0.0  # time.monotonic() of the last report
         self.link = ClassLink(records, class_name, self._receive)
 
     def start(self) -> "ClassFollower":
+        self._send("joined", None, {})
         self.link.start()
         return self
 
     def stop(self) -> None:
         self.link.stop()
+        if not self.closed.is_set():
+            self._send("left", self.step, {})
+
+    # --- what the trainee reports to the instructor ------------------------------------------
+    def _send(self, kind: str, step: int | None, detail: dict) -> None:
+        """A report to the class (logged, not raised, when the database refuses it)."""
+        if not self._reporting:
+            return
+        self._last_report = time.monotonic()
+        try:
+            self.records.report(self.class_name, kind, step, detail, format_utc(wall_now()))
+        except StoreError as error:
+            if "permission" in str(error).lower() or "policy" in str(error).lower():
+                self._reporting = False  # an instructor or an observer following the class: nothing to report
+            log.warning("class %s: report not sent (%s)", self.class_name, error)
+
+    @property
+    def following(self) -> str:
+        """following, frozen or free (what the Class dock shows); waiting before the first state."""
+        return {"follow": "following", None: "waiting"}.get(self.mode, self.mode)
+
+    def report_status(self) -> None:
+        with self._lock:
+            step, detail = self.step, {"mode": self.following, "selection": list(self.console.selection.objects)}
+        self._send("status", step, detail)
+
+    def heartbeat(self, every_s: float = STATUS_EVERY_S) -> None:
+        """Report the status when nothing was reported for ``every_s`` (call it often)."""
+        if time.monotonic() - self._last_report >= every_s and not self.closed.is_set():
+            self.report_status()
+
+    def answer(self, verdict: Verdict) -> dict:
+        """Send the verdict on the current step's check (app.classroom.checks judges it); what
+        was sent. A later answer on the same step replaces the earlier one in the Class dock."""
+        with self._lock:
+            step = self.step
+            elapsed = (wall_now() - self.step_started_utc).total_seconds()
+            detail = {**verdict.as_dict(), "elapsed_s": round(elapsed, 1), "kind": (self.check or {}).get("kind")}
+            self.answers[step] = detail
+        self._send("answer", step, detail)
+        return detail
 
     def wait_for_state(self, timeout_s: float = 10.0) -> bool:
         """True once the first state has arrived, False after ``timeout_s``."""
@@ -104,13 +157,19 @@ class ClassFollower:
             received = wall_now()
             self.applied_seq, self.instructor = published.seq, published.sent_by
             exploring = self.mode == "free"  # the state that releases the class is taken; later ones are not
+            changed = (self.mode, self.step) != (state["mode"], state["step"])
+            if state["step"] != self.step:
+                self.step_started_utc = received
             self.mode, self.step, self.prompt = state["mode"], state["step"], state["prompt"]
+            self.check, self.notices = state["check"], tuple(state["notices"])
             if not (exploring and self.mode == "free"):
                 apply(self.console, state)
                 self.anchor_utc = parse_utc(published.sent_utc)
             self._report(received)
         if self.mode == "closed":
             self.closed.set()
+        elif changed:
+            self.report_status()
 
     def _report(self, received: datetime) -> None:
         clock = self.console.clock
@@ -157,10 +216,47 @@ class ClassFollower:
             return LocalChange(True)
 
 
+class ScriptedTrainee:
+    """Answers each step from an answer script once its thinking time has passed, judged with
+    the console's machinery (the catalog loaded when a check first needs it)."""
+
+    def __init__(self, follower: ClassFollower, script: AnswerScript, catalog: Callable[[], Catalog] | None,
+                 emit: Emit | None):
+        self.follower, self.script, self.emit = follower, script, emit or (lambda line: None)
+        self._catalog_source, self._catalog = catalog, None
+
+    def catalog(self) -> Catalog | None:
+        if self._catalog is None and self._catalog_source is not None:
+            self._catalog = self._catalog_source()
+        return self._catalog
+
+    def tick(self) -> None:
+        follower = self.follower
+        with follower._lock:
+            step, check, started = follower.step, follower.check, follower.step_started_utc
+        scripted = self.script.for_step(step)
+        if (scripted is None or check is None or step in follower.answers
+                or (wall_now() - started).total_seconds() < scripted.after_s):
+            return
+        try:
+            needs_catalog = check.get("kind") in ("regime", "closest_approach")
+            verdict = judge(check, scripted.answer, self.catalog() if needs_catalog else None,
+                            follower.sim_epoch_at(started), (wall_now() - started).total_seconds())
+        except CheckError as error:
+            follower.answers[step] = {"error": str(error)}  # answered once, even when it cannot be judged
+            self.emit({"event": "not judged", "at_utc": format_utc(wall_now()), "step": step, "why": str(error)})
+            return
+        sent = follower.answer(verdict)
+        self.emit({"event": "answered", "at_utc": format_utc(wall_now()), "step": step, **sent})
+
+
 def follow(url: str, class_name: str, password: str | None = None, emit: Emit | None = None,
-           seconds: float | None = None, stop: threading.Event | None = None) -> ClassFollower:
+           seconds: float | None = None, stop: threading.Event | None = None, answers: AnswerScript | None = None,
+           catalog: Callable[[], Catalog] | None = None) -> ClassFollower:
     """Follow the class until it closes, ``seconds`` pass or ``stop`` is set; the follower.
-    A trainee who comes before the instructor waits for the class to open (within ``seconds``)."""
+    A trainee who comes before the instructor waits for the class to open (within ``seconds``).
+    With ``answers``, the trainee answers the lesson's checks from the script (``catalog``
+    gives the catalog the checks are judged on)."""
     records = ClassRecords(url, password)
     try:
         stop = stop or threading.Event()
@@ -172,7 +268,11 @@ def follow(url: str, class_name: str, password: str | None = None, emit: Emit | 
                    and (deadline is None or wall_now().timestamp() < deadline)):
                 stop.wait(0.5)
         follower = ClassFollower(records, class_name, emit).start()
+        scripted = ScriptedTrainee(follower, answers, catalog, emit) if answers is not None else None
         while not (follower.closed.is_set() or stop.is_set()):
+            follower.heartbeat()
+            if scripted is not None:
+                scripted.tick()
             left = None if deadline is None else deadline - wall_now().timestamp()
             if left is not None and left <= 0:
                 break

@@ -7,7 +7,7 @@ from a wall-clock anchor at the lesson's rate × ``speed``. It publishes the cla
 ``HEARTBEAT_S``, and reports each state and each event as a JSON-ready dict to ``emit``:
 
     {"sent_utc", "sim_epoch_utc", "rate", "paused", "selection", "step", "mode", "seq"}
-    {"event": "opened" | "step" | "frozen" | "released" | "brought back" | "closed", "at_utc", ...}
+    {"event": "opened" | "step" | "frozen" | "released" | "brought back" | "message" | "closed", "at_utc", ...}
 
 With no human at the keys, each step lasts its ``hold_s`` divided by ``speed``.
 """
@@ -21,7 +21,7 @@ from typing import Callable
 
 from app.astro.timeutil import format_utc
 from app.classroom.class_records import ClassRecords
-from app.classroom.class_state import sim_epoch_at, snapshot, wall_now
+from app.classroom.class_state import MAX_NOTICE_CHARS, sim_epoch_at, snapshot, wall_now
 from app.classroom.lesson import Lesson, LessonError
 from app.live.clock import MAX_RATE
 from app.state.console_state import ConsoleState
@@ -57,6 +57,8 @@ class ClassLeader:
         self.anchor_utc = wall_now()  # the wall time at which console.clock.epoch_utc held
         self.last_seq, self.last_sent_utc, self.changed_utc = 0, self.anchor_utc, self.anchor_utc
         self._lesson_rate = lesson.rate
+        self.notices: list[dict] = []  # the instructor's messages and the scenario's to trainees, oldest first
+        self._scenario_messages = list(lesson.trainee_messages)  # not yet sent, in time order
         self._lock = threading.RLock()  # the lesson's thread and the instructor's calls
 
     # --- the clock ----------------------------------------------------------------------
@@ -127,12 +129,37 @@ class ClassLeader:
         self.mode, self.changed_utc = mode, now
         self.emit({"event": MODE_EVENTS[mode], "at_utc": format_utc(now), "step": self.step})
 
+    def message(self, text: str, source: str = "instructor") -> dict:
+        """Send a notice to the class (it rides on every state until ten newer ones come)."""
+        text = text.strip()
+        if not 1 <= len(text) <= MAX_NOTICE_CHARS:
+            raise ValueError(f"a message is 1 to {MAX_NOTICE_CHARS} characters")
+        with self._lock:
+            now = wall_now()
+            notice = {"id": len(self.notices) + 1, "text": text, "sent_utc": format_utc(now), "source": source}
+            self.notices.append(notice)
+            self.emit({"event": "message", "at_utc": notice["sent_utc"], "step": self.step, "text": text,
+                       "source": source})
+            self.publish(now)
+            return notice
+
+    def _scenario_messages_due(self, now: datetime) -> None:
+        """The scenario's messages to trainees whose time the class's clock has reached."""
+        epoch = sim_epoch_at(self.console.clock, self.anchor_utc, now)
+        while self._scenario_messages and self._scenario_messages[0][0] <= epoch:
+            _at, text = self._scenario_messages.pop(0)
+            self.message(text, source="scenario")
+
     def publish(self, now: datetime | None = None) -> int:
         """Send the class's state as of ``now`` (default: this instant)."""
         with self._lock:
             now = now or wall_now()
+            self._scenario_messages_due(now)
             self._set_clock(now)  # the epoch as of sending: followers extrapolate from it
-            state = snapshot(self.console, self.mode, self.step, self.lesson.steps[self.step].prompt)
+            step = self.lesson.steps[self.step]
+            state = snapshot(self.console, self.mode, self.step, step.prompt,
+                             check=step.check.model_dump(mode="json") if step.check else None,
+                             notices=tuple(self.notices))
             sent_utc = format_utc(now)
             self.last_seq, self.last_sent_utc = self.records.publish(self.class_name, state, sent_utc), now
             clock = self.console.clock

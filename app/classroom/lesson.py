@@ -15,6 +15,12 @@ scenarios are (``app.scenario.format``: pydantic models, every error 'file:line:
         rate: 300
         at_utc: 2026-08-12T06:00:00Z  # jump the clock
         paused: false
+      - prompt: Which regime is GOES 16 in?
+        check: {kind: regime, object: 41866}
+
+A step's ``check`` is one of: ``choice`` (options, answer), ``regime`` (object),
+``closest_approach`` (object, within_h), ``acknowledge`` (within_s), ``tasking`` (target),
+``go_no_go``; ``app.classroom.checks`` judges the answers.
 
 Each step changes only what it names; the rest carries over from the step before.
 """
@@ -48,6 +54,69 @@ def _as_list(value):
 CatalogNumbers = Annotated[tuple[Annotated[int, Field(ge=1, le=999_999_999)], ...], BeforeValidator(_as_list)]
 
 
+REGIMES = ("LEO", "MEO", "GEO", "HEO")  # app.catalog.classify's regimes, the choices of a regime check
+GO_NO_GO = ("GO", "NO-GO")
+MAX_CLOSEST_HOURS = 72.0
+
+
+def _text_not_truth(value):
+    if isinstance(value, bool):  # YAML 1.1 reads yes, no, on, off as true and false
+        raise ValueError("YAML read this as true or false: quote it ('yes')")
+    return str(value) if isinstance(value, (int, float)) else value
+
+
+OptionText = Annotated[str, BeforeValidator(_text_not_truth), Field(min_length=1, max_length=64)]
+
+
+class ChoiceCheck(_Strict):
+    """Pick one of ``options``; ``answer`` is the right one (none: an opinion poll)."""
+    kind: Literal["choice"]
+    options: list[OptionText] = Field(min_length=2, max_length=8)
+    answer: OptionText | None = None
+
+    @field_validator("answer")
+    @classmethod
+    def _one_of_options(cls, value, info):
+        if value is not None and value not in info.data.get("options", [value]):
+            raise ValueError(f"{value!r} is not one of the options")
+        return value
+
+
+class RegimeCheck(_Strict):
+    """Which regime is ``object`` in? Judged by the console's own classification."""
+    kind: Literal["regime"]
+    object: Annotated[int, Field(ge=1, le=999_999_999)]
+
+
+class ClosestApproachCheck(_Strict):
+    """Select the object that passes closest to ``object`` in the next ``within_h`` hours from
+    the step's simulation time. Judged by screening the catalog."""
+    kind: Literal["closest_approach"]
+    object: Annotated[int, Field(ge=1, le=999_999_999)]
+    within_h: float = Field(24.0, gt=0, le=MAX_CLOSEST_HOURS)
+
+
+class AcknowledgeCheck(_Strict):
+    """Acknowledge the critical alert within ``within_s`` wall seconds of the step's start."""
+    kind: Literal["acknowledge"]
+    within_s: float = Field(60.0, gt=0, le=3600)
+
+
+class TaskingCheck(_Strict):
+    """Submit a tasking request for ``target`` with at least one feasible pass."""
+    kind: Literal["tasking"]
+    target: Annotated[int, Field(ge=1, le=999_999_999)]
+
+
+class GoNoGoCheck(_Strict):
+    """A GO / NO-GO poll: every answer counts, none is wrong."""
+    kind: Literal["go_no_go"]
+
+
+LessonCheck = Annotated[ChoiceCheck | RegimeCheck | ClosestApproachCheck | AcknowledgeCheck | TaskingCheck | GoNoGoCheck,
+                        Field(discriminator="kind")]
+
+
 class LessonStep(_Strict):
     prompt: str = Field(min_length=1)
     at_utc: UtcTime | None = None  # jump the simulation clock here when the step starts
@@ -56,6 +125,7 @@ class LessonStep(_Strict):
     paused: bool | None = None
     mode: Literal[CLASS_MODES] | None = None  # type: ignore[valid-type]
     hold_s: float = Field(DEFAULT_HOLD_S, gt=0, le=3600)
+    check: LessonCheck | None = None  # what the trainee answers on this step, judged by the console
 
 
 class Lesson(_Strict):
@@ -69,6 +139,18 @@ class Lesson(_Strict):
     steps: list[LessonStep] = Field(min_length=1)
 
     _scenario_start: datetime | None = PrivateAttr(None)
+    _scenario_path: Path | None = PrivateAttr(None)
+    _trainee_messages: tuple[tuple[datetime, str], ...] = PrivateAttr(())  # the scenario's, for trainees
+
+    @property
+    def scenario_path(self) -> Path | None:
+        """The named scenario's file (checked to be a valid scenario when the lesson was read)."""
+        return self._scenario_path
+
+    @property
+    def trainee_messages(self) -> tuple[tuple[datetime, str], ...]:
+        """(simulation time, text) of the scenario's messages addressed to trainees, in time order."""
+        return self._trainee_messages
 
     @field_validator("version")
     @classmethod
@@ -111,8 +193,13 @@ def parse_lesson(text: str, source: str = "<lesson>", folder: Path | None = None
     except ValidationError as error:
         raise LessonError([m for _line, m in sorted(where.describe(e) for e in error.errors())]) from None
     if lesson.scenario is not None and folder is not None:
+        if not (folder / lesson.scenario).resolve().is_relative_to(folder.resolve()):
+            raise LessonError([where.at(("scenario",), "must be in the lesson's folder or below it")[1]])
         try:
-            lesson._scenario_start = load_scenario(folder / lesson.scenario)[0].start
+            scenario = load_scenario(folder / lesson.scenario)[0]
+            lesson._scenario_start, lesson._scenario_path = scenario.start, folder / lesson.scenario
+            lesson._trainee_messages = tuple(sorted((i.at, i.text) for i in scenario.injects
+                                                    if i.kind == "message" and i.audience == "trainees"))
         except ScenarioError as error:
             raise LessonError([where.at(("scenario",), f"not a usable scenario: {error.errors[0]}")[1]]) from None
     if lesson.steps[0].at_utc is None and lesson.start_utc is None and lesson._scenario_start is None:

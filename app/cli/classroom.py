@@ -38,6 +38,12 @@ def add_classroom_parser(commands, common: argparse.ArgumentParser) -> None:
                                  "instructor's states, on SQLite it reads the newest every 0.2 s")
     follow.add_argument("--print-state", action="store_true", help="each state applied, as a JSON line")
     follow.add_argument("--seconds", type=_positive_argument, metavar="S", help="stop after S seconds")
+    follow.add_argument("--answer-script", metavar="FILE",
+                        help="answer the lesson's checks from this file (format spaceops-answers; see "
+                             "app/classroom/answer_script.py), judged as the console judges them")
+    follow.add_argument("--catalog", action="extend", nargs="+", metavar="FILE",
+                        help="the catalog the checks are judged on (default: the bundled catalog), read when a "
+                             "check first needs it")
 
 
 def _positive_argument(text: str) -> float:
@@ -54,8 +60,17 @@ def _print_line(line: dict) -> None:
     print(json.dumps(line), flush=True)
 
 
+def _catalog_reader(paths: list[str] | None):
+    """The catalog the checks are judged on, read when first needed."""
+    def read():
+        from app.catalog.catalog import Catalog
+        return Catalog.load(paths) if paths else Catalog.load_default()
+    return read
+
+
 def classroom_command(args) -> int:
     from app.classroom import LessonError, follow, lead, load_lesson
+    from app.classroom.answer_script import load_answer_script
 
     def interrupt(signum, frame):  # a terminated leader closes its class as a Ctrl-C does
         raise KeyboardInterrupt
@@ -67,9 +82,11 @@ def classroom_command(args) -> int:
             signal.signal(signal.SIGTERM, interrupt)
             lead(args.database, args.class_name, lesson, args.speed, password, _print_line)
         else:
+            answers = load_answer_script(args.answer_script) if args.answer_script else None
             signal.signal(signal.SIGTERM, interrupt)
-            follower = follow(args.database, args.class_name, password, _print_line if args.print_state else None,
-                              args.seconds)
+            follower = follow(args.database, args.class_name, password,
+                              _print_line if args.print_state or answers else None, args.seconds, answers=answers,
+                              catalog=_catalog_reader(args.catalog))
             print(f"spaceops: followed class {args.class_name} led by {follower.instructor} "
                   f"({follower.applied_seq} the newest state applied)", file=sys.stderr)
     except (LessonError, PasswordFileError) as error:

@@ -12,12 +12,12 @@ from app.storage.floor import (CHANGES_CHANNEL, CLASS_CHANNEL, CONSOLE_APPLICATI
                                OnFloor, add_operator, floor_presence, init_floor, list_operators)
 from app.storage.floor_feed import RETRY_DELAYS_S, Change, FeedStatus, FloorFeed, connection_arguments
 from app.storage.floor_loadtest import LoadtestRefused, LoadtestResult, require_local, run_loadtest
-from app.storage.schema import class_states, classes  # the classroom's tables (app.classroom)
+from app.storage.schema import class_reports, class_states, classes  # the classroom's tables (app.classroom)
 from app.storage.store import Store
 from app.storage.tasking_requests import ImportReport, TaskingRepository, changes_between
 
 __all__ = ["CHANGES_CHANNEL", "CLASS_CHANNEL", "CONSOLE_APPLICATION_NAME", "RETRY_DELAYS_S", "Change", "FeedStatus",
            "FloorError", "FloorFeed", "FloorOperator", "ImportReport", "OnFloor", "StaleEdit", "Store", "StoreError",
-           "TaskingRepository", "LoadtestRefused", "LoadtestResult", "add_operator", "changes_between", "class_states",
+           "TaskingRepository", "LoadtestRefused", "LoadtestResult", "add_operator", "changes_between", "class_reports", "class_states",
            "classes", "connection_arguments", "default_database_url", "floor_presence", "init_floor", "list_operators",
            "now_utc", "require_local", "run_loadtest"]

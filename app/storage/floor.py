@@ -245,12 +245,16 @@ def _grants_sql() -> str:
 def _classroom_sql() -> str:
     """Classes and their states: every floor role reads them; an instructor opens, closes and
     publishes to its own classes only (signed by the login, whatever the client sends); each
-    published state is announced on ``CLASS_CHANNEL``."""
+    published state is announced on ``CLASS_CHANNEL``. A trainee reports (joined, status,
+    answers) to an open class as itself; only the trainee and the class's instructor read
+    those reports."""
     everyone = ", ".join(ROLES)
     return f"""
 CREATE OR REPLACE FUNCTION spaceops_class_signed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_TABLE_NAME = 'classes' THEN NEW.instructor := current_user; ELSE NEW.sent_by := current_user; END IF;
+  IF TG_TABLE_NAME = 'classes' THEN NEW.instructor := current_user;
+  ELSIF TG_TABLE_NAME = 'class_reports' THEN NEW.trainee := current_user;
+  ELSE NEW.sent_by := current_user; END IF;
   RETURN NEW;
 END $$;
 CREATE OR REPLACE FUNCTION spaceops_class_notify() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -262,22 +266,32 @@ DROP TRIGGER IF EXISTS spaceops_class_signed ON classes;
 CREATE TRIGGER spaceops_class_signed BEFORE INSERT OR UPDATE ON classes FOR EACH ROW EXECUTE FUNCTION spaceops_class_signed();
 DROP TRIGGER IF EXISTS spaceops_class_signed ON class_states;
 CREATE TRIGGER spaceops_class_signed BEFORE INSERT ON class_states FOR EACH ROW EXECUTE FUNCTION spaceops_class_signed();
+DROP TRIGGER IF EXISTS spaceops_class_signed ON class_reports;
+CREATE TRIGGER spaceops_class_signed BEFORE INSERT ON class_reports FOR EACH ROW EXECUTE FUNCTION spaceops_class_signed();
 DROP TRIGGER IF EXISTS spaceops_class_notify ON class_states;
 CREATE TRIGGER spaceops_class_notify AFTER INSERT ON class_states FOR EACH ROW EXECUTE FUNCTION spaceops_class_notify();
 ALTER TABLE classes ENABLE ROW LEVEL SECURITY;
 ALTER TABLE class_states ENABLE ROW LEVEL SECURITY;
+ALTER TABLE class_reports ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS floor_see ON classes;
 DROP POLICY IF EXISTS floor_add ON classes;
 DROP POLICY IF EXISTS floor_change ON classes;
 DROP POLICY IF EXISTS floor_see ON class_states;
 DROP POLICY IF EXISTS floor_add ON class_states;
+DROP POLICY IF EXISTS floor_see ON class_reports;
+DROP POLICY IF EXISTS floor_add ON class_reports;
 CREATE POLICY floor_see ON classes FOR SELECT USING (true);
 CREATE POLICY floor_add ON classes FOR INSERT WITH CHECK (instructor = current_user);
 CREATE POLICY floor_change ON classes FOR UPDATE USING (instructor = current_user) WITH CHECK (instructor = current_user);
 CREATE POLICY floor_see ON class_states FOR SELECT USING (true);
 CREATE POLICY floor_add ON class_states FOR INSERT WITH CHECK (EXISTS (SELECT 1 FROM classes c
   WHERE c.name = class_name AND c.instructor = current_user AND c.closed_utc IS NULL));
-GRANT SELECT ON classes, class_states TO {everyone};
+CREATE POLICY floor_see ON class_reports FOR SELECT USING (trainee = current_user OR EXISTS (SELECT 1 FROM classes c
+  WHERE c.name = class_name AND c.instructor = current_user));
+CREATE POLICY floor_add ON class_reports FOR INSERT WITH CHECK (trainee = current_user AND EXISTS (SELECT 1
+  FROM classes c WHERE c.name = class_name AND c.closed_utc IS NULL));
+GRANT SELECT ON classes, class_states, class_reports TO {everyone};
+GRANT INSERT ON class_reports TO trainee;
 GRANT INSERT, UPDATE ON classes TO instructor;
 GRANT INSERT ON class_states TO instructor;
 """

@@ -15,7 +15,7 @@ from sqlalchemy import (BigInteger, Column, Float, ForeignKey, Index, Integer, M
                         UniqueConstraint)
 from sqlalchemy.engine import Connection
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 metadata = MetaData()
 schema_info = Table("schema_info", metadata, Column("version", Integer, nullable=False))
@@ -134,6 +134,17 @@ class_states = Table(  # schema 5: each state the instructor published to the cl
     Column("sent_by", String(64), nullable=False),
     Index("class_states_newest", "class_name", "seq"),
 )
+class_reports = Table(  # schema 6: what each trainee did in a class (joined, status, answer), oldest first
+    "class_reports", metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("class_name", String(64), ForeignKey("classes.name", ondelete="CASCADE"), nullable=False),
+    Column("trainee", String(64), nullable=False),  # the login (signed by the database on a floor)
+    Column("kind", String(16), nullable=False),  # app.classroom.class_reports.KINDS
+    Column("step", Integer, nullable=True),
+    Column("detail", Text, nullable=False, default="{}"),  # JSON
+    Column("at_utc", String(32), nullable=False),  # the trainee's wall clock
+    Index("class_reports_class", "class_name", "seq"),
+)
 
 
 def _schema_1_to_2(connection: Connection) -> None:
@@ -169,6 +180,11 @@ def _schema_4_to_5(connection: Connection) -> None:
     the steps (nothing older changes)."""
 
 
+def _schema_5_to_6(connection: Connection) -> None:
+    """Classroom mode: trainees' reports (class_reports), created by ``create_all`` after the
+    steps."""
+
+
 # version -> step that brings a database at that version to the next
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _schema_1_to_2, 2: _schema_2_to_3, 3: _schema_3_to_4,
-                                                      4: _schema_4_to_5}
+                                                      4: _schema_4_to_5, 5: _schema_5_to_6}

@@ -125,14 +125,14 @@ def test_a_lesson_may_start_at_its_scenario(tmp_path):
 # --- the tables -----------------------------------------------------------------------------------
 
 
-def test_schema_4_database_is_migrated_to_5_with_its_data(tmp_path, records):
+def test_schema_4_database_is_migrated_to_6_with_its_data(tmp_path, records):
     """A database of the floor release (schema 4: no classes) opens with its records and gains
-    the classes and class_states tables."""
+    the classes, class_states (schema 5) and class_reports (schema 6) tables."""
     url = f"sqlite:///{tmp_path / 'v4.db'}"
     engine = create_engine(url)
     with engine.begin() as connection:
         metadata.create_all(connection, tables=[t for t in metadata.sorted_tables
-                                                if t.name not in ("classes", "class_states")])
+                                                if t.name not in ("classes", "class_states", "class_reports")])
         connection.execute(insert(schema_info).values(version=4))
         connection.execute(insert(watch_pairs).values(
             primary_id=25544, secondary_id=48274, caution_km=25.0, warning_km=5.0, notes="schema 4 pair",
@@ -143,8 +143,8 @@ def test_schema_4_database_is_migrated_to_5_with_its_data(tmp_path, records):
     seat = records(url)
     assert [p.notes for p in seat.store.watch_pairs.all()] == ["schema 4 pair"]
     with seat.database.engine.connect() as connection:
-        assert connection.execute(schema_info.select()).scalar() == SCHEMA_VERSION == 5
-    assert {"classes", "class_states"} <= set(inspect(seat.database.engine).get_table_names())
+        assert connection.execute(schema_info.select()).scalar() == SCHEMA_VERSION == 6
+    assert {"classes", "class_states", "class_reports"} <= set(inspect(seat.database.engine).get_table_names())
     seat.open("after-migration", "a lesson")
     assert seat.info("after-migration").lesson == "a lesson"
 

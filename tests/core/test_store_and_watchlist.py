@@ -93,7 +93,7 @@ def test_schema_1_database_is_migrated_with_its_data(tmp_path, data_dir):
     assert [a["action"] for a in store.audit_trail()] == ["insert", "insert"]
     assert store.tasking.requests() == []
     with store.database.engine.connect() as connection:
-        assert connection.execute(schema_info.select()).scalar() == SCHEMA_VERSION == 5
+        assert connection.execute(schema_info.select()).scalar() == SCHEMA_VERSION == 6
     store.event_log.log("2026-08-12T01:00:00Z", "note", "normal", "after the migration")
     assert store.audit_trail()[-1]["nation"] == "GBR"
 
@@ -113,7 +113,7 @@ def test_schema_2_database_is_migrated_with_its_data(tmp_path, data_dir):
     assert (request.id, request.justification) == ("TR-GBR-V2000001", "schema 2 fixture")
     assert len(store.audit_trail()) == 4
     with store.database.engine.connect() as connection:
-        assert connection.execute(schema_info.select()).scalar() == SCHEMA_VERSION == 5
+        assert connection.execute(schema_info.select()).scalar() == SCHEMA_VERSION == 6
     store.event_log.shelve(alert["id"], 15, "known: HST pass, briefed")
     assert store.event_log.recent()[1]["shelved_by"] == "officer2"
 
@@ -133,7 +133,7 @@ def test_schema_3_database_is_migrated_and_marked(tmp_path, data_dir):
     assert (alert["classification"], alert["releasability"]) == ("SECRET", "REL TO AUS, GBR, USA")
     assert store.tasking.get("TR-GBR-V3000001").justification == "schema 3 fixture"
     with store.database.engine.connect() as connection:
-        assert connection.execute(schema_info.select()).scalar() == SCHEMA_VERSION == 5
+        assert connection.execute(schema_info.select()).scalar() == SCHEMA_VERSION == 6
     for outsider in (officer("fra", "FRA"), officer("low", "GBR", "CONFIDENTIAL")):
         other = Store(url, operator=outsider)
         assert other.watch_pairs.all() == [] and other.tasking.requests() == []
