@@ -56,6 +56,8 @@ def _choice_menu(window, menu, title: str, choices: dict[str, str], state_path: 
 
 
 def build_menus(window) -> None:
+    from widgets.classroom import join_class_dialog, open_class_dialog
+
     session, globe = window.session, window.globe
     menu_bar = window.menuWidget().findChild(QMenuBar)  # (window.menuBar() would replace the banner holder)
     file_menu = menu_bar.addMenu("&File")
@@ -94,6 +96,10 @@ def build_menus(window) -> None:
     window.shadow_action = _add_action(window, view_menu, "&Dim objects in the Earth's shadow", "D",
                                        lambda: globe.points.set_shadow_dimming(
                                            0.3 if window.shadow_action.isChecked() else 1.0), checkable=True)
+    class_menu = menu_bar.addMenu("C&lassroom")
+    _add_action(window, class_menu, "&Open class…", None, lambda: open_class_dialog(window))
+    _add_action(window, class_menu, "&Join class…", None, lambda: join_class_dialog(window))
+    _add_action(window, class_menu, "&Leave or close the class", None, window.classroom.leave)
     view_menu.addSeparator()
     for dock in window.docks:
         view_menu.addAction(dock.toggleViewAction())

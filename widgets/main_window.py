@@ -23,6 +23,7 @@ from app.common.output_file import replaced_when_done
 from app.sensors.sites import SensorStore
 from app.storage import Store, StoreError
 from widgets.catalog_loader import CatalogLoader
+from widgets.classroom import Classroom
 from widgets.floor_link import FloorLink
 from widgets.main_menus import build_menus
 from widgets.panels.catalog_panel import CatalogPanel
@@ -53,7 +54,7 @@ from widgets.window_frame import frame_with_banners, hide_stray_tab_bars
 
 log = logging.getLogger(__name__)
 
-LAYOUT_VERSION = 2  # raise when docks are added or removed: saved layouts of other versions are not restored
+LAYOUT_VERSION = 3  # raise when docks are added or removed: saved layouts of other versions are not restored
 
 
 QT_GEOMETRY_MAGIC = bytes.fromhex("01d9d0cb")  # how QWidget.saveGeometry's data starts
@@ -117,8 +118,11 @@ class MainWindow(QMainWindow):
         self._status_timer = QTimer(self, singleShot=True)
         self._status_timer.timeout.connect(self.status_label.clear)
 
+        self.classroom_bar = QLabel()  # replaced by the classroom's FOLLOWING bar once it exists
         self._build_layout()
         self._bind()
+        self.classroom = Classroom(self)
+        self._place_classroom()
         build_menus(self)
         self.setAcceptDrops(True)
         operator = self.operator
@@ -206,6 +210,7 @@ class MainWindow(QMainWindow):
         column.setSpacing(0)
         column.addLayout(bar)
         column.addWidget(self.critical_banner)
+        self._central_column = column
         column.addWidget(self.globe, 1)
         column.addWidget(self.timeline)
         self.setCentralWidget(central)
@@ -241,11 +246,24 @@ class MainWindow(QMainWindow):
         self.details_dock.raise_()
         self._layout_restored = False
 
+    def _place_classroom(self) -> None:
+        """The FOLLOWING bar over the globe; the Class and Lesson docks on the right, hidden
+        until a class is opened or joined."""
+        self._central_column.insertWidget(2, self.classroom.bar)
+        right = Qt.DockWidgetArea.RightDockWidgetArea
+        self.class_dock = self._dock("Class", "classDock", self.classroom.class_panel, right)
+        self.lesson_dock = self._dock("Lesson", "lessonDock", self.classroom.lesson_panel, right)
+        self.tabifyDockWidget(self.floor_dock, self.class_dock)
+        self.tabifyDockWidget(self.class_dock, self.lesson_dock)
+        self.class_dock.hide()
+        self.lesson_dock.hide()
+        self.details_dock.raise_()
+
     @property
     def docks(self) -> list[QDockWidget]:
         return [self.catalog_dock, self.details_dock, self.map_dock, self.passes_dock, self.sensors_dock,
                 self.watchlist_dock, self.events_dock, self.screening_dock, self.tasking_dock, self.scenario_dock,
-                self.floor_dock]
+                self.floor_dock, self.class_dock, self.lesson_dock]
 
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -381,6 +399,7 @@ class MainWindow(QMainWindow):
         self.settings.set_text("view/color_mode", self.session.state.shown.color_mode)
         self.settings.sync()
         self.session.stop()
+        self.classroom.leave()
         if self.floor_link is not None:
             self.floor_link.stop()
         if self.session.store is not None:

@@ -77,6 +77,7 @@ class ClassFollower:
         self._lock = threading.RLock()
         self._reporting = True  # off once the database refuses this login's reports (not a trainee)
         self._last_report = 0.0  # time.monotonic() of the last report
+        self.on_state: Callable[[dict, Published], None] | None = None  # each state taken (a console applies it)
         self.link = ClassLink(records, class_name, self._receive)
 
     def start(self) -> "ClassFollower":
@@ -166,6 +167,8 @@ class ClassFollower:
                 apply(self.console, state)
                 self.anchor_utc = parse_utc(published.sent_utc)
             self._report(received)
+        if self.on_state is not None:
+            self.on_state(state, published)
         if self.mode == "closed":
             self.closed.set()
         elif changed:

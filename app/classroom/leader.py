@@ -21,7 +21,7 @@ from typing import Callable
 
 from app.astro.timeutil import format_utc
 from app.classroom.class_records import ClassRecords
-from app.classroom.class_state import MAX_NOTICE_CHARS, sim_epoch_at, snapshot, wall_now
+from app.classroom.class_state import MAX_NOTICE_CHARS, apply, sim_epoch_at, snapshot, wall_now
 from app.classroom.lesson import Lesson, LessonError
 from app.live.clock import MAX_RATE
 from app.state.console_state import ConsoleState
@@ -109,6 +109,16 @@ class ClassLeader:
             self.console.selection.objects = tuple(norad_ids)
             self.changed_utc = wall_now()
             self.publish(self.changed_utc)
+
+    def adopt(self, view: dict, now: datetime | None = None) -> None:
+        """Take the instructor's own console (a class state's clock as of ``now``, selection,
+        camera, group, colour mode) and publish it: the class follows what the instructor does."""
+        with self._lock:
+            now = now or wall_now()
+            apply(self.console, view)
+            self._lesson_rate = self.console.clock.rate / self.speed
+            self.anchor_utc = self.changed_utc = now
+            self.publish(now)
 
     def freeze(self) -> None:
         self.change_mode("frozen")

@@ -32,6 +32,7 @@ class EventLogPanel(QWidget):
 
     waiting_changed = Signal(int, object)  # (alerts waiting, the most severe waiting event or None)
     content_marking = Signal(str)  # the highest classification of the events listed
+    acknowledged = Signal(list)  # the events (dicts as listed) this console acknowledged, once written
 
     def __init__(self, store: Store | None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -158,11 +159,19 @@ class EventLogPanel(QWidget):
             return None
         store = self.store
 
-        def work(_progress) -> None:
-            for event_id in which(store):
-                store.event_log.acknowledge(event_id)
+        listed = {event["id"]: event for event in self.events}
 
-        return self.database.start("Acknowledging events", work, lambda _none: self.reload(),
+        def work(_progress) -> list[int]:
+            ids = list(which(store))
+            for event_id in ids:
+                store.event_log.acknowledge(event_id)
+            return ids
+
+        def done(ids: list[int]) -> None:
+            self.reload()
+            self.acknowledged.emit([listed[i] for i in ids if i in listed])
+
+        return self.database.start("Acknowledging events", work, done,
                                    on_error=lambda error: self.unacknowledged.setText(str(error)), exclusive=False)
 
     def bind(self, session) -> None:

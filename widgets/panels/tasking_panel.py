@@ -43,6 +43,7 @@ class TaskingPanel(QWidget):
     imported = Signal(str)  # summary of an import, with its rejected records
     schedule_changed = Signal(list)  # every scheduled Pass of the shown requests, for the timeline
     content_marking = Signal(str)  # the highest classification shown (listed or in the editor)
+    request_saved = Signal(object)  # a TaskingRequest this console wrote (created, edited or moved on)
 
     def __init__(self, tasking: TaskingRepository | None, interactive: bool = True, parent: QWidget | None = None):
         super().__init__(parent)
@@ -331,6 +332,7 @@ class TaskingPanel(QWidget):
                 self.message.setText(f"<span style='color:#ff3838'>Not done: {error}</span>")
 
         def written(saved: TaskingRequest) -> None:
+            self.request_saved.emit(saved)
             self._show(saved)
             self.message.setText(f"{saved.id} {done} (version {saved.version}).")
             self.reload(select_id=saved.id)

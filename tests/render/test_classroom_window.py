@@ -1,0 +1,118 @@
+"""Classroom mode in the console (issue #15): an instructor's window leads a class, a trainee's
+window follows it (FOLLOWING bar, Lesson dock, locked controls), answers a check that the
+instructor's Class dock then shows; freeze, release and bring back; notices."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.operators import officer
+
+LESSON = """\
+format: spaceops-lesson
+version: 1
+name: Window drill
+start_utc: 2026-08-12T00:00:00Z
+rate: 60
+steps:
+  - prompt: This is the ISS. Which regime is GOES 16 in?
+    select: 25544
+    check: {kind: regime, object: 41866}
+  - prompt: Frozen while it goes round.
+    mode: frozen
+  - prompt: Your turn.
+    mode: free
+  - prompt: GO or NO-GO?
+    mode: follow
+    select: 41866
+    check: {kind: go_no_go}
+"""
+
+
+@pytest.fixture
+def consoles(qtbot, default_catalog, tmp_path):
+    from app.live.clock import SimulationClock
+    from app.sensors.sites import SensorStore
+    from app.storage import Store
+    from widgets.main_window import MainWindow
+
+    made = []
+    for name in ("instructor", "trainee"):
+        window = MainWindow(settings=None, clock=SimulationClock(), interactive=False,
+                            sensor_store=SensorStore(tmp_path / f"{name}_sensors.json"),
+                            store=Store(f"sqlite:///{tmp_path / 'class.db'}", operator=officer(name)))
+        qtbot.addWidget(window)
+        window.resize(1366, 768)
+        window.show()
+        qtbot.waitExposed(window)
+        window.loader.use(default_catalog, ["default"])
+        made.append(window)
+    (tmp_path / "drill.yaml").write_text(LESSON)
+    yield made[0], made[1], tmp_path / "drill.yaml"
+    for window in made:
+        window.classroom.leave()
+
+
+def test_a_trainee_console_follows_the_instructor_and_answers(qtbot, consoles, tmp_path):
+    lead, trainee, lesson = consoles
+    link = lead.classroom.open_class("drill", lesson)
+    assert link is not None and lead.class_dock.isVisible()
+    qtbot.waitUntil(lambda: "Step 1 of 4" in lead.classroom.class_panel.prompt.text(), timeout=10000)
+    assert lead.session.state.selection.objects == (25544,)  # the step's selection on the instructor's console too
+
+    trainee.classroom.join_class("drill")
+    panel = trainee.classroom.lesson_panel
+    qtbot.waitUntil(lambda: panel.indicator.text().startswith("FOLLOWING"), timeout=10000)
+    assert trainee.lesson_dock.isVisible() and trainee.classroom.bar.isVisible()
+    assert "FOLLOWING" in trainee.classroom.bar.text() and "step 1" in trainee.classroom.bar.text()
+    qtbot.waitUntil(lambda: trainee.session.state.selection.objects == (25544,), timeout=5000)
+    assert not trainee.time_controls.isEnabled()  # locked while following
+    epoch_gap = abs((trainee.session.clock.now() - lead.session.clock.now()).total_seconds())
+    assert epoch_gap < 60.0  # one wall second at 60x
+
+    trainee.session.select_norad(41866)  # the trainee's own change is undone while following
+    qtbot.waitUntil(lambda: trainee.session.state.selection.objects == (25544,), timeout=5000)
+
+    assert [b.text() for b in panel.option_buttons] == ["LEO", "MEO", "GEO", "HEO"]
+    panel.option_buttons[2].click()
+    qtbot.waitUntil(lambda: panel.verdict.text().startswith("Right: GEO"), timeout=10000)
+    class_panel = lead.classroom.class_panel
+    qtbot.waitUntil(lambda: "1 answered, 1 right" in class_panel.summary.text(), timeout=10000)
+    assert class_panel.model.item(0, 4).text() == "GEO" and class_panel.model.item(0, 5).text() == "right"
+    lead.save_screenshot(tmp_path / "instructor.png")
+    trainee.save_screenshot(tmp_path / "trainee.png")
+
+    link.message("Look at the altitude in the Details dock.")
+    qtbot.waitUntil(lambda: panel.notices.count() == 1, timeout=5000)
+    assert "Instructor: Look at the altitude" in panel.notices.item(0).text()
+
+    link.next_step()  # frozen
+    qtbot.waitUntil(lambda: panel.indicator.text().startswith("FROZEN"), timeout=5000)
+    assert not trainee.time_controls.isEnabled()
+    link.next_step()  # released: the trainee's own selection stays
+    qtbot.waitUntil(lambda: panel.indicator.text().startswith("FREE"), timeout=5000)
+    assert trainee.time_controls.isEnabled()
+    trainee.session.select_norad(40296)
+    qtbot.wait(1500)  # heartbeats arrive meanwhile
+    assert trainee.session.state.selection.objects == (40296,)
+    link.next_step()  # brought back, with the step's selection
+    qtbot.waitUntil(lambda: trainee.session.state.selection.objects == (41866,), timeout=5000)
+    assert panel.indicator.text().startswith("FOLLOWING")
+    assert [b.text() for b in panel.option_buttons] == ["GO", "NO-GO"]
+
+    lead.session.select_norad(25544)  # what the instructor does, the class follows
+    qtbot.waitUntil(lambda: trainee.session.state.selection.objects == (25544,), timeout=5000)
+
+    lead.classroom.close_class()
+    qtbot.waitUntil(lambda: panel.indicator.text() == "CLASS CLOSED", timeout=5000)
+    assert trainee.time_controls.isEnabled()  # the trainee's console is the trainee's again
+
+
+def test_a_bad_lesson_is_refused_with_its_line(qtbot, consoles, tmp_path):
+    lead, _trainee, lesson = consoles
+    bad = Path(tmp_path / "bad.yaml")
+    bad.write_text(LESSON.replace("object: 41866}", "object: zero}"))
+    assert lead.classroom.open_class("drill", bad) is None
+    assert f"{bad}:9: steps.0.check.regime.object" in lead.status_label.text()
