@@ -12,12 +12,14 @@ own machinery (``app.classroom.checks``) and sent to the instructor.
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLabel
 
 from app.classroom import LessonError, load_lesson
+from app.classroom.lesson import bundled_scenario
 from app.classroom.checks import CheckError, Verdict, judge, judge_tasking
 from app.common.resources import resource_path
 from app.tasking.request import feasibility
@@ -28,7 +30,11 @@ from widgets.runner import JobRunner
 
 log = logging.getLogger(__name__)
 
+TRAINEE_FONT_SCALE = 1.25
+CHECK_DOCKS = {"closest_approach": "screening_dock", "acknowledge": "events_dock", "tasking": "tasking_dock"}
 FOLLOWED_PATHS = ("clock", "selection.objects", "camera", "shown.group", "shown.group_filter", "shown.color_mode")
+SILENT_S = 5.0  # the instructor publishes every 0.5 s: this long without a state and the bar says so
+LET_GO_S = 30.0  # and after this long the trainee's controls are unlocked
 ADOPT_AFTER_MS = 150  # the instructor's changes gathered (a camera drag) before they are published
 
 
@@ -46,9 +52,17 @@ class Classroom(QObject):
         self.last_state: tuple[dict, str] | None = None  # the newest instructor's state and when it held
         self._taking = False  # a class state is being put on this console: not the user's change
         self.judging = JobRunner(self)
+        self.scenario_opening = JobRunner(self)
+        self.scenario_name: str | None = None  # the class's scenario, once this console opened it
+        self._own_layout = None  # (dock state, font) from before the trainee layout
+        self._laid_out_for = None  # (step, check) the trainee layout was last set for
         self._adopt_timer = QTimer(self, singleShot=True, interval=ADOPT_AFTER_MS)
         self._adopt_timer.timeout.connect(self._adopt)
         self.session.state.connect_any(self._console_changed)
+        self._heard = 0.0  # time.monotonic() of the instructor's newest state
+        self._silence_timer = QTimer(self, interval=1000)
+        self._silence_timer.timeout.connect(self._check_silence)
+        self._silence_timer.start()
         panel = self.class_panel
         panel.step_requested.connect(lambda delta: self.instructor and self.instructor.go_to_step(
             self.instructor.step + delta))
@@ -79,6 +93,8 @@ class Classroom(QObject):
         if database is None:
             return None
         self.leave()
+        if lesson.scenario_path is not None:
+            self._open_scenario(lesson.scenario_path)
         link = self.instructor = InstructorLink(*database, class_name, lesson, self)
         panel = self.class_panel
         link.opened.connect(lambda name: (panel.show_class(name, lesson.name, len(lesson.steps)),
@@ -161,11 +177,78 @@ class Classroom(QObject):
         if self.trainee is not None:
             self.trainee.leave()
             self.trainee = None
-        self.mode, self.last_state = None, None
+        self.mode, self.last_state, self.scenario_name, self._laid_out_for = None, None, None, None
+        self._own_layout_back()
         self.window.time_controls.setEnabled(True)
         self.bar.hide()
 
+    def _open_scenario(self, path: Path) -> None:
+        """Open the lesson's scenario here too (off the GUI thread), then take the class's
+        newest state again: opening a scenario sets the clock to its start."""
+        from app.scenario.opening import open_scenario
+
+        def opened(run) -> None:
+            self.window.open_scenario(run)
+            if self.last_state is not None and self.mode != "free":
+                self._take(*self.last_state)
+        self.scenario_opening.start("Opening the lesson's scenario", lambda _progress: open_scenario(path), opened,
+                                    on_error=lambda error: self.window.show_status(
+                                        f"The lesson's scenario was not opened: {error}", 30000))
+
+    # --- the trainee's layout --------------------------------------------------------------------
+    def _trainee_layout(self, check: dict | None) -> None:
+        """The simpler layout a class asks for: globe, map, details and the lesson, in a larger
+        font, plus the dock the step's check is answered in. The trainee's own layout comes back
+        on leaving the class."""
+        window = self.window
+        if self._own_layout is None:
+            self._own_layout = (window.saveState(), window.font())
+            font = window.font()
+            font.setPointSizeF(font.pointSizeF() * TRAINEE_FONT_SCALE)
+            window.setFont(font)
+        wanted = {window.map_dock, window.details_dock, window.lesson_dock}
+        extra = CHECK_DOCKS.get((check or {}).get("kind"))
+        if extra is not None:
+            wanted.add(getattr(window, extra))
+        for dock in window.docks:
+            dock.setVisible(dock in wanted)
+        window.lesson_dock.raise_()
+        if extra is not None:
+            getattr(window, extra).raise_()
+
+    def _own_layout_back(self) -> None:
+        if self._own_layout is not None:
+            state, font = self._own_layout
+            self._own_layout = None
+            self.window.setFont(font)
+            self.window.restoreState(state)
+
+    def _check_silence(self) -> None:
+        """A class whose instructor has gone quiet (a crashed console, a lost connection): say so,
+        and after LET_GO_S give the trainee the console back until the instructor returns."""
+        if self.trainee is None or self.mode in (None, "closed"):
+            return
+        silent_s = time.monotonic() - self._heard
+        if silent_s < SILENT_S:
+            return
+        text = f"NO WORD from {self.leader_name or 'the instructor'} for {silent_s:.0f} s"
+        if silent_s >= LET_GO_S and self.mode != "lost":
+            self.mode = "lost"
+            self.window.time_controls.setEnabled(True)
+        text += ": your console is yours until the class resumes" if self.mode == "lost" else ": waiting…"
+        self._show_bar(text, "#ffb302")
+        self.lesson_panel.indicator.setText(text)
+
     def _state_received(self, state: dict, sent_utc: str, instructor: str) -> None:
+        self._heard = time.monotonic()
+        scenario = state.get("scenario")
+        if scenario and scenario != self.scenario_name:
+            self.scenario_name = scenario
+            path = bundled_scenario(scenario)
+            if path is not None:
+                self._open_scenario(path)
+            else:
+                self.window.show_status(f"The lesson's scenario {scenario} is not shipped with this console", 30000)
         exploring = self.mode == "free"
         self.mode, self.leader_name = state["mode"], instructor
         self.last_state = (state, sent_utc)
@@ -176,6 +259,9 @@ class Classroom(QObject):
         text, color = following_text(self.mode, instructor)
         self._show_bar(f"{text} — step {state['step'] + 1}", color)
         self.lesson_panel.show_mode(self.mode, instructor)
+        if state.get("layout") == "trainee" and (state["step"], state.get("check")) != self._laid_out_for:
+            self._laid_out_for = (state["step"], state.get("check"))
+            self._trainee_layout(state.get("check"))
         self.lesson_panel.show_step(state["step"], state["prompt"], state.get("check"))
         self.lesson_panel.show_notices(state.get("notices", []))
 

@@ -19,6 +19,7 @@ from app.common.user_settings import (Operator, PasswordFileError, UserSettings,
 from widgets.dialogs.operator_dialog import identity_text
 from app.live.clock import SimulationClock
 from app.scenario.run import ScenarioRun
+from app.common.explanations import REGIMES
 from app.common.output_file import replaced_when_done
 from app.sensors.sites import SensorStore
 from app.storage import Store, StoreError
@@ -298,6 +299,8 @@ class MainWindow(QMainWindow):
     def _show_legend(self) -> None:
         """Objects by the colour mode, then sensor sites by type or by nation."""
         shown = self.session.state.shown
+        self.legend.setToolTip("\n\n".join(f"{name}: {text}" for name, text in REGIMES.items())
+                               if shown.color_mode == "Orbit regime" else "")
         self.legend.setText(f"{object_legend_html(shown.color_mode, self.session.catalog)}&nbsp;&nbsp;│&nbsp; Sensors: "
                             f"{sensor_legend_html(shown.sensor_color_mode, self.session.sensors)}")
 
@@ -394,12 +397,12 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def closeEvent(self, event) -> None:
+        self.classroom.leave()  # first: a trainee's own layout comes back before it is saved
         self.settings.set_byte_array("window/geometry", self.saveGeometry())
         self.settings.set_byte_array("window/state", self.saveState(LAYOUT_VERSION))
         self.settings.set_text("view/color_mode", self.session.state.shown.color_mode)
         self.settings.sync()
         self.session.stop()
-        self.classroom.leave()
         if self.floor_link is not None:
             self.floor_link.stop()
         if self.session.store is not None:

@@ -62,17 +62,18 @@ class _Snapshot(BaseModel):
     shown: _Shown = Field(default_factory=_Shown)
     check: dict | None = None  # the step's check (app.classroom.lesson), judged by the trainee's console
     notices: tuple[Notice, ...] = ()
+    scenario: str | None = None  # a bundled scenario's file name: the trainees' consoles open it too
 
 
 def snapshot(console: ConsoleState, mode: str, step: int, prompt: str = "", layout: str = "trainee",
-             check: dict | None = None, notices: tuple[dict, ...] = ()) -> dict:
+             check: dict | None = None, notices: tuple[dict, ...] = (), scenario: str | None = None) -> dict:
     """The class's state from the instructor's console (its clock epoch as of sending)."""
     view = console.model_dump(mode="json", include={"clock", "selection", "camera", "shown"})
     shown = view["shown"]
     return {"format": FORMAT, "format_version": FORMAT_VERSION, "mode": mode, "step": step, "prompt": prompt,
             "layout": layout, "clock": view["clock"], "selection": view["selection"]["objects"],
             "camera": view["camera"], "shown": {k: shown[k] for k in ("group", "group_filter", "color_mode")},
-            "check": check, "notices": list(notices[-NOTICES_KEPT:])}
+            "check": check, "notices": list(notices[-NOTICES_KEPT:]), "scenario": scenario}
 
 
 def checked(state: object) -> dict:

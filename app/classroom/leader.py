@@ -169,7 +169,8 @@ class ClassLeader:
             step = self.lesson.steps[self.step]
             state = snapshot(self.console, self.mode, self.step, step.prompt,
                              check=step.check.model_dump(mode="json") if step.check else None,
-                             notices=tuple(self.notices))
+                             notices=tuple(self.notices),
+                             scenario=self.lesson.scenario if self.lesson.scenario_bundled else None)
             sent_utc = format_utc(now)
             self.last_seq, self.last_sent_utc = self.records.publish(self.class_name, state, sent_utc), now
             clock = self.console.clock

@@ -133,7 +133,7 @@ class Lesson(_Strict):
     version: int
     name: str = Field(min_length=1, max_length=256)
     description: str = ""
-    scenario: str | None = None  # a scenario file, relative to the lesson
+    scenario: str | None = None  # a scenario file relative to the lesson, or a bundled scenario's file name
     start_utc: UtcTime | None = None
     rate: float = Field(1.0, ge=-MAX_RATE, le=MAX_RATE)
     steps: list[LessonStep] = Field(min_length=1)
@@ -146,6 +146,12 @@ class Lesson(_Strict):
     def scenario_path(self) -> Path | None:
         """The named scenario's file (checked to be a valid scenario when the lesson was read)."""
         return self._scenario_path
+
+    @property
+    def scenario_bundled(self) -> bool:
+        """The scenario ships with the console: every trainee's console can open it by name."""
+        return self._scenario_path is not None and self.scenario is not None \
+            and bundled_scenario(self.scenario) == self._scenario_path
 
     @property
     def trainee_messages(self) -> tuple[tuple[datetime, str], ...]:
@@ -165,6 +171,22 @@ class Lesson(_Strict):
         start = self.steps[0].at_utc or self.start_utc or self._scenario_start
         assert start is not None
         return start
+
+
+def bundled_scenario(name: str) -> Path | None:
+    """A scenario shipped with the console (``resources/scenarios``) by its file name."""
+    from app.common.resources import resource_path
+    folder = resource_path("scenarios")
+    path = folder / name
+    return path if Path(name).name == name and path.is_file() else None
+
+
+def _scenario_file(name: str, folder: Path) -> Path | None:
+    """The lesson's scenario: in the lesson's folder (or below), else a bundled one of that name."""
+    path = folder / name
+    if path.resolve().is_relative_to(folder.resolve()) and path.exists():
+        return path
+    return bundled_scenario(name)
 
 
 def load_lesson(path: str | Path) -> Lesson:
@@ -193,11 +215,13 @@ def parse_lesson(text: str, source: str = "<lesson>", folder: Path | None = None
     except ValidationError as error:
         raise LessonError([m for _line, m in sorted(where.describe(e) for e in error.errors())]) from None
     if lesson.scenario is not None and folder is not None:
-        if not (folder / lesson.scenario).resolve().is_relative_to(folder.resolve()):
-            raise LessonError([where.at(("scenario",), "must be in the lesson's folder or below it")[1]])
+        path = _scenario_file(lesson.scenario, folder)
+        if path is None:
+            raise LessonError([where.at(("scenario",), "must be in the lesson's folder or below it, or the name of "
+                                                       "a scenario shipped with the console")[1]])
         try:
-            scenario = load_scenario(folder / lesson.scenario)[0]
-            lesson._scenario_start, lesson._scenario_path = scenario.start, folder / lesson.scenario
+            scenario = load_scenario(path)[0]
+            lesson._scenario_start, lesson._scenario_path = scenario.start, path
             lesson._trainee_messages = tuple(sorted((i.at, i.text) for i in scenario.injects
                                                     if i.kind == "message" and i.audience == "trainees"))
         except ScenarioError as error:

@@ -69,6 +69,10 @@ def test_a_trainee_console_follows_the_instructor_and_answers(qtbot, consoles, t
     assert "FOLLOWING" in trainee.classroom.bar.text() and "step 1" in trainee.classroom.bar.text()
     qtbot.waitUntil(lambda: trainee.session.state.selection.objects == (25544,), timeout=5000)
     assert not trainee.time_controls.isEnabled()  # locked while following
+    # the trainee layout: globe, map, details, lesson, in a larger font
+    assert trainee.lesson_dock.isVisible() and trainee.details_dock.isVisible()
+    assert not trainee.catalog_dock.isVisible() and not trainee.tasking_dock.isVisible()
+    assert trainee.font().pointSizeF() > lead.font().pointSizeF()
     epoch_gap = abs((trainee.session.clock.now() - lead.session.clock.now()).total_seconds())
     assert epoch_gap < 60.0  # one wall second at 60x
 
@@ -116,3 +120,24 @@ def test_a_bad_lesson_is_refused_with_its_line(qtbot, consoles, tmp_path):
     bad.write_text(LESSON.replace("object: 41866}", "object: zero}"))
     assert lead.classroom.open_class("drill", bad) is None
     assert f"{bad}:9: steps.0.check.regime.object" in lead.status_label.text()
+
+
+def test_a_silent_instructor_is_said_and_the_console_given_back(qtbot, consoles, monkeypatch):
+    """The instructor's console crashes (no close, no more states): the trainee's bar says so
+    within seconds and, a while later, the trainee's controls come back. Leaving restores the
+    trainee's own layout."""
+    import widgets.classroom as classroom
+
+    monkeypatch.setattr(classroom, "SILENT_S", 1.5)
+    monkeypatch.setattr(classroom, "LET_GO_S", 3.0)
+    lead, trainee, lesson = consoles
+    link = lead.classroom.open_class("drill", lesson)
+    trainee.classroom.join_class("drill")
+    qtbot.waitUntil(lambda: trainee.classroom.lesson_panel.indicator.text().startswith("FOLLOWING"), timeout=10000)
+    assert not trainee.catalog_dock.isVisible()
+    link._timer.stop()  # no more heartbeats: as if the instructor's console had died
+    qtbot.waitUntil(lambda: trainee.classroom.bar.text().startswith("NO WORD from"), timeout=5000)
+    qtbot.waitUntil(lambda: trainee.time_controls.isEnabled(), timeout=5000)
+    assert "your console is yours" in trainee.classroom.bar.text()
+    trainee.classroom.leave()
+    assert trainee.catalog_dock.isVisible() and not trainee.classroom.bar.isVisible()

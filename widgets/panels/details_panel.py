@@ -13,6 +13,7 @@ from app.astro.timeutil import format_utc
 from app.astro.topocentric import in_earth_shadow
 from app.catalog.catalog import STALE_ELEMENT_AGE_DAYS, Catalog
 from app.live.engine import Snapshot
+from app.common.explanations import ELEMENTS, regime_text
 from widgets.theme import STATUS_COLORS
 
 FIELDS = (
@@ -41,6 +42,9 @@ class DetailsPanel(QWidget):
             label.setObjectName(f"detail_{key}")
             self.values[key] = label
             layout.addRow(title, label)
+            if key in ELEMENTS:  # what the term means, on hover over its name or its value
+                label.setToolTip(ELEMENTS[key])
+                layout.labelForField(label).setToolTip(ELEMENTS[key])
         self.catalog: Catalog | None = None
         self.row: int | None = None
 
@@ -69,6 +73,9 @@ class DetailsPanel(QWidget):
         self._set("period", f"{c.period_min[row]:.2f} min")
         self._set("apogee", f"{c.apogee_alt_km[row]:,.1f} km")
         self._set("perigee", f"{c.perigee_alt_km[row]:,.1f} km")
+        self.values["regime"].setToolTip(regime_text(str(c.regime[row]), float(c.apogee_alt_km[row]),
+                                                     float(c.perigee_alt_km[row]), float(c.period_min[row]),
+                                                     float(c.eccentricity[row])))
         self._set("source", f"{Path(str(c.source_file[row])).name} ({c.source_location[row]})")
         self.values["source"].setToolTip(str(c.source_file[row]))
         self.update_age(at)

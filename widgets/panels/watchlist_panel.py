@@ -22,6 +22,7 @@ from app.rpo.watchlist import LOOK_AHEAD_H, STATUS_RANK, AlertTracker, PairState
 from app.storage import StaleEdit, Store, StoreError
 from widgets.panels.filtered_table import filtered_table
 from widgets.runner import Job, JobRunner
+from app.common.explanations import RIC_AXES, ric_text
 from widgets.theme import ORBIT_COLOR, SELECTION_COLOR, STATUS_COLORS
 from widgets.dialogs.watch_pair_dialog import WatchPairDialog
 
@@ -29,6 +30,7 @@ COLUMNS = ("Status", "Primary", "Secondary", "Range (km)", "Range rate (km/s)", 
            "Next TCA (UTC)", "Miss (km)", "Rel. speed (km/s)", "Time to TCA", "Why")
 STATUS_SHAPES = {"critical": "■", "serious": "◆", "caution": "▲", "normal": "●", "off": "○"}
 RECOMPUTE_AFTER_S = 3600.0  # approaches are recomputed once the clock moves this far
+RIC_COLUMNS = tuple(COLUMNS.index(f"{axis} (km)") for axis in "RIC")
 
 
 def _duration(seconds: float | None) -> str:
@@ -64,6 +66,9 @@ class WatchlistPanel(QWidget):
         self._reported: str | None = None
 
         self.model, self.proxy, self.table = filtered_table(self, COLUMNS)
+        for column, axis in zip(RIC_COLUMNS, "RIC"):
+            self.model.setHeaderData(column, Qt.Orientation.Horizontal, f"{COLUMNS[column]}: {RIC_AXES[axis]}",
+                                     Qt.ItemDataRole.ToolTipRole)
         self.table.setSortingEnabled(False)  # kept in urgency order: most urgent first
         self.proxy.sort(-1)  # (enabling sorting in filtered_table had sorted the proxy by a column)
         self.table.setColumnWidth(0, 90)
@@ -231,6 +236,8 @@ class WatchlistPanel(QWidget):
                                                                (state.pair.primary_id, state.pair.secondary_id)
                                                                if n in self.maneuver_flags]))]
             items = [QStandardItem(text) for text in cells]
+            for column, axis, value in zip(RIC_COLUMNS, "RIC", state.r_ric_km):
+                items[column].setToolTip(ric_text(axis, value))
             items[0].setForeground(QColor(STATUS_COLORS[state.status]))
             items[0].setData(state.pair.id, Qt.ItemDataRole.UserRole)
             self.model.appendRow(items)
