@@ -30,6 +30,7 @@ from app.state.console_state import ClockState, ConsoleState
 
 log = logging.getLogger(__name__)
 
+JOIN_POLL_S = 0.5  # how often a trainee who came early looks for the class
 TICK_MS = 500  # heartbeat, roster reading
 CLOCK_TOLERANCE_S = 0.3  # a trainee's clock this close to the instructor's (in wall seconds of the class clock) is left alone
 
@@ -99,8 +100,10 @@ class InstructorLink(QObject):
     problem = Signal(str)
     closed = Signal()
 
-    def __init__(self, url: str, password: str | None, class_name: str, lesson: Lesson, parent=None):
+    def __init__(self, url: str, password: str | None, class_name: str, lesson: Lesson, parent=None,
+                 operator=None):
         super().__init__(parent)
+        self.operator = operator
         self.class_name, self.lesson = class_name, lesson
         self.roster = Roster()
         self.leader: ClassLeader | None = None
@@ -116,7 +119,7 @@ class InstructorLink(QObject):
         return len(self.lesson.steps)
 
     def _open(self, url: str, password: str | None) -> None:
-        self.records = ClassRecords(url, password)
+        self.records = ClassRecords(url, password, self.operator)
         self.leader = ClassLeader(self.records, self.class_name, self.lesson)
         self.leader.open()
         self.opened.emit(self.class_name)
@@ -193,12 +196,15 @@ class TraineeLink(QObject):
     answered = Signal(dict)  # what was sent
     problem = Signal(str)
     joined = Signal(str, str)  # (class, instructor)
+    waiting = Signal(str)  # the class is not open yet
 
-    def __init__(self, url: str, password: str | None, class_name: str, parent=None):
+    def __init__(self, url: str, password: str | None, class_name: str, parent=None, operator=None):
         super().__init__(parent)
+        self.operator = operator
         self.class_name = class_name
         self.follower: ClassFollower | None = None
         self.records: ClassRecords | None = None
+        self._leaving = threading.Event()
         self._thread = _ClassThread(f"class-{class_name}", self.problem.emit)
         self._thread.submit(lambda: self._join(url, password))
         self._timer = QTimer(self, interval=2000)
@@ -207,7 +213,13 @@ class TraineeLink(QObject):
         self._timer.start()
 
     def _join(self, url: str, password: str | None) -> None:
-        self.records = ClassRecords(url, password)
+        """Join the class; a trainee who comes before the instructor waits for it to open."""
+        self.records = ClassRecords(url, password, self.operator)
+        if self.records.info(self.class_name) is None:
+            self.waiting.emit(self.class_name)
+            while self.records.info(self.class_name) is None:
+                if self._leaving.wait(JOIN_POLL_S):
+                    return
         follower = ClassFollower(self.records, self.class_name)
         follower.on_state = lambda state, published: self.state_received.emit(state, published.sent_utc,
                                                                               published.sent_by)
@@ -219,6 +231,7 @@ class TraineeLink(QObject):
 
     def leave(self) -> None:
         self._timer.stop()
+        self._leaving.set()
 
         def leave() -> None:
             if self.follower is not None:

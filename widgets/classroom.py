@@ -95,7 +95,7 @@ class Classroom(QObject):
         self.leave()
         if lesson.scenario_path is not None:
             self._open_scenario(lesson.scenario_path)
-        link = self.instructor = InstructorLink(*database, class_name, lesson, self)
+        link = self.instructor = InstructorLink(*database, class_name, lesson, self, self.session.store.operator)
         panel = self.class_panel
         link.opened.connect(lambda name: (panel.show_class(name, lesson.name, len(lesson.steps)),
                                           self.window.show_status(f"Class {name} is open: trainees may join", 15000)))
@@ -138,8 +138,17 @@ class Classroom(QObject):
 
     def _write_debrief(self, path: str) -> None:
         from app.classroom.debrief import build_debrief, write_csv, write_json
+        from app.common.output_file import OutputError, check_output
         link = self.instructor
         suffix = Path(path).suffix.lower()
+        if suffix not in (".csv", ".json", ".png", ".pdf"):
+            self.window.show_status(f"Debrief not written: {path} — give a .pdf, .png, .csv or .json file", 15000)
+            return
+        try:
+            check_output(path)
+        except OutputError as error:
+            self.window.show_status(f"Debrief not written: {error}", 15000)
+            return
 
         def work(_progress):
             return build_debrief(link.records, link.class_name)
@@ -151,7 +160,8 @@ class Classroom(QObject):
             else:
                 (write_json if suffix == ".json" else write_csv)(debrief, path)
             self.window.show_status(f"Debrief written to {path}", 15000)
-        self.judging.start("Debrief", work, write)
+        self.judging.start("Debrief", work, write,
+                           on_error=lambda error: self.window.show_status(f"Debrief not written: {error}", 15000))
 
     # --- the trainee ----------------------------------------------------------------------------
     def join_class(self, class_name: str) -> TraineeLink | None:
@@ -159,8 +169,10 @@ class Classroom(QObject):
         if database is None:
             return None
         self.leave()
-        link = self.trainee = TraineeLink(*database, class_name, self)
+        link = self.trainee = TraineeLink(*database, class_name, self, self.session.store.operator)
         link.joined.connect(lambda name, instructor: self._joined(name, instructor))
+        link.waiting.connect(lambda name: self.lesson_panel.indicator.setText(
+            f"Waiting for class {name} to open (the instructor opens it)…"))
         link.state_received.connect(self._state_received)
         link.problem.connect(lambda text: self.window.show_status(f"Class {class_name}: {text}", 30000))
         self.window.lesson_dock.show()

@@ -307,6 +307,7 @@ class MainWindow(QMainWindow):
     def show_status(self, text: str, timeout_ms: int) -> None:
         """A message under the views, kept for ``timeout_ms`` before engine figures return."""
         self.status_label.setText(text)
+        self.status_label.setToolTip(text)
         self._status_timer.start(timeout_ms)
 
     @property

@@ -34,6 +34,8 @@ def frame_with_banners(window: QMainWindow, top: QLabel, bottom: QLabel, status:
     status_row = QWidget()
     row = QHBoxLayout(status_row)
     row.setContentsMargins(0, 0, 0, 0)
+    # a long message is cut at the window's edge (whole on hover), never widens the window
+    status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
     row.addWidget(status, 1)
     row.addWidget(alert_count)
     holder = _column(status_row, bottom)

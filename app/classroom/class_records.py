@@ -56,8 +56,10 @@ class Report:
 
 
 class ClassRecords:
-    def __init__(self, url: str, password: str | None = None):
-        self.store = Store(url, password=password)
+    def __init__(self, url: str, password: str | None = None, operator=None):
+        """``operator``: who acts on a single seat (the console's own identity); a floor
+        always takes it from the login."""
+        self.store = Store(url, password=password, operator=operator if url.startswith("sqlite") else None)
         self.url, self.password = url, password
         self.database = self.store.database
 

@@ -75,6 +75,7 @@ class ClassFollower:
         self.answers: dict[int, dict] = {}  # step -> the verdict sent (app.classroom.checks)
         self.closed = threading.Event()
         self._lock = threading.RLock()
+        self._left = False
         self._reporting = True  # off once the database refuses this login's reports (not a trainee)
         self._last_report = 0.0  # time.monotonic() of the last report
         self.on_state: Callable[[dict, Published], None] | None = None  # each state taken (a console applies it)
@@ -87,7 +88,8 @@ class ClassFollower:
 
     def stop(self) -> None:
         self.link.stop()
-        if not self.closed.is_set():
+        if not self.closed.is_set() and not self._left:
+            self._left = True  # once, however often it is stopped
             self._send("left", self.step, {})
 
     # --- what the trainee reports to the instructor ------------------------------------------

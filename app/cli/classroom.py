@@ -1,8 +1,10 @@
-"""``spaceops classroom lead|follow``: a class without windows (``app.classroom``). The
-leader opens a class, takes it through a lesson and closes it; a follower joins a class and,
-with ``--print-state``, prints each state it applies. JSON lines on stdout, messages on
-stderr. Exit codes: 0 done; 2 usage or a bad lesson (file:line: field: why); 4 database (no
-such class, not an instructor, unreachable); 130 interrupted."""
+"""``spaceops classroom lead|follow|debrief``: a class without windows (``app.classroom``).
+The leader opens a class, takes it through a lesson and closes it; a follower joins a class
+and, with ``--print-state``, prints each state it applies; ``debrief`` writes the class's
+debrief (``app.classroom.debrief``) as CSV, JSON, or a marked PNG or PDF page. JSON lines on
+stdout, messages on stderr. Exit codes: 0 done; 2 usage or a bad lesson (file:line: field:
+why) or a bad output file; 4 database (no such class, not an instructor, unreachable); 130
+interrupted."""
 
 from __future__ import annotations
 
@@ -10,7 +12,9 @@ import argparse
 import json
 import signal
 import sys
+from pathlib import Path
 
+from app.common.output_file import OutputError, check_output
 from app.common.user_settings import PasswordFileError, connection_password, load_settings
 from app.storage import StoreError
 
@@ -44,6 +48,14 @@ def add_classroom_parser(commands, common: argparse.ArgumentParser) -> None:
     follow.add_argument("--catalog", action="extend", nargs="+", metavar="FILE",
                         help="the catalog the checks are judged on (default: the bundled catalog), read when a "
                              "check first needs it")
+    debrief = sub.add_parser("debrief", parents=[common, shared],
+                             help="the class's debrief: a timeline of steps, prompts, messages and injects against "
+                                  "each trainee's answers, and a summary per trainee; marked UNCLASSIFIED//EXERCISE")
+    debrief.add_argument("--out", required=True, metavar="FILE",
+                         help="the file to write: .csv or .json (everything), .png or .pdf (one A4 page)")
+
+
+DEBRIEF_SUFFIXES = (".csv", ".json", ".png", ".pdf")
 
 
 def _positive_argument(text: str) -> float:
@@ -75,6 +87,8 @@ def classroom_command(args) -> int:
     def interrupt(signum, frame):  # a terminated leader closes its class as a Ctrl-C does
         raise KeyboardInterrupt
 
+    if args.classroom_command == "debrief":
+        return debrief_command(args)
     try:
         password = connection_password(load_settings(), args.connect_password_file)
         if args.classroom_command == "lead":
@@ -98,4 +112,52 @@ def classroom_command(args) -> int:
     except KeyboardInterrupt:
         print("spaceops: classroom interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    return EXIT_OK
+
+
+def debrief_command(args) -> int:
+    """Write the debrief to ``--out`` (its suffix says the form); exit 2 for a bad output, 4
+    for no such class or a database that cannot be read."""
+    from app.classroom.class_records import ClassRecords
+    from app.classroom.debrief import build_debrief, write_csv, write_json
+
+    suffix = Path(args.out).suffix.lower()
+    if suffix not in DEBRIEF_SUFFIXES:
+        print(f"spaceops: --out {args.out}: a debrief is written as {', '.join(DEBRIEF_SUFFIXES)}", file=sys.stderr)
+        return EXIT_USAGE
+    url = args.database
+    sqlite_file = url[len("sqlite:///"):] if url.startswith("sqlite:///") and url != "sqlite:///:memory:" else None
+    try:
+        target = check_output(args.out, [p for p in (sqlite_file, args.connect_password_file) if p])
+        password = connection_password(load_settings(), args.connect_password_file)
+    except (OutputError, PasswordFileError) as error:
+        print(f"spaceops: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if sqlite_file is not None and not Path(sqlite_file).is_file():
+        print(f"spaceops: there is no database at {url} (nothing was created)", file=sys.stderr)
+        return EXIT_DATABASE
+    try:
+        records = ClassRecords(url, password)
+        try:
+            debrief = build_debrief(records, args.class_name)
+        finally:
+            records.close_connection()
+    except StoreError as error:
+        print(f"spaceops: {error}", file=sys.stderr)
+        return EXIT_DATABASE
+    try:
+        if suffix == ".csv":
+            write_csv(debrief, target)
+        elif suffix == ".json":
+            write_json(debrief, target)
+        else:
+            from widgets.debrief_page import offscreen_application, save_debrief_page
+
+            offscreen_application()
+            save_debrief_page(debrief, target)
+    except OSError as error:
+        print(f"spaceops: {target}: not written ({error.strerror or error})", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"spaceops: debrief of class {args.class_name}: {len(debrief.timeline)} timeline rows, "
+          f"{len(debrief.trainees)} trainees -> {target}", file=sys.stderr)
     return EXIT_OK

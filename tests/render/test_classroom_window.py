@@ -85,6 +85,9 @@ def test_a_trainee_console_follows_the_instructor_and_answers(qtbot, consoles, t
     class_panel = lead.classroom.class_panel
     qtbot.waitUntil(lambda: "1 answered, 1 right" in class_panel.summary.text(), timeout=10000)
     assert class_panel.model.item(0, 4).text() == "GEO" and class_panel.model.item(0, 5).text() == "right"
+    lead.classroom._write_debrief(str(tmp_path / "debrief.csv"))
+    qtbot.waitUntil(lambda: (tmp_path / "debrief.csv").exists(), timeout=10000)
+    assert "UNCLASSIFIED//EXERCISE" in (tmp_path / "debrief.csv").read_text().splitlines()[0]
     lead.save_screenshot(tmp_path / "instructor.png")
     trainee.save_screenshot(tmp_path / "trainee.png")
 
@@ -141,3 +144,14 @@ def test_a_silent_instructor_is_said_and_the_console_given_back(qtbot, consoles,
     assert "your console is yours" in trainee.classroom.bar.text()
     trainee.classroom.leave()
     assert trainee.catalog_dock.isVisible() and not trainee.classroom.bar.isVisible()
+
+
+def test_a_long_status_message_never_widens_the_window(qtbot, consoles):
+    """Seen taking the README's screenshots: a caution message in the status line made the
+    window 1820 px wide on a 1366 px screen. The line is cut (whole on hover) instead."""
+    lead, _trainee, _lesson = consoles
+    width = lead.width()
+    text = "CAUTION 30794 / 99001: normal -> caution: predicted miss 40.058 km inside the caution range " * 6
+    lead.show_status(text, 10000)
+    qtbot.wait(200)
+    assert lead.width() == width and lead.status_label.toolTip() == text

@@ -62,11 +62,12 @@ class ClassPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.title)
         layout.addWidget(self.prompt)
-        steps = QHBoxLayout()
-        for name in ("previous", "next", "frozen", "free", "follow"):
-            steps.addWidget(self.buttons[name])
-        steps.addStretch(1)
-        layout.addLayout(steps)
+        for names in (("previous", "next"), ("frozen", "free", "follow")):  # two rows: the dock fits 1366 px
+            row = QHBoxLayout()
+            for name in names:
+                row.addWidget(self.buttons[name])
+            row.addStretch(1)
+            layout.addLayout(row)
         layout.addWidget(self.mode_label)
         message = QHBoxLayout()
         message.addWidget(self.message_box, 1)
