@@ -83,6 +83,8 @@ def take_state(state: ConsoleState, clock: SimulationClock, class_state: dict, s
                 and reading.paused == setting.paused)
     tolerance_s = CLOCK_TOLERANCE_S * max(1.0, abs(setting.rate))
     local = dict(class_state)
+    if class_state.get("watch_pair"):  # the console frames and tracks the pair itself, as the instructor's does
+        local["camera"] = state.camera.model_dump(mode="json")
     if same_run and abs((clock.now() - epoch).total_seconds()) <= tolerance_s:
         local["clock"] = state.clock.model_dump(mode="json")  # already there: no jump
     else:

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 TRAINEE_FONT_SCALE = 1.25
 CHECK_DOCKS = {"closest_approach": "screening_dock", "acknowledge": "events_dock", "tasking": "tasking_dock"}
-FOLLOWED_PATHS = ("clock", "selection.objects", "camera", "shown.group", "shown.group_filter", "shown.color_mode")
+FOLLOWED_PATHS = ("clock", "selection.objects", "selection.watch_pair", "camera", "shown.group", "shown.group_filter", "shown.color_mode")
 SILENT_S = 5.0  # the instructor publishes every 0.5 s: this long without a state and the bar says so
 LET_GO_S = 30.0  # and after this long the trainee's controls are unlocked
 ADOPT_AFTER_MS = 150  # the instructor's changes gathered (a camera drag) before they are published
@@ -121,7 +121,8 @@ class Classroom(QObject):
         if self._taking or not any(path.startswith(FOLLOWED_PATHS) for path in changes):
             return
         if self.instructor is not None:
-            self._adopt_timer.start()
+            if not self._adopt_timer.isActive():  # at most every ADOPT_AFTER_MS, also while the camera tracks a pair
+                self._adopt_timer.start()
         elif self.trainee is not None and self.mode in ("follow", "frozen") and self.last_state is not None:
             QTimer.singleShot(0, self._undo_own_change)
 

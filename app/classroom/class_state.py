@@ -58,6 +58,7 @@ class _Snapshot(BaseModel):
     layout: Literal[LAYOUTS] = "trainee"  # type: ignore[valid-type]
     clock: ClockState
     selection: tuple[CatalogNumber, ...] = ()
+    watch_pair: tuple[CatalogNumber, CatalogNumber] | None = None  # (primary, secondary) the instructor watches
     camera: CameraState = Field(default_factory=CameraState)
     shown: _Shown = Field(default_factory=_Shown)
     check: dict | None = None  # the step's check (app.classroom.lesson), judged by the trainee's console
@@ -72,6 +73,7 @@ def snapshot(console: ConsoleState, mode: str, step: int, prompt: str = "", layo
     shown = view["shown"]
     return {"format": FORMAT, "format_version": FORMAT_VERSION, "mode": mode, "step": step, "prompt": prompt,
             "layout": layout, "clock": view["clock"], "selection": view["selection"]["objects"],
+            "watch_pair": view["selection"]["watch_pair"],
             "camera": view["camera"], "shown": {k: shown[k] for k in ("group", "group_filter", "color_mode")},
             "check": check, "notices": list(notices[-NOTICES_KEPT:]), "scenario": scenario}
 
@@ -94,6 +96,8 @@ def apply(console: ConsoleState, state: dict) -> None:
     with console.batch():
         console.clock = ClockState.model_validate(state["clock"])
         console.selection.objects = tuple(state["selection"])
+        pair = state.get("watch_pair")
+        console.selection.watch_pair = tuple(pair) if pair else None
         console.camera = CameraState.model_validate(state["camera"])
         console.shown.group = state["shown"]["group"]
         console.shown.group_filter = GroupFilter.model_validate(state["shown"]["group_filter"])

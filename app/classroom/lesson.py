@@ -217,8 +217,10 @@ def parse_lesson(text: str, source: str = "<lesson>", folder: Path | None = None
     if lesson.scenario is not None and folder is not None:
         path = _scenario_file(lesson.scenario, folder)
         if path is None:
-            raise LessonError([where.at(("scenario",), "must be in the lesson's folder or below it, or the name of "
-                                                       "a scenario shipped with the console")[1]])
+            inside = (folder / lesson.scenario).resolve().is_relative_to(folder.resolve())
+            why = ("no such file in the lesson's folder, nor a scenario shipped with the console" if inside else
+                   "must be in the lesson's folder or below it, or the name of a scenario shipped with the console")
+            raise LessonError([where.at(("scenario",), why)[1]])
         try:
             scenario = load_scenario(path)[0]
             lesson._scenario_start, lesson._scenario_path = scenario.start, path

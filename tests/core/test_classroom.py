@@ -118,8 +118,14 @@ def test_a_lesson_may_start_at_its_scenario(tmp_path):
     from app.scenario.format import load_scenario
 
     assert lesson.start == load_scenario(tmp_path / "s.yaml")[0].start
-    with pytest.raises(LessonError, match=r"l.yaml:4: scenario: not a usable scenario: .*cannot be read"):
+    with pytest.raises(LessonError, match=r"l.yaml:4: scenario: no such file in the lesson's folder, nor a scenario "
+                                          r"shipped with the console"):
         parse_lesson(text.replace("s.yaml", "missing.yaml"), "l.yaml", tmp_path)
+    (tmp_path / "broken.yaml").write_text("format: spaceops-scenario\n")
+    with pytest.raises(LessonError, match=r"l.yaml:4: scenario: not a usable scenario: "):
+        parse_lesson(text.replace("s.yaml", "broken.yaml"), "l.yaml", tmp_path)
+    bundled = parse_lesson(text.replace("s.yaml", "geo_rpo_inspection.yaml"), "l.yaml", tmp_path / "elsewhere")
+    assert bundled.scenario_bundled and bundled.start == lesson.start  # a scenario shipped with the console
 
 
 # --- the tables -----------------------------------------------------------------------------------

@@ -111,6 +111,8 @@ def test_a_trainee_console_follows_the_instructor_and_answers(qtbot, consoles, t
 
     lead.session.select_norad(25544)  # what the instructor does, the class follows
     qtbot.waitUntil(lambda: trainee.session.state.selection.objects == (25544,), timeout=5000)
+    lead.session.state.selection.watch_pair = (25544, 41866)  # a watch pair too: framed and tracked on each console
+    qtbot.waitUntil(lambda: trainee.session.state.selection.watch_pair == (25544, 41866), timeout=5000)
 
     lead.classroom.close_class()
     qtbot.waitUntil(lambda: panel.indicator.text() == "CLASS CLOSED", timeout=5000)

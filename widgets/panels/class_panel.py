@@ -44,7 +44,7 @@ class ClassPanel(QWidget):
         self.message_box = QLineEdit(placeholderText="A message to the class…", maxLength=2000)
         self.send_button = QPushButton("Send")
         self.model, self.proxy, self.table = filtered_table(self, COLUMNS)
-        for column, width in enumerate((130, 75, 45, 80, 90, 60, 100, 110)):
+        for column, width in enumerate((95, 72, 40, 68, 70, 55, 90, 100)):
             self.table.setColumnWidth(column, width)
         self._build_layout()
         self.buttons["previous"].clicked.connect(lambda: self.step_requested.emit(-1))
