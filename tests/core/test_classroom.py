@@ -25,6 +25,8 @@ from app.classroom.class_state import wall_now
 from app.storage import add_operator
 from app.storage.schema import SCHEMA_VERSION, metadata, schema_info, watch_pairs
 
+from tests.waiting import until
+
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "resources" / "lessons" / "orbits_and_regimes.yaml"
 START = datetime(2026, 8, 12, tzinfo=timezone.utc)
@@ -169,7 +171,7 @@ def test_on_a_single_seat_a_follower_polls_and_a_missing_class_is_said(tmp_path,
         assert follower.wait_for_state(3.0)
         leader.select((20580,))
         sent = time.monotonic()
-        assert _until(lambda: follower.selection == (20580,), 2.0)
+        assert until(lambda: follower.selection == (20580,), 2.0)
         assert time.monotonic() - sent < 1.0  # polled every 0.2 s
         now = wall_now()
         assert abs((follower.sim_epoch_at(now) - leader.sim_epoch_at(now)).total_seconds()) < 1.0
@@ -188,11 +190,11 @@ def test_a_trainee_who_comes_before_the_instructor_waits_for_the_class(tmp_path,
     lines, result = Lines(), {}
     early = threading.Thread(target=lambda: result.update(follower=follow(url, "early", emit=lines, seconds=20.0)))
     early.start()
-    assert _until(lambda: lines.events("waiting"), 5.0)
+    assert until(lambda: lines.events("waiting"), 5.0)
     leader = ClassLeader(records(url), "early", parse_lesson(LESSON), speed=4.0)
     leader.open()
     leader.select((20580,))
-    assert _until(lambda: any(s["selection"] == [20580] for s in lines.states()), 5.0)
+    assert until(lambda: any(s["selection"] == [20580] for s in lines.states()), 5.0)
     leader.close()
     early.join(10.0)
     assert not early.is_alive() and result["follower"].closed.is_set()
@@ -206,13 +208,6 @@ def _class_logins(floor) -> None:
     add_operator(floor.admin_url, "ft_deu_trainee", "DEU", ("trainee",), "SECRET", password="pw-ft_deu_trainee")
 
 
-def _until(predicate, timeout_s: float) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return predicate()
 
 
 class Lines:
@@ -291,18 +286,18 @@ def test_one_instructor_two_trainees_follow_freeze_release_and_catch_up(floor, r
 
         # released: each trainee's own selection and clock, kept while the instructor goes on
         leader.release()
-        assert _until(lambda: all(f.mode == "free" for f in followers.values()), 1.0)
+        assert until(lambda: all(f.mode == "free" for f in followers.values()), 1.0)
         fra, deu = followers["ft_fra_trainee"], followers["ft_deu_trainee"]
         assert fra.local_select(20580) and fra.local_clock(rate=100.0)
         assert fra.local_clock(rate=1e9).reason == "rate: Input should be less than or equal to 10000"
         leader.select((25544,))
         leader.publish()
-        assert _until(lambda: fra.applied_seq == deu.applied_seq == leader.last_seq, 1.0)
+        assert until(lambda: fra.applied_seq == deu.applied_seq == leader.last_seq, 1.0)
         assert fra.selection == (20580,) and fra.console.clock.rate == 100.0
         # brought back: the instructor's state again, within 1 s
         leader.bring_back()
         sent = time.monotonic()
-        assert _until(lambda: all(f.selection == (25544,) and f.mode == "follow" for f in followers.values()), 1.0)
+        assert until(lambda: all(f.selection == (25544,) and f.mode == "follow" for f in followers.values()), 1.0)
         assert time.monotonic() - sent < 1.0
         now = wall_now()
         assert abs((fra.sim_epoch_at(now) - leader.sim_epoch_at(now)).total_seconds()) < 1.0
@@ -313,7 +308,7 @@ def test_one_instructor_two_trainees_follow_freeze_release_and_catch_up(floor, r
             assert admin.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()[0]
         leader.select((40296,))
         leader.freeze()
-        assert _until(lambda: deu.link.reconnections >= 1 and deu.applied_seq == leader.last_seq, 5.0)
+        assert until(lambda: deu.link.reconnections >= 1 and deu.applied_seq == leader.last_seq, 5.0)
         assert deu.link.backend_pid not in (None, pid)
         assert deu.selection == (40296,) and deu.mode == "frozen"
         now = wall_now()
@@ -383,7 +378,7 @@ def test_classroom_lead_and_follow_on_the_command_line(floor, tmp_path, records)
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     try:
         trainee = records(floor.url("ft_fra_trainee"))
-        assert _until(lambda: trainee.info("ft-cli") is not None, 30)  # the class is open: the trainee may join
+        assert until(lambda: trainee.info("ft-cli") is not None, 30)  # the class is open: the trainee may join
         following = _cli("follow", "--database", floor.url("ft_fra_trainee"), "--class", "ft-cli", "--print-state",
                          "--seconds", "30")
         out, err = leading.communicate(timeout=60)

@@ -23,6 +23,8 @@ from app.classroom.checks import CheckError, answer_options, closest_object, jud
 from app.classroom.roster import Roster
 from app.storage import add_operator
 
+from tests.waiting import until
+
 ROOT = Path(__file__).resolve().parents[2]
 START = datetime(2026, 8, 12, tzinfo=timezone.utc)
 INSTRUCTOR = "ft_gbr_instructor"
@@ -43,13 +45,6 @@ steps:
 """
 
 
-def _wait(predicate, timeout_s: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
 
 
 def test_a_bad_check_names_the_line_and_the_field():
@@ -120,16 +115,18 @@ def test_answers_reach_the_instructors_roster_on_a_single_seat(tmp_path):
     try:
         assert follower.wait_for_state(5) and follower.check == {"kind": "regime", "object": 41866}
         notice = leader.message("Look at the altitude column.")
-        assert _wait(lambda: [n["text"] for n in follower.notices] == ["Look at the altitude column."])
+        assert until(lambda: [n["text"] for n in follower.notices] == ["Look at the altitude column."])
         assert notice["id"] == 1
         sent = follower.answer(judge(follower.check, "MEO", catalog=_one_object_catalog()))
         assert sent["correct"] is False and sent["expected"] == "GEO" and sent["elapsed_s"] >= 0
         leader.start_step(1)
-        assert _wait(lambda: follower.step == 1)
+        assert until(lambda: follower.step == 1)
         follower.answer(judge(follower.check, "GO"))
         roster = Roster()
         assert roster.add(leader_records.reports("seat"))
         row = roster.rows[trainee_records.login]
+        assert until(lambda: (roster.add(leader_records.reports("seat", roster.last_seq)), row.step == 1)[1])
+        # (the status report of step 1 is sent by the link's thread, after the state is taken)
         assert row.answers[0]["answer"] == "MEO" and row.answers[1]["correct"] is None
         assert row.step == 1 and row.following == "following"
         assert roster.answered(0) == (1, 0, 1) and roster.tally(1) == {"GO": 1}
@@ -220,7 +217,7 @@ def test_a_scripted_trainee_answers_on_the_command_line(tmp_path):
         following = subprocess.Popen([sys.executable, "-m", "app", "classroom", "follow", "--database", url,
                                       "--class", "cli", "--answer-script", str(script), "--seconds", "60"],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-        assert _wait(lambda: any(r.kind == "status" for r in records.reports("cli")), 30)  # joined, first state in
+        assert until(lambda: any(r.kind == "status" for r in records.reports("cli")), 30)  # joined, first state in
         running.start()
         running.join(30)
         leader.close()

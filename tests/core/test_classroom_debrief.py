@@ -22,6 +22,8 @@ from app.classroom.debrief import MARKING, SUMMARY_FIELDS, TIMELINE_FIELDS, buil
 from app.common.spreadsheet import read_cell
 from app.common.user_settings import Operator
 
+from tests.waiting import until
+
 ROOT = Path(__file__).resolve().parents[2]
 INSTRUCTOR = "gbr_instructor"
 MESSAGE = "=HYPERLINK(\"http://x\") look at the apogee"
@@ -45,13 +47,6 @@ steps:
 """
 
 
-def _wait(predicate, timeout_s: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
 
 
 def _records(url: str, login: str, role: str) -> ClassRecords:
@@ -81,24 +76,24 @@ def drilled(tmp_path_factory):
         sent["alice"].append(alice.answer(judge(alice.check, "LEO")))
         sent["bob"].append(bob.answer(judge(bob.check, "GEO")))
         leader.message(MESSAGE)
-        assert _wait(lambda: len(alice.notices) == 1 and len(bob.notices) == 1)
+        assert until(lambda: len(alice.notices) == 1 and len(bob.notices) == 1)
         leader.start_step(1)
-        assert _wait(lambda: alice.step == 1 and bob.step == 1)
+        assert until(lambda: alice.step == 1 and bob.step == 1)
         time.sleep(0.1)
         elapsed = (wall_now() - alice.step_started_utc).total_seconds()
         sent["alice"].append(alice.answer(judge(alice.check, None, elapsed_s=elapsed)))
         leader.start_step(2)
-        assert _wait(lambda: alice.step == 2 and bob.step == 2 and alice.mode == "frozen")
+        assert until(lambda: alice.step == 2 and bob.step == 2 and alice.mode == "frozen")
         sent["alice"].append(alice.answer(judge(alice.check, "GO")))
         sent["bob"].append(bob.answer(judge(bob.check, "NO-GO")))
         leader.release()
-        assert _wait(lambda: bob.mode == "free")
+        assert until(lambda: bob.mode == "free")
         leader.bring_back()
-        assert _wait(lambda: bob.mode == "follow")
+        assert until(lambda: bob.mode == "follow")
         running.remove(bob)
         bob.stop()
         leader.close()
-        assert _wait(lambda: alice.closed.is_set())
+        assert until(lambda: alice.closed.is_set())
     finally:
         for follower in running:  # (a second stop() would send a second "left")
             follower.stop()
