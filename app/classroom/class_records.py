@@ -2,8 +2,9 @@
 ``class_states`` rows it publishes (the newest ``seq`` is the class's state). On a floor the
 database signs each row with the login, lets only the class's own instructor write, and
 announces each state on ``CLASS_CHANNEL`` (``app.storage.floor``); a single seat (SQLite)
-holds the same rows, without announcements. (No audit rows: a class's row says who opened
-it, when, and when it closed; its states are themselves an append-only, signed record.)
+holds the same rows, without announcements. (A class's row says who opened
+it, when, and when it closed, and an audit row each time; its states are themselves an
+append-only, signed record.)
 Trainees add ``class_reports`` rows (joined, status, answers) that only they and the class's
 instructor read; the instructor's Class dock and the debrief are built from them."""
 
@@ -88,12 +89,18 @@ class ClassRecords:
         values = {"instructor": operator.name, "lesson": lesson, "opened_utc": now_utc(), "closed_utc": None}
         change = (insert(classes).values(name=name, **values) if known is None
                   else update(classes).where(classes.c.name == name).values(**values))
-        self.database.write(lambda c: c.execute(change))
+
+        def write(connection) -> None:
+            connection.execute(change)
+            self.database.audit(connection, "classes", name, "opened", {"lesson": lesson})
+        self.database.write(write)
         return ClassInfo(name, **values)
 
     def close(self, name: str) -> None:
-        self.database.write(lambda c: c.execute(update(classes).where(classes.c.name == name)
-                                                .values(closed_utc=now_utc())))
+        def write(connection) -> None:
+            connection.execute(update(classes).where(classes.c.name == name).values(closed_utc=now_utc()))
+            self.database.audit(connection, "classes", name, "closed", {})
+        self.database.write(write)
 
     def publish(self, name: str, state: dict, sent_utc: str) -> int:
         """Add a state (the database announces it on a floor); its sequence number."""

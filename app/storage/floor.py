@@ -209,6 +209,7 @@ CREATE POLICY floor_see ON audit FOR SELECT USING (
   OR (table_name = 'watch_pairs' AND EXISTS (SELECT 1 FROM watch_pairs w WHERE w.id = audit.record_id))
   OR (table_name = 'events' AND EXISTS (SELECT 1 FROM events e WHERE e.id = audit.record_id))
   OR (table_name = 'operators' AND pg_has_role(current_user, 'floor_admin', 'MEMBER'))
+  OR (table_name = 'classes' AND EXISTS (SELECT 1 FROM classes c WHERE c.name = audit.record_key))
   OR (audit."user" = current_user AND audit.record_id IS NULL AND audit.record_key IS NULL));
 CREATE POLICY floor_add ON audit FOR INSERT WITH CHECK (true);
 DROP TRIGGER IF EXISTS spaceops_audit_signed ON audit;

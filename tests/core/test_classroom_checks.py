@@ -254,3 +254,26 @@ def test_an_instructor_following_a_class_sends_no_reports(floor):
         watcher.stop()
         leader.close()
         records.close_connection()
+
+
+def test_opening_and_closing_a_class_is_audited(tmp_path, floor):
+    """On a single seat and on the floor (where every login reads the audit of a class, signed
+    by the instructor whatever the client says)."""
+    url = f"sqlite:///{tmp_path / 'class.db'}"
+    seat = ClassRecords(url)
+    ClassLeader(seat, "audited", parse_lesson(CHECKS_LESSON)).open()
+    seat.close("audited")
+    trail = seat.store.audit_trail("classes", "audited")
+    assert [(row["action"], row["user"]) for row in trail] == [("opened", seat.login), ("closed", seat.login)]
+    assert json.loads(trail[0]["data"]) == {"lesson": "Checks"}
+    seat.close_connection()
+
+    add_operator(floor.admin_url, INSTRUCTOR, "GBR", ("instructor",), "SECRET", password=f"pw-{INSTRUCTOR}")
+    instructor = ClassRecords(floor.url(INSTRUCTOR))
+    instructor.open("ft-audited", "Checks")
+    instructor.close("ft-audited")
+    trainee = ClassRecords(floor.url("ft_fra_trainee"))
+    assert [(r["action"], r["user"]) for r in trainee.store.audit_trail("classes", "ft-audited")] == [
+        ("opened", INSTRUCTOR), ("closed", INSTRUCTOR)]
+    instructor.close_connection()
+    trainee.close_connection()
