@@ -17,6 +17,8 @@ from app.storage.database import Database, now_utc
 from app.storage.errors import StoreError
 from app.storage.schema import events, watch_pairs
 
+ALERT_KIND = "rpo-alert"  # a watch pair's status change; raised once per change on a shared database
+
 
 class EventLogRepository:
     def __init__(self, database: Database):
@@ -28,6 +30,13 @@ class EventLogRepository:
                       message=message, data=json.dumps(data or {}), data_mode=data_mode)
 
         def work(connection: Connection) -> int:
+            if kind == ALERT_KIND and pair_id is not None:
+                known = connection.execute(
+                    select(events.c.id, events.c.severity).where(events.c.kind == kind, events.c.pair_id == pair_id,
+                                                                 events.c.data_mode == data_mode)
+                    .order_by(events.c.id.desc()).limit(1)).first()
+                if known is not None and known.severity == severity:
+                    return int(known.id)  # another console on this database raised it already: one alert
             values.update(_pair_marking(connection, pair_id))
             event_id = connection.execute(insert(events).values(**values)).inserted_primary_key[0]
             self.database.audit(connection, "events", event_id, "insert", values)
@@ -46,12 +55,15 @@ class EventLogRepository:
             return 0
 
         def work(connection: Connection) -> int:
-            for row in rows:
+            fresh = [row for row in rows if not _logged_already(connection, row)]
+            if not fresh:
+                return 0
+            for row in fresh:
                 row.update(_pair_marking(connection, row["pair_id"]))
-            connection.execute(insert(events), rows)
+            connection.execute(insert(events), fresh)
             self.database.audit(connection, "events", None, "insert-many",
-                                {"count": len(rows), "kind": rows[0]["kind"]})
-            return len(rows)
+                                {"count": len(fresh), "kind": fresh[0]["kind"]})
+            return len(fresh)
 
         return self.database.write(work)
 
@@ -73,7 +85,7 @@ class EventLogRepository:
             below = rows[-1]["id"]
         return visible if limit is None else visible[:limit]
 
-    def last_alert_statuses(self, kind: str = "rpo-alert") -> dict[int, str]:
+    def last_alert_statuses(self, kind: str = ALERT_KIND) -> dict[int, str]:
         """Each watch pair's most recent alert status (its severity)."""
         query = (select(events.c.pair_id, events.c.severity, events.c.classification, events.c.nation,
                         events.c.releasability).where(events.c.kind == kind)
@@ -135,3 +147,11 @@ def _pair_marking(connection: Connection, pair_id: int | None) -> dict:
     row = connection.execute(select(watch_pairs.c.classification, watch_pairs.c.releasability, watch_pairs.c.nation)
                              .where(watch_pairs.c.id == pair_id)).mappings().first()
     return dict(row) if row else unmarked
+
+
+def _logged_already(connection: Connection, row: dict) -> bool:
+    """The same event (kind, simulation time, message, data mode) is in the log: a scenario's
+    inject logged by another console playing the same exercise on this database (a class)."""
+    return connection.execute(select(events.c.id).where(
+        events.c.kind == row["kind"], events.c.sim_utc == row["sim_utc"], events.c.message == row["message"],
+        events.c.data_mode == row["data_mode"]).limit(1)).first() is not None

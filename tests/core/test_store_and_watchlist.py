@@ -70,6 +70,27 @@ def test_events_and_acknowledgement(store):
     assert store.event_log.recent()[0]["acknowledged_by"] == "officer1"
 
 
+def test_consoles_sharing_a_database_raise_one_alert_per_change(store, database_url):
+    """Seen in a class: the instructor's and each trainee's console play the same scenario on
+    one database, and every one of them logged its injects and the pair's alerts (two critical
+    alerts, one still waiting after the trainee acknowledged). One event per cause."""
+    pair = store.watch_pairs.add(WatchPair(30794, 99001, data_mode="EXERCISE"))
+    other = Store(database_url, operator=officer("officer2"))
+    first = store.event_log.log("2026-08-13T00:57:45Z", "rpo-alert", "critical", "caution -> critical", pair.id,
+                                data_mode="EXERCISE")
+    again = other.event_log.log("2026-08-13T00:57:52Z", "rpo-alert", "critical", "caution -> critical", pair.id,
+                                data_mode="EXERCISE")
+    assert again == first and len(store.event_log.recent()) == 1
+    later = other.event_log.log("2026-08-14T00:00:00Z", "rpo-alert", "normal", "critical -> normal", pair.id,
+                                data_mode="EXERCISE")
+    assert later != first  # a new change is a new alert
+    inject = {"sim_utc": "2026-08-13T00:56:00Z", "kind": "inject", "severity": "info", "message": "99001 burns"}
+    assert store.event_log.log_many([inject], data_mode="EXERCISE") == 1
+    assert other.event_log.log_many([inject, {**inject, "message": "another"}], data_mode="EXERCISE") == 1
+    assert [e["message"] for e in store.event_log.recent()].count("99001 burns") == 1
+    other.close()
+
+
 def test_newer_database_refused(database_url):
     first = Store(database_url)
     with first.database.engine.begin() as connection:
