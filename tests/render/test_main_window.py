@@ -488,6 +488,6 @@ def test_banner_and_menus_above_everything(qtbot, window):
     holder = window.menuWidget()
     assert window.top_banner.parent() is holder and window.top_banner.isVisible()
     menus = [a.text() for a in holder.findChild(QMenuBar).actions()]
-    assert menus == ["&File", "&View", "&Help"]
+    assert menus == ["&File", "&View", "C&lassroom", "&Help"]
     file_entries = [a.text() for a in holder.findChild(QMenuBar).actions()[0].menu().actions()]
     assert "Save &view…" in file_entries and "Open v&iew…" in file_entries
