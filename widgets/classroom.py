@@ -55,6 +55,7 @@ class Classroom(QObject):
         self.scenario_opening = JobRunner(self)
         self.scenario_name: str | None = None  # the class's scenario, once this console opened it
         self._own_layout = None  # (dock state, font) from before the trainee layout
+        self._real_before = False  # the console was in REAL mode before it joined a class
         self._laid_out_for = None  # (step, check) the trainee layout was last set for
         self._adopt_timer = QTimer(self, singleShot=True, interval=ADOPT_AFTER_MS)
         self._adopt_timer.timeout.connect(self._adopt)
@@ -170,6 +171,9 @@ class Classroom(QObject):
         if database is None:
             return None
         self.leave()
+        banner = self.session.state.banner
+        if banner.data_mode == "REAL":  # what a trainee makes in class is exercise data (a floor enforces it too)
+            self._real_before, banner.data_mode = True, "EXERCISE"
         link = self.trainee = TraineeLink(*database, class_name, self, self.session.store.operator)
         link.joined.connect(lambda name, instructor: self._joined(name, instructor))
         link.waiting.connect(lambda name: self.lesson_panel.indicator.setText(
@@ -190,6 +194,8 @@ class Classroom(QObject):
         if self.trainee is not None:
             self.trainee.leave()
             self.trainee = None
+        if self._real_before:
+            self._real_before, self.session.state.banner.data_mode = False, "REAL"
         self.mode, self.last_state, self.scenario_name, self._laid_out_for = None, None, None, None
         self._own_layout_back()
         self.window.time_controls.setEnabled(True)

@@ -73,6 +73,7 @@ def test_a_trainee_console_follows_the_instructor_and_answers(qtbot, consoles, t
     assert trainee.lesson_dock.isVisible() and trainee.details_dock.isVisible()
     assert not trainee.catalog_dock.isVisible() and not trainee.tasking_dock.isVisible()
     assert trainee.font().pointSizeF() > lead.font().pointSizeF()
+    assert trainee.session.state.banner.data_mode == "EXERCISE"  # what a trainee makes in class is exercise data
     epoch_gap = abs((trainee.session.clock.now() - lead.session.clock.now()).total_seconds())
     assert epoch_gap < 60.0  # one wall second at 60x
 
@@ -146,6 +147,7 @@ def test_a_silent_instructor_is_said_and_the_console_given_back(qtbot, consoles,
     assert "your console is yours" in trainee.classroom.bar.text()
     trainee.classroom.leave()
     assert trainee.catalog_dock.isVisible() and not trainee.classroom.bar.isVisible()
+    assert trainee.session.state.banner.data_mode == "REAL"
 
 
 def test_a_long_status_message_never_widens_the_window(qtbot, consoles):
