@@ -54,6 +54,7 @@ class ClassLeader:
         self.console.clock.mode = "replay"
         self.console.clock.epoch_utc = lesson.start
         self.mode, self.step = "follow", 0
+        self.opened = False
         self.anchor_utc = wall_now()  # the wall time at which console.clock.epoch_utc held
         self.last_seq, self.last_sent_utc, self.changed_utc = 0, self.anchor_utc, self.anchor_utc
         self._lesson_rate = lesson.rate
@@ -87,6 +88,7 @@ class ClassLeader:
     # --- the class ----------------------------------------------------------------------
     def open(self) -> None:
         info = self.records.open(self.class_name, self.lesson.name)
+        self.opened = True  # from here on the class is closed on the way out, whatever happens
         self.emit({"event": "opened", "at_utc": info.opened_utc, "class": self.class_name,
                    "instructor": info.instructor, "lesson": self.lesson.name, "steps": len(self.lesson.steps)})
         self.start_step(0)
@@ -221,10 +223,11 @@ def lead(url: str, class_name: str, lesson: Lesson, speed: float = 1.0, password
     records = ClassRecords(url, password)
     try:
         leader = ClassLeader(records, class_name, lesson, speed, emit)
-        leader.open()
         try:
+            leader.open()
             leader.run(stop)
         finally:
-            leader.close()
+            if leader.opened:  # also when interrupted while opening (seen: SIGTERM as the first state went out)
+                leader.close()
     finally:
         records.close_connection()

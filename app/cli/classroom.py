@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import sys
 from pathlib import Path
 
 from app.common.output_file import OutputError, check_output
+from app.cli.termination import end_on_sigterm_as_on_ctrl_c
 from app.common.user_settings import PasswordFileError, connection_password, load_settings
 from app.storage import StoreError
 
@@ -84,20 +84,17 @@ def classroom_command(args) -> int:
     from app.classroom import LessonError, follow, lead, load_lesson
     from app.classroom.answer_script import load_answer_script
 
-    def interrupt(signum, frame):  # a terminated leader closes its class as a Ctrl-C does
-        raise KeyboardInterrupt
-
     if args.classroom_command == "debrief":
         return debrief_command(args)
     try:
         password = connection_password(load_settings(), args.connect_password_file)
         if args.classroom_command == "lead":
             lesson = load_lesson(args.lesson)
-            signal.signal(signal.SIGTERM, interrupt)
+            end_on_sigterm_as_on_ctrl_c()
             lead(args.database, args.class_name, lesson, args.speed, password, _print_line)
         else:
             answers = load_answer_script(args.answer_script) if args.answer_script else None
-            signal.signal(signal.SIGTERM, interrupt)
+            end_on_sigterm_as_on_ctrl_c()
             follower = follow(args.database, args.class_name, password,
                               _print_line if args.print_state or answers else None, args.seconds, answers=answers,
                               catalog=_catalog_reader(args.catalog))

@@ -10,6 +10,7 @@ import json
 import sys
 
 from app.common.marking import CLASSIFICATIONS
+from app.cli.termination import end_on_sigterm_as_on_ctrl_c
 from app.common.user_settings import ROLES, PasswordFileError, connection_password, load_settings, read_password_file
 from app.storage import StoreError, add_operator, init_floor, list_operators
 
@@ -93,17 +94,13 @@ def floor_command(args) -> int:
 
 
 def _loadtest(args) -> int:
-    import signal
-
+    
     from app.storage import LoadtestRefused, require_local, run_loadtest
-
-    def interrupt(signum, frame):  # a terminated run cleans up as a Ctrl-C does
-        raise KeyboardInterrupt
 
     try:
         require_local(args.database)  # before reading anything or connecting
         password = connection_password(load_settings(), args.connect_password_file)
-        signal.signal(signal.SIGTERM, interrupt)
+        end_on_sigterm_as_on_ctrl_c()
         result = run_loadtest(args.database, args.consoles, args.updates, args.seconds, password,
                               note=lambda line: print(line, file=sys.stderr, flush=True))
     except (LoadtestRefused, PasswordFileError) as error:

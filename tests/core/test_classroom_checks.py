@@ -277,3 +277,26 @@ def test_opening_and_closing_a_class_is_audited(tmp_path, floor):
         ("opened", INSTRUCTOR), ("closed", INSTRUCTOR)]
     instructor.close_connection()
     trainee.close_connection()
+
+
+def test_a_terminated_leader_closes_its_class(tmp_path):
+    """SIGTERM (a service manager, kill) ends `classroom lead` as Ctrl-C does: the class is
+    closed, so its trainees are told, and the exit code says interrupted."""
+    import signal
+
+    url = f"sqlite:///{tmp_path / 'class.db'}"
+    lesson = tmp_path / "lesson.yaml"
+    lesson.write_text(CHECKS_LESSON.replace("hold_s: 3", "hold_s: 600"))
+    leading = subprocess.Popen([sys.executable, "-m", "app", "classroom", "lead", "--database", url, "--class", "term",
+                                "--lesson", str(lesson)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               cwd=ROOT)
+    records = ClassRecords(url)
+    try:
+        assert until(lambda: records.info("term") is not None, 30)
+        leading.send_signal(signal.SIGTERM)
+        _out, err = leading.communicate(timeout=30)
+    finally:
+        leading.kill()
+    assert leading.returncode == 130 and "classroom interrupted" in err
+    assert records.info("term").closed_utc is not None
+    records.close_connection()
