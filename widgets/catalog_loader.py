@@ -78,11 +78,16 @@ class CatalogLoader(QObject):
         self.last_rejections = list(catalog.rejections)
         if catalog.rejections:
             lines = "\n".join(str(r) for r in catalog.rejections[:MAX_REJECTIONS_LISTED])
-            more = len(catalog.rejections) - MAX_REJECTIONS_LISTED
+            more = catalog.rejected_count - min(len(catalog.rejections), MAX_REJECTIONS_LISTED)
             report(self.window, self.session.interactive, QMessageBox.Icon.Warning, "Some records were rejected",
-                   f"{len(catalog):,} objects loaded; {len(catalog.rejections)} records rejected.",
-                   lines + (f"\n… and {more} more" if more > 0 else ""))
+                   f"{len(catalog):,} objects loaded; {catalog.rejected_count:,} records rejected.",
+                   lines + (f"\n… and {more:,} more" if more > 0 else ""))
         message = f"Loaded {len(catalog):,} objects from {len(paths)} file(s)"
+        warned = len(catalog.warnings) + catalog.more_warnings
+        if warned:  # loaded, but worth a look (a perigee below the surface)
+            message += f"; {warned} warning{'s' if warned != 1 else ''}: {catalog.warnings[0]}"
+            for warning in catalog.warnings:
+                log.warning("%s", warning)
         if len(catalog):
             median_age = float(np.median(np.abs(catalog.element_age_days(self.session.now()))))
             if median_age > STALE_ELEMENT_AGE_DAYS:

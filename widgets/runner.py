@@ -24,6 +24,8 @@ from app.common.progress import Cancelled, Progress
 
 log = logging.getLogger(__name__)
 
+PROGRESS_INT_MAX = 2**31 - 1  # Qt's progress bars and int signals
+
 
 
 class _DatabaseThread:
@@ -65,7 +67,7 @@ class Job(QObject):
 
     progressed = Signal(int, int, str)  # (done, total, note), on the GUI thread
     ended = Signal()
-    _reported = Signal(int, int, str)  # from the worker thread
+    _reported = Signal(object, object, str)  # from the worker thread (byte counts may pass 2**31)
 
     def __init__(self, name: str, parent: QObject | None = None):
         super().__init__(parent)
@@ -84,6 +86,8 @@ class Job(QObject):
 
     def _on_report(self, done: int, total: int, note: str) -> None:
         if not self.cancelled:
+            if total > PROGRESS_INT_MAX:  # bytes of several large files: in thousandths, as Qt's progress takes int
+                done, total = done * 1000 // total, 1000
             self.progressed.emit(done, total, note)
 
 

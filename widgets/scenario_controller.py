@@ -53,7 +53,8 @@ class ScenarioController(QObject):
         session.span_changed.emit(scenario.start, scenario.end)
         self._show_inject_markers()
         self.apply_state()
-        rejected = (f"; {len(run.rejections)} damaged catalog records skipped (first: {run.rejections[0]})"
+        rejected = (f"; {len(run.rejections) + run.more_rejections} damaged catalog records skipped "
+                    f"(first: {run.rejections[0]})"
                     if run.rejections else "")
         session.say(f"Scenario {scenario.name}: {len(scenario.injects)} injects; press Play to run{rejected}", 30000)
 

@@ -23,7 +23,7 @@ from sgp4.api import Satrec, SatrecArray
 from app.astro.constants import WGS72_EARTH_RADIUS_KM
 from app.astro.timeutil import datetime_to_jd, format_utc, jd_to_datetime
 from app.catalog import classify
-from app.catalog.ingest import ElementSet, ReadResult, Rejection, read_catalog_files
+from app.catalog.ingest import ElementSet, ReadResult, RecordWarning, Rejection, read_catalog_files
 from app.catalog.owners import FROM_GCAT, FROM_LAUNCH, FROM_NAME, FROM_NOTHING, gcat_payload_ids, infer_owner
 from app.common.progress import Progress
 from app.common.resources import default_catalog_paths
@@ -59,9 +59,14 @@ class Catalog:
     """Columns (numpy arrays, one row per object) over de-duplicated element sets."""
 
     def __init__(self, element_sets: Sequence[ElementSet], rejections: Sequence[Rejection] = (),
-                 superseded: Sequence[Superseded] = (), chunk_size: int = DEFAULT_CHUNK_SIZE):
+                 superseded: Sequence[Superseded] = (), chunk_size: int = DEFAULT_CHUNK_SIZE,
+                 more_rejections: int = 0, warnings: Sequence[RecordWarning] = (), more_warnings: int = 0):
         self.version = next(_versions)
+        # what the files' readers kept in full, and how many more they only counted
         self.rejections: tuple[Rejection, ...] = tuple(rejections)
+        self.more_rejections = more_rejections
+        self.warnings: tuple[RecordWarning, ...] = tuple(warnings)
+        self.more_warnings = more_warnings
         self.superseded: tuple[Superseded, ...] = tuple(superseded)
         self.element_sets: tuple[ElementSet, ...] = tuple(element_sets)
         self.satrecs: tuple[Satrec, ...] = tuple(e.satrec for e in self.element_sets)
@@ -79,7 +84,8 @@ class Catalog:
     @classmethod
     def from_read_result(cls, result: ReadResult, **kwargs) -> "Catalog":
         kept, superseded = newest_per_catalog_number(result.element_sets)
-        return cls(kept, result.rejections, superseded, **kwargs)
+        return cls(kept, result.rejections, superseded, more_rejections=result.more_rejections,
+                   warnings=result.warnings, more_warnings=result.more_warnings, **kwargs)
 
     @classmethod
     def load(cls, paths: Iterable[str | Path], progress: Progress | None = None, **kwargs) -> "Catalog":
@@ -92,7 +98,7 @@ class Catalog:
         catalog = cls.from_read_result(read_catalog_files(paths, progress=progress), **kwargs)
         log.info("loaded %d objects from %d files in %.3f s (%d rejected, %d superseded)",
                  len(catalog), len(paths), time.perf_counter() - started,
-                 len(catalog.rejections), len(catalog.superseded))
+                 catalog.rejected_count, len(catalog.superseded))
         return catalog
 
     @classmethod
@@ -141,6 +147,11 @@ class Catalog:
 
     def __len__(self) -> int:
         return len(self.element_sets)
+
+    @property
+    def rejected_count(self) -> int:
+        """Records rejected in all, listed in ``rejections`` or not."""
+        return len(self.rejections) + self.more_rejections
 
     def row_of(self, norad_id: int) -> int:
         """Row index of a catalog number; ``KeyError`` when absent."""
@@ -191,7 +202,10 @@ class Catalog:
             "epoch_min_utc": format_utc(self.epoch_utc(first)) if first is not None else None,
             "epoch_max_utc": format_utc(self.epoch_utc(last)) if last is not None else None,
             "sources": sorted(set(self.source_file.tolist())),
-            "rejected": [r.as_dict() for r in self.rejections],
+            "rejected": [r.as_dict() for r in self.rejections],  # the first ones; the count says all
+            "rejected_count": self.rejected_count,
+            "warnings": [w.as_dict() for w in self.warnings],
+            "warning_count": len(self.warnings) + self.more_warnings,
             "superseded": len(self.superseded),
         }
 

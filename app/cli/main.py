@@ -286,7 +286,8 @@ def passes_command(parser: argparse.ArgumentParser, args) -> int:
         writer = csv.DictWriter(sys.stdout, PASS_FIELDS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(safe_row(row) for row in rows)
-    _report_rejections(rejected)
+    _report_warnings(catalog)
+    _report_rejections(rejected, catalog.more_rejections)
     return EXIT_REJECTED if rejected else EXIT_OK
 
 
@@ -322,7 +323,8 @@ def screen_command(args) -> int:
     for group in result.co_located:
         print(f"spaceops: co-located (one element set or flying together, not screened as approaches): "
               f"{', '.join(map(str, group))}", file=sys.stderr)
-    _report_rejections(rejected)
+    _report_warnings(catalog)
+    _report_rejections(rejected, catalog.more_rejections)
     return EXIT_REJECTED if rejected else EXIT_OK
 
 
@@ -403,19 +405,35 @@ def screenshot_command(out: str, files, at, select, size, sensor=None) -> int:
     return EXIT_OK
 
 
-def _report_rejections(rejections: Sequence[Rejection]) -> None:
+def _report_rejections(rejections: Sequence[Rejection], more: int = 0) -> None:
+    """The rejections listed, then how many more the readers only counted."""
     if not rejections:
         return
-    print(f"spaceops: {len(rejections)} input record(s) rejected:", file=sys.stderr)
+    print(f"spaceops: {len(rejections) + more:,} input record(s) rejected:", file=sys.stderr)
     for rejection in rejections:
         print(f"  {rejection}", file=sys.stderr)
+    if more:
+        print(f"  ... and {more:,} more", file=sys.stderr)
+
+
+def _report_warnings(catalog: Catalog) -> None:
+    """Records that loaded but want a look (a perigee below the surface); no effect on the exit code."""
+    if not catalog.warnings:
+        return
+    print(f"spaceops: {len(catalog.warnings) + catalog.more_warnings:,} warning(s) about loaded records:",
+          file=sys.stderr)
+    for warning in catalog.warnings:
+        print(f"  {warning}", file=sys.stderr)
+    if catalog.more_warnings:
+        print(f"  ... and {catalog.more_warnings:,} more", file=sys.stderr)
 
 
 def catalog_info(files: Sequence[str]) -> int:
     catalog = Catalog.load(files)
     json.dump(catalog.summary(), sys.stdout, indent=2)
     sys.stdout.write("\n")
-    _report_rejections(catalog.rejections)
+    _report_warnings(catalog)
+    _report_rejections(catalog.rejections, catalog.more_rejections)
     return EXIT_REJECTED if catalog.rejections else EXIT_OK
 
 
@@ -430,7 +448,7 @@ def _finite_vector(values) -> list[float | None]:
 def propagate_command(files: Sequence[str] | None, at: datetime, ids: list[int] | None, fmt: str) -> int:
     from app.live.engine import propagate  # after logging is set up; keeps --help fast
 
-    catalog = Catalog.load(files if files else default_catalog_paths())
+    loaded = catalog = Catalog.load(files if files else default_catalog_paths())
     rejected = list(catalog.rejections)
     if ids is not None:
         missing = [n for n in ids if n not in catalog]
@@ -460,7 +478,8 @@ def propagate_command(files: Sequence[str] | None, at: datetime, ids: list[int] 
         sys.stdout.write("\n")
     else:
         _write_csv(rows)
-    _report_rejections(rejected)
+    _report_warnings(loaded)
+    _report_rejections(rejected, loaded.more_rejections)
     return EXIT_REJECTED if rejected else EXIT_OK
 
 

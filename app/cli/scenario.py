@@ -43,11 +43,14 @@ def scenario_command(args) -> int:
         return EXIT_INVALID
     for rejection in run.rejections:
         print(f"rejected: {rejection}", file=sys.stderr)
+    if run.more_rejections:
+        print(f"rejected: ... and {run.more_rejections:,} more", file=sys.stderr)
+    rejected = len(run.rejections) + run.more_rejections
     if args.scenario_command == "validate":
         scenario = run.scenario
         print(f"{args.file}: valid ({scenario.name}: {len(scenario.injects)} injects, "
               f"{scenario.duration_hours:g} h from {scenario.start:%Y-%m-%dT%H:%M:%SZ})"
-              + (f", but {len(run.rejections)} records of its catalog files are rejected (listed above)"
+              + (f", but {rejected:,} records of its catalog files are rejected (listed above)"
                  if run.rejections else ""), file=sys.stderr)
         return EXIT_INVALID if run.rejections else EXIT_OK
     if args.events_out:
@@ -61,7 +64,7 @@ def scenario_command(args) -> int:
     else:
         count = _write_events(run, args.until, sys.stdout)
     print(f"spaceops: {Path(args.file).name}: {count} events in {time.perf_counter() - started:.1f} s"
-          + (f"; {len(run.rejections)} catalog records rejected" if run.rejections else ""), file=sys.stderr)
+          + (f"; {rejected:,} catalog records rejected" if run.rejections else ""), file=sys.stderr)
     return EXIT_INVALID if run.rejections else EXIT_OK
 
 

@@ -214,6 +214,9 @@ def parse_cdm_xml(data: bytes, source: str) -> Cdm:
         root = ET.fromstring(data)
     except ET.ParseError as error:
         raise CdmError(source, "not well-formed XML", line=error.position[0]) from None
+    except (LookupError, ValueError) as error:  # the XML declaration names an unknown or a multi-byte encoding
+        raise CdmError(source, f"the XML declaration's encoding cannot be read ({error}); save it as UTF-8",
+                       line=1) from None
     relative: dict[str, str] = {}
     objects: list[tuple[dict, dict]] = []
     hbr_comment = None

@@ -403,20 +403,48 @@ def parse_inject(text: str) -> Inject:
         raise ScenarioError([SourceMap(None, root).describe(e)[1] for e in error.errors()]) from None
 
 
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, but an impossible date or offset (2026-02-30, +99:00) is a YAML
+    error at its line, not a bare ValueError from ``datetime``."""
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as error:
+            raise yaml.constructor.ConstructorError(None, None, f"{node.value!r} is not a time: {error}",
+                                                    node.start_mark) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
 def _load_yaml(text: str, where):
     """(root node, data): parsed once, the node kept for the line numbers of errors."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = _Loader(text)  # (this already refuses control characters)
+    except yaml.YAMLError as error:
+        raise _not_yaml(error, text, where) from None
     try:
         root = loader.get_single_node()
         return root, (loader.construct_document(root) if root is not None else None)
     except RecursionError:
         raise ScenarioError([f"{where('?')}: nested too deeply to be a scenario"]) from None
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise ScenarioError([f"{where(mark.line + 1 if mark is not None else '?')}: not valid YAML "
-                             f"({getattr(error, 'problem', None) or error})"]) from None
+        raise _not_yaml(error, text, where) from None
     finally:
         loader.dispose()
+
+
+def _not_yaml(error: yaml.YAMLError, text: str, where) -> ScenarioError:
+    mark = getattr(error, "problem_mark", None)
+    if isinstance(error, yaml.reader.ReaderError):  # a character YAML does not allow: no mark, a position
+        line = text.count("\n", 0, error.position) + 1 if isinstance(error.position, int) else "?"
+        character = error.character
+        reason = f"character #x{character:02x} is not allowed" if isinstance(character, int) else error.reason
+    else:
+        line = mark.line + 1 if mark is not None else "?"
+        reason = getattr(error, "problem", None) or error
+    return ScenarioError([f"{where(line)}: not valid YAML ({reason})"])
 
 
 @dataclass(frozen=True)

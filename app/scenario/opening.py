@@ -25,7 +25,7 @@ def open_scenario(path: str | Path, bundled_catalog: Catalog | None = None) -> S
     parts, catalog_ids, sensor_names = checked.parts, None, None
     files_found = parts.catalog is not None and all((folder / f).is_file() for f in parts.catalog.files)
     if files_found:
-        catalog, _rejections = base_catalog(parts.catalog, folder, bundled_catalog)
+        catalog, _rejections, _more = base_catalog(parts.catalog, folder, bundled_catalog)
         catalog_ids = set(catalog.norad_id.tolist())
     if parts.sensors is not None:
         sensor_names = {s.name for s in base_sensors(parts.sensors)}

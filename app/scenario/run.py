@@ -80,19 +80,19 @@ def _element_set(spec: ElementSetSpec, source: str) -> ElementSet:
     return result.element_sets[0]
 
 
-def base_catalog(spec: CatalogSpec, folder: Path, bundled: Catalog | None = None) -> tuple[Catalog, tuple]:
-    """The scenario's catalog at its start, and the damaged records of its files (reported,
-    skipped): the bundled catalog (``bundled`` when already loaded) if asked for, the files,
-    then the inline element sets on top."""
+def base_catalog(spec: CatalogSpec, folder: Path, bundled: Catalog | None = None) -> tuple[Catalog, tuple, int]:
+    """The scenario's catalog at its start, the damaged records of its files (reported,
+    skipped; the first ``MAX_KEPT``) and how many more there were: the bundled catalog
+    (``bundled`` when already loaded) if asked for, the files, then the inline element sets on top."""
     reuse = spec.bundled and bundled is not None
     paths = (list(default_catalog_paths()) if spec.bundled and not reuse else []) + [folder / f for f in spec.files]
     result = read_catalog_files(paths) if paths else ReadResult()
-    rejections = tuple(result.rejections)
+    rejections, more = tuple(result.rejections), result.more_rejections
     for spec_set in spec.element_sets:
         result.element_sets.append(_element_set(spec_set, "scenario"))
     if not reuse:
-        return Catalog.from_read_result(result), rejections
-    return (_with(bundled, result.element_sets) if result.element_sets else bundled), rejections
+        return Catalog.from_read_result(result), rejections, more
+    return (_with(bundled, result.element_sets) if result.element_sets else bundled), rejections, more
 
 
 def base_sensors(spec: SensorsSpec) -> list[Sensor]:
@@ -118,7 +118,8 @@ class ScenarioRun:
         self.scenario = scenario
         self.folder = Path(folder)
         self.injects = list(scenario.injects)  # the controller may edit, add or disable during a run
-        self.base_catalog, self.rejections = base_catalog(scenario.catalog, self.folder, bundled_catalog)
+        self.base_catalog, self.rejections, self.more_rejections = base_catalog(scenario.catalog, self.folder,
+                                                                                 bundled_catalog)
         self.sensors_base = base_sensors(scenario.sensors)
         problems = reference_problems(ScenarioParts.of(scenario), set(self.base_catalog.norad_id.tolist()),
                                       {s.name for s in self.sensors_base})
@@ -135,7 +136,7 @@ class ScenarioRun:
         other.scenario = self.scenario.model_copy(update={"injects": list(self.injects)})
         other.folder, other.injects = self.folder, list(self.injects)
         other.base_catalog, other.sensors_base, other.pairs = self.base_catalog, self.sensors_base, self.pairs
-        other.rejections = self.rejections
+        other.rejections, other.more_rejections = self.rejections, self.more_rejections
         other._states = [self._states[0]]
         return other
 
@@ -420,7 +421,8 @@ def _with(catalog: Catalog, element_sets: list[ElementSet]) -> Catalog:
     """The catalog with these element sets added or replacing the same catalog numbers."""
     replaced = {e.norad_id for e in element_sets}
     kept = [e for e in catalog.element_sets if e.norad_id not in replaced]
-    return Catalog(kept + element_sets, catalog.rejections)
+    return Catalog(kept + element_sets, catalog.rejections, more_rejections=catalog.more_rejections,
+                   warnings=catalog.warnings, more_warnings=catalog.more_warnings)
 
 
 def _rounded(data: dict) -> dict:

@@ -156,21 +156,40 @@ def _read_csv(path: Path, text: str) -> ReadResult:
     while skipped < len(lines) and lines[skipped].lstrip().startswith(COMMENT):
         skipped += 1
     csv.field_size_limit(DOCUMENT_MAX_BYTES)  # a huge cell is then a record refused by its field's length
-    reader = csv.DictReader(io.StringIO("".join(lines[skipped:])))
-    missing = [c for c in ("id", "title", "target_norad_id") if c not in (reader.fieldnames or ())]
+    # newline="": a lone carriage return ends a row, as csv wants, instead of breaking it
+    reader = csv.DictReader(io.StringIO("".join(lines[skipped:]), newline=""))
+    try:
+        header = reader.fieldnames or ()
+    except csv.Error as error:
+        raise ExchangeError(f"{path}: line {skipped + 1}: the header is not CSV ({error})") from None
+    missing = [c for c in ("id", "title", "target_norad_id") if c not in header]
     if missing:
         raise ExchangeError(f"{path}: line {skipped + 1}: the header lacks {', '.join(missing)} "
                             "(is this a tasking CSV?)")
     result = ReadResult()
     by = re.search(r" by .* \(([A-Z]{3})\)\s*$", lines[0]) if skipped else None  # "# … by alice (GBR)"
     result.origin_nation = by.group(1) if by else None
-    for number, row in enumerate(reader, start=1):
+    for number, row in enumerate(_rows(reader), start=1):
         where = f"{path}: record {number} (line {reader.line_num + skipped})"
+        if isinstance(row, csv.Error):
+            result.rejected.append(f"{where}: not CSV ({row})")
+            continue
         if None in row:
             result.rejected.append(f"{where}: more cells than the header has columns")
             continue
         _take(result, {key: read_cell(value) for key, value in row.items()}, where, request_from_flat)
     return result
+
+
+def _rows(reader: csv.DictReader):
+    """The reader's rows, and a csv.Error in place of a row that is not CSV (reading goes on)."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            yield error
 
 
 def check_marking(request: TaskingRequest, marking: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from app.catalog.ingest import read_catalog_bytes
@@ -42,6 +42,8 @@ def _mutated_tle(draw_text: str, position: int, good: str) -> str:
 
 @FUZZ
 @given(garbage=st.binary(max_size=3000))
+@example(garbage=b'<?xml version="1.0" encoding="U0TF-8"?><ndm/>')  # found in the CDM reader; OMM XML had it too
+@example(garbage=b'<?xml version="1.0" encoding="UTF-32"?><ndm/>')
 def test_any_bytes_in_any_format(garbage):
     for fmt in ("tle", "omm-xml", "omm-kvn", "omm-json", "omm-csv"):
         result = read_catalog_bytes(garbage, "fuzz", fmt)
@@ -114,3 +116,214 @@ def test_omm_xml_garbled_segment(values):
     document = "<ndm>" + segment(OMM_FIELDS) + segment(garbled) + segment({**OMM_FIELDS, "NORAD_CAT_ID": "7"}) + "</ndm>"
     ids = _ids(read_catalog_bytes(document.encode(), "fuzz.xml", "omm-xml"))
     assert 5 in ids and 7 in ids
+
+
+# --- every other reader and the commands: anything in gives a result or the reader's own ---------------
+# --- error (with a message), never another exception ----------------------------------------------------
+
+import contextlib  # noqa: E402
+import copy  # noqa: E402
+import io  # noqa: E402
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import yaml  # noqa: E402
+
+from app.catalog.ingest.records import ReadResult  # noqa: E402
+from app.classroom.lesson import LessonError, parse_lesson  # noqa: E402
+from app.cli.main import main  # noqa: E402
+from app.common.user_settings import UserSettings, load_settings  # noqa: E402
+from app.conjunction.cdm import CdmError, parse_cdm_kvn, parse_cdm_xml, read_cdm  # noqa: E402
+from app.scenario.format import ScenarioError, parse_scenario  # noqa: E402
+from app.sensors.sites import SensorStore  # noqa: E402
+from app.state.console_state import ConsoleState, StateFileError  # noqa: E402
+from app.tasking.exchange import ExchangeError, read_exchange_file  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data"
+FEW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SAMPLES = {
+    "cdm-kvn": (DATA / "cdm" / "orekit_CDMExample1.txt").read_text(encoding="utf-8"),
+    "cdm-xml": (DATA / "cdm" / "orekit_CDMExample1.xml").read_text(encoding="utf-8"),
+    "scenario": (DATA / "scenarios" / "small_breakup.yaml").read_text(encoding="utf-8"),
+    "lesson": (ROOT / "resources" / "lessons" / "orbits_and_regimes.yaml").read_text(encoding="utf-8"),
+    "tasking-json": (DATA / "tasking" / "exchange_good.json").read_text(encoding="utf-8"),
+    "tasking-csv": (DATA / "tasking" / "exchange_good.csv").read_text(encoding="utf-8"),
+    "sensors": json.dumps([{"name": "Site A", "operator_nation": "GBR", "provider": "national", "sensor_type": "radar",
+                            "lat_deg": 54.4, "lon_deg": -0.7, "alt_m": 340, "min_elevation_deg": 5,
+                            "max_range_km": 5000, "status": "operational"}]),
+    "settings": json.dumps({"database_url": "sqlite:///x.db", "password_file": ""}),
+    "view": ConsoleState().to_json(),
+    "catalog": GOOD_3LE + GOOD_3LE_2,
+}
+# what hostile files hold: numbers out of range, broken syntax of each format, odd characters
+TOKENS = ["", "0", "-1", "1e309", "-1e309", "nan", "NaN", "inf", "-0", "1" * 40, "0x1F", "null", "true", "[", "]",
+          "{", "}", ":", ",", "- ", "'", '"', "\\", "\x00", "\t", "\n", "\r", "é", "\U0001f4a5", "\ufeff", "\ud800",
+          "2026-02-30T25:61:61Z", "9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z", "&a", "*a", "!!binary",
+          "!!python/object/apply:os.system", "<", ">", "</", "]]>", "&a;", "=", "COMMENT", "[km]", "#"]
+edits = st.lists(st.tuples(st.sampled_from(("replace", "insert", "delete", "repeat")), st.integers(0, 10**6),
+                           st.integers(0, 40), st.sampled_from(TOKENS) | st.text(max_size=12)),
+                 min_size=1, max_size=5)
+
+
+def mutated(text: str, changes) -> str:
+    """``text`` with each change applied at a position taken modulo its length."""
+    for kind, position, length, token in changes:
+        at = position % (len(text) + 1)
+        if kind == "replace":
+            text = text[:at] + token + text[at + length:]
+        elif kind == "insert":
+            text = text[:at] + token + text[at:]
+        elif kind == "delete":
+            text = text[:at] + text[at + length:]
+        else:  # repeat a span (a duplicated key, record or line)
+            text = text[:at + length] + text[at:at + length] + text[at + length:]
+    return text
+
+
+def replaced(document, index: int, value):
+    """A copy of a parsed document with one node (chosen by ``index``) replaced by ``value``."""
+    document = copy.deepcopy(document)
+    paths = []
+
+    def walk(node, path):
+        paths.append(path)
+        for key, child in (node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list)
+                           else ()):
+            walk(child, path + (key,))
+
+    walk(document, ())
+    path = paths[index % len(paths)]
+    if not path:
+        return value
+    parent = document
+    for key in path[:-1]:
+        parent = parent[key]
+    parent[path[-1]] = value
+    return document
+
+
+def expect(errors, read, *args):
+    """``read(*args)``, or None when it raised one of ``errors`` with a message; anything else fails."""
+    try:
+        return read(*args)
+    except errors as error:
+        assert str(error).strip(), f"{type(error).__name__} without a message"
+        return None
+
+
+def in_file(content: str | bytes, name: str, folder: str) -> Path:
+    path = Path(folder) / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8", "surrogatepass"))
+    return path
+
+
+@FEW
+@given(changes=edits)
+@example(changes=[("replace", 31, 0, "0")])  # found: encoding="U0TF-8" in the XML declaration (LookupError)
+def test_cdm_kvn_and_xml_mutated(changes):
+    expect(CdmError, parse_cdm_kvn, mutated(SAMPLES["cdm-kvn"], changes), "fuzz.cdm")
+    xml = mutated(SAMPLES["cdm-xml"], changes).encode("utf-8", "surrogatepass")
+    expect(CdmError, parse_cdm_xml, xml, "fuzz.xml")
+
+
+@FEW
+@given(garbage=st.binary(max_size=2000))
+def test_cdm_any_bytes(garbage):
+    with tempfile.TemporaryDirectory() as folder:
+        expect(CdmError, read_cdm, in_file(garbage, "fuzz.cdm", folder))
+
+
+@FEW
+@given(changes=edits)
+@example(changes=[("replace", 0, 0, "\x1f")])  # found: PyYAML refused the character before the parse began
+@example(changes=[("replace", 227, 1, "")])  # found: start 2026-0-12..., a ValueError from datetime
+def test_scenario_and_lesson_yaml_mutated(changes):
+    expect(ScenarioError, parse_scenario, mutated(SAMPLES["scenario"], changes), "fuzz.yaml")
+    expect(LessonError, parse_lesson, mutated(SAMPLES["lesson"], changes), "fuzz.yaml")
+
+
+@FEW
+@given(index=st.integers(0, 10**4), value=json_values)
+def test_scenario_and_lesson_with_any_value_anywhere(index, value):
+    for kind, parse, error in (("scenario", parse_scenario, ScenarioError), ("lesson", parse_lesson, LessonError)):
+        document = replaced(yaml.safe_load(SAMPLES[kind]), index, value)
+        expect(error, parse, yaml.safe_dump(document, allow_unicode=True), "fuzz.yaml")
+
+
+@FEW
+@given(changes=edits)
+@example(changes=[("replace", 300, 0, "\r")])  # found: a lone carriage return in a CSV row (csv.Error)
+@example(changes=[("replace", 0, 0, "\r")])  # ... and before the header
+def test_tasking_exchange_files_mutated(changes):
+    with tempfile.TemporaryDirectory() as folder:
+        for name, kind in (("fuzz.json", "tasking-json"), ("fuzz.csv", "tasking-csv")):
+            result = expect(ExchangeError, read_exchange_file, in_file(mutated(SAMPLES[kind], changes), name, folder))
+            assert result is None or all(isinstance(r, str) and r for r in result.rejected)
+
+
+@FEW
+@given(index=st.integers(0, 10**4), value=json_values)
+def test_json_documents_with_any_value_anywhere(index, value):
+    """Tasking exchange, sensor list, settings and saved view: any JSON value at any place."""
+    def text(kind):
+        return json.dumps(replaced(json.loads(SAMPLES[kind]), index, value))
+    with tempfile.TemporaryDirectory() as folder:
+        result = expect(ExchangeError, read_exchange_file, in_file(text("tasking-json"), "fuzz.json", folder))
+        assert result is None or all(isinstance(r, str) and r for r in result.rejected)
+        store = SensorStore(in_file(text("sensors"), "sensors.json", folder))
+        assert all(isinstance(p, str) and p for p in store.problems)
+        assert isinstance(load_settings(in_file(text("settings"), "settings.json", folder)), UserSettings)
+        expect(StateFileError, ConsoleState.read, in_file(text("view"), "fuzz.view.json", folder))
+
+
+@FEW
+@given(changes=edits, garbage=st.binary(max_size=600))
+def test_sensors_settings_and_views_mutated_or_garbage(changes, garbage):
+    with tempfile.TemporaryDirectory() as folder:
+        for content in (mutated(SAMPLES["sensors"], changes), garbage):
+            store = SensorStore(in_file(content, "sensors.json", folder))
+            assert all(isinstance(p, str) and p for p in store.problems)
+        for content in (mutated(SAMPLES["settings"], changes), garbage):
+            assert isinstance(load_settings(in_file(content, "settings.json", folder)), UserSettings)
+        for content in (mutated(SAMPLES["view"], changes), garbage):
+            expect(StateFileError, ConsoleState.read, in_file(content, "fuzz.view.json", folder))
+            expect(StateFileError, ConsoleState.from_json, content)
+
+
+# each command that reads a file, with its documented exit codes (0 done, 2 usage, 3 input rejected,
+# 4 the database); the file under test is {file}, the database (tasking) lives beside it
+AT = "2026-08-12T00:00:00Z"
+COMMANDS = {
+    "catalog": (["catalog", "info", "{file}"], "fuzz.tle", (0, 3)),
+    "propagate": (["propagate", "--catalog", "{file}", "--at", AT], "fuzz.tle", (0, 3)),
+    "screen": (["screen", "--catalog", "{file}", "--primary", "25544", "--start", AT, "--hours", "1",
+                "--threshold-km", "10"], "fuzz.tle", (0, 3)),
+    "cdm": (["cdm", "{file}"], "fuzz.cdm", (0, 3)),
+    "scenario": (["scenario", "validate", "{file}"], "fuzz.yaml", (0, 3)),
+    "tasking-json": (["tasking", "import", "{file}", "--database", "sqlite:///{folder}/t.db"], "fuzz.json", (0, 3, 4)),
+    "tasking-csv": (["tasking", "import", "{file}", "--database", "sqlite:///{folder}/t.db"], "fuzz.csv", (0, 3, 4)),
+}
+SAMPLE_OF = {"catalog": "catalog", "propagate": "catalog", "screen": "catalog", "cdm": "cdm-kvn",
+             "scenario": "scenario", "tasking-json": "tasking-json", "tasking-csv": "tasking-csv"}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(command=st.sampled_from(sorted(COMMANDS)), changes=edits)
+def test_commands_on_fuzzed_files_exit_with_a_documented_code_and_no_traceback(command, changes):
+    argv, name, codes = COMMANDS[command]
+    with tempfile.TemporaryDirectory() as folder:
+        path = in_file(mutated(SAMPLES[SAMPLE_OF[command]], changes), name, folder)
+        args = [a.format(file=path, folder=folder) for a in argv]
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(args)
+            except SystemExit as done:  # (argparse)
+                code = done.code
+    assert code in codes, err.getvalue()
+    assert "Traceback" not in err.getvalue(), err.getvalue()
+
+
+def test_read_result_is_the_catalog_readers_answer():  # (the import above is what the fuzz tests check against)
+    assert isinstance(read_catalog_bytes(b"", "fuzz", "tle"), ReadResult)

@@ -103,7 +103,9 @@ def test_catalog_load_reports_each_file_then_the_end(data_dir):
     recorder = Recorder()
     catalog = Catalog.load(paths, progress=recorder.progress)
     assert len(catalog) > 0
-    assert recorder.reports == [(k, 4, str(p)) for k, p in enumerate(paths)] + [(4, 4, "")]
+    sizes = [p.stat().st_size for p in paths]  # in bytes: one large file still shows how far it is
+    total = sum(sizes)
+    assert recorder.reports == [(sum(sizes[:k]), total, str(p)) for k, p in enumerate(paths)] + [(total, total, "")]
 
 
 def test_catalog_load_cancelled_from_another_thread_stops_between_files():
@@ -114,7 +116,7 @@ def test_catalog_load_cancelled_from_another_thread_stops_between_files():
 
     def on_report(done, total, note):
         reports.append((done, total, note))
-        if done == 1:
+        if note == str(paths[1]):
             asked.set()
             canceller.join(30)  # the cancel has landed before the second file is read
 
@@ -123,7 +125,9 @@ def test_catalog_load_cancelled_from_another_thread_stops_between_files():
     with pytest.raises(Cancelled):
         Catalog.load(paths, progress=progress)
     canceller.join(30)
-    assert reports == [(0, len(paths), str(paths[0])), (1, len(paths), str(paths[1]))]  # no third file
+    first_size = paths[0].stat().st_size
+    assert reports[0][0] == 0 and reports[-1][0] == first_size  # the first file, then the start of the second
+    assert {note for _, _, note in reports} == {str(paths[0]), str(paths[1])}  # no third file
     assert threading.active_count() == threads_before
 
 

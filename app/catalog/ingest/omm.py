@@ -161,10 +161,10 @@ def _collect(records: Iterable[tuple[str, dict[Any, Any]]], source: str) -> Read
         try:
             result.element_sets.append(element_set_from_fields(fields, source, location))
         except RecordError as error:
-            result.rejections.append(Rejection(source, error.location or location, error.reason, error.field))
+            result.reject(Rejection(source, error.location or location, error.reason, error.field))
         except Exception as error:  # a safety net: one strange record must not stop the file
             log.exception("unexpected error reading %s %s", source, location)
-            result.rejections.append(Rejection(source, location, f"unreadable record ({type(error).__name__}: {error})"))
+            result.reject(Rejection(source, location, f"unreadable record ({type(error).__name__}: {error})"))
     return result
 
 
@@ -210,7 +210,7 @@ def _collect_csv(reader: csv.DictReader, source: str) -> ReadResult:
     result = ReadResult()
     for location, row in rows():
         if "__error__" in row:
-            result.rejections.append(Rejection(source, location, row["__error__"]))
+            result.reject(Rejection(source, location, row["__error__"]))
             continue
         result.extend(_collect([(location, row)], source))
     return result
@@ -224,7 +224,7 @@ def _read_csv_lines_individually(data: bytes, source: str, error: UnicodeDecodeE
     line_numbers: list[int] = []
     for number, line in enumerate(lines, start=1):
         if line is UNDECODABLE:
-            result.rejections.append(Rejection(source, f"line {number}", "line is not valid UTF-8 text"))
+            result.reject(Rejection(source, f"line {number}", "line is not valid UTF-8 text"))
         else:
             kept.append(line)
             line_numbers.append(number)
@@ -234,7 +234,8 @@ def _read_csv_lines_individually(data: bytes, source: str, error: UnicodeDecodeE
             kept_index = int(rejection.location.split()[1]) - 1
             if 0 <= kept_index < len(line_numbers):
                 rejection = Rejection(source, f"line {line_numbers[kept_index]}", rejection.reason, rejection.field)
-        result.rejections.append(rejection)
+        result.reject(rejection)
+    result.more_rejections += inner.more_rejections
     result.element_sets.extend(inner.element_sets)
     return result
 
@@ -257,7 +258,7 @@ def read_omm_json(data: bytes, source: str) -> ReadResult:
         if isinstance(record, dict):
             good.append((f"record {number}", record))
         else:
-            result.rejections.append(Rejection(source, f"record {number}", "not a JSON object of OMM keywords"))
+            result.reject(Rejection(source, f"record {number}", "not a JSON object of OMM keywords"))
     result.extend(_collect(good, source))
     return result
 
@@ -274,6 +275,9 @@ def read_omm_xml(data: bytes, source: str) -> ReadResult:
     except ET.ParseError as error:
         line, column = error.position
         return _file_rejection(source, f"not well-formed XML (column {column})", f"line {line}")
+    except (LookupError, ValueError) as error:  # the XML declaration names an unknown or a multi-byte encoding
+        return _file_rejection(source, f"the XML declaration's encoding cannot be read ({error}); save it as UTF-8",
+                               "line 1")
     segments = [element for element in root.iter() if _local_name(element.tag) == "segment"]
     if not segments:
         return _file_rejection(source, "no OMM <segment> found in the XML document")
@@ -291,8 +295,10 @@ def read_omm_xml(data: bytes, source: str) -> ReadResult:
             units.append(Rejection(source, f"record {number}", problem[1], problem[0]))
             continue
         records.append((f"record {number}", fields))
-    result = _collect(records, source)
-    result.rejections[:0] = units
+    result = ReadResult()
+    for rejection in units:
+        result.reject(rejection)
+    result.extend(_collect(records, source))
     return result
 
 
@@ -312,14 +318,14 @@ def read_omm_kvn(data: bytes, source: str) -> ReadResult:
 
     for number, line in enumerate(decode_lines(data), start=1):
         if line is UNDECODABLE:
-            result.rejections.append(Rejection(source, f"line {number}", "line is not valid UTF-8 text"))
+            result.reject(Rejection(source, f"line {number}", "line is not valid UTF-8 text"))
             broken = True
             continue
         if not line.strip() or line.strip().startswith("COMMENT"):
             continue
         match = _KVN_LINE.match(line)
         if not match:
-            result.rejections.append(Rejection(source, f"line {number}",
+            result.reject(Rejection(source, f"line {number}",
                                                f"not a KEYWORD = value line: {line.strip()[:40]!r}"))
             broken = True
             continue
@@ -327,7 +333,7 @@ def read_omm_kvn(data: bytes, source: str) -> ReadResult:
         stated = _KVN_UNITS.search(match.group(2))
         wrong_unit = unit_problem(key, stated.group(1) if stated else None)
         if wrong_unit:
-            result.rejections.append(Rejection(source, f"line {number}", wrong_unit, key))
+            result.reject(Rejection(source, f"line {number}", wrong_unit, key))
             broken = True
         if key == "CCSDS_OMM_VERS" or current is None:
             close()
@@ -336,7 +342,7 @@ def read_omm_kvn(data: bytes, source: str) -> ReadResult:
                 continue
         start, fields, key_lines = current
         if key in fields:
-            result.rejections.append(Rejection(source, f"line {number}", "keyword appears twice in one message", key))
+            result.reject(Rejection(source, f"line {number}", "keyword appears twice in one message", key))
             broken = True
         fields[key], key_lines[key] = value, number
     close()
@@ -347,9 +353,9 @@ def read_omm_kvn(data: bytes, source: str) -> ReadResult:
             result.element_sets.append(element_set_from_fields(fields, source, f"line {start}"))
         except RecordError as error:
             line = key_lines.get(error.field or "", start)
-            result.rejections.append(Rejection(source, f"line {line}", error.reason, error.field))
+            result.reject(Rejection(source, f"line {line}", error.reason, error.field))
         except Exception as error:  # a safety net: one strange message must not stop the file
             log.exception("unexpected error reading %s line %d", source, start)
-            result.rejections.append(Rejection(source, f"line {start}",
+            result.reject(Rejection(source, f"line {start}",
                                                f"unreadable message ({type(error).__name__}: {error})"))
     return result

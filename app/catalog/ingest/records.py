@@ -1,4 +1,5 @@
-"""What a reader hands back: accepted element sets and rejected records with their reasons."""
+"""What a reader hands back: accepted element sets, rejected records with their reasons, and
+warnings about records that load but look wrong."""
 
 from __future__ import annotations
 
@@ -30,6 +31,22 @@ class Rejection:
         return {"source": self.source, "location": self.location, "field": self.field, "reason": self.reason}
 
 
+@dataclass(frozen=True)
+class RecordWarning:
+    """A record that loaded, but that the operator should look at (e.g. its perigee lies
+    below the Earth's surface: an object decaying or about to)."""
+
+    source: str
+    location: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.location}: {self.reason}" if self.location else f"{self.source}: {self.reason}"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"source": self.source, "location": self.location, "reason": self.reason}
+
+
 class RecordError(ValueError):
     """Raised inside a reader for one bad record; turned into a :class:`Rejection`."""
 
@@ -58,13 +75,44 @@ class ElementSet:
         return self.satrec.jdsatepoch + self.satrec.jdsatepochF
 
 
+# A hostile file can hold millions of bad records: the first this many rejections (and
+# warnings) are kept in full, the rest only counted ("... and K more").
+MAX_KEPT = 1000
+
+
 @dataclass
 class ReadResult:
-    """Everything one or more files gave: good element sets in file order, and rejections."""
+    """Everything one or more files gave: good element sets in file order, the first
+    ``MAX_KEPT`` rejections and warnings, and how many more of each there were. Readers add
+    through :meth:`reject` and :meth:`warn`, which keep the bound."""
 
     element_sets: list[ElementSet] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
+    more_rejections: int = 0  # rejected, but not kept in ``rejections``
+    warnings: list[RecordWarning] = field(default_factory=list)
+    more_warnings: int = 0
+
+    def reject(self, rejection: Rejection) -> None:
+        if len(self.rejections) < MAX_KEPT:
+            self.rejections.append(rejection)
+        else:
+            self.more_rejections += 1
+
+    def warn(self, warning: RecordWarning) -> None:
+        if len(self.warnings) < MAX_KEPT:
+            self.warnings.append(warning)
+        else:
+            self.more_warnings += 1
+
+    @property
+    def rejected_count(self) -> int:
+        return len(self.rejections) + self.more_rejections
 
     def extend(self, other: "ReadResult") -> None:
         self.element_sets.extend(other.element_sets)
-        self.rejections.extend(other.rejections)
+        for rejection in other.rejections:
+            self.reject(rejection)
+        self.more_rejections += other.more_rejections
+        for warning in other.warnings:
+            self.warn(warning)
+        self.more_warnings += other.more_warnings

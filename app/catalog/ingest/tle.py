@@ -5,18 +5,20 @@ that Space-Track's 3LE format adds. Catalog numbers may be Alpha-5 (``A0005`` = 
 Each record is checked (length, line numbers, checksum, the blank separator columns,
 every numeric field and its range) before sgp4's own ``Satrec.twoline2rv`` initialises
 it; a bad record becomes a :class:`Rejection` naming the line and the field, and reading
-carries on with the next record.
+carries on with the next record. A file is read as a stream of lines and checked a batch
+of records at a time, so a file of millions of bad records costs time, never memory.
 """
 
 from __future__ import annotations
 
 import re
+from typing import BinaryIO, Callable, Iterable
 
 import numpy as np
 from sgp4.api import Satrec
 
 from app.catalog.ingest.records import ElementSet, ReadResult, RecordError, Rejection
-from app.catalog.ingest.text import UNDECODABLE, decode_lines
+from app.catalog.ingest.text import MAX_LINE_BYTES, OVERLONG, UNDECODABLE, decode_lines, stream_lines
 
 TLE_LINE_LENGTH = 69
 MAX_MEAN_MOTION_REV_DAY = 17.0  # faster than this the orbit lies inside the Earth
@@ -182,57 +184,78 @@ def _name_from_line(text: str) -> str:
 
 
 _Pair = tuple[str, str, str, int]  # line 1, line 2, name, file line number of line 1
+_END = object()  # past the last line
+BATCH_RECORDS = 5_000  # records checked in bulk at a time: memory stays flat however long the file
 
 
-def read_tle_lines(lines: list[str | None], source: str, check_checksum: bool = True) -> ReadResult:
-    """Parse decoded lines (``None`` = undecodable) into element sets and rejections."""
+def _unreadable(text: object) -> str | None:
+    """Why a line from :func:`~app.catalog.ingest.text.stream_lines` cannot be read, else None."""
+    if text is UNDECODABLE:
+        return "is not valid UTF-8 text"
+    if text is OVERLONG:
+        return f"is longer than {MAX_LINE_BYTES:,} bytes (no TLE line or name is)"
+    return None
+
+
+def read_tle_lines(lines: Iterable[str | None | object], source: str, check_checksum: bool = True) -> ReadResult:
+    """Parse decoded lines (``UNDECODABLE``, ``OVERLONG`` for lines that cannot be read) into
+    element sets and rejections, in file order. ``lines`` may be a stream: it is read once,
+    and records are checked a batch at a time."""
     result = ReadResult()
-    pairs: list[_Pair] = []
+    batch: list[_Pair | Rejection] = []  # in file order: pairs to check, and lines already refused
     pending_name: str | None = None
     pending_name_line = 0
-    index = 0
-    while index < len(lines):
-        text = lines[index]
-        line_number = index + 1
-        index += 1
-        if text is UNDECODABLE:
-            result.rejections.append(Rejection(source, f"line {line_number}", "line is not valid UTF-8 text"))
+    lines = iter(lines)
+    line_number, text = 1, next(lines, _END)
+    while text is not _END:
+        following = next(lines, _END)
+        used_following = False
+        if (why := _unreadable(text)) is not None:
+            batch.append(Rejection(source, f"line {line_number}", f"line {why}"))
             pending_name = None
-            continue
-        if not text.strip():
-            continue
-        if _is_data_line(text, "1"):
-            following = lines[index] if index < len(lines) else ""
-            if following is UNDECODABLE:
-                result.rejections.append(Rejection(source, f"line {line_number}",
-                                                   f"line 2 (file line {line_number + 1}) is not valid UTF-8 text"))
-                index += 1
-                pending_name = None
-                continue
-            if not _is_data_line(following, "2"):
-                result.rejections.append(Rejection(source, f"line {line_number}",
-                                                   "line 1 is not followed by a line 2"))
-                pending_name = None
-                continue
-            index += 1
-            name = pending_name if pending_name is not None and pending_name_line == line_number - 1 else ""
+        elif not text.strip():
+            pass
+        elif _is_data_line(text, "1"):
+            if (why := _unreadable(following)) is not None:
+                batch.append(Rejection(source, f"line {line_number}", f"line 2 (file line {line_number + 1}) {why}"))
+                used_following = True
+            elif following is _END or not _is_data_line(following, "2"):
+                batch.append(Rejection(source, f"line {line_number}", "line 1 is not followed by a line 2"))
+            else:
+                used_following = True
+                name = pending_name if pending_name is not None and pending_name_line == line_number - 1 else ""
+                batch.append((text.rstrip(), following.rstrip(), name, line_number))
             pending_name = None
-            pairs.append((text.rstrip(), following.rstrip(), name, line_number))
         elif _is_data_line(text, "2"):
-            result.rejections.append(Rejection(source, f"line {line_number}", "line 2 without a line 1 before it"))
+            batch.append(Rejection(source, f"line {line_number}", "line 2 without a line 1 before it"))
             pending_name = None
         else:
             pending_name, pending_name_line = _name_from_line(text), line_number
+        if len(batch) >= BATCH_RECORDS:
+            _check_batch(batch, source, check_checksum, result)
+            batch = []
+        if used_following:
+            line_number, text = line_number + 2, next(lines, _END)
+        else:
+            line_number, text = line_number + 1, following
+    _check_batch(batch, source, check_checksum, result)
+    return result
 
-    well_formed = _well_formed_in_bulk(pairs, check_checksum)
-    for (line1, line2, name, line_number), fast in zip(pairs, well_formed):
-        if fast:  # every check passed in bulk: straight to sgp4
+
+def _check_batch(batch: list[_Pair | Rejection], source: str, check_checksum: bool, result: ReadResult) -> None:
+    pairs = [item for item in batch if not isinstance(item, Rejection)]
+    well_formed = iter(_well_formed_in_bulk(pairs, check_checksum))
+    for item in batch:
+        if isinstance(item, Rejection):
+            result.reject(item)
+            continue
+        line1, line2, name, line_number = item
+        if next(well_formed):  # every check passed in bulk: straight to sgp4
             element_set = _element_set(line1, line2, name, parse_alpha5(line1[2:7]), source, line_number)
         else:  # find and report what is wrong, field by field
             element_set = _element_set_or_rejection(line1, line2, name, source, line_number, check_checksum, result)
         if element_set is not None:
             result.element_sets.append(element_set)
-    return result
 
 
 def _checksums(matrix: np.ndarray) -> np.ndarray:
@@ -297,10 +320,10 @@ def _element_set_or_rejection(line1: str, line2: str, name: str, source: str, li
         catalog_number = validate_tle_pair(line1, line2, check_checksum)
         satrec = Satrec.twoline2rv(line1, line2)
     except RecordError as error:
-        result.rejections.append(Rejection(source, f"line {line_number}", error.reason, error.field))
+        result.reject(Rejection(source, f"line {line_number}", error.reason, error.field))
         return None
     except (ValueError, RuntimeError) as error:  # anything sgp4 itself refuses
-        result.rejections.append(Rejection(source, f"line {line_number}", f"sgp4 refused the element set: {error}"))
+        result.reject(Rejection(source, f"line {line_number}", f"sgp4 refused the element set: {error}"))
         return None
     return ElementSet(satrec, catalog_number, name, _intl_designator(line1), line1[7].strip() or "U", source,
                       f"line {line_number}")
@@ -314,6 +337,13 @@ def _element_set(line1: str, line2: str, name: str, catalog_number: int, source:
 
 def read_tle_bytes(data: bytes, source: str, check_checksum: bool = True) -> ReadResult:
     return read_tle_lines(decode_lines(data), source, check_checksum)
+
+
+def read_tle_stream(handle: BinaryIO, source: str, max_bytes: int, on_bytes: Callable[[int], None] | None = None,
+                    check_checksum: bool = True) -> ReadResult:
+    """Read an open UTF-8 TLE file line by line: memory grows with the good records only.
+    ``on_bytes`` hears the bytes read so far as it goes (see :func:`stream_lines`)."""
+    return read_tle_lines(stream_lines(handle, source, max_bytes, on_bytes), source, check_checksum)
 
 
 def read_tle_text(text: str, source: str = "<text>", check_checksum: bool = True) -> ReadResult:
