@@ -171,3 +171,15 @@ def test_the_warning_reaches_the_catalog_and_catalog_info(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert json.loads(out)["warning_count"] == 1
     assert "1 warning(s) about loaded records" in err and "20580 HST: perigee -4.0 km" in err
+
+
+def test_short_broken_tle_lines_are_rejected_not_taken_for_names(tmp_path):
+    """Seen trying 60,000 records whose lines 1 and 2 were cut short: they passed for names,
+    and the file loaded nothing without a word. A line that starts as a TLE line (its number
+    and a catalog number) but is too short is now a rejection naming its line."""
+    path = tmp_path / "short.tle"
+    path.write_text(ISS + "BROKEN 1\n1 99999U 26223.0 garbage\n2 nonsense line here\n")
+    catalog = Catalog.load([path])
+    assert catalog.norad_id.tolist() == [25544]
+    assert [(r.location, r.reason) for r in catalog.rejections] == [
+        ("line 5", "looks like TLE line 1 but has only 24 characters (a line has 69)")]

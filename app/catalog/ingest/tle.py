@@ -183,6 +183,7 @@ def _name_from_line(text: str) -> str:
     return name
 
 
+_SHORT_DATA = re.compile(r"([12]) [0-9A-Z]\d{4}")  # the start of a TLE line: its number, the catalog number
 _Pair = tuple[str, str, str, int]  # line 1, line 2, name, file line number of line 1
 _END = object()  # past the last line
 BATCH_RECORDS = 5_000  # records checked in bulk at a time: memory stays flat however long the file
@@ -229,6 +230,11 @@ def read_tle_lines(lines: Iterable[str | None | object], source: str, check_chec
         elif _is_data_line(text, "2"):
             batch.append(Rejection(source, f"line {line_number}", "line 2 without a line 1 before it"))
             pending_name = None
+        elif (number := _short_data_line(text)) is not None:  # would pass for a name: a record lost in silence
+            batch.append(Rejection(source, f"line {line_number}", f"looks like TLE line {number} but has only "
+                                                                  f"{len(text.strip())} characters (a line has "
+                                                                  f"{TLE_LINE_LENGTH})"))
+            pending_name = None
         else:
             pending_name, pending_name_line = _name_from_line(text), line_number
         if len(batch) >= BATCH_RECORDS:
@@ -240,6 +246,13 @@ def read_tle_lines(lines: Iterable[str | None | object], source: str, check_chec
             line_number, text = line_number + 1, following
     _check_batch(batch, source, check_checksum, result)
     return result
+
+
+def _short_data_line(text: str) -> str | None:
+    """'1' or '2' for a line that starts as TLE line 1 or 2 with its catalog number (``1 25544U``,
+    ``2 25544``) but is too short to be one; None otherwise (a name)."""
+    match = _SHORT_DATA.match(text.strip())
+    return match.group(1) if match else None
 
 
 def _check_batch(batch: list[_Pair | Rejection], source: str, check_checksum: bool, result: ReadResult) -> None:
