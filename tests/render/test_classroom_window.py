@@ -159,3 +159,27 @@ def test_a_long_status_message_never_widens_the_window(qtbot, consoles):
     lead.show_status(text, 10000)
     qtbot.wait(200)
     assert lead.width() == width and lead.status_label.toolTip() == text
+
+
+def test_the_classroom_menu_opens_and_joins_a_class(qtbot, consoles, monkeypatch):
+    """As a user does it: Classroom ▸ Open class… (a name, then the lesson file), Classroom ▸
+    Join class… on the other console, Classroom ▸ Leave or close the class."""
+    from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenuBar
+
+    lead, trainee, lesson = consoles
+
+    def menu_action(window, text):
+        bar = window.menuWidget().findChild(QMenuBar)
+        menu = next(a.menu() for a in bar.actions() if a.text() == "C&lassroom")
+        return next(a for a in menu.actions() if a.text() == text)
+
+    monkeypatch.setattr(QInputDialog, "getText", lambda *args, **kwargs: ("menu-drill", True))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(lesson), ""))
+    menu_action(lead, "&Open class…").trigger()
+    qtbot.waitUntil(lambda: "Class menu-drill" in lead.classroom.class_panel.title.text(), timeout=10000)
+    menu_action(trainee, "&Join class…").trigger()
+    qtbot.waitUntil(lambda: trainee.classroom.lesson_panel.indicator.text().startswith("FOLLOWING"), timeout=10000)
+    menu_action(lead, "&Leave or close the class").trigger()
+    qtbot.waitUntil(lambda: trainee.classroom.lesson_panel.indicator.text() == "CLASS CLOSED", timeout=10000)
+    menu_action(trainee, "&Leave or close the class").trigger()
+    assert trainee.catalog_dock.isVisible() and trainee.time_controls.isEnabled()
