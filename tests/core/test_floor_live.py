@@ -105,10 +105,14 @@ def test_after_a_dropped_connection_the_feed_catches_up_with_nothing_missed(floo
         first = store.watch_pairs.add(WatchPair(25544, 48274, releasability="REL TO USA"))
         assert listener.wait_for(lambda ls: len(ls.keys("watch_pairs")) == 1)
         feed_pid = feed.backend_pid
+        with floor.sql("postgres") as admin:  # kept away until the changes are in, however slow the machine
+            admin.execute("ALTER ROLE ft_usa_approver NOLOGIN")
         assert _terminate(floor, "ft_usa_approver") == 1
         # while it is away: changes it must not miss, one it may not see
         second = store.watch_pairs.add(WatchPair(25544, 20580, releasability="REL TO USA"))
         store.watch_pairs.update(replace(second, caution_km=40.0))
+        with floor.sql("postgres") as admin:
+            admin.execute("ALTER ROLE ft_usa_approver LOGIN")
         assert listener.wait_for(lambda ls: any(s.state == "live" and s.offline_s > 0 for s in ls.statuses), 15)
         assert feed.backend_pid != feed_pid
         assert listener.wait_for(lambda ls: len(ls.keys("watch_pairs")) == 3)
