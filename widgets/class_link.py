@@ -24,6 +24,7 @@ from app.astro.timeutil import parse_utc
 from app.classroom import ClassFollower, ClassLeader, ClassRecords, Lesson
 from app.classroom.checks import Verdict
 from app.classroom.class_state import apply, sim_epoch_at, snapshot, wall_now
+from app.classroom.follower import wait_for_class
 from app.classroom.roster import Roster
 from app.live.clock import SimulationClock
 from app.state.console_state import ClockState, ConsoleState
@@ -111,6 +112,7 @@ class InstructorLink(QObject):
         self.leader: ClassLeader | None = None
         self.records: ClassRecords | None = None
         self.step, self.mode = 0, "follow"
+        self._notices_shown = 0  # how many notices the Class dock was told of
         self._thread = _ClassThread(f"class-{class_name}", self.problem.emit)
         self._thread.submit(lambda: self._open(url, password))
         self._timer = QTimer(self, interval=TICK_MS)
@@ -186,8 +188,8 @@ class InstructorLink(QObject):
         leader = self.leader
         if (wall_now() - leader.last_sent_utc).total_seconds() >= 0.5:
             leader.publish()
-            if len(leader.notices) != getattr(self, "_notices_seen", 0):  # the scenario's messages
-                self._notices_seen = len(leader.notices)
+            if len(leader.notices) != self._notices_shown:  # the scenario's messages, sent by the leader itself
+                self._notices_shown = len(leader.notices)
                 self.notices_changed.emit(list(leader.notices))
         if self.roster.add(self.records.reports(self.class_name, self.roster.last_seq)) or not self.roster.rows:
             self.roster_changed.emit(self.roster)
@@ -217,11 +219,9 @@ class TraineeLink(QObject):
     def _join(self, url: str, password: str | None) -> None:
         """Join the class; a trainee who comes before the instructor waits for it to open."""
         self.records = ClassRecords(url, password, self.operator)
-        if self.records.info(self.class_name) is None:
-            self.waiting.emit(self.class_name)
-            while self.records.info(self.class_name) is None:
-                if self._leaving.wait(JOIN_POLL_S):
-                    return
+        if not wait_for_class(self.records, self.class_name, self._leaving,
+                              on_waiting=lambda: self.waiting.emit(self.class_name), poll_s=JOIN_POLL_S):
+            return
         follower = ClassFollower(self.records, self.class_name)
         follower.on_state = lambda state, published: self.state_received.emit(state, published.sent_utc,
                                                                               published.sent_by)

@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLabel
 
 from app.classroom import LessonError, load_lesson
+from app.classroom.class_state import wall_now
 from app.classroom.lesson import bundled_scenario
 from app.classroom.checks import CheckError, Verdict, judge, judge_tasking
 from app.common.resources import resource_path
@@ -326,7 +327,6 @@ class Classroom(QObject):
         if self.trainee is None or not check or check.get("kind") != "acknowledge":
             return
         if any(e.get("severity") == "critical" for e in events) and self.trainee.follower is not None:
-            from app.classroom.class_state import wall_now
             elapsed = (wall_now() - self.trainee.follower.step_started_utc).total_seconds()
             self._send(judge(check, "ack", elapsed_s=elapsed))
 

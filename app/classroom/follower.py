@@ -255,6 +255,23 @@ class ScriptedTrainee:
         self.emit({"event": "answered", "at_utc": format_utc(wall_now()), "step": step, **sent})
 
 
+def wait_for_class(records: ClassRecords, class_name: str, stop: threading.Event, deadline: float | None = None,
+                   on_waiting: Callable[[], None] | None = None, poll_s: float = 0.5) -> bool:
+    """Wait for the instructor to open the class (a trainee who comes early); True once it
+    exists, False when ``stop`` is set or the wall-clock ``deadline`` (POSIX s) passes.
+    ``on_waiting`` is told once, when there is something to wait for."""
+    if records.info(class_name) is not None:
+        return True
+    if on_waiting is not None:
+        on_waiting()
+    while records.info(class_name) is None:
+        if deadline is not None and wall_now().timestamp() >= deadline:
+            return False
+        if stop.wait(poll_s):
+            return False
+    return True
+
+
 def follow(url: str, class_name: str, password: str | None = None, emit: Emit | None = None,
            seconds: float | None = None, stop: threading.Event | None = None, answers: AnswerScript | None = None,
            catalog: Callable[[], Catalog] | None = None) -> ClassFollower:
@@ -266,12 +283,9 @@ def follow(url: str, class_name: str, password: str | None = None, emit: Emit | 
     try:
         stop = stop or threading.Event()
         deadline = None if seconds is None else wall_now().timestamp() + seconds
-        if records.info(class_name) is None:
-            if emit is not None:
-                emit({"event": "waiting", "at_utc": format_utc(wall_now()), "class": class_name})
-            while (records.info(class_name) is None and not stop.is_set()
-                   and (deadline is None or wall_now().timestamp() < deadline)):
-                stop.wait(0.5)
+        wait_for_class(records, class_name, stop, deadline,
+                       on_waiting=None if emit is None else lambda: emit(
+                           {"event": "waiting", "at_utc": format_utc(wall_now()), "class": class_name}))
         follower = ClassFollower(records, class_name, emit).start()
         scripted = ScriptedTrainee(follower, answers, catalog, emit) if answers is not None else None
         while not (follower.closed.is_set() or stop.is_set()):
