@@ -11,6 +11,7 @@ import pkgutil
 import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,9 @@ def test_every_app_module_imports_with_qt_blocked():
 
 
 def test_import_linter_contract():
-    lint_imports = shutil.which("lint-imports")
+    # the interpreter's own scripts folder first: the suite runs from the console's virtual
+    # environment, whose bin/ need not be on PATH
+    lint_imports = shutil.which("lint-imports", path=sysconfig.get_path("scripts")) or shutil.which("lint-imports")
     if lint_imports is None:
         pytest.fail("import-linter is a test dependency: pip install -e '.[test]'")
     done = subprocess.run([lint_imports, "--config", str(ROOT / "pyproject.toml")], capture_output=True,
