@@ -58,6 +58,10 @@ else
     "$VENV/bin/python" -m pip install --quiet .
 fi
 
+# numba compiles the screening kernels once, now, rather than on a user's first screening
+echo "setup: compiling the screening kernels (about a minute the first time)" >&2
+"$VENV/bin/spaceops" warm-up --quiet
+
 # `spaceops` on PATH: a link to the environment's entry point
 if [[ -n "${SPACEOPS_BIN:-}" ]]; then
     BIN=$SPACEOPS_BIN

@@ -87,8 +87,26 @@ def _application():
         app._garbage_collector = GarbageCollector(interval=1.0)
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
+    app.setDesktopFileName(APPLICATION)  # packaging/spaceops.desktop: its icon and name on Wayland
+    app.setWindowIcon(application_icon())
     app.setStyleSheet(STYLESHEET)
     return app
+
+
+ICON_SIZES = (16, 32, 48, 64, 128, 256)
+
+
+def application_icon():
+    """The console's icon (resources/icons: the SVG and its PNG renders), for every window."""
+    from PySide6.QtGui import QIcon
+
+    from app.common.resources import resource_path
+
+    icon = QIcon()
+    for size in ICON_SIZES:
+        icon.addFile(str(resource_path(f"icons/hicolor/{size}x{size}/apps/spaceops.png")))
+    icon.addFile(str(resource_path("icons/spaceops.svg")))
+    return icon
 
 
 def settings():

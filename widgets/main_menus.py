@@ -1,6 +1,6 @@
 """The main window's menus, and the small dialogs they open: catalog files, CDMs, saved
-views, screenshots, the operator, the classification banner. Every choice is written to the
-session's state (or handed to the panel that owns it); nothing here draws."""
+views, screenshots, the operator, the classification banner, the user guide. Every choice is
+written to the session's state (or handed to the panel that owns it); nothing here draws."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from app.state import VIEW_FIELDS, ConsoleState, StateFileError
 from widgets.catalog_loader import report
 from widgets.dialogs.cdm_dialog import CdmDialog, cdm_summary
 from widgets.dialogs.operator_dialog import OperatorDialog
+from widgets.dialogs.user_guide_dialog import show_user_guide
 from widgets.views.point_style import COLOR_MODES
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,8 @@ def build_menus(window) -> None:
     for dock in window.docks:
         view_menu.addAction(dock.toggleViewAction())
     help_menu = menu_bar.addMenu("&Help")
+    _add_action(window, help_menu, "&User guide…", QKeySequence.StandardKey.HelpContents,
+                lambda: show_user_guide(window))
     _add_action(window, help_menu, "&About", None, lambda: QMessageBox.about(window, "About", ABOUT_TEXT))
 
 

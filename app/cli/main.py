@@ -164,6 +164,11 @@ def build_parser() -> argparse.ArgumentParser:
                                          "standing (partner, contracted, or other: context only, never tasked)")
     listing.add_argument("--format", choices=("text", "json"), default="text")
 
+    warm = commands.add_parser("warm-up", parents=[common],
+                               help="compile the screening kernels now (setup and the frozen build run it), so "
+                                    "no first screening waits for them")
+    warm.add_argument("--quiet", action="store_true", help="print nothing when it works")
+
     add_tasking_parser(commands, common)
     add_records_parsers(commands, common)
     add_floor_parser(commands, common)
@@ -221,6 +226,8 @@ def _run(argv: Sequence[str] | None) -> int:
         return classroom_command(args)
     if args.command == "scenario":
         return scenario_command(args)
+    if args.command == "warm-up":
+        return warm_up_command(args.quiet)
     if args.command == "screenshot":
         return _gui_exit(screenshot_command(args.out, args.catalog, args.at, args.select, args.size, args.sensor))
     parser.error(f"unknown command {args.command}")
@@ -289,6 +296,17 @@ def passes_command(parser: argparse.ArgumentParser, args) -> int:
     _report_warnings(catalog)
     _report_rejections(rejected, catalog.more_rejections)
     return EXIT_REJECTED if rejected else EXIT_OK
+
+
+def warm_up_command(quiet: bool) -> int:
+    from app.conjunction.warm_up import warm_up
+
+    if not quiet:
+        print("spaceops: compiling the screening kernels (about a minute the first time)", file=sys.stderr)
+    seconds = warm_up()
+    if not quiet:
+        print(f"spaceops: screening kernels ready ({seconds:.1f} s)", file=sys.stderr)
+    return EXIT_OK
 
 
 SCREEN_FIELDS = ("primary", "primary_name", "secondary", "secondary_name", "tca_utc", "miss_km", "relative_speed_km_s",

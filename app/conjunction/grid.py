@@ -22,6 +22,10 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from app.conjunction.kernel_cache import install_frozen_locator
+
+install_frozen_locator()  # before the first kernel below is defined (a no-op unless frozen)
+
 ORDINARY_KM_S = 8.0  # no circular orbit above the atmosphere is faster
 # per-object columns of ``objects`` (see ``object_table``)
 STRAY, LOW, HIGH, LABEL, FAST = range(5)

@@ -22,5 +22,6 @@ def test_ci_runs_the_readme_test_command():
 
 def test_readme_names_files_that_exist():
     readme = (ROOT / "README.md").read_text()
-    for path in ("packaging/setup.sh", "tests/benchmarks/bench_engine.py", "resources/ATTRIBUTION.md"):
+    for path in ("packaging/setup.sh", "packaging/build.sh", "packaging/check_release.sh",
+                 "tests/benchmarks/bench_engine.py", "resources/ATTRIBUTION.md"):
         assert path in readme and (ROOT / path).exists()

@@ -1,1 +1,1 @@
-"""Dialogs: CDM, operator, sensor, watch pair, and the form they share."""
+"""Dialogs: CDM, operator, sensor, watch pair, the form they share, and the user guide."""
