@@ -62,6 +62,20 @@ step screen-all 0 "$APP" screen --all --start 2026-08-12T00:00:00Z --hours 0.5 -
 step scenario-validate 0 "$APP" scenario validate "$scenarios/geo_rpo_inspection.yaml"
 step scenario-run 0 "$APP" scenario run "$scenarios/leo_breakup_tasking_surge.yaml" --events-out "$WORK/out/events.jsonl"
 step tasking-list 0 "$APP" tasking list
+step watchlist-list 0 "$APP" watchlist list
+step events-list 0 "$APP" events list
+step sensors-list 0 "$APP" sensors list
+expect_in sensors-list "Fylingdales"
+step cdm 0 "$APP" cdm "$ROOT/tests/data/cdm/orekit_AlfanoTestCase01.cdm"
+expect_in cdm '"pc_foster"'
+step omm-catalog 0 "$APP" catalog info "$ROOT/tests/data/python-sgp4_sample_omm.xml"
+# the PostgreSQL driver is in the build: with no server to reach the floor command says the
+# database cannot be used (exit 4), not that a driver is missing
+step floor-driver 4 "$APP" floor list-operators --database postgresql+psycopg://nobody@127.0.0.1:9/floor
+if grep -qi "driver\|psycopg.*not installed\|No module" "$WORK/out/floor-driver.err"; then
+    echo "release: floor-driver: the PostgreSQL driver is missing from the build"; failures=$((failures + 1))
+fi
+step classroom-help 0 "$APP" classroom --help
 if command -v Xvfb >/dev/null; then
     step screenshot 0 "$APP" screenshot --out "$WORK/out/shot.png" --at 2026-08-12T09:30:00Z --select 25544 --size 1366x768
     step screenshot-pixels 0 python3 "$ROOT/packaging/frozen/check_png.py" "$WORK/out/shot.png"
