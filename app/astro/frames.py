@@ -1,10 +1,19 @@
-"""Reference frames: TEME (what SGP4 gives) to Earth-fixed ITRS, and ITRS to geodetic.
+"""Reference frames: TEME (what SGP4 gives) to Earth-fixed ITRS and to inertial GCRS, and
+ITRS to geodetic.
 
-The TEME -> ITRS rotation lives here and nowhere else. It is the IAU-82 GMST rotation
-(Vallado, *Fundamentals of Astrodynamics*, alg. 15, and the ``teme2ecef`` of "Revisiting
-Spacetrack Report #3"), with UT1 - UTC and polar motion as parameters that default to
-zero: display grade, about 0.5 km at LEO until those are fed from IERS data.
+The TEME -> ITRS and TEME -> GCRS rotations live here and nowhere else. TEME -> ITRS is the
+IAU-82 GMST rotation (Vallado, *Fundamentals of Astrodynamics*, alg. 15, and the ``teme2ecef``
+of "Revisiting Spacetrack Report #3"), with UT1 - UTC and polar motion as parameters that
+default to zero: display grade, about 0.5 km at LEO until those are fed from IERS data.
 Geodetic coordinates come from one reused ``pyproj.Transformer`` (EPSG:4978 -> 4979).
+
+TEME -> GCRS (the ICRF-aligned geocentric frame: Cesium's INERTIAL, CCSDS's GCRF) goes
+through pyerfa, the IAU's SOFA routines: TEME's mean equinox to the true equinox by the
+difference of the IAU-82 GMST (SGP4's own) and the IAU 2006/2000A apparent sidereal time, then
+the IAU 2006/2000A bias-precession-nutation matrix. It hardly depends on UT1 - UTC (both
+sidereal times turn with the Earth: their difference moves by under 1e-11 rad for a second of
+UT1 - UTC, 0.4 mm at GEO), so UT1 = UTC costs nothing here: it agrees with Skyfield's GCRS
+within millimetres.
 """
 
 from __future__ import annotations
@@ -57,6 +66,37 @@ def teme_to_itrs(r_teme_km: np.ndarray, v_teme_km_s: np.ndarray, jd_utc: float, 
         polar = _polar_motion_matrix(xp_arcsec, yp_arcsec)
         return r_pef @ polar, v_pef @ polar  # (W.T @ r.T).T == r @ W
     return r_pef, v_pef
+
+
+def teme_to_gcrs_rotation(jd_utc: np.ndarray | float, fr_utc: np.ndarray | float) -> np.ndarray:
+    """The matrices (... x 3 x 3) taking TEME vectors to GCRS at split UTC Julian dates:
+    ``r_gcrs = R @ r_teme`` (positions; velocities too, to well under a mm/s)."""
+    import warnings
+
+    import erfa  # (pyerfa: imported here, so that the frames most commands use cost nothing more)
+
+    jd = np.asarray(jd_utc, dtype=float)
+    fr = np.asarray(fr_utc, dtype=float)
+    whole = np.floor(fr)  # the day part into jd, as ERFA's UTC functions want a date and a fraction
+    jd, fr = jd + whole, fr - whole
+    with warnings.catch_warnings():
+        # past ERFA's table of leap seconds it warns "dubious year" and keeps the last offset
+        warnings.simplefilter("ignore", erfa.ErfaWarning)
+        tai1, tai2 = erfa.utctai(jd, fr)
+    tt1, tt2 = erfa.taitt(tai1, tai2)
+    # UT1 = UTC, as everywhere in the console: the rotation does not feel it (see above)
+    angle = erfa.gmst82(jd, fr) - erfa.gst06a(jd, fr, tt1, tt2)  # TEME -> true of date: R3(GMST - GAST)
+    cos_a, sin_a = np.cos(angle), np.sin(angle)
+    r3 = np.zeros(np.shape(angle) + (3, 3))
+    r3[..., 0, 0], r3[..., 0, 1], r3[..., 1, 0], r3[..., 1, 1], r3[..., 2, 2] = cos_a, sin_a, -sin_a, cos_a, 1.0
+    npb = erfa.pnm06a(tt1, tt2)  # GCRS -> true of date
+    return np.swapaxes(npb, -1, -2) @ r3
+
+
+def teme_to_gcrs_many_epochs(r_teme_km: np.ndarray, jd_utc: np.ndarray, fr_utc: np.ndarray) -> np.ndarray:
+    """Positions (N x 3, one epoch per row) from TEME to GCRS."""
+    rotation = teme_to_gcrs_rotation(jd_utc, fr_utc)
+    return np.einsum("...ij,...j->...i", rotation, np.asarray(r_teme_km, dtype=float))
 
 
 def teme_to_itrs_many_epochs(r_teme_km: np.ndarray, jd_utc: np.ndarray, fr_utc: np.ndarray,
