@@ -10,8 +10,9 @@ from __future__ import annotations
 import itertools
 import logging
 import math
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -22,8 +23,9 @@ from sgp4.api import Satrec, SatrecArray
 
 from app.astro.constants import WGS72_EARTH_RADIUS_KM
 from app.astro.timeutil import datetime_to_jd, format_utc, jd_to_datetime
-from app.catalog import classify
+from app.catalog import cache, classify
 from app.catalog.ingest import ElementSet, ReadResult, RecordWarning, Rejection, read_catalog_files
+from app.catalog.ingest.records import satrec_from
 from app.catalog.owners import FROM_GCAT, FROM_LAUNCH, FROM_NAME, FROM_NOTHING, gcat_payload_ids, infer_owner
 from app.common.progress import Progress
 from app.common.resources import default_catalog_paths
@@ -60,7 +62,15 @@ class Catalog:
 
     def __init__(self, element_sets: Sequence[ElementSet], rejections: Sequence[Rejection] = (),
                  superseded: Sequence[Superseded] = (), chunk_size: int = DEFAULT_CHUNK_SIZE,
-                 more_rejections: int = 0, warnings: Sequence[RecordWarning] = (), more_warnings: int = 0):
+                 more_rejections: int = 0, warnings: Sequence[RecordWarning] = (), more_warnings: int = 0,
+                 *, _owners_and_types: dict[str, np.ndarray] | None = None):
+        self._start(rejections, more_rejections, warnings, more_warnings, superseded, chunk_size)
+        self._use_element_sets(tuple(element_sets))
+        self._build_columns(_owners_and_types)
+        self._row_of_id = {int(n): i for i, n in enumerate(self.norad_id)}
+
+    def _start(self, rejections: Sequence[Rejection], more_rejections: int, warnings: Sequence[RecordWarning],
+               more_warnings: int, superseded: Sequence[Superseded], chunk_size: int) -> None:
         self.version = next(_versions)
         # what the files' readers kept in full, and how many more they only counted
         self.rejections: tuple[Rejection, ...] = tuple(rejections)
@@ -68,16 +78,56 @@ class Catalog:
         self.warnings: tuple[RecordWarning, ...] = tuple(warnings)
         self.more_warnings = more_warnings
         self.superseded: tuple[Superseded, ...] = tuple(superseded)
-        self.element_sets: tuple[ElementSet, ...] = tuple(element_sets)
-        self.satrecs: tuple[Satrec, ...] = tuple(e.satrec for e in self.element_sets)
         self.chunk_size = chunk_size
-        self._build_columns()
-        self.chunks: tuple[SatrecChunk, ...] = tuple(
-            SatrecChunk(start, min(start + chunk_size, len(self)),
-                        SatrecArray(list(self.satrecs[start:start + chunk_size])))
-            for start in range(0, len(self), chunk_size)
+        self._stored: _StoredElementSets | None = None  # a cached catalog's element sets, until first needed
+        self._making = threading.Lock()
+
+    def _use_element_sets(self, element_sets: tuple[ElementSet, ...]) -> None:
+        satrecs = tuple(e.satrec for e in element_sets)
+        self._satrecs: tuple[Satrec, ...] = satrecs
+        self._chunks: tuple[SatrecChunk, ...] = tuple(
+            SatrecChunk(start, min(start + self.chunk_size, len(satrecs)),
+                        SatrecArray(list(satrecs[start:start + self.chunk_size])))
+            for start in range(0, len(satrecs), self.chunk_size)
         )
-        self._row_of_id = {int(n): i for i, n in enumerate(self.norad_id)}
+        self._element_sets: tuple[ElementSet, ...] | None = element_sets  # last: the others are ready
+
+    # --- element sets and SGP4 state (a catalog from the cache makes them when first asked) ---
+
+    @property
+    def element_sets(self) -> tuple[ElementSet, ...]:
+        if self._element_sets is None:
+            self._make_element_sets()
+        return self._element_sets
+
+    @property
+    def satrecs(self) -> tuple[Satrec, ...]:
+        if self._element_sets is None:
+            self._make_element_sets()
+        return self._satrecs
+
+    @property
+    def chunks(self) -> tuple[SatrecChunk, ...]:
+        """The satrecs gathered into ``SatrecArray``s of ``chunk_size`` objects."""
+        if self._element_sets is None:
+            self._make_element_sets()
+        return self._chunks
+
+    def _make_element_sets(self) -> None:
+        with self._making:  # once, whichever thread asks first
+            if self._element_sets is None:
+                started = time.perf_counter()
+                self._use_element_sets(self._stored.all())
+                self._stored = None
+                log.debug("made %d element sets from the catalog cache in %.3f s", len(self),
+                          time.perf_counter() - started)
+
+    def _element_set(self, row: int) -> ElementSet:
+        """One row's element set, without making the others of a cached catalog."""
+        sets, stored = self._element_sets, self._stored
+        if sets is None and stored is not None:
+            return stored.one(row)
+        return self.element_sets[row]
 
     # --- construction -----------------------------------------------------------------
 
@@ -88,17 +138,83 @@ class Catalog:
                    warnings=result.warnings, more_warnings=result.more_warnings, **kwargs)
 
     @classmethod
-    def load(cls, paths: Iterable[str | Path], progress: Progress | None = None, **kwargs) -> "Catalog":
+    def load(cls, paths: Iterable[str | Path], progress: Progress | None = None, *, lazy: bool = False,
+             **kwargs) -> "Catalog":
         """Read and build. ``progress`` hears ``(files done, files in all, path)`` before each
         file and ``(files in all, files in all, "")`` when all are read; once it is cancelled
         the load stops at the next file with :class:`~app.common.progress.Cancelled` and
-        builds nothing."""
+        builds nothing.
+
+        Files read before come from the parsed-catalog cache (``app.catalog.cache``) when
+        nothing in them changed. ``lazy``: such a catalog makes its element sets and satrecs
+        when first asked, one row at a time for a subset (a command that answers for a few
+        objects never makes the others); by default they are made here, on the loading
+        thread, so that no later reader waits for them."""
         started = time.perf_counter()
         paths = list(paths)
-        catalog = cls.from_read_result(read_catalog_files(paths, progress=progress), **kwargs)
-        log.info("loaded %d objects from %d files in %.3f s (%d rejected, %d superseded)",
+        key = cache.key_of(paths) if cache.cache_folder() is not None else None
+        stored = cache.read_entry(key) if key is not None else None
+        catalog = cls._from_stored(stored, lazy, **kwargs) if stored is not None else None
+        from_cache = catalog is not None
+        if from_cache:
+            total = sum(key.sizes)
+            if progress is not None:  # the reports a parse would give, file by file
+                for k, path in enumerate(paths):
+                    progress.report(sum(key.sizes[:k]), total, str(path))
+                progress.report(total, total, "")
+        else:
+            catalog = cls.from_read_result(read_catalog_files(paths, progress=progress), **kwargs)
+            stored_form = catalog._stored_form() if key is not None else None
+            if stored_form is not None and cache.key_of(paths) == key:  # unchanged while they were read
+                cache.write_entry(key, stored_form)
+        log.info("loaded %d objects from %d files in %.3f s (%d rejected, %d superseded)%s",
                  len(catalog), len(paths), time.perf_counter() - started,
-                 catalog.rejected_count, len(catalog.superseded))
+                 catalog.rejected_count, len(catalog.superseded), " from the cache" if from_cache else "")
+        return catalog
+
+    # --- the catalog cache (``app.catalog.cache``) ----------------------------------------
+
+    def _stored_form(self) -> dict | None:
+        """Everything this catalog holds, as the cache stores it: its columns, how to make
+        each element set again, and what the files' readers reported; None when an element
+        set does not say what its satrec was made from."""
+        sets = self.element_sets
+        if any(e.origin is None for e in sets):
+            return None
+        columns = {name: value for name, value in vars(self).items() if isinstance(value, np.ndarray)}
+        return {
+            "columns": {name: cache.encode_array(value) for name, value in columns.items()},
+            "element_sets": _StoredElementSets.encode(sets, columns),
+            "rejections": [_plain(r) for r in self.rejections], "more_rejections": self.more_rejections,
+            "warnings": [_plain(w) for w in self.warnings], "more_warnings": self.more_warnings,
+            "superseded": [_plain(s) for s in self.superseded],
+        }
+
+    @classmethod
+    def _from_stored(cls, stored: dict, lazy: bool, chunk_size: int = DEFAULT_CHUNK_SIZE) -> "Catalog | None":
+        """The catalog a cache entry holds (``lazy``: its element sets not made yet); None
+        (parse the files) if it does not hold one."""
+        try:
+            columns = {name: cache.decode_array(value) for name, value in stored["columns"].items()}
+            element_sets = _StoredElementSets(stored["element_sets"], columns)
+            if not all(len(column) == len(element_sets) for column in columns.values()):
+                raise ValueError("columns of different lengths")
+            catalog = cls.__new__(cls)
+            catalog._start([Rejection(*r) for r in stored["rejections"]], stored["more_rejections"],
+                           [RecordWarning(*w) for w in stored["warnings"]], stored["more_warnings"],
+                           [Superseded(*s) for s in stored["superseded"]], chunk_size)
+            catalog._element_sets = None
+            catalog._stored = element_sets
+            for name, column in columns.items():
+                setattr(catalog, name, column)
+            catalog._row_of_id = {n: i for i, n in enumerate(catalog.norad_id.tolist())}
+            if not lazy:
+                catalog._make_element_sets()
+            elif len(element_sets):
+                element_sets.one(0)  # at least the form of what will be made
+        except Exception as error:  # noqa: BLE001 - an entry that does not fit is no catalog
+            log.debug("catalog cache: entry not usable (%s: %s); parsing the files", type(error).__name__, error)
+            return None
         return catalog
 
     @classmethod
@@ -109,8 +225,10 @@ class Catalog:
     def empty(cls) -> "Catalog":
         return cls([])
 
-    def _build_columns(self) -> None:
-        sets, sats = self.element_sets, self.satrecs
+    def _build_columns(self, owners_and_types: dict[str, np.ndarray] | None = None) -> None:
+        """The columns, from the element sets; ``owners_and_types`` holds the owner and object
+        type columns when they are known already (a subset's, from its catalog)."""
+        sets, sats = self._element_sets, self._satrecs
         self.norad_id = np.array([e.norad_id for e in sets], dtype=np.int64)
         self.name = np.array([e.name for e in sets], dtype=str)
         self.intl_designator = np.array([e.intl_designator for e in sets], dtype=str)
@@ -134,11 +252,17 @@ class Catalog:
         self.apogee_alt_km = self.semi_major_axis_km * (1.0 + self.eccentricity) - WGS72_EARTH_RADIUS_KM
         self.perigee_alt_km = self.semi_major_axis_km * (1.0 - self.eccentricity) - WGS72_EARTH_RADIUS_KM
         self.regime = classify.orbit_regime(self.mean_motion_rev_day, self.eccentricity, self.apogee_alt_km)
-        owners = [infer_owner(e.norad_id, e.name, e.intl_designator) for e in sets]
-        self.owner_state = np.array([owner for owner, _ in owners], dtype=str)
-        self.owner_basis = np.array([basis for _, basis in owners], dtype="<U6")  # GCAT, name, launch or ""
-        payloads = gcat_payload_ids()
-        self.object_type = np.array([_object_type(e, payloads) for e in sets], dtype="<U11")
+        if owners_and_types is None:
+            owners = [infer_owner(e.norad_id, e.name, e.intl_designator) for e in sets]
+            payloads = gcat_payload_ids()
+            owner_states = [owner for owner, _ in owners]
+            owner_bases = [basis for _, basis in owners]
+            object_types = [_object_type(e, payloads) for e in sets]
+        else:
+            owner_states, owner_bases, object_types = (owners_and_types[name].tolist() for name in _OWNER_AND_TYPE)
+        self.owner_state = np.array(owner_states, dtype=str)
+        self.owner_basis = np.array(owner_bases, dtype="<U6")  # GCAT, name, launch or ""
+        self.object_type = np.array(object_types, dtype="<U11")
         if not len(sets):  # keep string columns typed even when empty
             for column in ("name", "intl_designator", "owner_state", "owner_basis"):
                 setattr(self, column, np.array([], dtype="<U1"))
@@ -146,7 +270,7 @@ class Catalog:
     # --- queries --------------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self.element_sets)
+        return len(self.norad_id)
 
     @property
     def rejected_count(self) -> int:
@@ -185,7 +309,9 @@ class Catalog:
 
     def subset(self, rows: Sequence[int] | np.ndarray) -> "Catalog":
         """A new catalog of the given rows (same element sets, new version)."""
-        return Catalog([self.element_sets[int(r)] for r in rows], chunk_size=self.chunk_size)
+        rows = [int(r) for r in rows]
+        return Catalog([self._element_set(r) for r in rows], chunk_size=self.chunk_size,
+                       _owners_and_types={name: getattr(self, name)[rows] for name in _OWNER_AND_TYPE})
 
     def summary(self) -> dict:
         """Counts by object type, owner and regime, epoch range: what ``catalog info`` prints."""
@@ -217,6 +343,74 @@ class Catalog:
         result["other"] = int(counts[order[shown:]].sum())
         result["none"] = int(np.count_nonzero(self.owner_state == ""))
         return result
+
+
+_OWNER_AND_TYPE = ("owner_state", "owner_basis", "object_type")  # per row, from tables: a subset takes them over
+# what the cache keeps of each element set (its origin makes its satrec), and the column that
+# usually holds the same values (then the entry names the column instead)
+_STORED_FIELDS = {"norad_id": "norad_id", "name": "name", "intl_designator": "intl_designator",
+                  "classification": "classification", "source": "source_file", "location": "source_location",
+                  "object_type": None, "origin": None}
+_ORIGIN_PARTS, _ORIGINS = "\x1e", "\x1d"  # separators of an origin's parts, and of the origins
+
+
+def _plain(record) -> tuple:
+    """A dataclass record's fields in order (it is made again with ``Record(*values)``)."""
+    return tuple(getattr(record, f.name) for f in fields(record))
+
+
+class _StoredElementSets:
+    """A cached catalog's element sets, as the cache keeps them: made one at a time, or all
+    at once when the catalog is first propagated."""
+
+    @staticmethod
+    def encode(sets: Sequence[ElementSet], columns: dict[str, np.ndarray]) -> dict:
+        """Each field's values, as a column's name when that column holds them to the letter,
+        origins as one string (fast to read) when no part holds a separator."""
+        encoded: dict[str, tuple] = {}
+        for name, column in _STORED_FIELDS.items():
+            values = [getattr(e, name) for e in sets]
+            if column is not None and columns[column].tolist() == values:
+                encoded[name] = ("column", column)
+            elif name == "origin" and values and not any(
+                    _ORIGIN_PARTS in part or _ORIGINS in part for origin in values for part in origin):
+                encoded[name] = ("joined", _ORIGINS.join(_ORIGIN_PARTS.join(origin) for origin in values))
+            else:
+                encoded[name] = ("values", values)
+        return encoded
+
+    def __init__(self, encoded: dict, columns: dict[str, np.ndarray]):
+        self._fields: list[np.ndarray | list] = []  # a column (read a row at a time) or the values
+        for name in _STORED_FIELDS:
+            form, value = encoded[name]
+            if form == "column":
+                self._fields.append(columns[value])
+            elif form == "joined":
+                self._fields.append(value.split(_ORIGINS))
+            elif form == "values":
+                self._fields.append(list(value))
+            else:
+                raise ValueError(f"unknown form {form!r} of {name}")
+        self._joined_origins = encoded["origin"][0] == "joined"
+        if len({len(values) for values in self._fields}) > 1:
+            raise ValueError("fields of different lengths")
+
+    def __len__(self) -> int:
+        return len(self._fields[-1])
+
+    def one(self, row: int) -> ElementSet:
+        return self._make(*(values[row:row + 1].tolist()[0] if isinstance(values, np.ndarray) else values[row]
+                            for values in self._fields))
+
+    def all(self) -> tuple[ElementSet, ...]:
+        fields_ = [values.tolist() if isinstance(values, np.ndarray) else values for values in self._fields]
+        return tuple(self._make(*values) for values in zip(*fields_))
+
+    def _make(self, norad_id: int, name: str, intl_designator: str, classification: str, source: str, location: str,
+              object_type: str | None, origin) -> ElementSet:
+        origin = tuple(origin.split(_ORIGIN_PARTS)) if self._joined_origins else tuple(origin)
+        return ElementSet(satrec_from(origin), norad_id, name, intl_designator, classification, source, location,
+                          object_type).made_from(origin)
 
 
 _OWNER_BASIS_LABELS = (("GCAT", FROM_GCAT), ("name (inferred)", FROM_NAME), ("launch (inferred)", FROM_LAUNCH),

@@ -16,7 +16,9 @@ from pathlib import Path
 from app.common.output_file import OutputError, check_output
 from app.cli.termination import end_on_sigterm_as_on_ctrl_c
 from app.common.user_settings import PasswordFileError, connection_password, load_settings
-from app.storage import StoreError
+
+# the classes and their database (app.classroom, app.storage) are imported when a command
+# runs: the parser is built for every ``spaceops`` command
 
 EXIT_OK, EXIT_USAGE, EXIT_DATABASE, EXIT_INTERRUPTED = 0, 2, 4, 130
 
@@ -83,6 +85,7 @@ def _catalog_reader(paths: list[str] | None):
 def classroom_command(args) -> int:
     from app.classroom import LessonError, follow, lead, load_lesson
     from app.classroom.answer_script import load_answer_script
+    from app.storage import StoreError
 
     if args.classroom_command == "debrief":
         return debrief_command(args)
@@ -117,6 +120,7 @@ def debrief_command(args) -> int:
     for no such class or a database that cannot be read."""
     from app.classroom.class_records import ClassRecords
     from app.classroom.debrief import build_debrief, write_csv, write_json
+    from app.storage import StoreError
 
     suffix = Path(args.out).suffix.lower()
     if suffix not in DEBRIEF_SUFFIXES:

@@ -12,7 +12,9 @@ import sys
 from app.common.marking import CLASSIFICATIONS
 from app.cli.termination import end_on_sigterm_as_on_ctrl_c
 from app.common.user_settings import ROLES, PasswordFileError, connection_password, load_settings, read_password_file
-from app.storage import StoreError, add_operator, init_floor, list_operators
+
+# the database (app.storage: SQLAlchemy) is imported when a command runs: the parser is built
+# for every ``spaceops`` command
 
 EXIT_OK, EXIT_NOT_CONVERGED, EXIT_USAGE, EXIT_DATABASE, EXIT_INTERRUPTED = 0, 1, 2, 4, 130
 
@@ -72,6 +74,8 @@ def _seconds_argument(text: str) -> float:
 def floor_command(args) -> int:
     if args.floor_command == "loadtest":
         return _loadtest(args)
+    from app.storage import StoreError, add_operator, init_floor, list_operators
+
     try:
         password = connection_password(load_settings(), args.connect_password_file)
         if args.floor_command == "init":
@@ -94,8 +98,7 @@ def floor_command(args) -> int:
 
 
 def _loadtest(args) -> int:
-    
-    from app.storage import LoadtestRefused, require_local, run_loadtest
+    from app.storage import LoadtestRefused, StoreError, require_local, run_loadtest
 
     try:
         require_local(args.database)  # before reading anything or connecting

@@ -14,13 +14,12 @@ import math
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from app import __version__
 from app.astro.timeutil import FIRST_YEAR, LAST_YEAR, TimeFormatError, format_utc, in_supported_years, parse_utc
-from app.catalog import Catalog
-from app.catalog.ingest import Rejection
 from app.cli.classroom import add_classroom_parser, classroom_command
+from app.cli.export import add_export_parser, export_command
 from app.cli.scenario import add_scenario_parser, scenario_command
 from app.cli.floor import add_floor_parser, floor_command
 from app.cli.records import add_records_parsers, records_command
@@ -28,6 +27,14 @@ from app.cli.tasking import add_tasking_parser, tasking_command
 from app.common.logconfig import configure_logging
 from app.common.resources import default_catalog_paths
 from app.common.spreadsheet import safe_row
+
+if TYPE_CHECKING:
+    from app.catalog import Catalog
+    from app.catalog.ingest import Rejection
+
+# Each command imports what it needs when it runs (the command modules above import only
+# what their parsers need): ``spaceops propagate`` must not pay for the scenario stack,
+# scipy, pydantic, SQLAlchemy or Qt (tests/core/test_cli_imports.py).
 
 EXIT_OK, EXIT_USAGE, EXIT_REJECTED = 0, 2, 3
 log = logging.getLogger("spaceops")
@@ -174,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_floor_parser(commands, common)
     add_classroom_parser(commands, common)
     add_scenario_parser(commands, common, _utc_argument)
+    add_export_parser(commands, common)
 
     screenshot = commands.add_parser("screenshot", parents=[common],
                                      help="render the main window (globe and map included) to a PNG")
@@ -224,6 +232,8 @@ def _run(argv: Sequence[str] | None) -> int:
         return floor_command(args)
     if args.command == "classroom":
         return classroom_command(args)
+    if args.command == "export":
+        return export_command(args)
     if args.command == "scenario":
         return scenario_command(args)
     if args.command == "warm-up":
@@ -258,6 +268,8 @@ PASS_FIELDS = ("sensor", "norad_id", "aos_utc", "tca_utc", "los_utc", "max_eleva
 def passes_command(parser: argparse.ArgumentParser, args) -> int:
     from dataclasses import replace
 
+    from app.catalog import Catalog
+    from app.catalog.ingest import Rejection
     from app.sensors.passes import passes_for_object
     from app.sensors.sites import Sensor, SensorError, SensorStore, all_sensors, find_sensors
 
@@ -278,11 +290,12 @@ def passes_command(parser: argparse.ArgumentParser, args) -> int:
         if not -5.0 <= args.min_elevation_deg <= 90.0:
             parser.error("--min-elevation-deg must be in [-5, 90]")
         sensors = [replace(s, min_elevation_deg=args.min_elevation_deg) for s in sensors]
-    catalog = Catalog.load(args.catalog if args.catalog else default_catalog_paths())
+    catalog = Catalog.load(args.catalog if args.catalog else default_catalog_paths(), lazy=True)
     rejected = list(catalog.rejections)
     rows = []
     if args.norad in catalog:
-        passes = passes_for_object(catalog, args.norad, sensors, args.start, args.hours)
+        one = catalog.subset(catalog.rows_of([args.norad]))  # makes this object's satrec only
+        passes = passes_for_object(one, args.norad, sensors, args.start, args.hours)
         rows = [{k: v for k, v in p.as_dict().items() if k in PASS_FIELDS} for p in passes]
     else:
         rejected.append(Rejection("--norad", str(args.norad), "catalog number not in the catalog"))
@@ -314,6 +327,8 @@ SCREEN_FIELDS = ("primary", "primary_name", "secondary", "secondary_name", "tca_
 
 
 def screen_command(args) -> int:
+    from app.catalog import Catalog
+    from app.catalog.ingest import Rejection
     from app.conjunction.screening import screen_all, screen_primaries
 
     catalog = Catalog.load(args.catalog if args.catalog else default_catalog_paths())
@@ -447,7 +462,9 @@ def _report_warnings(catalog: Catalog) -> None:
 
 
 def catalog_info(files: Sequence[str]) -> int:
-    catalog = Catalog.load(files)
+    from app.catalog import Catalog
+
+    catalog = Catalog.load(files, lazy=True)  # the columns say it all: no satrec is made
     json.dump(catalog.summary(), sys.stdout, indent=2)
     sys.stdout.write("\n")
     _report_warnings(catalog)
@@ -464,9 +481,11 @@ def _finite_vector(values) -> list[float | None]:
 
 
 def propagate_command(files: Sequence[str] | None, at: datetime, ids: list[int] | None, fmt: str) -> int:
+    from app.catalog import Catalog
+    from app.catalog.ingest import Rejection
     from app.live.engine import propagate  # after logging is set up; keeps --help fast
 
-    loaded = catalog = Catalog.load(files if files else default_catalog_paths())
+    loaded = catalog = Catalog.load(files if files else default_catalog_paths(), lazy=True)  # makes the --ids only
     rejected = list(catalog.rejections)
     if ids is not None:
         missing = [n for n in ids if n not in catalog]

@@ -15,11 +15,17 @@ import io
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.common.marking import DATA_MODES, highest_classification, is_shelved, is_waiting, nations_in
 from app.common.spreadsheet import safe_row
 from app.common.user_settings import Operator, PasswordFileError, connection_password, load_settings
-from app.storage import Store, StoreError, default_database_url, now_utc
+
+if TYPE_CHECKING:
+    from app.storage import Store
+
+# the database (app.storage: SQLAlchemy) is imported when a command runs: the parsers are
+# built for every ``spaceops`` command
 
 EXIT_OK, EXIT_USAGE, EXIT_DATABASE = 0, 2, 4
 PAIR_FIELDS = ("id", "primary_id", "secondary_id", "caution_km", "warning_km", "closing_speed_km_s",
@@ -79,6 +85,8 @@ def open_store(args) -> Store:
     """The store on ``--database``, else the settings' URL, else the default SQLite file
     (as ``tasking``). A listing never creates a database: a SQLite file that is not there
     is a StoreError. PasswordFileError for an unreadable ``--connect-password-file``."""
+    from app.storage import Store, StoreError, default_database_url
+
     settings = load_settings()
     url = args.database or settings.database_url or default_database_url()
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:" and not Path(url[len("sqlite:///"):]).is_file():
@@ -87,6 +95,8 @@ def open_store(args) -> Store:
 
 
 def records_command(args) -> int:
+    from app.storage import StoreError
+
     try:
         store = open_store(args)
     except PasswordFileError as error:
@@ -114,6 +124,8 @@ def _events(store: Store, waiting_only: bool, limit: int) -> list[dict]:
     """The newest ``limit`` events the operator may see (only waiting alerts with
     ``waiting_only``). Shelved and informational events are not waiting, so when fewer
     than ``limit`` waiting ones come back the whole log is read."""
+    from app.storage import now_utc
+
     now = now_utc()
 
     def read(window: int | None) -> list[dict]:
@@ -177,6 +189,8 @@ def _cell(value) -> str:
 
 
 def _write(records: list[dict], fields: tuple[str, ...], columns, noun: str, operator: Operator, form: str) -> None:
+    from app.storage import now_utc
+
     marking, listed = overall_marking(records), now_utc()
     count = f"{len(records)} {noun}{'' if len(records) == 1 else 's'}"
     if form == "json":

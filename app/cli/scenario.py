@@ -12,8 +12,9 @@ import time
 from pathlib import Path
 
 from app.common.output_file import OutputError, check_output, replaced_when_done
-from app.scenario.format import ScenarioError
-from app.scenario.opening import open_scenario
+
+# the scenario stack (pydantic, scipy) is imported when a command runs: the parser is built
+# for every ``spaceops`` command
 
 EXIT_OK, EXIT_USAGE, EXIT_INVALID = 0, 2, 3
 
@@ -30,6 +31,9 @@ def add_scenario_parser(commands, common: argparse.ArgumentParser, utc_argument)
 
 
 def scenario_command(args) -> int:
+    from app.scenario.format import ScenarioError
+    from app.scenario.opening import open_scenario
+
     started = time.perf_counter()
     try:
         run = open_scenario(args.file)

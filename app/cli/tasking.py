@@ -10,13 +10,16 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.common.marking import DATA_MODES
+from app.tasking.vocabulary import FINAL_STATES, PRECEDENCES, TRANSITIONS
 
-from app.common.user_settings import PasswordFileError, connection_password, is_nation_code, load_settings
-from app.storage import Store, StoreError, TaskingRepository
-from app.tasking.exchange import HIGHEST_CLEARANCE, ExchangeError, export_csv, export_json, read_exchange_file
-from app.tasking.request import PRECEDENCES, TRANSITIONS, FINAL_STATES, request_to_record
+if TYPE_CHECKING:
+    from app.storage import TaskingRepository
+
+# the database, the exchange formats and the requests are imported when a command runs
+# (the parser is built for every ``spaceops`` command)
 
 EXIT_OK, EXIT_USAGE, EXIT_REJECTED, EXIT_DATABASE = 0, 2, 3, 4
 LIST_FIELDS = ("id", "status", "precedence", "title", "target_norad_id", "requesting_nation", "collection_type",
@@ -24,6 +27,8 @@ LIST_FIELDS = ("id", "status", "precedence", "title", "target_norad_id", "reques
 
 
 def _nation(text: str) -> str:
+    from app.common.user_settings import is_nation_code
+
     if not is_nation_code(text.upper()):
         raise argparse.ArgumentTypeError(f"{text!r} is not an ISO alpha-3 nation code (e.g. GBR)")
     return text.upper()
@@ -61,6 +66,9 @@ def add_tasking_parser(commands, common: argparse.ArgumentParser) -> None:
 
 
 def tasking_command(args) -> int:
+    from app.common.user_settings import PasswordFileError, connection_password, load_settings
+    from app.storage import Store, StoreError
+
     settings = load_settings()
     try:
         store = Store(args.database or settings.database_url or None,
@@ -88,6 +96,9 @@ def tasking_command(args) -> int:
 
 
 def _list(book: TaskingRepository, args) -> int:
+    from app.tasking.exchange import export_csv
+    from app.tasking.request import request_to_record
+
     requests = book.requests(data_mode=args.data_mode, status=args.status, nation=args.nation,
                              precedence=args.precedence, target_norad_id=args.target)
     _report_unreadable(book)
@@ -106,6 +117,8 @@ def _report_unreadable(book: TaskingRepository) -> None:
 
 def _export(book: TaskingRepository, operator, args) -> int:
     """Only what the operator may see (their nation and clearance), for ``--for-nation`` X."""
+    from app.tasking.exchange import HIGHEST_CLEARANCE, export_csv, export_json
+
     requests = book.requests(data_mode=args.data_mode)
     _report_unreadable(book)
     clearance = getattr(operator, "clearance", HIGHEST_CLEARANCE)
@@ -115,6 +128,8 @@ def _export(book: TaskingRepository, operator, args) -> int:
 
 
 def _show(book: TaskingRepository, request_id: str) -> int:
+    from app.tasking.request import request_to_record
+
     request = book.get(request_id)
     if request is None:
         print(f"spaceops: no tasking request {request_id!r} in {book.database.url}", file=sys.stderr)
@@ -128,6 +143,8 @@ def _show(book: TaskingRepository, request_id: str) -> int:
 
 
 def _import(book: TaskingRepository, path: str) -> int:
+    from app.tasking.exchange import ExchangeError, read_exchange_file
+
     try:
         read = read_exchange_file(Path(path))
     except ExchangeError as error:

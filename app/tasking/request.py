@@ -20,19 +20,7 @@ from app.common.progress import Progress
 from app.common.user_settings import is_nation_code
 from app.sensors.passes import Pass, passes_of
 from app.sensors.sites import Sensor
-
-COLLECTION_TYPES = ("search", "track", "dwell", "stare", "characterize", "imagery")
-PRECEDENCES = ("FLASH", "IMMEDIATE", "PRIORITY", "ROUTINE")
-OPEN_STATES = ("DRAFT", "SUBMITTED", "APPROVED", "SCHEDULED")
-FINAL_STATES = ("COLLECTED", "PARTIAL", "FAILED", "REJECTED", "CANCELLED")
-SENSOR_REQUEST_KINDS = ("sensor", "nation", "commercial", "any")
-# state -> actions allowed there -> resulting state
-TRANSITIONS = {
-    "DRAFT": {"submit": "SUBMITTED", "cancel": "CANCELLED"},
-    "SUBMITTED": {"approve": "APPROVED", "reject": "REJECTED", "cancel": "CANCELLED"},
-    "APPROVED": {"schedule": "SCHEDULED", "reject": "REJECTED", "cancel": "CANCELLED"},
-    "SCHEDULED": {"collected": "COLLECTED", "partial": "PARTIAL", "failed": "FAILED", "cancel": "CANCELLED"},
-}
+from app.tasking.vocabulary import COLLECTION_TYPES, FINAL_STATES, PRECEDENCES, SENSOR_REQUEST_KINDS, TRANSITIONS
 
 
 class TaskingError(FieldError):

@@ -20,10 +20,10 @@ from datetime import datetime
 from typing import Any, Iterable
 
 from sgp4 import omm as sgp4_omm
-from sgp4.api import Satrec
 
 from app.astro.timeutil import parse_ccsds_utc
-from app.catalog.ingest.records import ElementSet, ReadResult, RecordError, Rejection
+from app.catalog.ingest.records import (ElementSet, ReadResult, RecordError, Rejection, omm_origin,
+                                        satrec_from_omm_fields)
 from app.catalog.ingest.text import UNDECODABLE, decode_lines, decode_text
 
 log = logging.getLogger(__name__)
@@ -137,9 +137,8 @@ def element_set_from_fields(raw: dict[Any, Any], source: str, location: str) -> 
     sgp4_fields["EPOCH"] = epoch.strftime("%Y-%m-%dT%H:%M:%S.%f")
     sgp4_fields["CLASSIFICATION_TYPE"] = classification
     sgp4_fields["NORAD_CAT_ID"] = str(norad_id if norad_id <= SGP4_MAX_SATNUM else 0)
-    satrec = Satrec()
     try:
-        sgp4_omm.initialize(satrec, sgp4_fields)
+        satrec = satrec_from_omm_fields(sgp4_fields)
     except (ValueError, KeyError, RuntimeError) as error:
         raise RecordError(f"sgp4 refused the element set: {error}") from None
     object_type = _OBJECT_TYPES.get(fields.get("OBJECT_TYPE", "").upper())
@@ -152,7 +151,7 @@ def element_set_from_fields(raw: dict[Any, Any], source: str, location: str) -> 
         source=source,
         location=location,
         object_type=object_type,
-    )
+    ).made_from(omm_origin(sgp4_fields))
 
 
 def _collect(records: Iterable[tuple[str, dict[Any, Any]]], source: str) -> ReadResult:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sgp4 import omm as sgp4_omm
 from sgp4.api import Satrec
 
 
@@ -69,10 +70,59 @@ class ElementSet:
     source: str
     location: str
     object_type: str | None = None  # from an OMM OBJECT_TYPE field when present
+    # what the readers made ``satrec`` from (see ``satrec_from``), so that the catalog cache
+    # can make it again to the bit; None for element sets made otherwise. Not an argument:
+    # ``dataclasses.replace`` (a new satrec after a burn) never carries a stale one over.
+    origin: tuple[str, str, str] | tuple[str, str] | None = field(default=None, init=False, compare=False,
+                                                                  repr=False)
 
     @property
     def epoch_jd(self) -> float:
         return self.satrec.jdsatepoch + self.satrec.jdsatepochF
+
+    def made_from(self, origin: tuple[str, str, str] | tuple[str, str] | None) -> "ElementSet":
+        """This element set, saying that its satrec is ``satrec_from(origin)`` (readers only)."""
+        object.__setattr__(self, "origin", origin)
+        return self
+
+
+# The one recipe for a reader's Satrec, shared by the readers and the catalog cache: ``("tle",
+# line1, line2)``, or ``("omm", fields)`` with the values of ``OMM_SGP4_KEYS`` joined by
+# ``OMM_SEPARATOR`` (one string: a catalog of OMM records holds one per object).
+OMM_SGP4_KEYS = ("CLASSIFICATION_TYPE", "OBJECT_ID", "EPHEMERIS_TYPE", "ELEMENT_SET_NO", "REV_AT_EPOCH", "EPOCH",
+                 "ARG_OF_PERICENTER", "BSTAR", "ECCENTRICITY", "INCLINATION", "MEAN_ANOMALY", "MEAN_MOTION_DDOT",
+                 "MEAN_MOTION_DOT", "MEAN_MOTION", "RA_OF_ASC_NODE", "NORAD_CAT_ID")
+OMM_SEPARATOR = "\x1f"
+
+
+def tle_origin(line1: str, line2: str) -> tuple[str, str, str]:
+    return ("tle", line1, line2)
+
+
+def omm_origin(fields: dict[str, str]) -> tuple[str, str] | None:
+    """The OMM recipe of sgp4's fields; None if a value holds the separator (then a satrec
+    made from them cannot be cached, but is still made: see ``satrec_from_omm_fields``)."""
+    values = [fields[key] for key in OMM_SGP4_KEYS]
+    if any(OMM_SEPARATOR in value for value in values):
+        return None
+    return ("omm", OMM_SEPARATOR.join(values))
+
+
+def satrec_from(origin: tuple[str, ...]) -> Satrec:
+    """The Satrec of a recipe (``tle_origin``, ``omm_origin``); sgp4's ValueError or
+    RuntimeError for elements it refuses."""
+    if origin[0] == "tle":
+        return Satrec.twoline2rv(origin[1], origin[2])
+    if origin[0] == "omm":
+        return satrec_from_omm_fields(dict(zip(OMM_SGP4_KEYS, origin[1].split(OMM_SEPARATOR))))
+    raise ValueError(f"unknown element set origin {origin[0]!r}")
+
+
+def satrec_from_omm_fields(fields: dict[str, str]) -> Satrec:
+    """sgp4's own OMM initialisation (it reads only ``OMM_SGP4_KEYS``)."""
+    satrec = Satrec()
+    sgp4_omm.initialize(satrec, {key: fields[key] for key in OMM_SGP4_KEYS})
+    return satrec
 
 
 # A hostile file can hold millions of bad records: the first this many rejections (and

@@ -15,9 +15,8 @@ import re
 from typing import BinaryIO, Callable, Iterable
 
 import numpy as np
-from sgp4.api import Satrec
 
-from app.catalog.ingest.records import ElementSet, ReadResult, RecordError, Rejection
+from app.catalog.ingest.records import ElementSet, ReadResult, RecordError, Rejection, satrec_from, tle_origin
 from app.catalog.ingest.text import MAX_LINE_BYTES, OVERLONG, UNDECODABLE, decode_lines, stream_lines
 
 TLE_LINE_LENGTH = 69
@@ -331,7 +330,8 @@ def _element_set_or_rejection(line1: str, line2: str, name: str, source: str, li
                               check_checksum: bool, result: ReadResult) -> ElementSet | None:
     try:
         catalog_number = validate_tle_pair(line1, line2, check_checksum)
-        satrec = Satrec.twoline2rv(line1, line2)
+        origin = tle_origin(line1, line2)
+        satrec = satrec_from(origin)
     except RecordError as error:
         result.reject(Rejection(source, f"line {line_number}", error.reason, error.field))
         return None
@@ -339,13 +339,14 @@ def _element_set_or_rejection(line1: str, line2: str, name: str, source: str, li
         result.reject(Rejection(source, f"line {line_number}", f"sgp4 refused the element set: {error}"))
         return None
     return ElementSet(satrec, catalog_number, name, _intl_designator(line1), line1[7].strip() or "U", source,
-                      f"line {line_number}")
+                      f"line {line_number}").made_from(origin)
 
 
 def _element_set(line1: str, line2: str, name: str, catalog_number: int, source: str,
                  line_number: int) -> ElementSet:
-    return ElementSet(Satrec.twoline2rv(line1, line2), catalog_number, name, _intl_designator(line1),
-                      line1[7].strip() or "U", source, f"line {line_number}")
+    origin = tle_origin(line1, line2)
+    return ElementSet(satrec_from(origin), catalog_number, name, _intl_designator(line1),
+                      line1[7].strip() or "U", source, f"line {line_number}").made_from(origin)
 
 
 def read_tle_bytes(data: bytes, source: str, check_checksum: bool = True) -> ReadResult:
