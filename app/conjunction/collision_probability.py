@@ -9,7 +9,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import integrate, special
 
 from app.astro.constants import EARTH_ROTATION_RAD_S
 from app.conjunction.cdm import EARTH_FIXED_FRAMES, Cdm
@@ -50,6 +49,8 @@ def foster_pc(r1_km, v1_km_s, cov1_rtn_m2, r2_km, v2_km_s, cov2_rtn_m2, hbr_m: f
 
 def gaussian_over_circle(mean: np.ndarray, covariance: np.ndarray, radius: float) -> float:
     """Integral of N(mean, covariance) over the disc of ``radius`` about the origin."""
+    from scipy import integrate  # here, not at the top: scipy costs the console's first frame 0.7 s
+
     eigenvalues, eigenvectors = np.linalg.eigh(covariance)
     sx, sy = math.sqrt(max(eigenvalues[0], 1e-30)), math.sqrt(max(eigenvalues[1], 1e-30))
     xm, ym = eigenvectors.T @ mean  # the miss vector on the principal axes
@@ -57,7 +58,7 @@ def gaussian_over_circle(mean: np.ndarray, covariance: np.ndarray, radius: float
     def strip_across(x: float) -> float:
         """The probability across y of the disc's chord at x."""
         half = math.sqrt(max(radius * radius - x * x, 0.0))
-        return 0.5 * (special.erf((ym + half) / (math.sqrt(2) * sy)) - special.erf((ym - half) / (math.sqrt(2) * sy)))
+        return 0.5 * (math.erf((ym + half) / (math.sqrt(2) * sy)) - math.erf((ym - half) / (math.sqrt(2) * sy)))
 
     def strip(x: float) -> float:
         return math.exp(-0.5 * ((x - xm) / sx) ** 2) / (math.sqrt(2 * math.pi) * sx) * strip_across(x)

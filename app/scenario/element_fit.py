@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-from scipy.integrate import solve_ivp
-from scipy.optimize import least_squares
 from sgp4.api import WGS72, Satrec
 
 from app.astro.constants import WGS72_EARTH_RADIUS_KM, WGS72_J2, WGS72_MU_KM3_S2
@@ -52,6 +50,8 @@ def _two_body_j2(_t, state):
 
 def propagate_numerically(r_km: np.ndarray, v_km_s: np.ndarray, offsets_s: np.ndarray) -> np.ndarray:
     """Positions (N, 3) km at ``offsets_s`` (from 0, increasing), two-body + J2."""
+    from scipy.integrate import solve_ivp  # here, not at the top: scipy costs the console's first frame 0.7 s
+
     solution = solve_ivp(_two_body_j2, (0.0, float(offsets_s[-1])), np.concatenate([r_km, v_km_s]),
                          method="DOP853", t_eval=offsets_s, rtol=1e-11, atol=1e-9)
     if not solution.success:
@@ -152,6 +152,8 @@ def fit_to_state(base: Satrec, satnum: int, epoch: datetime, r0: np.ndarray, v_b
         if np.any(error_codes):
             return np.full(reference.size, 1e6)
         return (positions - reference).ravel()
+
+    from scipy.optimize import least_squares
 
     solution = least_squares(residuals, start, method="lm", x_scale="jac", xtol=1e-12, ftol=1e-12, max_nfev=400)
     distance = np.linalg.norm(solution.fun.reshape(-1, 3), axis=1)
