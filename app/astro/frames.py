@@ -14,6 +14,14 @@ the IAU 2006/2000A bias-precession-nutation matrix. It hardly depends on UT1 - U
 sidereal times turn with the Earth: their difference moves by under 1e-11 rad for a second of
 UT1 - UTC, 0.4 mm at GEO), so UT1 = UTC costs nothing here: it agrees with Skyfield's GCRS
 within millimetres.
+
+GCRS -> EME2000 (the mean equator and equinox of J2000, CCSDS's EME2000) is the IAU 2000 frame
+bias, one constant rotation of about 23 mas (``erfa.bp00``'s bias matrix): up to 0.8 m at LEO,
+4.5 m at GEO (less along the rotation's axis). GCRS -> ITRS is the IAU 2006/2000A CIO-based rotation (``erfa.c2t06a``),
+with UT1 = UTC and no polar motion as everywhere in the console: the same Earth-fixed frame as
+the IAU-82 GMST rotation from TEME above within 2e-10 rad (measured 0.5 mm at LEO, 3 mm at
+GEO: both turn TEME's mean equinox with one UT1 and the same sidereal-time model), so a state
+taken to ITRS one way comes back by the other.
 """
 
 from __future__ import annotations
@@ -68,22 +76,31 @@ def teme_to_itrs(r_teme_km: np.ndarray, v_teme_km_s: np.ndarray, jd_utc: float, 
     return r_pef, v_pef
 
 
-def teme_to_gcrs_rotation(jd_utc: np.ndarray | float, fr_utc: np.ndarray | float) -> np.ndarray:
-    """The matrices (... x 3 x 3) taking TEME vectors to GCRS at split UTC Julian dates:
-    ``r_gcrs = R @ r_teme`` (positions; velocities too, to well under a mm/s)."""
+def _utc_and_tt(jd_utc, fr_utc):
+    """``(jd, fr, tt1, tt2)``: the UTC date with its whole days in ``jd`` (as ERFA's UTC
+    functions want a date and a fraction) and the same instants in TT."""
     import warnings
 
-    import erfa  # (pyerfa: imported here, so that the frames most commands use cost nothing more)
+    import erfa
 
     jd = np.asarray(jd_utc, dtype=float)
     fr = np.asarray(fr_utc, dtype=float)
-    whole = np.floor(fr)  # the day part into jd, as ERFA's UTC functions want a date and a fraction
+    whole = np.floor(fr)
     jd, fr = jd + whole, fr - whole
     with warnings.catch_warnings():
         # past ERFA's table of leap seconds it warns "dubious year" and keeps the last offset
         warnings.simplefilter("ignore", erfa.ErfaWarning)
         tai1, tai2 = erfa.utctai(jd, fr)
     tt1, tt2 = erfa.taitt(tai1, tai2)
+    return jd, fr, tt1, tt2
+
+
+def teme_to_gcrs_rotation(jd_utc: np.ndarray | float, fr_utc: np.ndarray | float) -> np.ndarray:
+    """The matrices (... x 3 x 3) taking TEME vectors to GCRS at split UTC Julian dates:
+    ``r_gcrs = R @ r_teme`` (positions; velocities too, to well under a mm/s)."""
+    import erfa  # (pyerfa: imported here, so that the frames most commands use cost nothing more)
+
+    jd, fr, tt1, tt2 = _utc_and_tt(jd_utc, fr_utc)
     # UT1 = UTC, as everywhere in the console: the rotation does not feel it (see above)
     angle = erfa.gmst82(jd, fr) - erfa.gst06a(jd, fr, tt1, tt2)  # TEME -> true of date: R3(GMST - GAST)
     cos_a, sin_a = np.cos(angle), np.sin(angle)
@@ -109,6 +126,65 @@ def teme_to_itrs_many_epochs(r_teme_km: np.ndarray, jd_utc: np.ndarray, fr_utc: 
     out[..., 1] = -sin_t * r_teme_km[..., 0] + cos_t * r_teme_km[..., 1]
     out[..., 2] = r_teme_km[..., 2]
     return out
+
+
+def gcrs_to_eme2000_matrix() -> np.ndarray:
+    """The IAU 2000 frame bias B (``erfa.bp00``'s first matrix, constant): ``r_eme2000 = B @
+    r_gcrs``. The two frames differ by about 23 mas (1.1e-7 rad): up to 0.8 m at LEO, 4.5 m at GEO."""
+    import erfa
+
+    return erfa.bp00(_J2000_JD, 0.0)[0]
+
+
+def gcrs_to_itrs_rotation(jd_utc: np.ndarray | float, fr_utc: np.ndarray | float) -> np.ndarray:
+    """The matrices (... x 3 x 3) taking GCRS vectors to ITRS at split UTC Julian dates
+    (IAU 2006/2000A, CIO based: ``erfa.c2t06a``), UT1 = UTC and no polar motion: ``r_itrs =
+    R @ r_gcrs``. Velocities also need Earth's rotation: see :func:`gcrs_to_itrs_states`."""
+    import erfa
+
+    jd, fr, tt1, tt2 = _utc_and_tt(jd_utc, fr_utc)
+    return erfa.c2t06a(tt1, tt2, jd, fr, 0.0, 0.0)
+
+
+def gcrs_to_itrs_states(r_gcrs_km: np.ndarray, v_gcrs_km_s: np.ndarray, jd_utc: np.ndarray,
+                        fr_utc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """States (N x 3, one epoch per row) from GCRS to ITRS; the velocity is the Earth-fixed
+    one (``v_itrs = R v_gcrs - omega x r_itrs``)."""
+    rotation = gcrs_to_itrs_rotation(jd_utc, fr_utc)
+    r_itrs = np.einsum("...ij,...j->...i", rotation, np.asarray(r_gcrs_km, dtype=float))
+    v_itrs = np.einsum("...ij,...j->...i", rotation, np.asarray(v_gcrs_km_s, dtype=float))
+    v_itrs[..., 0] += EARTH_ROTATION_RAD_S * r_itrs[..., 1]
+    v_itrs[..., 1] -= EARTH_ROTATION_RAD_S * r_itrs[..., 0]
+    return r_itrs, v_itrs
+
+
+def itrs_to_gcrs_states(r_itrs_km: np.ndarray, v_itrs_km_s: np.ndarray, jd_utc: np.ndarray,
+                        fr_utc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The inverse of :func:`gcrs_to_itrs_states` (``v_gcrs = R.T (v_itrs + omega x r_itrs)``)."""
+    rotation = np.swapaxes(gcrs_to_itrs_rotation(jd_utc, fr_utc), -1, -2)
+    r_itrs = np.asarray(r_itrs_km, dtype=float)
+    v_inertial = np.array(v_itrs_km_s, dtype=float)
+    v_inertial[..., 0] -= EARTH_ROTATION_RAD_S * r_itrs[..., 1]
+    v_inertial[..., 1] += EARTH_ROTATION_RAD_S * r_itrs[..., 0]
+    return (np.einsum("...ij,...j->...i", rotation, r_itrs),
+            np.einsum("...ij,...j->...i", rotation, v_inertial))
+
+
+def teme_to_itrs_states_many_epochs(r_teme_km: np.ndarray, v_teme_km_s: np.ndarray, jd_utc: np.ndarray,
+                                    fr_utc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`teme_to_itrs` (UT1 = UTC, no polar motion) with one epoch per row: positions and
+    Earth-fixed velocities."""
+    theta = gmst_rad(jd_utc, fr_utc)
+    cos_t, sin_t = np.cos(theta), np.sin(theta)
+    r, v = np.asarray(r_teme_km, dtype=float), np.asarray(v_teme_km_s, dtype=float)
+    r_itrs, v_itrs = np.empty_like(r), np.empty_like(v)
+    for out, vec in ((r_itrs, r), (v_itrs, v)):
+        out[..., 0] = cos_t * vec[..., 0] + sin_t * vec[..., 1]
+        out[..., 1] = -sin_t * vec[..., 0] + cos_t * vec[..., 1]
+        out[..., 2] = vec[..., 2]
+    v_itrs[..., 0] += EARTH_ROTATION_RAD_S * r_itrs[..., 1]
+    v_itrs[..., 1] -= EARTH_ROTATION_RAD_S * r_itrs[..., 0]
+    return r_itrs, v_itrs
 
 
 class GeodeticConverter:

@@ -1,9 +1,12 @@
-"""``spaceops export omm|tle|czml``: element sets out, for partners (``app.exchange``).
+"""``spaceops export omm|tle|czml|oem``: element sets and ephemerides out, for partners
+(``app.exchange``).
 
     spaceops export omm  [--catalog FILE...] [--ids N,N] [--group NAME] [--format xml|kvn|json|csv] --out FILE
     spaceops export tle  [--catalog FILE...] [--ids N,N] [--group NAME] --out FILE
     spaceops export czml [--catalog FILE...] [--ids N,N] [--group NAME] --start ISO --hours H
                          [--step-s S] [--frame INERTIAL|FIXED] --out FILE
+    spaceops export oem  [--catalog FILE...] [--ids N,N] [--group NAME] --start ISO --hours H
+                         [--step-s S] [--frame GCRF|EME2000|TEME|ITRF] [--format kvn|xml] --out FILE
 
 Each takes ``--for-nation X`` (the recipients: only what X may see goes out) and
 ``--max-classification LEVEL`` (the export's own limit), and always holds only what the
@@ -15,7 +18,8 @@ A summary goes to stdout as JSON; every object left out is named on stderr.
 
 Exit codes: 0 written; 2 usage (a bad option, group, span, an output that cannot be written);
 3 written, but input records were rejected or objects left out (not releasable, no TLE
-catalog number, no position in the span), or a catalog number asked for is not in the catalog;
+catalog number, no position in the span, fewer than two OEM states), or a catalog number asked
+for is not in the catalog;
 4 the database named cannot be used."""
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_USAGE, EXIT_REJECTED, EXIT_DATABASE = 0, 2, 3, 4
 OMM_FORMATS = ("xml", "kvn", "json", "csv")
+OEM_FORMATS = ("kvn", "xml")
+OEM_FRAMES = ("GCRF", "EME2000", "TEME", "ITRF")
 _FORMAT_BY_SUFFIX = {".xml": "xml", ".kvn": "kvn", ".omm": "kvn", ".txt": "kvn", ".json": "json", ".csv": "csv"}
 MAX_HOURS = 24 * 31
 
@@ -109,7 +115,8 @@ def add_export_parser(commands, common: argparse.ArgumentParser) -> None:
                         help="a floor login's password (else the settings' file, PGPASSFILE, ~/.pgpass)")
 
     export = commands.add_parser("export", parents=[common],
-                                 help="element sets out for partners: OMM, TLE or CZML, marked and releasable")
+                                 help="element sets out for partners: OMM, TLE, CZML or OEM, marked and "
+                                      "releasable")
     sub = export.add_subparsers(dest="export_command", metavar="FORMAT", required=True)
     omm = sub.add_parser("omm", parents=[common, shared],
                          help="CCSDS OMM: XML (NDM/XML 2.0), KVN (502.0-B-3), JSON or CSV (CelesTrak's GP fields)")
@@ -123,6 +130,15 @@ def add_export_parser(commands, common: argparse.ArgumentParser) -> None:
     czml.add_argument("--step-s", type=_step, default=60.0, metavar="S", help="seconds between samples (default 60)")
     czml.add_argument("--frame", choices=("INERTIAL", "FIXED"), default="INERTIAL",
                       help="INERTIAL: GCRS/ICRF (default; Cesium turns it with the Earth); FIXED: Earth-fixed")
+    oem = sub.add_parser("oem", parents=[common, shared],
+                         help="CCSDS OEM 2.0 (KVN or XML): SGP4 states over a span, Lagrange degree 7")
+    oem.add_argument("--start", required=True, type=_utc, metavar="ISO8601", help="UTC time of the first state")
+    oem.add_argument("--hours", required=True, type=_hours, metavar="H", help=f"the span (at most {MAX_HOURS} h)")
+    oem.add_argument("--step-s", type=_step, default=60.0, metavar="S", help="seconds between states (default 60)")
+    oem.add_argument("--frame", choices=OEM_FRAMES, default="GCRF",
+                     help="GCRF (default), EME2000 (GCRF with the IAU 2000 frame bias), TEME (SGP4's own) or ITRF "
+                          "(Earth-fixed, display grade)")
+    oem.add_argument("--format", choices=OEM_FORMATS, help="default: xml for an --out ending in .xml, else kvn")
 
 
 def _say(text: str) -> None:
@@ -198,6 +214,8 @@ def export_command(args) -> int:
     fmt = None
     if args.export_command == "omm":
         fmt = args.format or _FORMAT_BY_SUFFIX.get(target.suffix.lower(), "xml")
+    elif args.export_command == "oem":
+        fmt = args.format or ("xml" if target.suffix.lower() == ".xml" else "kvn")
     operator = resolve_operator(args)
     if isinstance(operator, int):
         return operator
@@ -222,7 +240,7 @@ def export_command(args) -> int:
 
 
 def _export(catalog, rows, operator, fmt, args):
-    """The ExportResult, or EXIT_USAGE for a CZML span or step it cannot sample (said why)."""
+    """The ExportResult, or EXIT_USAGE for a CZML or OEM span or step it cannot sample (said why)."""
     from app.exchange.release import releasable
 
     release = releasable(catalog, rows, operator, args.for_nation, args.max_classification)
@@ -234,6 +252,14 @@ def _export(catalog, rows, operator, fmt, args):
         from app.exchange.tle_out import export_tle
 
         return export_tle(catalog, release)
+    if args.export_command == "oem":
+        from app.exchange.oem_out import OemError, export_oem
+
+        try:
+            return export_oem(catalog, release, args.start, args.hours, args.step_s, args.frame, fmt)
+        except OemError as error:
+            _say(str(error))
+            return EXIT_USAGE
     from app.exchange.czml_out import CzmlError, export_czml
 
     try:

@@ -1,6 +1,9 @@
-"""Element sets out, in the files partners read: CCSDS OMM (XML, KVN, JSON, CSV), TLE and
-CZML. Every export goes through :func:`app.exchange.release.releasable` first (the operator's
-clearance, the recipients, the element sets' own classification) and carries its marking.
+"""Exchange with partners, in the files they read: element sets out (CCSDS OMM as XML, KVN,
+JSON or CSV; TLE; CZML) and ephemerides in and out (CCSDS OEM, KVN and XML). Every export goes
+through :func:`app.exchange.release.releasable` first (the operator's clearance, the recipients,
+the element sets' own classification) and carries its marking.
 
-One module per format: ``omm_out``, ``tle_out``, ``czml_out``; each hands back an
-:class:`~app.exchange.release.ExportResult` (the text, what went out, what was left out and why)."""
+One module per format and direction: ``omm_out``, ``tle_out``, ``czml_out``, ``oem_out``; each
+hands back an :class:`~app.exchange.release.ExportResult` (the text, what went out, what was
+left out and why). ``oem_in`` reads an OEM into :class:`~app.astro.ephemeris.Ephemeris`
+objects, each malformed part reported with its line and field."""
