@@ -47,6 +47,10 @@ _ANGLE_RANGES = {
 }
 _KVN_LINE = re.compile(r"^\s*([A-Z0-9_]+)\s*=\s*(.*?)\s*$")
 _KVN_UNITS = re.compile(r"\s*\[([^\]]*)\]\s*$")
+# text values: a trailing "[...]" is part of the text (``COSMOS 2433 [GLONASS-M]``), not a unit
+_KVN_TEXT_KEYWORDS = frozenset({"OBJECT_NAME", "OBJECT_ID", "CENTER_NAME", "REF_FRAME", "TIME_SYSTEM",
+                                "MEAN_ELEMENT_THEORY", "ORIGINATOR", "MESSAGE_ID", "CLASSIFICATION",
+                                "CREATION_DATE", "EPOCH", "REF_FRAME_EPOCH"})
 # the units the CCSDS OMM gives its mean elements in; a value stated in another unit is
 # refused rather than read as if it were in these (rad/s read as rev/day is a wrong orbit)
 OMM_UNITS = {"MEAN_MOTION": {"rev/day"}, "INCLINATION": {"deg"}, "RA_OF_ASC_NODE": {"deg"},
@@ -178,19 +182,23 @@ def read_omm_csv(data: bytes, source: str) -> ReadResult:
         text = decode_text(data)
     except UnicodeDecodeError as error:
         return _read_csv_lines_individually(data, source, error)
-    reader = sgp4_omm.parse_csv(io.StringIO(text, newline=""))
-    return _collect_csv(reader, source)
+    # leading "# ..." lines (a marking, as our own exports write) come before the header
+    lines = text.splitlines(keepends=True)
+    comments = next((n for n, line in enumerate(lines) if not line.lstrip().startswith("#")), len(lines))
+    reader = sgp4_omm.parse_csv(io.StringIO("".join(lines[comments:]), newline=""))
+    return _collect_csv(reader, source, comments)
 
 
-def _collect_csv(reader: csv.DictReader, source: str) -> ReadResult:
+def _collect_csv(reader: csv.DictReader, source: str, line_offset: int = 0) -> ReadResult:
     try:
         header = reader.fieldnames or []
     except csv.Error as error:
-        return _file_rejection(source, f"not a CSV file: {error}", "line 1")
+        return _file_rejection(source, f"not a CSV file: {error}", f"line {1 + line_offset}")
     normalised = {str(name).strip().upper() for name in header}
     missing = [key for key in MANDATORY_FIELDS if key not in normalised]
     if missing:
-        return _file_rejection(source, "CSV header lacks mandatory OMM columns: " + ", ".join(missing), "line 1")
+        return _file_rejection(source, "CSV header lacks mandatory OMM columns: " + ", ".join(missing),
+                               f"line {1 + line_offset}")
 
     def rows() -> Iterable[tuple[str, dict[Any, Any]]]:
         while True:
@@ -199,12 +207,12 @@ def _collect_csv(reader: csv.DictReader, source: str) -> ReadResult:
             except StopIteration:
                 return
             except csv.Error as error:
-                yield f"line {reader.line_num}", {"__error__": str(error)}
+                yield f"line {reader.line_num + line_offset}", {"__error__": str(error)}
                 continue
             if None in row:
-                yield f"line {reader.line_num}", {"__error__": "row has more values than the header has columns"}
+                yield f"line {reader.line_num + line_offset}", {"__error__": "row has more values than the header has columns"}
                 continue
-            yield f"line {reader.line_num}", row
+            yield f"line {reader.line_num + line_offset}", row
 
     result = ReadResult()
     for location, row in rows():
@@ -328,8 +336,10 @@ def read_omm_kvn(data: bytes, source: str) -> ReadResult:
                                                f"not a KEYWORD = value line: {line.strip()[:40]!r}"))
             broken = True
             continue
-        key, value = match.group(1), _KVN_UNITS.sub("", match.group(2))
-        stated = _KVN_UNITS.search(match.group(2))
+        key = match.group(1)
+        textual = key in _KVN_TEXT_KEYWORDS
+        value = match.group(2) if textual else _KVN_UNITS.sub("", match.group(2))
+        stated = None if textual else _KVN_UNITS.search(match.group(2))
         wrong_unit = unit_problem(key, stated.group(1) if stated else None)
         if wrong_unit:
             result.reject(Rejection(source, f"line {number}", wrong_unit, key))
