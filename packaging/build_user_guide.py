@@ -46,6 +46,7 @@ USER_SECTIONS = (
     "Classroom",
     "Exercise scenarios",
     "Catalog files",
+    "Exchange",
     "Accuracy",
 )
 DEVELOPER_SECTIONS = (
