@@ -20,6 +20,7 @@ from widgets.catalog_loader import report
 from widgets.dialogs.cdm_dialog import CdmDialog, cdm_summary
 from widgets.dialogs.operator_dialog import OperatorDialog
 from widgets.dialogs.user_guide_dialog import show_user_guide
+from widgets.export_selected import export_selected_dialog
 from widgets.views.point_style import COLOR_MODES
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ def build_menus(window) -> None:
                 lambda: open_catalog_dialog(window))
     _add_action(window, file_menu, "Load &default catalog", None, lambda: window.load_catalog(default_catalog_paths()))
     _add_action(window, file_menu, "Open &CDM…", None, lambda: open_cdm_dialog(window))
+    _add_action(window, file_menu, "&Export selected objects…", "Ctrl+E", lambda: export_selected_dialog(window))
     file_menu.addSeparator()
     _add_action(window, file_menu, "Save &view…", "Ctrl+Shift+V", lambda: save_view_dialog(window))
     _add_action(window, file_menu, "Open v&iew…", "Ctrl+Shift+O", lambda: open_view_dialog(window))
