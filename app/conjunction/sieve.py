@@ -32,7 +32,6 @@ from app.astro.osculating import apsides
 from app.astro.timeutil import SECONDS_PER_DAY, datetime_to_jd
 from app.catalog import Catalog
 from app.common.progress import Progress
-from app.conjunction.grid import ORDINARY_KM_S, object_table, sieve_block
 
 SHORT_PERIOD_MARGIN_KM = 30.0  # J2 swings the osculating radii this much about the mean orbit
 SPEED_MARGIN = 1.02  # over the osculating perigee speed: short-period terms and drag within a block
@@ -66,6 +65,7 @@ def sieve_catalog(catalog: Catalog, label: np.ndarray, start: datetime, steps: n
     before their next block and, after they are joined, :class:`~app.common.progress.Cancelled`
     is raised."""
     progress = progress if progress is not None else Progress()
+    sieve_block = _kernels().sieve_block  # imported here in the calling thread, not in the workers
     samples = np.unique(np.append(np.arange(0, len(steps), sample_every), len(steps) - 1))
     blocks = list(zip(samples[:-1].tolist(), samples[1:].tolist()))
     half_s = float(steps[1] - steps[0]) / 2.0
@@ -115,6 +115,14 @@ def sieve_catalog(catalog: Catalog, label: np.ndarray, start: datetime, steps: n
     return np.concatenate(parts) if parts else np.empty((0, 3), np.int64)
 
 
+def _kernels():
+    """The numba kernels (``grid``), imported when a screening first runs: numba and LLVM cost
+    0.3 s of every start of the console and of every command that never screens."""
+    from app.conjunction import grid
+
+    return grid
+
+
 def interpolation_bound_km(osculating_perigee_km: np.ndarray, span_s: float) -> np.ndarray:
     """How far a cubic Hermite interpolant over ``span_s`` may stray from SGP4, from the
     osculating perigee radius of the propagated states (less the short-period margin)."""
@@ -134,11 +142,12 @@ def _block_bounds(before: _Sample, after: _Sample, label: np.ndarray, span_s: fl
     speed = np.where(ok, SPEED_MARGIN * np.maximum(speed0, speed1), 0.0)
     # the interpolant's position error, and its velocity error carried over half a step
     stray = np.where(ok, interpolation_bound_km(perigee, span_s) * (1.0 + 4.0 * half_s / span_s), 0.0)
-    fast = speed > ORDINARY_KM_S
+    grid = _kernels()
+    fast = speed > grid.ORDINARY_KM_S
     stray_max = float(stray.max(initial=0.0))
     cube_km = limit_km + 2 * stray_max + 2 * float(speed[~fast].max(initial=0.0)) * half_s
     fast_reach_km = limit_km + 2 * stray_max + 2 * float(speed.max(initial=0.0)) * half_s
-    objects = object_table(stray, perigee - SHORT_PERIOD_MARGIN_KM, apogee + SHORT_PERIOD_MARGIN_KM, label, fast)
+    objects = grid.object_table(stray, perigee - SHORT_PERIOD_MARGIN_KM, apogee + SHORT_PERIOD_MARGIN_KM, label, fast)
     return _BlockBounds(objects, cube_km, max(1, int(math.ceil(fast_reach_km / cube_km))), fast_reach_km)
 
 
