@@ -255,6 +255,9 @@ def take_screenshot(out: str, catalog_paths: Sequence[str] | None, at: datetime 
             problems.append(f"--sensor: {error} (spaceops sensors list)")
     window.session.advance_frame()
     _run_event_loop(SCREENSHOT_SETTLE_MS)  # layout, the database's first reads, a few frames drawn
+    if (window.width(), window.height()) != tuple(size):  # below the window's smallest: Qt keeps that
+        problems.append(f"--size {size[0]}x{size[1]}: the window cannot be that small; the picture is "
+                        f"{window.width()}x{window.height()}")
     written = window.save_screenshot(out)
     window.close()
     return written, problems

@@ -39,6 +39,17 @@ def test_screenshot_reports_unknown_selection_and_bad_size(tmp_path):
     assert done.returncode == 2 and "size" in done.stderr
 
 
+def test_a_size_below_the_windows_smallest_is_said_not_silently_changed(tmp_path):
+    """--size 1024x640 once wrote a 1277x640 picture without a word (the window's minimum width)."""
+    out = tmp_path / "small.png"
+    done = _run("--out", str(out), "--at", "2026-08-12T06:00:00Z", "--size", "1024x640")
+    image = QImage(str(out))
+    assert image.width() > 1024  # the window's smallest, as drawn
+    assert done.returncode == 3
+    assert f"--size 1024x640: the window cannot be that small; the picture is {image.width()}x{image.height()}" \
+        in done.stderr
+
+
 def _private_displays() -> set[int]:
     """Process ids of the Xvfb servers ``spaceops screenshot`` starts for itself (":90" to ":139")."""
     found = set()
@@ -59,6 +70,6 @@ def test_a_headless_screenshot_stops_the_display_it_started(tmp_path):
     environment = {key: value for key, value in os.environ.items() if key not in ("DISPLAY", "WAYLAND_DISPLAY",
                                                                                   "QT_QPA_PLATFORM")}
     done = subprocess.run([sys.executable, "-m", "app", "screenshot", "--out", str(tmp_path / "s.png"), "--size",
-                           "800x600"], capture_output=True, text=True, timeout=180, env=environment)
+                           "1366x768"], capture_output=True, text=True, timeout=180, env=environment)
     assert done.returncode == 0, done.stderr
     assert _private_displays() <= before
