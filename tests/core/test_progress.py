@@ -13,7 +13,7 @@ import pytest
 from app.catalog import Catalog
 from app.common.progress import Cancelled, Progress
 from app.common.resources import default_catalog_paths
-from app.conjunction import sieve
+from app.conjunction import grid
 from app.conjunction.screening import screen_all, screen_primaries
 from app.sensors.passes import passes_for_sensor
 from app.sensors.sites import Sensor
@@ -181,7 +181,7 @@ def test_screen_all_cancelled_from_another_thread_stops_its_workers(default_cata
     recorder = Recorder()
     asked, canceller = cancel_from_another_thread(recorder.progress)
     sieved = []
-    real_sieve_block = sieve.sieve_block
+    real_sieve_block = grid.sieve_block
 
     def slow_sieve_block(*args):
         sieved.append(threading.current_thread().name)
@@ -190,7 +190,7 @@ def test_screen_all_cancelled_from_another_thread_stops_its_workers(default_cata
         threading.Event().wait(0.005)  # a block of a big catalog takes longer than this one's
         return real_sieve_block(*args)
 
-    monkeypatch.setattr(sieve, "sieve_block", slow_sieve_block)
+    monkeypatch.setattr(grid, "sieve_block", slow_sieve_block)  # (sieve looks it up per run)
     with pytest.raises(Cancelled):
         screen_all(subset, START, hours, 10.0, step_s=step_s, sample_every=sample_every,
                    progress=recorder.progress, workers=2)
@@ -207,7 +207,7 @@ def test_a_failing_sieve_worker_raises_and_stops_the_other(default_catalog, monk
     screen_all(subset, START, 0.5, 10.0)
     threads_before = threading.active_count()
     calls = []
-    real_sieve_block = sieve.sieve_block
+    real_sieve_block = grid.sieve_block
 
     def failing_sieve_block(*args):
         calls.append(1)
@@ -216,7 +216,7 @@ def test_a_failing_sieve_worker_raises_and_stops_the_other(default_catalog, monk
         threading.Event().wait(0.005)
         return real_sieve_block(*args)
 
-    monkeypatch.setattr(sieve, "sieve_block", failing_sieve_block)
+    monkeypatch.setattr(grid, "sieve_block", failing_sieve_block)
     with pytest.raises(RuntimeError, match="grid bug"):
         screen_all(subset, START, 12, 10.0, progress=Progress())
     assert len(calls) < 100
