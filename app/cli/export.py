@@ -29,6 +29,8 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
+from app.cli.arguments import ids_argument, nation_argument, utc_argument
+from app.cli.records import database_options
 from app.common.marking import CLASSIFICATIONS
 
 if TYPE_CHECKING:
@@ -43,32 +45,6 @@ OEM_FORMATS = ("kvn", "xml")
 OEM_FRAMES = ("GCRF", "EME2000", "TEME", "ITRF")
 _FORMAT_BY_SUFFIX = {".xml": "xml", ".kvn": "kvn", ".omm": "kvn", ".txt": "kvn", ".json": "json", ".csv": "csv"}
 MAX_HOURS = 24 * 31
-
-
-def _utc(text: str):
-    """An ISO 8601 time with its zone, within the years the console computes."""
-    from app.astro.timeutil import FIRST_YEAR, LAST_YEAR, TimeFormatError, in_supported_years, parse_utc
-
-    try:
-        parsed = parse_utc(text)
-    except TimeFormatError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-    if not text.strip().upper().endswith("Z") and "+" not in text[10:] and "-" not in text[10:]:
-        raise argparse.ArgumentTypeError(f"{text!r} has no time zone: add Z for UTC (e.g. {text.strip()}Z)")
-    if not in_supported_years(parsed):
-        raise argparse.ArgumentTypeError(f"{text!r} is outside the years this console computes ({FIRST_YEAR}-"
-                                         f"{LAST_YEAR})")
-    return parsed
-
-
-def _ids(text: str) -> list[int]:
-    try:
-        ids = [int(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a comma-separated list of catalog numbers: {text!r}") from None
-    if not ids:
-        raise argparse.ArgumentTypeError("no catalog numbers given")
-    return ids
 
 
 def _positive(text: str, limit: float, what: str) -> float:
@@ -89,30 +65,17 @@ def _step(text: str) -> float:
     return _positive(text, 86400.0, "seconds")
 
 
-def _nation(text: str) -> str:
-    from app.common.user_settings import is_nation_code
-
-    if not is_nation_code(text.upper()):
-        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO alpha-3 nation code (e.g. GBR)")
-    return text.upper()
-
-
 def add_export_parser(commands, common: argparse.ArgumentParser) -> None:
-    shared = argparse.ArgumentParser(add_help=False)
+    shared = argparse.ArgumentParser(add_help=False, parents=[database_options()])  # who exports: nation, clearance
     shared.add_argument("--catalog", nargs="+", action="extend", metavar="FILE",
                         help="catalog files, after one --catalog or several (default: the bundled catalog)")
-    shared.add_argument("--ids", type=_ids, metavar="N,N,...", help="only these catalog numbers")
+    shared.add_argument("--ids", type=ids_argument, metavar="N,N,...", help="only these catalog numbers")
     shared.add_argument("--group", metavar="NAME", help="only this group of the catalog panel (e.g. 'GEO belt')")
-    shared.add_argument("--for-nation", type=_nation, metavar="X",
+    shared.add_argument("--for-nation", type=nation_argument, metavar="X",
                         help="the recipients' nation: only what X may see (always only what you may export)")
     shared.add_argument("--max-classification", choices=CLASSIFICATIONS, metavar="LEVEL",
                         help=f"export nothing above LEVEL ({', '.join(CLASSIFICATIONS)}; your clearance limits too)")
     shared.add_argument("--out", required=True, metavar="FILE", help="the file to write")
-    shared.add_argument("--database", metavar="URL",
-                        help="where your identity (nation, clearance) is read (default: the settings' database, "
-                             "else SQLite in the user data dir)")
-    shared.add_argument("--connect-password-file", metavar="FILE",
-                        help="a floor login's password (else the settings' file, PGPASSFILE, ~/.pgpass)")
 
     export = commands.add_parser("export", parents=[common],
                                  help="element sets out for partners: OMM, TLE, CZML or OEM, marked and "
@@ -125,14 +88,15 @@ def add_export_parser(commands, common: argparse.ArgumentParser) -> None:
     sub.add_parser("tle", parents=[common, shared],
                    help="3LE (objects whose catalog number does not fit a TLE are left out and named)")
     czml = sub.add_parser("czml", parents=[common, shared], help="CZML for Cesium: positions sampled over a span")
-    czml.add_argument("--start", required=True, type=_utc, metavar="ISO8601", help="UTC time of the first sample")
+    czml.add_argument("--start", required=True, type=utc_argument, metavar="ISO8601",
+                      help="UTC time of the first sample")
     czml.add_argument("--hours", required=True, type=_hours, metavar="H", help=f"the span (at most {MAX_HOURS} h)")
     czml.add_argument("--step-s", type=_step, default=60.0, metavar="S", help="seconds between samples (default 60)")
     czml.add_argument("--frame", choices=("INERTIAL", "FIXED"), default="INERTIAL",
                       help="INERTIAL: GCRS/ICRF (default; Cesium turns it with the Earth); FIXED: Earth-fixed")
     oem = sub.add_parser("oem", parents=[common, shared],
                          help="CCSDS OEM 2.0 (KVN or XML): SGP4 states over a span, Lagrange degree 7")
-    oem.add_argument("--start", required=True, type=_utc, metavar="ISO8601", help="UTC time of the first state")
+    oem.add_argument("--start", required=True, type=utc_argument, metavar="ISO8601", help="UTC time of the first state")
     oem.add_argument("--hours", required=True, type=_hours, metavar="H", help=f"the span (at most {MAX_HOURS} h)")
     oem.add_argument("--step-s", type=_step, default=60.0, metavar="S", help="seconds between states (default 60)")
     oem.add_argument("--frame", choices=OEM_FRAMES, default="GCRF",

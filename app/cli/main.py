@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from app import __version__
-from app.astro.timeutil import FIRST_YEAR, LAST_YEAR, TimeFormatError, format_utc, in_supported_years, parse_utc
+from app.astro.timeutil import format_utc
+from app.cli.arguments import ids_argument, utc_argument
 from app.cli.classroom import add_classroom_parser, classroom_command
 from app.cli.export import add_export_parser, export_command
 from app.cli.scenario import add_scenario_parser, scenario_command
@@ -38,30 +39,6 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_USAGE, EXIT_REJECTED = 0, 2, 3
 log = logging.getLogger("spaceops")
-
-
-def _utc_argument(text: str) -> datetime:
-    """An ISO 8601 time with its zone (``Z`` or an offset): a bare time is ambiguous, refused."""
-    try:
-        parsed = parse_utc(text)
-    except TimeFormatError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-    if not text.strip().upper().endswith("Z") and "+" not in text[10:] and "-" not in text[10:]:
-        raise argparse.ArgumentTypeError(f"{text!r} has no time zone: add Z for UTC (e.g. {text.strip()}Z)")
-    if not in_supported_years(parsed):
-        raise argparse.ArgumentTypeError(f"{text!r} is outside the years this console computes ({FIRST_YEAR}-"
-                                         f"{LAST_YEAR})")
-    return parsed
-
-
-def _ids_argument(text: str) -> list[int]:
-    try:
-        ids = [int(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a comma-separated list of catalog numbers: {text!r}") from None
-    if not ids:
-        raise argparse.ArgumentTypeError("no catalog numbers given")
-    return ids
 
 
 def _size_argument(text: str) -> tuple[int, int]:
@@ -133,8 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     propagate = commands.add_parser("propagate", parents=[common], help="positions of catalog objects at one time")
     propagate.add_argument("--catalog", nargs="+", action="extend", metavar="FILE",
                            help="catalog files, after one --catalog or several (default: the bundled catalog)")
-    propagate.add_argument("--at", required=True, type=_utc_argument, metavar="ISO8601", help="UTC time")
-    propagate.add_argument("--ids", type=_ids_argument, metavar="N,N,...", help="only these catalog numbers")
+    propagate.add_argument("--at", required=True, type=utc_argument, metavar="ISO8601", help="UTC time")
+    propagate.add_argument("--ids", type=ids_argument, metavar="N,N,...", help="only these catalog numbers")
     propagate.add_argument("--format", choices=("json", "csv"), default="json")
 
     passes = commands.add_parser("passes", parents=[common], help="passes of one object over sensors")
@@ -144,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     where = passes.add_mutually_exclusive_group()
     where.add_argument("--sensor", nargs="+", metavar="NAME", help="sensor names (or unique prefixes); default: all")
     where.add_argument("--site", type=_site_argument, metavar="LAT,LON,ALT_M", help="an ad-hoc site, named 'site'")
-    passes.add_argument("--start", required=True, type=_utc_argument, metavar="ISO8601")
+    passes.add_argument("--start", required=True, type=utc_argument, metavar="ISO8601")
     passes.add_argument("--hours", required=True, type=_hours_argument, metavar="H")
     passes.add_argument("--min-elevation-deg", type=float, metavar="E", help="elevation mask (overrides the sensors')")
     passes.add_argument("--format", choices=("json", "csv"), default="json")
@@ -155,7 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     who = screen.add_mutually_exclusive_group(required=True)
     who.add_argument("--primary", nargs="+", type=int, metavar="N", help="catalog numbers of the primaries")
     who.add_argument("--all", action="store_true", help="the whole catalog against itself")
-    screen.add_argument("--start", required=True, type=_utc_argument, metavar="ISO8601")
+    screen.add_argument("--start", required=True, type=utc_argument, metavar="ISO8601")
     screen.add_argument("--hours", required=True, type=_hours_argument, metavar="H")
     screen.add_argument("--threshold-km", required=True, type=_threshold_argument, metavar="D")
     screen.add_argument("--format", choices=("json", "csv"), default="json")
@@ -180,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_records_parsers(commands, common)
     add_floor_parser(commands, common)
     add_classroom_parser(commands, common)
-    add_scenario_parser(commands, common, _utc_argument)
+    add_scenario_parser(commands, common)
     add_export_parser(commands, common)
 
     screenshot = commands.add_parser("screenshot", parents=[common],
@@ -188,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     screenshot.add_argument("--out", required=True, metavar="FILE.png")
     screenshot.add_argument("--catalog", nargs="+", action="extend", metavar="FILE",
                            help="catalog files, after one --catalog or several (default: the bundled catalog)")
-    screenshot.add_argument("--at", type=_utc_argument, metavar="ISO8601", help="UTC time (default: now)")
+    screenshot.add_argument("--at", type=utc_argument, metavar="ISO8601", help="UTC time (default: now)")
     screenshot.add_argument("--select", type=int, metavar="NORAD", help="select this object")
     screenshot.add_argument("--sensor", metavar="NAME", help="select this sensor (its coverage on the globe and map)")
     screenshot.add_argument("--size", type=_size_argument, default=(1600, 1000), metavar="WxH")

@@ -56,7 +56,8 @@ def _limit(text: str) -> int:
 
 
 def database_options() -> argparse.ArgumentParser:
-    """``--database`` and ``--connect-password-file``, as ``tasking`` takes them."""
+    """``--database`` and ``--connect-password-file``, as ``tasking``, ``watchlist``, ``events``
+    and ``export`` take them."""
     options = argparse.ArgumentParser(add_help=False)
     options.add_argument("--database", metavar="URL",
                          help="SQLAlchemy URL (default: the settings' database, else SQLite in the user data dir)")

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+from app.cli.arguments import utc_argument
 from app.common.output_file import OutputError, check_output, replaced_when_done
 
 # the scenario stack (pydantic, scipy) is imported when a command runs: the parser is built
@@ -19,7 +20,7 @@ from app.common.output_file import OutputError, check_output, replaced_when_done
 EXIT_OK, EXIT_USAGE, EXIT_INVALID = 0, 2, 3
 
 
-def add_scenario_parser(commands, common: argparse.ArgumentParser, utc_argument) -> None:
+def add_scenario_parser(commands, common: argparse.ArgumentParser) -> None:
     scenario = commands.add_parser("scenario", parents=[common], help="exercise scenarios: validate, run")
     sub = scenario.add_subparsers(dest="scenario_command", metavar="SUBCOMMAND", required=True)
     validate = sub.add_parser("validate", parents=[common], help="check a scenario file (exit 3 with every error)")

@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.cli.arguments import nation_argument
+from app.cli.records import database_options
 from app.common.marking import DATA_MODES
 from app.tasking.vocabulary import FINAL_STATES, PRECEDENCES, TRANSITIONS
 
@@ -26,26 +28,14 @@ LIST_FIELDS = ("id", "status", "precedence", "title", "target_norad_id", "reques
                "window_start", "window_end", "classification", "data_mode", "version")
 
 
-def _nation(text: str) -> str:
-    from app.common.user_settings import is_nation_code
-
-    if not is_nation_code(text.upper()):
-        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO alpha-3 nation code (e.g. GBR)")
-    return text.upper()
-
-
 def add_tasking_parser(commands, common: argparse.ArgumentParser) -> None:
-    database = argparse.ArgumentParser(add_help=False)
-    database.add_argument("--database", metavar="URL",
-                          help="SQLAlchemy URL (default: the settings' database, else SQLite in the user data dir)")
-    database.add_argument("--connect-password-file", metavar="FILE",
-                          help="a floor login's password (else the settings' file, PGPASSFILE, ~/.pgpass)")
+    database = database_options()
     tasking = commands.add_parser("tasking", parents=[common], help="tasking requests: list, show, export, import")
     sub = tasking.add_subparsers(dest="tasking_command", metavar="SUBCOMMAND", required=True)
 
     listing = sub.add_parser("list", parents=[common, database], help="requests, newest window first")
     listing.add_argument("--status", choices=(*TRANSITIONS, *FINAL_STATES))
-    listing.add_argument("--nation", type=_nation, help="requesting nation")
+    listing.add_argument("--nation", type=nation_argument, help="requesting nation")
     listing.add_argument("--precedence", choices=PRECEDENCES)
     listing.add_argument("--target", type=int, metavar="NORAD")
     listing.add_argument("--data-mode", choices=DATA_MODES)
@@ -55,7 +45,7 @@ def add_tasking_parser(commands, common: argparse.ArgumentParser) -> None:
     show.add_argument("id", metavar="ID")
 
     export = sub.add_parser("export", parents=[common, database], help="write requests for exchange (stdout)")
-    export.add_argument("--for-nation", type=_nation, metavar="X",
+    export.add_argument("--for-nation", type=nation_argument, metavar="X",
                         help="only records releasable to nation X (always only what you may see)")
     export.add_argument("--data-mode", choices=DATA_MODES)
     export.add_argument("--format", choices=("json", "csv"), default="json")
