@@ -29,12 +29,12 @@ import math
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
-from sgp4.api import SatrecArray
 
 from app.astro.frames import teme_to_gcrs_rotation, teme_to_itrs_many_epochs
 from app.astro.timeutil import SECONDS_PER_DAY, datetime_to_jd
 from app.catalog.catalog import Catalog
 from app.exchange.release import ExportResult, Release
+from app.exchange.sampling import SpanError, sample_offsets, teme_states
 
 FRAMES = ("INERTIAL", "FIXED")
 CZML_VERSION = "1.0"
@@ -42,7 +42,6 @@ INTERPOLATION = "LAGRANGE"
 INTERPOLATION_DEGREE = 5
 DEFAULT_STEP_S = 60.0
 MAX_SAMPLES = 2_000_000  # objects x samples in one document (about 100 MB of JSON)
-CHUNK_OBJECTS = 64  # objects per SatrecArray call (sgp4 holds the GIL for a whole call)
 CLOCK_MULTIPLIER = 60
 _COLOURS = {"PAYLOAD": [0, 200, 255, 255], "ROCKET BODY": [255, 150, 0, 255], "DEBRIS": [170, 170, 170, 255]}
 _OTHER_COLOUR = [255, 255, 255, 255]
@@ -59,20 +58,6 @@ def iso(moment: datetime) -> str:
     return f"{moment:%Y-%m-%dT%H:%M:%S}{fraction}Z"
 
 
-def sample_offsets(hours: float, step_s: float) -> np.ndarray:
-    """Seconds from the start: every ``step_s``, and the end of the span as the last sample."""
-    span_s = float(hours) * 3600.0
-    if not (math.isfinite(span_s) and span_s > 0):
-        raise CzmlError(f"the span must be a positive number of hours, got {hours!r}")
-    if not (math.isfinite(step_s) and 0 < step_s <= span_s):
-        raise CzmlError(f"the step must be in (0, {span_s:g}] seconds, got {step_s!r}")
-    count = int(math.floor(span_s / step_s + 1e-9))
-    offsets = np.arange(count + 1, dtype=float) * float(step_s)
-    if span_s - offsets[-1] > 1e-6:
-        offsets = np.append(offsets, span_s)
-    return offsets
-
-
 def export_czml(catalog: Catalog, release: Release, start: datetime, hours: float, step_s: float = DEFAULT_STEP_S,
                 frame: str = "INERTIAL", title: str = "spaceops element sets") -> ExportResult:
     """The released rows as a CZML document from ``start`` over ``hours``. CzmlError for a
@@ -81,7 +66,10 @@ def export_czml(catalog: Catalog, release: Release, start: datetime, hours: floa
         raise CzmlError(f"frame {frame!r}: one of {', '.join(FRAMES)}")
     if start.tzinfo is None:
         raise CzmlError("the start must be a timezone-aware UTC time")
-    offsets = sample_offsets(hours, step_s)
+    try:
+        offsets = sample_offsets(hours, step_s)
+    except SpanError as error:
+        raise CzmlError(str(error)) from None
     if len(offsets) * len(release.rows) > MAX_SAMPLES:
         raise CzmlError(f"{len(release.rows)} objects x {len(offsets)} samples is more than {MAX_SAMPLES:,} "
                         "positions: choose fewer objects, a shorter span or a longer step")
@@ -91,24 +79,20 @@ def export_czml(catalog: Catalog, release: Release, start: datetime, hours: floa
     rotation = teme_to_gcrs_rotation(jd, fr) if frame == "INERTIAL" else None
     stop = start + timedelta(seconds=float(offsets[-1]))
     packets, empty, reasons, warnings = [], [], [], []
-    rows = [int(r) for r in release.rows]
-    for first in range(0, len(rows), CHUNK_OBJECTS):
-        chunk = rows[first:first + CHUNK_OBJECTS]
-        errors, r_teme, _v = SatrecArray([catalog.satrecs[row] for row in chunk]).sgp4(jd, fr)
-        for k, row in enumerate(chunk):
-            good = (errors[k] == 0) & np.all(np.isfinite(r_teme[k]), axis=1)
-            if not good.any():
-                empty.append(first + k)
-                reasons.append(f"no position over the span (sgp4 error {int(np.max(errors[k]))})")
-                continue
-            if not good.all():
-                warnings.append(f"{int(catalog.norad_id[row])} ({catalog.name[row]}): {int(np.count_nonzero(~good))} "
-                                f"of {len(good)} samples left out (sgp4 error {int(np.max(errors[k]))})")
-            if rotation is not None:
-                r_km = np.einsum("tij,tj->ti", rotation[good], r_teme[k][good])
-            else:
-                r_km = teme_to_itrs_many_epochs(r_teme[k][good], jd[good], fr[good])
-            packets.append((first + k, row, offsets[good], r_km))
+    for index, row, errors, r_teme, _v in teme_states(catalog, [int(r) for r in release.rows], jd, fr):
+        good = (errors == 0) & np.all(np.isfinite(r_teme), axis=1)
+        if not good.any():
+            empty.append(index)
+            reasons.append(f"no position over the span (sgp4 error {int(np.max(errors))})")
+            continue
+        if not good.all():
+            warnings.append(f"{int(catalog.norad_id[row])} ({catalog.name[row]}): {int(np.count_nonzero(~good))} "
+                            f"of {len(good)} samples left out (sgp4 error {int(np.max(errors))})")
+        if rotation is not None:
+            r_km = np.einsum("tij,tj->ti", rotation[good], r_teme[good])
+        else:
+            r_km = teme_to_itrs_many_epochs(r_teme[good], jd[good], fr[good])
+        packets.append((index, row, offsets[good], r_km))
     if empty:
         release = release.without(empty, reasons)
     marking_of = dict(zip((int(r) for r in release.rows), release.record_markings))

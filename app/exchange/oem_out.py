@@ -32,14 +32,13 @@ import io
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
-from sgp4.api import SatrecArray
 
 from app.astro.ephemeris import convert_states
 from app.astro.timeutil import SECONDS_PER_DAY, datetime_to_jd
 from app.catalog.catalog import Catalog
-from app.exchange.czml_out import CzmlError, sample_offsets
 from app.exchange.omm_out import XSI, one_line, xml_text
 from app.exchange.release import ExportResult, Release
+from app.exchange.sampling import SpanError, sample_offsets, teme_states
 
 FRAMES = ("GCRF", "EME2000", "TEME", "ITRF")
 FORMATS = ("kvn", "xml")
@@ -48,7 +47,6 @@ INTERPOLATION = "LAGRANGE"
 INTERPOLATION_DEGREE = 7
 DEFAULT_STEP_S = 60.0
 MAX_STATES = 2_000_000  # objects x states in one file (about 200 MB of KVN)
-CHUNK_OBJECTS = 64  # objects per SatrecArray call (sgp4 holds the GIL for a whole call)
 EPOCH_LAYOUT = "%Y-%m-%dT%H:%M:%S.%f"
 NDM_SCHEMA = "https://sanaregistry.org/r/ndmxml/ndmxml-1.0-master.xsd"
 _MJD_ZERO_JD = 2400000.5
@@ -70,7 +68,7 @@ def export_oem(catalog: Catalog, release: Release, start: datetime, hours: float
         raise OemError("the start must be a timezone-aware UTC time")
     try:
         offsets = sample_offsets(hours, step_s)
-    except CzmlError as error:
+    except SpanError as error:
         raise OemError(str(error)) from None
     if len(offsets) * len(release.rows) > MAX_STATES:
         raise OemError(f"{len(release.rows)} objects x {len(offsets)} states is more than {MAX_STATES:,}: choose "
@@ -83,23 +81,19 @@ def export_oem(catalog: Catalog, release: Release, start: datetime, hours: float
     fr = fr0 + micro / 1e6 / SECONDS_PER_DAY
     mjd, seconds = _days_and_seconds(jd, fr)
     segments, empty, reasons, warnings = [], [], [], []
-    rows = [int(r) for r in release.rows]
-    for first in range(0, len(rows), CHUNK_OBJECTS):
-        chunk = rows[first:first + CHUNK_OBJECTS]
-        errors, r_teme, v_teme = SatrecArray([catalog.satrecs[row] for row in chunk]).sgp4(jd, fr)
-        for k, row in enumerate(chunk):
-            good = (errors[k] == 0) & np.all(np.isfinite(r_teme[k]), axis=1) & np.all(np.isfinite(v_teme[k]), axis=1)
-            count = len(good) if good.all() else int(np.argmax(~good))  # the states before the first failure
-            if count < 2:
-                empty.append(first + k)
-                reasons.append(f"fewer than two states in the span (sgp4 error {int(np.max(errors[k]))})")
-                continue
-            if count < len(good):
-                warnings.append(f"{int(catalog.norad_id[row])} ({catalog.name[row]}): {len(good) - count} of "
-                                f"{len(good)} states left out, from {epochs[count]:%Y-%m-%dT%H:%M:%SZ} (sgp4 error "
-                                f"{int(errors[k][count])})")
-            r, v = convert_states(r_teme[k][:count], v_teme[k][:count], mjd[:count], seconds[:count], "TEME", frame)
-            segments.append((row, r, v, count))
+    for index, row, errors, r_teme, v_teme in teme_states(catalog, [int(r) for r in release.rows], jd, fr):
+        good = (errors == 0) & np.all(np.isfinite(r_teme), axis=1) & np.all(np.isfinite(v_teme), axis=1)
+        count = len(good) if good.all() else int(np.argmax(~good))  # the states before the first failure
+        if count < 2:
+            empty.append(index)
+            reasons.append(f"fewer than two states in the span (sgp4 error {int(np.max(errors))})")
+            continue
+        if count < len(good):
+            warnings.append(f"{int(catalog.norad_id[row])} ({catalog.name[row]}): {len(good) - count} of "
+                            f"{len(good)} states left out, from {epochs[count]:%Y-%m-%dT%H:%M:%SZ} (sgp4 error "
+                            f"{int(errors[count])})")
+        r, v = convert_states(r_teme[:count], v_teme[:count], mjd[:count], seconds[:count], "TEME", frame)
+        segments.append((row, r, v, count))
     if empty:
         release = release.without(empty, reasons)
     marking_of = dict(zip((int(r) for r in release.rows), release.record_markings))
