@@ -61,7 +61,10 @@ def export_selected(window, rows: list[int], path: str, file_filter: str):
         runner = window.exports = JobRunner(window, serial=True)
 
     def work(_progress):
-        result = _export(catalog, rows, operator, kind, fmt, start)
+        from app.exchange.release import releasable  # (the writers load when an export first runs)
+        from app.exchange.writers import write_export
+
+        result = write_export(kind, catalog, releasable(catalog, rows, operator), fmt, start, SPAN_HOURS, STEP_S)
         with replaced_when_done(target) as temporary:
             temporary.write_text(result.text, encoding="utf-8")
         return result
@@ -69,27 +72,6 @@ def export_selected(window, rows: list[int], path: str, file_filter: str):
     return runner.start(f"Exporting to {target.name}", work, exclusive=False,
                         on_result=lambda result: _report(window, target, result),
                         on_error=lambda error: window.show_status(f"Export to {target.name} failed: {error}", 30000))
-
-
-def _export(catalog, rows, operator, kind, fmt, start):
-    from app.exchange.release import releasable
-
-    release = releasable(catalog, rows, operator)
-    if kind == "omm":
-        from app.exchange.omm_out import export_omm
-
-        return export_omm(catalog, release, fmt)
-    if kind == "tle":
-        from app.exchange.tle_out import export_tle
-
-        return export_tle(catalog, release)
-    if kind == "czml":
-        from app.exchange.czml_out import export_czml
-
-        return export_czml(catalog, release, start, SPAN_HOURS, STEP_S)
-    from app.exchange.oem_out import export_oem
-
-    return export_oem(catalog, release, start, SPAN_HOURS, STEP_S, "GCRF", fmt)
 
 
 def _report(window, target: Path, result) -> None:

@@ -205,30 +205,15 @@ def export_command(args) -> int:
 
 def _export(catalog, rows, operator, fmt, args):
     """The ExportResult, or EXIT_USAGE for a CZML or OEM span or step it cannot sample (said why)."""
-    from app.exchange.release import releasable
+    from app.exchange.release import ExportError, releasable
+    from app.exchange.writers import write_export
 
     release = releasable(catalog, rows, operator, args.for_nation, args.max_classification)
-    if args.export_command == "omm":
-        from app.exchange.omm_out import export_omm
-
-        return export_omm(catalog, release, fmt)
-    if args.export_command == "tle":
-        from app.exchange.tle_out import export_tle
-
-        return export_tle(catalog, release)
-    if args.export_command == "oem":
-        from app.exchange.oem_out import OemError, export_oem
-
-        try:
-            return export_oem(catalog, release, args.start, args.hours, args.step_s, args.frame, fmt)
-        except OemError as error:
-            _say(str(error))
-            return EXIT_USAGE
-    from app.exchange.czml_out import CzmlError, export_czml
-
+    sampled = {"start": args.start, "hours": args.hours, "step_s": args.step_s,
+               "frame": args.frame} if args.export_command in ("czml", "oem") else {}
     try:
-        return export_czml(catalog, release, args.start, args.hours, args.step_s, args.frame)
-    except CzmlError as error:
+        return write_export(args.export_command, catalog, release, fmt, **sampled)
+    except ExportError as error:
         _say(str(error))
         return EXIT_USAGE
 

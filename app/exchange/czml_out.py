@@ -33,7 +33,7 @@ import numpy as np
 from app.astro.frames import teme_to_gcrs_rotation, teme_to_itrs_many_epochs
 from app.astro.timeutil import SECONDS_PER_DAY, datetime_to_jd
 from app.catalog.catalog import Catalog
-from app.exchange.release import ExportResult, Release
+from app.exchange.release import ExportError, ExportResult, Release
 from app.exchange.sampling import SpanError, sample_offsets, teme_states
 
 FRAMES = ("INERTIAL", "FIXED")
@@ -47,7 +47,7 @@ _COLOURS = {"PAYLOAD": [0, 200, 255, 255], "ROCKET BODY": [255, 150, 0, 255], "D
 _OTHER_COLOUR = [255, 255, 255, 255]
 
 
-class CzmlError(ValueError):
+class CzmlError(ExportError):
     """A span, step or frame this export cannot make a document of."""
 
 

@@ -37,7 +37,7 @@ from app.astro.ephemeris import convert_states
 from app.astro.timeutil import SECONDS_PER_DAY, datetime_to_jd
 from app.catalog.catalog import Catalog
 from app.exchange.omm_out import XSI, one_line, xml_text
-from app.exchange.release import ExportResult, Release
+from app.exchange.release import ExportError, ExportResult, Release
 from app.exchange.sampling import SpanError, sample_offsets, teme_states
 
 FRAMES = ("GCRF", "EME2000", "TEME", "ITRF")
@@ -52,7 +52,7 @@ NDM_SCHEMA = "https://sanaregistry.org/r/ndmxml/ndmxml-1.0-master.xsd"
 _MJD_ZERO_JD = 2400000.5
 
 
-class OemError(ValueError):
+class OemError(ExportError):
     """A span, step, frame or format this export cannot make a file of."""
 
 

@@ -82,6 +82,10 @@ class Release:
     catalog: Catalog | None = field(default=None, repr=False)
 
 
+class ExportError(ValueError):
+    """A span, step, frame or format an export cannot make a file of (nothing was computed)."""
+
+
 @dataclass
 class ExportResult:
     """A written export: its text, how many objects it carries, those left out and why, its
