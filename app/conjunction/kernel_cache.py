@@ -13,6 +13,7 @@ program's runtime hook sets ``NUMBA_CPU_NAME=generic``), so they load on any wor
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sys
@@ -33,6 +34,7 @@ def _frozen_root() -> Path | None:
     return Path(root) if getattr(sys, "frozen", False) and root else None
 
 
+@functools.lru_cache(maxsize=1)  # asked once per kernel; the copy is made once
 def frozen_cache_folder() -> Path | None:
     """The folder the frozen program's kernels load from and compile into; None when not frozen."""
     root = _frozen_root()
