@@ -10,7 +10,7 @@ import numpy as np
 from app.astro.constants import WGS72_MU_KM3_S2
 
 
-def _coefficients(p0, v0, p1, v1, span_s):
+def coefficients(p0, v0, p1, v1, span_s):
     """p(s) = p0 + c1 s + c2 s^2 + c3 s^3."""
     c1 = span_s * v0
     c2 = 3.0 * (p1 - p0) - span_s * (2.0 * v0 + v1)
@@ -20,7 +20,7 @@ def _coefficients(p0, v0, p1, v1, span_s):
 
 def interpolate(p0, v0, p1, v1, span_s, s):
     """Position and velocity at fraction ``s`` (a scalar, or one per interval as (n, 1))."""
-    c1, c2, c3 = _coefficients(p0, v0, p1, v1, span_s)
+    c1, c2, c3 = coefficients(p0, v0, p1, v1, span_s)
     position = p0 + s * (c1 + s * (c2 + s * c3))
     velocity = (c1 + s * (2.0 * c2 + 3.0 * s * c3)) / span_s
     return position, velocity
@@ -30,7 +30,7 @@ def closest_fraction(p0, v0, p1, v1, span_s, iterations: int) -> np.ndarray:
     """Fraction of each interval (n, 3 arrays) where |p| is smallest, for intervals where
     p . p' goes from negative (closing) to positive (opening): bisection, ``iterations``
     halvings (the result is within 2^-iterations of the cubic's own minimum)."""
-    c1, c2, c3 = _coefficients(p0, v0, p1, v1, span_s)
+    c1, c2, c3 = coefficients(p0, v0, p1, v1, span_s)
     low, high = np.zeros(len(p0)), np.ones(len(p0))
     for _ in range(iterations):
         s = (0.5 * (low + high))[:, None]

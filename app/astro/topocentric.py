@@ -66,6 +66,6 @@ def in_earth_shadow(r_km: np.ndarray, sun_unit: np.ndarray) -> np.ndarray:
     """Cylindrical shadow model: behind the Earth (away from the Sun) and within one Earth
     radius of the Earth-Sun line. ``r_km`` and ``sun_unit`` in the same frame."""
     r = np.asarray(r_km, dtype=float)
-    along = r @ sun_unit
+    along = np.sum(r * sun_unit, axis=-1)  # one Sun direction, or one per row
     across = np.linalg.norm(r - along[..., None] * sun_unit, axis=-1)
     return (along < 0.0) & (across < EARTH_SHADOW_RADIUS_KM)

@@ -95,3 +95,10 @@ BUILTIN_GROUPS: dict[str, CatalogFilter] = {
     "Owner: China": CatalogFilter(owner_states=frozenset({"CN"})),
     "Owner: Russia / USSR": CatalogFilter(owner_states=frozenset({"RU", "SU"})),
 }
+
+
+def builtin_group(name: str) -> CatalogFilter | None:
+    """The catalog panel's group of that name, any case (None: no such group)."""
+    named = {group.casefold(): group for group in BUILTIN_GROUPS}
+    key = named.get(name.casefold())
+    return None if key is None else BUILTIN_GROUPS[key]

@@ -42,3 +42,23 @@ def nation_argument(text: str) -> str:
     if not is_nation_code(text.upper()):
         raise argparse.ArgumentTypeError(f"{text!r} is not an ISO alpha-3 nation code (e.g. GBR)")
     return text.upper()
+
+
+def hours_argument(text: str) -> float:
+    try:
+        hours = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of hours: {text!r}") from None
+    if not 0 < hours <= 24 * 31:
+        raise argparse.ArgumentTypeError(f"hours must be in (0, 744], got {hours:g}")
+    return hours
+
+
+def site_argument(text: str) -> tuple[float, float, float]:
+    try:
+        lat, lon, alt = (float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not LAT,LON,ALT_M: {text!r}") from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 360 and -500 <= alt <= 9000):
+        raise argparse.ArgumentTypeError(f"site {text!r} is outside lat [-90, 90], lon [-180, 360], alt [-500, 9000] m")
+    return lat, lon, alt

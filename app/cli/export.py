@@ -141,15 +141,15 @@ def _rows(catalog, args) -> tuple[list[int] | None, list[str]] | int:
     are not there; an exit code for an unknown group."""
     import numpy as np
 
-    from app.catalog.filter import BUILTIN_GROUPS
+    from app.catalog.filter import BUILTIN_GROUPS, builtin_group
 
     mask = np.ones(len(catalog), dtype=bool)
     if args.group is not None:
-        named = {name.casefold(): name for name in BUILTIN_GROUPS}
-        if args.group.casefold() not in named:
+        group = builtin_group(args.group)
+        if group is None:
             _say(f"--group: no group {args.group!r}; one of: {', '.join(BUILTIN_GROUPS)}")
             return EXIT_USAGE
-        mask &= BUILTIN_GROUPS[named[args.group.casefold()]].mask(catalog)
+        mask &= group.mask(catalog)
     missing: list[str] = []
     if args.ids is not None:
         wanted = np.zeros(len(catalog), dtype=bool)

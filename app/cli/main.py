@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Sequence
 
 from app import __version__
 from app.astro.timeutil import format_utc
-from app.cli.arguments import ids_argument, utc_argument
+from app.cli.arguments import hours_argument, ids_argument, utc_argument
+from app.cli.passes import add_passes_parser, passes_command
 from app.cli.classroom import add_classroom_parser, classroom_command
 from app.cli.export import add_export_parser, export_command
 from app.cli.scenario import add_scenario_parser, scenario_command
@@ -51,16 +52,6 @@ def _size_argument(text: str) -> tuple[int, int]:
     return width, height
 
 
-def _site_argument(text: str) -> tuple[float, float, float]:
-    try:
-        lat, lon, alt = (float(v) for v in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not LAT,LON,ALT_M: {text!r}") from None
-    if not (-90 <= lat <= 90 and -180 <= lon <= 360 and -500 <= alt <= 9000):
-        raise argparse.ArgumentTypeError(f"site {text!r} is outside lat [-90, 90], lon [-180, 360], alt [-500, 9000] m")
-    return lat, lon, alt
-
-
 def _threshold_argument(text: str) -> float:
     try:
         value = float(text)
@@ -69,16 +60,6 @@ def _threshold_argument(text: str) -> float:
     if not 0 < value <= 1000:
         raise argparse.ArgumentTypeError(f"must be in (0, 1000], got {value:g}")
     return value
-
-
-def _hours_argument(text: str) -> float:
-    try:
-        hours = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of hours: {text!r}") from None
-    if not 0 < hours <= 24 * 31:
-        raise argparse.ArgumentTypeError(f"hours must be in (0, 744], got {hours:g}")
-    return hours
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -114,17 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     propagate.add_argument("--ids", type=ids_argument, metavar="N,N,...", help="only these catalog numbers")
     propagate.add_argument("--format", choices=("json", "csv"), default="json")
 
-    passes = commands.add_parser("passes", parents=[common], help="passes of one object over sensors")
-    passes.add_argument("--catalog", nargs="+", action="extend", metavar="FILE",
-                           help="catalog files, after one --catalog or several (default: the bundled catalog)")
-    passes.add_argument("--norad", required=True, type=int, metavar="N", help="catalog number of the object")
-    where = passes.add_mutually_exclusive_group()
-    where.add_argument("--sensor", nargs="+", metavar="NAME", help="sensor names (or unique prefixes); default: all")
-    where.add_argument("--site", type=_site_argument, metavar="LAT,LON,ALT_M", help="an ad-hoc site, named 'site'")
-    passes.add_argument("--start", required=True, type=utc_argument, metavar="ISO8601")
-    passes.add_argument("--hours", required=True, type=_hours_argument, metavar="H")
-    passes.add_argument("--min-elevation-deg", type=float, metavar="E", help="elevation mask (overrides the sensors')")
-    passes.add_argument("--format", choices=("json", "csv"), default="json")
+    add_passes_parser(commands, common)
 
     screen = commands.add_parser("screen", parents=[common], help="conjunction screening")
     screen.add_argument("--catalog", nargs="+", action="extend", metavar="FILE",
@@ -133,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument("--primary", nargs="+", type=int, metavar="N", help="catalog numbers of the primaries")
     who.add_argument("--all", action="store_true", help="the whole catalog against itself")
     screen.add_argument("--start", required=True, type=utc_argument, metavar="ISO8601")
-    screen.add_argument("--hours", required=True, type=_hours_argument, metavar="H")
+    screen.add_argument("--hours", required=True, type=hours_argument, metavar="H")
     screen.add_argument("--threshold-km", required=True, type=_threshold_argument, metavar="D")
     screen.add_argument("--format", choices=("json", "csv"), default="json")
 
@@ -236,56 +207,6 @@ def launch_console(database_url: str | None = None, scenario_path: str | None = 
     from widgets.launch import run_console
 
     return run_console(database_url=database_url, scenario_path=scenario_path, password_file=password_file)
-
-
-PASS_FIELDS = ("sensor", "norad_id", "aos_utc", "tca_utc", "los_utc", "max_elevation_deg", "range_at_tca_km",
-               "sunlit", "site_dark")
-
-
-def passes_command(parser: argparse.ArgumentParser, args) -> int:
-    from dataclasses import replace
-
-    from app.catalog import Catalog
-    from app.catalog.ingest import Rejection
-    from app.sensors.passes import passes_for_object
-    from app.sensors.sites import Sensor, SensorError, SensorStore, all_sensors, find_sensors
-
-    store = SensorStore()
-    for problem in store.problems:
-        print(f"spaceops: {problem}", file=sys.stderr)
-    if args.site is not None:
-        lat, lon, alt = args.site
-        sensors = [Sensor("site", "UNK", "national", "optical", lat, lon, alt,
-                          10.0 if args.min_elevation_deg is None else args.min_elevation_deg, 1e6)]
-    else:
-        known = all_sensors(store)
-        try:
-            sensors = find_sensors(args.sensor, known) if args.sensor else [s for s in known if s.operational]
-        except SensorError as error:
-            parser.error(str(error))
-    if args.min_elevation_deg is not None:
-        if not -5.0 <= args.min_elevation_deg <= 90.0:
-            parser.error("--min-elevation-deg must be in [-5, 90]")
-        sensors = [replace(s, min_elevation_deg=args.min_elevation_deg) for s in sensors]
-    catalog = Catalog.load(args.catalog if args.catalog else default_catalog_paths(), lazy=True)
-    rejected = list(catalog.rejections)
-    rows = []
-    if args.norad in catalog:
-        one = catalog.subset(catalog.rows_of([args.norad]))  # makes this object's satrec only
-        passes = passes_for_object(one, args.norad, sensors, args.start, args.hours)
-        rows = [{k: v for k, v in p.as_dict().items() if k in PASS_FIELDS} for p in passes]
-    else:
-        rejected.append(Rejection("--norad", str(args.norad), "catalog number not in the catalog"))
-    if args.format == "json":
-        json.dump(rows, sys.stdout, indent=1)
-        sys.stdout.write("\n")
-    else:
-        writer = csv.DictWriter(sys.stdout, PASS_FIELDS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(safe_row(row) for row in rows)
-    _report_warnings(catalog)
-    _report_rejections(rejected, catalog.more_rejections)
-    return EXIT_REJECTED if rejected else EXIT_OK
 
 
 def warm_up_command(quiet: bool) -> int:

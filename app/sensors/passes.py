@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable, Sequence
+from typing import Iterable
 
 import numpy as np
 from sgp4.api import Satrec
@@ -24,7 +24,6 @@ from app.astro.sun import solar_elevation_deg, sun_direction_eci
 from app.astro.timeutil import SECONDS_PER_DAY, datetime_to_jd, format_utc, parse_utc
 from app.astro.topocentric import Site, in_earth_shadow, look_angles
 from app.catalog import Catalog
-from app.common.progress import Progress
 from app.sensors.sites import Sensor
 
 RANGE_MARGIN_SCALE_KM = 100.0  # 1 degree of margin per 100 km: only the sign matters for roots
@@ -90,12 +89,18 @@ class VisibilityMargin:
 
     def __call__(self, offsets_s: np.ndarray) -> np.ndarray:
         error, _r, azimuth, elevation, range_km = self.states(offsets_s)
-        sensor = self.sensor
-        margin = np.minimum(elevation - sensor.min_elevation_deg,
-                            (sensor.max_range_km - range_km) / RANGE_MARGIN_SCALE_KM)
-        if sensor.az_min_deg is not None and sensor.az_max_deg is not None:
-            margin = np.minimum(margin, _azimuth_margin_deg(azimuth, sensor.az_min_deg, sensor.az_max_deg))
+        margin = visibility_margin(self.sensor, azimuth, elevation, range_km)
         return np.where(error == 0, margin, -90.0)  # no valid state: not visible
+
+
+def visibility_margin(sensor: Sensor, azimuth_deg: np.ndarray, elevation_deg: np.ndarray,
+                      range_km: np.ndarray) -> np.ndarray:
+    """g from look angles: positive where the sensor can see the object."""
+    margin = np.minimum(elevation_deg - sensor.min_elevation_deg,
+                        (sensor.max_range_km - range_km) / RANGE_MARGIN_SCALE_KM)
+    if sensor.az_min_deg is not None and sensor.az_max_deg is not None:
+        margin = np.minimum(margin, _azimuth_margin_deg(azimuth_deg, sensor.az_min_deg, sensor.az_max_deg))
+    return margin
 
 
 def _azimuth_margin_deg(azimuth: np.ndarray, az_min: float, az_max: float) -> np.ndarray:
@@ -191,31 +196,3 @@ def passes_for_object(catalog: Catalog, norad_id: int, sensors: Iterable[Sensor]
     satrec = catalog.satrecs[catalog.row_of(norad_id)]
     found = [p for sensor in sensors for p in passes_of(satrec, norad_id, sensor, start, hours, step_s)]
     return sorted(found, key=lambda p: (p.aos, p.sensor))
-
-
-def passes_for_sensor(catalog: Catalog, sensor: Sensor, start: datetime, hours: float,
-                      rows: Sequence[int] | None = None, step_s: float = 120.0,
-                      progress: Progress | None = None) -> list[Pass]:
-    """What this sensor will see: passes of every object (or of ``rows``), in time order.
-    ``progress`` hears ``(objects done, objects within the sensor's reach)`` every 200 objects
-    and at the end; once it is cancelled its next report raises
-    :class:`~app.common.progress.Cancelled` (no partial list)."""
-    rows = range(len(catalog)) if rows is None else rows
-    reachable = _reachable_rows(catalog, sensor, rows)
-    found: list[Pass] = []
-    for done, row in enumerate(reachable):
-        if progress is not None and done % 200 == 0:
-            progress.report(done, len(reachable))
-        found += passes_of(catalog.satrecs[row], int(catalog.norad_id[row]), sensor, start, hours, step_s)
-    if progress is not None:
-        progress.report(len(reachable), len(reachable))
-    return sorted(found, key=lambda p: (p.aos, p.norad_id))
-
-
-def _reachable_rows(catalog: Catalog, sensor: Sensor, rows: Iterable[int]) -> list[int]:
-    """Objects whose perigee is within the sensor's range (others can never be seen)."""
-    rows = np.asarray(list(rows), dtype=np.int64)
-    if not len(rows):
-        return []
-    near_enough = catalog.perigee_alt_km[rows] <= sensor.max_range_km
-    return rows[near_enough].tolist()

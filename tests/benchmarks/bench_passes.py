@@ -24,7 +24,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from app.catalog import Catalog  # noqa: E402
-from app.sensors.passes import passes_for_object, passes_for_sensor  # noqa: E402
+from app.sensors.catalog_passes import passes_for_sensor  # noqa: E402
+from app.sensors.passes import passes_for_object  # noqa: E402
 from app.sensors.sites import bundled_sensors, find_sensors  # noqa: E402
 
 START = datetime(2026, 8, 12, tzinfo=timezone.utc)

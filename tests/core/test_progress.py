@@ -15,7 +15,7 @@ from app.common.progress import Cancelled, Progress
 from app.common.resources import default_catalog_paths
 from app.conjunction import grid
 from app.conjunction.screening import screen_all, screen_primaries
-from app.sensors.passes import passes_for_sensor
+from app.sensors.catalog_passes import CHUNK_OBJECTS, passes_for_sensor
 from app.sensors.sites import Sensor
 from app.tasking.request import SensorRequest, TaskingRequest, feasibility
 
@@ -242,7 +242,7 @@ def test_passes_for_sensor_reports_and_cancels(default_catalog):
     assert passes
     total = recorder.reports[-1][1]
     assert 0 < total <= len(subset)
-    assert [r[0] for r in recorder.reports] == list(range(0, total, 200)) + [total]
+    assert [r[0] for r in recorder.reports] == list(range(0, total, CHUNK_OBJECTS)) + [total]
     assert_monotonic(recorder.reports, total)
 
     recorder = Recorder()

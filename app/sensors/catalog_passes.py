@@ -1,0 +1,451 @@
+"""What sensors see: every pass of a whole catalog over one sensor or many, at once.
+
+``passes.passes_of`` finds one object's passes over one sensor by sampling SGP4 every minute
+or two and refining each crossing with more SGP4 calls; object by object that is a minute
+for the catalog over one radar. Here the work runs vectorised over objects and most of the
+day is never looked at closely:
+
+1. SGP4 for every object on a coarse grid (10 min). For each sensor and coarse interval a
+   rigorous bound on the object's height above the sensor's horizon plane, from its height
+   and vertical rate at both ends and a bound on its Earth-fixed acceleration, and a bound
+   on its least range, discard the intervals when it cannot be above the horizon or within
+   range (nine in ten for a LEO object and one radar).
+2. SGP4 on a fine grid (2 min) inside the intervals some sensor kept. Between these knots
+   the orbit is the cubic Hermite interpolant of positions and velocities (TEME): metres
+   from SGP4 in LEO, rotated to the Earth-fixed frame at the exact time.
+3. The visibility margin of ``passes.py`` (elevation above the mask, range, azimuth
+   sector) on the interpolant: each sign change between knots refined by bisection to a
+   millisecond; where the margin rises then falls between two knots without reaching
+   zero at either, its maximum found by golden section, so a pass too short to reach a
+   knot is still found; the culmination found by golden section.
+
+Objects whose SGP4 fails anywhere in the window (decayed, or elements gone bad) are done
+the slow way, by ``passes_of``, which counts failed states as not visible.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Iterator, Sequence
+
+import numpy as np
+from sgp4.api import SatrecArray
+
+from app.astro import hermite
+from app.astro.constants import EARTH_ROTATION_RAD_S, WGS72_EARTH_RADIUS_KM, WGS72_MU_KM3_S2
+from app.astro.frames import gmst_rad
+from app.astro.root_finding import golden_max
+from app.astro.sun import solar_elevation_deg, sun_direction_eci
+from app.astro.timeutil import SECONDS_PER_DAY, datetime_to_jd
+from app.astro.topocentric import Site, in_earth_shadow, look_angles
+from app.catalog import Catalog
+from app.common.progress import Progress
+from app.sensors.passes import (PEAK_SEARCH_FLOOR_DEG, SITE_DARK_SUN_ELEVATION_DEG, Pass, passes_of,
+                                visibility_margin)
+from app.sensors.sites import Sensor
+
+COARSE_STEP_S = 600.0
+FINE_STEP_S = 120.0
+CHUNK_OBJECTS = 1000
+_BISECTION_STEPS = 18  # a 120 s bracket halved 18 times: under 1 ms
+_SLOPE_PROBE_S = 0.05  # how far inside a segment its end slopes are probed
+_PROBES_PER_PASS = 17
+_RADIUS_MARGIN_KM = 50.0  # osculating perigee below the mean one, decay within a day
+
+
+@dataclass
+class PassTable:
+    """Passes as columns (every sensor's answer runs to millions of rows); times are
+    offsets in seconds from ``start``, rows in time order (then sensor, then object)."""
+
+    start: datetime
+    sensors: tuple[Sensor, ...]
+    sensor_index: np.ndarray
+    norad_id: np.ndarray
+    aos_s: np.ndarray
+    tca_s: np.ndarray
+    los_s: np.ndarray
+    max_elevation_deg: np.ndarray
+    range_at_tca_km: np.ndarray
+    sunlit: np.ndarray
+    site_dark: np.ndarray
+    starts_before_window: np.ndarray
+    ends_after_window: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.norad_id)
+
+    def pass_at(self, i: int) -> Pass:
+        return Pass(self.sensors[self.sensor_index[i]].name, int(self.norad_id[i]),
+                    self.start + timedelta(seconds=float(self.aos_s[i])),
+                    self.start + timedelta(seconds=float(self.tca_s[i])),
+                    self.start + timedelta(seconds=float(self.los_s[i])),
+                    float(self.max_elevation_deg[i]), float(self.range_at_tca_km[i]), bool(self.sunlit[i]),
+                    bool(self.site_dark[i]), bool(self.starts_before_window[i]), bool(self.ends_after_window[i]))
+
+    def passes(self) -> list[Pass]:
+        return [self.pass_at(i) for i in range(len(self))]
+
+    def rows(self, block: int = 20000) -> Iterator[dict]:
+        """Each pass as ``Pass.as_dict`` gives it, made a block at a time (times formatted by numpy)."""
+        names = np.array([s.name for s in self.sensors], dtype=object)
+        base = np.datetime64(self.start.astimezone(timezone.utc).replace(tzinfo=None), "us")
+
+        def utc(offsets_s):
+            moments = base + np.round(offsets_s * 1e6).astype("timedelta64[us]")
+            return (np.char.add(np.datetime_as_string(moments, unit="us"), "Z")).tolist()
+
+        for first in range(0, len(self), block):
+            part = slice(first, first + block)
+            columns = zip(names[self.sensor_index[part]].tolist(), self.norad_id[part].tolist(),
+                          utc(self.aos_s[part]), utc(self.tca_s[part]), utc(self.los_s[part]),
+                          self.max_elevation_deg[part].tolist(), self.range_at_tca_km[part].tolist(),
+                          self.sunlit[part].tolist(), self.site_dark[part].tolist(),
+                          self.starts_before_window[part].tolist(), self.ends_after_window[part].tolist())
+            for values in columns:
+                yield dict(zip(_ROW_KEYS, values))
+
+    def objects_seen(self) -> np.ndarray:
+        return np.unique(self.norad_id)
+
+
+_ROW_KEYS = ("sensor", "norad_id", "aos_utc", "tca_utc", "los_utc", "max_elevation_deg", "range_at_tca_km",
+             "sunlit", "site_dark", "starts_before_window", "ends_after_window")  # as Pass.as_dict
+_COLUMNS = ("sensor_index", "norad_id", "aos_s", "tca_s", "los_s", "max_elevation_deg", "range_at_tca_km",
+            "sunlit", "site_dark", "starts_before_window", "ends_after_window")
+
+
+def catalog_passes(catalog: Catalog, sensors: Sequence[Sensor], start: datetime, hours: float,
+                   rows: Sequence[int] | np.ndarray | None = None, progress: Progress | None = None,
+                   chunk_objects: int = CHUNK_OBJECTS) -> PassTable:
+    """Every pass of every object (or of ``rows``) over every operational sensor between
+    ``start`` and ``start + hours``. ``progress`` hears ``(objects done, objects within some
+    sensor's reach)`` after each chunk of objects; once cancelled its next report raises
+    :class:`~app.common.progress.Cancelled` (no partial table)."""
+    sensors = tuple(s for s in sensors if s.operational)
+    grid = _Grid(start, hours)
+    rows = np.arange(len(catalog)) if rows is None else np.asarray(rows, dtype=np.int64)
+    reach = max((s.max_range_km for s in sensors), default=0.0)
+    rows = rows[catalog.perigee_alt_km[rows] <= reach] if len(rows) else rows
+    views = [_SensorView(s) for s in sensors]
+    parts: list[dict] = []
+    for begin in range(0, len(rows), chunk_objects):
+        if progress is not None:
+            progress.report(begin, len(rows))
+        chunk = rows[begin:begin + chunk_objects]
+        parts += _chunk_passes(catalog, chunk, views, grid)
+    if progress is not None:
+        progress.report(len(rows), len(rows))
+    return _table(grid.start, sensors, parts)
+
+
+def passes_for_sensor(catalog: Catalog, sensor: Sensor, start: datetime, hours: float,
+                      rows: Sequence[int] | None = None, progress: Progress | None = None) -> list[Pass]:
+    """What this sensor will see: passes of every object (or of ``rows``), in time order."""
+    return catalog_passes(catalog, [sensor], start, hours, rows, progress).passes()
+
+
+class _Grid:
+    """The window's coarse and fine time grids: the fine one splits each coarse step evenly."""
+
+    def __init__(self, start: datetime, hours: float):
+        self.start, self.span_s = start, hours * 3600.0
+        self.coarse_count = max(1, math.ceil(self.span_s / COARSE_STEP_S - 1e-9))
+        self.per_coarse = max(1, math.ceil(self.span_s / self.coarse_count / FINE_STEP_S - 1e-9))
+        self.fine_count = self.coarse_count * self.per_coarse  # intervals
+        self.fine_s = self.span_s / self.fine_count
+        self.coarse_s = self.fine_s * self.per_coarse
+        self.jd0, self.fr0 = datetime_to_jd(start)
+        self.fine_t = np.arange(self.fine_count + 1) * self.fine_s
+        self.coarse_columns = np.arange(0, self.fine_count + 1, self.per_coarse)
+
+    def fr(self, t_s: np.ndarray) -> np.ndarray:
+        return self.fr0 + np.asarray(t_s) / SECONDS_PER_DAY
+
+    def gmst(self, t_s: np.ndarray) -> np.ndarray:
+        return gmst_rad(self.jd0, self.fr(t_s))
+
+
+def _to_itrs(r_teme: np.ndarray, theta: np.ndarray, v_teme: np.ndarray | None = None):
+    """R3(gmst) for positions (and velocities, less Earth rotation) at their own angles."""
+    cos_t, sin_t = np.cos(theta), np.sin(theta)
+    r = np.empty_like(r_teme)
+    r[..., 0] = cos_t * r_teme[..., 0] + sin_t * r_teme[..., 1]
+    r[..., 1] = -sin_t * r_teme[..., 0] + cos_t * r_teme[..., 1]
+    r[..., 2] = r_teme[..., 2]
+    if v_teme is None:
+        return r
+    v = np.empty_like(v_teme)
+    v[..., 0] = cos_t * v_teme[..., 0] + sin_t * v_teme[..., 1] + EARTH_ROTATION_RAD_S * r[..., 1]
+    v[..., 1] = -sin_t * v_teme[..., 0] + cos_t * v_teme[..., 1] - EARTH_ROTATION_RAD_S * r[..., 0]
+    v[..., 2] = v_teme[..., 2]
+    return r, v
+
+
+class _SensorView:
+    def __init__(self, sensor: Sensor):
+        self.sensor = sensor
+        self.site = Site(sensor.lat_deg, sensor.lon_deg, sensor.alt_m)
+        self.r_km = self.site.r_itrs_km
+        self.up = self.site.enu_axes[2]
+
+    def margin(self, r_itrs: np.ndarray) -> np.ndarray:
+        return visibility_margin(self.sensor, *look_angles(self.site, r_itrs))
+
+    def kept_intervals(self, r_itrs, v_itrs, limits, step_s: float) -> np.ndarray:
+        """(objects, intervals): where the object may be above the horizon and in range at
+        some time of the interval. Height above the horizon plane h(t) = (r - site) . up has
+        |h''| <= the acceleration bound A, so on each half of an interval h stays under its
+        end's value plus rate x step/2 + A step^2/8; range changes no faster than the speed."""
+        height = (r_itrs - self.r_km) @ self.up
+        rate = v_itrs @ self.up
+        half = 0.5 * step_s
+        slack = (limits.acceleration * step_s**2 / 8.0)[:, None]
+        highest = np.maximum(np.maximum(height[:, :-1], height[:, 1:]),
+                             np.maximum(height[:, :-1] + rate[:, :-1] * half, height[:, 1:] - rate[:, 1:] * half)
+                             + slack)
+        # below a negative mask, visibility reaches under the horizon plane by range x sin(mask)
+        depth = min(0.0, math.sin(math.radians(self.sensor.min_elevation_deg)))
+        floor = depth * np.minimum(self.sensor.max_range_km, limits.r_max + WGS72_EARTH_RADIUS_KM)
+        distance = np.linalg.norm(r_itrs - self.r_km, axis=-1)
+        nearest = 0.5 * (distance[:, :-1] + distance[:, 1:] - limits.speed[:, None] * step_s)
+        return (highest >= floor[:, None]) & (nearest <= self.sensor.max_range_km)
+
+
+@dataclass
+class _Limits:
+    """Per object, over the window: radius bounds, Earth-fixed speed and acceleration bounds."""
+
+    r_max: np.ndarray
+    speed: np.ndarray
+    acceleration: np.ndarray
+
+    @classmethod
+    def of(cls, satrecs, r_teme: np.ndarray, v_teme: np.ndarray) -> "_Limits":
+        radius = np.linalg.norm(r_teme, axis=-1)
+        mean_perigee = np.array([s.a * (1.0 - s.ecco) for s in satrecs]) * WGS72_EARTH_RADIUS_KM
+        r_min = np.maximum(np.minimum(radius.min(axis=1), mean_perigee) - _RADIUS_MARGIN_KM, 6000.0)
+        r_max = radius.max(axis=1) + _RADIUS_MARGIN_KM
+        vis_viva = np.sqrt(WGS72_MU_KM3_S2 * (2.0 / r_min - 2.0 / (r_min + r_max)))
+        inertial_speed = 1.05 * np.maximum(np.linalg.norm(v_teme, axis=-1).max(axis=1), vis_viva)
+        speed = inertial_speed + EARTH_ROTATION_RAD_S * r_max
+        w = EARTH_ROTATION_RAD_S
+        acceleration = 1.05 * WGS72_MU_KM3_S2 / r_min**2 + 2.0 * w * speed + w * w * r_max
+        return cls(r_max, speed, acceleration)
+
+
+class _ChunkOrbits:
+    """One chunk's TEME states at the fine knots some sensor needs (NaN elsewhere), and the
+    Hermite interpolant between them."""
+
+    def __init__(self, grid: _Grid, r_teme: np.ndarray, v_teme: np.ndarray):
+        self.grid, self.r, self.v = grid, r_teme, v_teme
+        self.r_itrs = _to_itrs(r_teme, grid.gmst(grid.fine_t)[None, :])
+
+    def pieces(self, obj: np.ndarray, segment: np.ndarray) -> "_Pieces":
+        return _Pieces(self, obj, segment)
+
+    def pieces_at(self, obj: np.ndarray, t_s: np.ndarray) -> "_Pieces":
+        """The pieces holding each time (a time on a knot: the piece that ends there)."""
+        segment = np.clip(np.ceil(t_s / self.grid.fine_s).astype(np.int64) - 1, 0, self.grid.fine_count - 1)
+        return _Pieces(self, obj, segment)
+
+
+class _Pieces:
+    """The cubic of one (object, fine interval) each, set up once for many evaluations."""
+
+    def __init__(self, orbits: _ChunkOrbits, obj: np.ndarray, segment: np.ndarray):
+        self.grid = orbits.grid
+        h = self.grid.fine_s
+        self.t0 = segment * h
+        p0, v0, p1, v1 = orbits.r[obj, segment], orbits.v[obj, segment], orbits.r[obj, segment + 1], \
+            orbits.v[obj, segment + 1]
+        self.p0 = p0
+        self.c1, self.c2, self.c3 = hermite.coefficients(p0, v0, p1, v1, h)
+
+    def teme(self, t_s: np.ndarray) -> np.ndarray:
+        s = ((t_s - self.t0) / self.grid.fine_s)[:, None]
+        return self.p0 + s * (self.c1 + s * (self.c2 + s * self.c3))
+
+    def itrs(self, t_s: np.ndarray) -> np.ndarray:
+        return _to_itrs(self.teme(t_s), self.grid.gmst(t_s))
+
+
+def _chunk_passes(catalog: Catalog, chunk_rows: np.ndarray, views: list[_SensorView], grid: _Grid) -> list[dict]:
+    satrecs = [catalog.satrecs[r] for r in chunk_rows]
+    norad = catalog.norad_id[chunk_rows].astype(np.int64)
+    count = len(satrecs)
+    columns = grid.coarse_columns
+    jd = np.full(len(grid.fine_t), grid.jd0)
+    fr = grid.fr(grid.fine_t)
+    error, r_coarse, v_coarse = SatrecArray(satrecs).sgp4(jd[columns], fr[columns])
+    failed = (error != 0).any(axis=1)
+    good = ~failed
+    limits = _Limits.of([s for s, ok in zip(satrecs, good) if ok], r_coarse[good], v_coarse[good])
+    r_e, v_e = _to_itrs(r_coarse[good], grid.gmst(grid.fine_t[columns])[None, :], v_coarse[good])
+    kept = np.zeros((len(views), count, grid.coarse_count), dtype=bool)
+    for k, view in enumerate(views):
+        kept[k, good] = view.kept_intervals(r_e, v_e, limits, grid.coarse_s)
+
+    r_fine = np.full((count, len(grid.fine_t), 3), np.nan)
+    v_fine = np.full_like(r_fine, np.nan)
+    r_fine[:, columns], v_fine[:, columns] = r_coarse, v_coarse
+    failed |= _fill_fine_knots(satrecs, kept.any(axis=0), grid, jd, fr, r_fine, v_fine)
+    kept[:, failed] = False
+    orbits = _ChunkOrbits(grid, r_fine, v_fine)
+
+    parts = [part for k, view in enumerate(views)
+             if (part := _sensor_passes(orbits, view, k, np.repeat(kept[k], grid.per_coarse, axis=1), norad))]
+    for i in np.nonzero(failed)[0]:  # the slow way, failed states not visible
+        for k, view in enumerate(views):
+            found = passes_of(satrecs[i], int(norad[i]), view.sensor, grid.start, grid.span_s / 3600.0)
+            if found:
+                parts.append(_columns_of(found, k, grid.start))
+    return parts
+
+
+def _fill_fine_knots(satrecs, kept: np.ndarray, grid: _Grid, jd, fr, r_fine, v_fine) -> np.ndarray:
+    """SGP4 at the fine knots of every kept interval; returns the objects whose SGP4 failed."""
+    segments = np.repeat(kept, grid.per_coarse, axis=1)
+    needed = np.zeros(r_fine.shape[:2], dtype=bool)
+    needed[:, :-1] |= segments
+    needed[:, 1:] |= segments
+    needed[:, grid.coarse_columns] = False  # already there
+    failed = np.zeros(len(satrecs), dtype=bool)
+    if needed.mean() > 0.5:  # nearly everything (many sensors): one array call
+        columns = np.nonzero(needed.any(axis=0))[0]
+        error, r, v = SatrecArray(satrecs).sgp4(jd[columns], fr[columns])
+        r_fine[:, columns], v_fine[:, columns] = r, v
+        return (error != 0).any(axis=1)
+    for i in np.nonzero(needed.any(axis=1))[0]:
+        columns = np.nonzero(needed[i])[0]
+        error, r, v = satrecs[i].sgp4_array(jd[columns], fr[columns])
+        r_fine[i, columns], v_fine[i, columns] = r, v
+        failed[i] = bool(np.any(error))
+    return failed
+
+
+def _sensor_passes(orbits: _ChunkOrbits, view: _SensorView, sensor_index: int, kept_segments: np.ndarray,
+                   norad: np.ndarray) -> dict | None:
+    """One sensor's passes of one chunk's objects, as columns (None when there are none)."""
+    obj, m = np.nonzero(kept_segments)
+    if not len(obj):
+        return None
+    h = orbits.grid.fine_s
+    t0 = m * h
+    t1 = t0 + h
+    g0, g1 = view.margin(orbits.r_itrs[obj, m]), view.margin(orbits.r_itrs[obj, m + 1])
+
+
+    low, high, low_up = [t0], [t1], [g0 > 0]
+    bracket_obj, bracket_m = [obj], [m]
+    # both ends below the mask, but the margin rises from one and falls to the other: a peak
+    # between them may clear the mask (a short pass that no knot sees)
+    candidates = np.nonzero((g0 <= 0) & (g1 <= 0) & (np.maximum(g0, g1) > PEAK_SEARCH_FLOOR_DEG))[0]
+    if len(candidates):
+        co, ct0, ct1 = obj[candidates], t0[candidates], t1[candidates]
+        pieces = orbits.pieces(co, m[candidates])
+        rises = view.margin(pieces.itrs(ct0 + _SLOPE_PROBE_S)) > g0[candidates]
+        falls = view.margin(pieces.itrs(ct1 - _SLOPE_PROBE_S)) > g1[candidates]
+        peaked = np.nonzero(rises & falls)[0]
+        if len(peaked):
+            po, pt0, pt1 = co[peaked], ct0[peaked], ct1[peaked]
+            pieces = orbits.pieces(po, m[candidates][peaked])
+            top = golden_max(lambda t: view.margin(pieces.itrs(t)), pt0, pt1, tolerance_s=0.5)
+            above = view.margin(pieces.itrs(top)) > 0
+            pieces_m = m[candidates][peaked][above]
+            po, pt0, pt1, top = po[above], pt0[above], pt1[above], top[above]
+            bracket_obj += [po, po]
+            bracket_m += [pieces_m, pieces_m]
+            low += [pt0, top]
+            high += [top, pt1]
+            low_up += [np.zeros(len(po), bool), np.ones(len(po), bool)]
+    low_t, high_t, up_low = np.concatenate(low), np.concatenate(high), np.concatenate(low_up)
+    b_obj, b_m = np.concatenate(bracket_obj), np.concatenate(bracket_m)
+    is_first_segment = np.concatenate([m == 0] + [np.zeros(len(x), bool) for x in bracket_obj[1:]])
+    is_last_segment = np.concatenate([m == orbits.grid.fine_count - 1] + [np.zeros(len(x), bool)
+                                                                          for x in bracket_obj[1:]])
+    g_low = np.concatenate([g0] + [np.where(u, 1.0, -1.0) for u in low_up[1:]])
+    g_high = np.concatenate([g1] + [np.where(u, -1.0, 1.0) for u in low_up[1:]])
+    changes = (g_low > 0) != (g_high > 0)
+
+    event_obj = [b_obj[changes]]
+    pieces = orbits.pieces(b_obj[changes], b_m[changes])
+    event_t = [_bisect(lambda t: view.margin(pieces.itrs(t)), low_t[changes], high_t[changes], up_low[changes])]
+    event_rise = [~up_low[changes]]
+    starts_up = is_first_segment & (g_low > 0)  # up when the window opens
+    ends_up = is_last_segment & (g_high > 0)
+    event_obj += [b_obj[starts_up], b_obj[ends_up]]
+    event_t += [np.zeros(starts_up.sum()), np.full(ends_up.sum(), orbits.grid.span_s)]
+    event_rise += [np.ones(starts_up.sum(), bool), np.zeros(ends_up.sum(), bool)]
+    e_obj, e_t, e_rise = np.concatenate(event_obj), np.concatenate(event_t), np.concatenate(event_rise)
+    if not len(e_obj):
+        return None
+    order = np.lexsort((~e_rise, e_t, e_obj))  # a set and a rise at the same instant: the set first
+    e_obj, e_t, e_rise = e_obj[order], e_t[order], e_rise[order]
+    if len(e_obj) % 2 or not (e_rise[::2].all() and not e_rise[1::2].any()
+                              and np.array_equal(e_obj[::2], e_obj[1::2])):
+        raise AssertionError(f"rises and sets do not alternate for {view.sensor.name}")  # a bug, not bad input
+    pass_obj, aos, los = e_obj[::2], e_t[::2], e_t[1::2]
+    return _describe(orbits, view, sensor_index, norad, pass_obj, aos, los)
+
+
+def _bisect(function, low: np.ndarray, high: np.ndarray, up_at_low: np.ndarray) -> np.ndarray:
+    """Where ``function`` crosses zero in each [low, high] (it is > 0 at low iff up_at_low)."""
+    for _ in range(_BISECTION_STEPS):
+        middle = 0.5 * (low + high)
+        same = (function(middle) > 0) == up_at_low
+        low, high = np.where(same, middle, low), np.where(same, high, middle)
+    return 0.5 * (low + high)
+
+
+def _describe(orbits: _ChunkOrbits, view: _SensorView, sensor_index: int, norad: np.ndarray,
+              obj: np.ndarray, aos: np.ndarray, los: np.ndarray) -> dict:
+    """Culmination (maximum elevation) of each pass, and the lighting there."""
+    grid = orbits.grid
+
+    def elevation(objects, times):
+        return look_angles(view.site, orbits.pieces_at(objects, times).itrs(times))[1]
+
+    fraction = np.linspace(0.0, 1.0, _PROBES_PER_PASS)
+    probes = aos[:, None] + (los - aos)[:, None] * fraction[None, :]
+    best = np.argmax(elevation(np.repeat(obj, _PROBES_PER_PASS), probes.ravel()).reshape(probes.shape), axis=1)
+    rows = np.arange(len(obj))
+    low = probes[rows, np.maximum(best - 1, 0)]
+    high = probes[rows, np.minimum(best + 1, _PROBES_PER_PASS - 1)]
+    tca = golden_max(lambda t: elevation(obj, t), low, high, tolerance_s=0.1)
+    r_teme = orbits.pieces_at(obj, tca).teme(tca)
+    _az, elevation_tca, range_tca = look_angles(view.site, _to_itrs(r_teme, grid.gmst(tca)))
+    fr = grid.fr(tca)
+    sunlit = ~in_earth_shadow(r_teme, sun_direction_eci(grid.jd0, fr))
+    sensor = view.sensor
+    site_dark = solar_elevation_deg(sensor.lat_deg, sensor.lon_deg, grid.jd0, fr) < SITE_DARK_SUN_ELEVATION_DEG
+    return {"sensor_index": np.full(len(obj), sensor_index, dtype=np.int32), "norad_id": norad[obj],
+            "aos_s": aos, "tca_s": tca, "los_s": los, "max_elevation_deg": elevation_tca,
+            "range_at_tca_km": range_tca, "sunlit": sunlit, "site_dark": site_dark,
+            "starts_before_window": aos == 0.0, "ends_after_window": los == grid.span_s}
+
+
+def _columns_of(passes: list[Pass], sensor_index: int, start: datetime) -> dict:
+    def offsets(times):
+        return np.array([(t - start).total_seconds() for t in times])
+    return {"sensor_index": np.full(len(passes), sensor_index, dtype=np.int32),
+            "norad_id": np.array([p.norad_id for p in passes], dtype=np.int64),
+            "aos_s": offsets(p.aos for p in passes), "tca_s": offsets(p.tca for p in passes),
+            "los_s": offsets(p.los for p in passes),
+            "max_elevation_deg": np.array([p.max_elevation_deg for p in passes]),
+            "range_at_tca_km": np.array([p.range_at_tca_km for p in passes]),
+            "sunlit": np.array([p.sunlit for p in passes]), "site_dark": np.array([p.site_dark for p in passes]),
+            "starts_before_window": np.array([p.starts_before_window for p in passes]),
+            "ends_after_window": np.array([p.ends_after_window for p in passes])}
+
+
+def _table(start: datetime, sensors: tuple[Sensor, ...], parts: list[dict]) -> PassTable:
+    empty = {"sensor_index": np.int32, "norad_id": np.int64, "sunlit": bool, "site_dark": bool,
+             "starts_before_window": bool, "ends_after_window": bool}
+    columns = {name: (np.concatenate([p[name] for p in parts]) if parts
+                      else np.zeros(0, dtype=empty.get(name, float))) for name in _COLUMNS}
+    order = np.lexsort((columns["norad_id"], columns["sensor_index"], columns["aos_s"]))
+    return PassTable(start, sensors, **{name: values[order] for name, values in columns.items()})
