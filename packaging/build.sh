@@ -39,7 +39,7 @@ else
 fi
 
 # numba's kernels compiled now, into the cache shipped with the build, stamped with this
-# build's id (app/conjunction/kernel_cache.py)
+# build's id (app/common/kernel_cache.py)
 started=$SECONDS
 shipped=dist/spaceops/_internal/numba_cache
 mkdir -p "$shipped"

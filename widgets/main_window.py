@@ -34,6 +34,8 @@ from widgets.panels.floor_panel import FloorPanel
 from widgets.panels.passes_panel import PassesPanel
 from widgets.panels.scenario_panel import ScenarioPanel
 from widgets.panels.screening_panel import ScreeningPanel
+from widgets.panels.sensor_sees_panel import SensorSeesPanel
+from widgets.theme import SEEN_COLOR
 from widgets.panels.sensors_panel import SensorsPanel
 from widgets.panels.tasking_panel import TaskingPanel
 from widgets.panels.time_controls import TimeControls
@@ -103,6 +105,7 @@ class MainWindow(QMainWindow):
         self.details = DetailsPanel()
         self.sensors_panel = SensorsPanel(sensor_store or SensorStore(), interactive)
         self.passes_panel = PassesPanel()
+        self.sensor_sees = SensorSeesPanel()
         self.watchlist = WatchlistPanel(store, interactive)
         self.event_log = EventLogPanel(store)
         self.screening = ScreeningPanel()
@@ -145,7 +148,8 @@ class MainWindow(QMainWindow):
         session = self.session
         self.globe_binding = GlobeBinding(session, self.globe, self.colors)
         self.map_binding = MapBinding(session, self.map_view, self.colors)
-        for part in (self.catalog_panel, self.details, self.sensors_panel, self.passes_panel, self.watchlist,
+        for part in (self.catalog_panel, self.details, self.sensors_panel, self.passes_panel, self.sensor_sees,
+                     self.watchlist,
                      self.event_log, self.screening, self.tasking, self.time_controls, self.timeline,
                      self.top_banner, self.bottom_banner):
             part.bind(session)
@@ -156,6 +160,8 @@ class MainWindow(QMainWindow):
         for runner in self.findChildren(JobRunner):  # a failure no panel showed itself goes to the status line
             runner.failed.connect(lambda _name, message: self.show_status(message, 30000))
         session.watch_requested.connect(lambda *_: self.watchlist_dock.raise_())
+        self.sensors_panel.sees_requested.connect(self.show_what_sensor_sees)
+        self.sensor_sees.table_changed.connect(lambda _table: self._show_legend())
         session.snapshot_ready.connect(lambda snapshot: self._status_timer.isActive() or self.status_label.setText(
             f"{len(snapshot):,} objects at {snapshot.epoch:%Y-%m-%d %H:%M:%S} UTC — engine tick "
             f"{snapshot.compute_s * 1000:.0f} ms"))  # engine figures unless a message is showing
@@ -172,6 +178,13 @@ class MainWindow(QMainWindow):
         self.critical_banner.acknowledge_requested.connect(self.event_log.acknowledge_event)
         self.color_box.currentTextChanged.connect(lambda mode: setattr(session.state.shown, "color_mode", mode))
         self._show_color_mode(session.state.shown.color_mode)
+
+    def show_what_sensor_sees(self) -> None:
+        """The Sensors panel's "What does it see?": the Sensor sees dock, computing from now."""
+        self.sensor_sees_dock.show()
+        self.sensor_sees_dock.raise_()
+        self.sensor_sees.set_start(self.session.now())
+        self.sensor_sees.compute()
 
     def _join_floor(self, store: Store | None) -> FloorLink | None:
         """On a PostgreSQL floor: listen for the others' changes and re-read what they touched."""
@@ -230,6 +243,7 @@ class MainWindow(QMainWindow):
         self.details_dock = self._dock("Details", "detailsDock", details_scroll, right)
         self.map_dock = self._dock("Ground track", "mapDock", self.map_view, below)
         self.passes_dock = self._dock("Passes", "passesDock", self.passes_panel, below)
+        self.sensor_sees_dock = self._dock("Sensor sees", "sensorSeesDock", self.sensor_sees, below)
         self.sensors_dock = self._dock("Sensors", "sensorsDock", self.sensors_panel, right)
         self.floor_dock = self._dock("Floor", "floorDock", self.floor_panel, right)
         self.watchlist_dock = self._dock("Watchlist", "watchlistDock", self.watchlist, below)
@@ -237,7 +251,7 @@ class MainWindow(QMainWindow):
         self.screening_dock = self._dock("Screening", "screeningDock", self.screening, below)
         self.tasking_dock = self._dock("Tasking", "taskingDock", self.tasking, below)
         self.scenario_dock = self._dock("Exercise control", "scenarioDock", self.scenario_panel, below)
-        for dock in (self.passes_dock, self.watchlist_dock, self.events_dock, self.screening_dock, self.tasking_dock,
+        for dock in (self.passes_dock, self.sensor_sees_dock, self.watchlist_dock, self.events_dock, self.screening_dock, self.tasking_dock,
                      self.scenario_dock):
             self.tabifyDockWidget(self.map_dock, dock)
         self.scenario_dock.hide()  # shown when a scenario is opened
@@ -262,7 +276,8 @@ class MainWindow(QMainWindow):
 
     @property
     def docks(self) -> list[QDockWidget]:
-        return [self.catalog_dock, self.details_dock, self.map_dock, self.passes_dock, self.sensors_dock,
+        return [self.catalog_dock, self.details_dock, self.map_dock, self.passes_dock, self.sensor_sees_dock,
+                self.sensors_dock,
                 self.watchlist_dock, self.events_dock, self.screening_dock, self.tasking_dock, self.scenario_dock,
                 self.floor_dock, self.class_dock, self.lesson_dock]
 
@@ -301,8 +316,11 @@ class MainWindow(QMainWindow):
         shown = self.session.state.shown
         self.legend.setToolTip("\n\n".join(f"{name}: {text}" for name, text in REGIMES.items())
                                if shown.color_mode == "Orbit regime" else "")
+        seen = self.sensor_sees.ringed_sensor()
         self.legend.setText(f"{object_legend_html(shown.color_mode, self.session.catalog)}&nbsp;&nbsp;│&nbsp; Sensors: "
-                            f"{sensor_legend_html(shown.sensor_color_mode, self.session.sensors)}")
+                            f"{sensor_legend_html(shown.sensor_color_mode, self.session.sensors)}"
+                            + (f"&nbsp;&nbsp;│&nbsp; <span style='color:{SEEN_COLOR}'>◯</span> in view of {seen}"
+                               if seen else ""))
 
     def show_status(self, text: str, timeout_ms: int) -> None:
         """A message under the views, kept for ``timeout_ms`` before engine figures return."""

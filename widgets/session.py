@@ -49,6 +49,7 @@ class ConsoleSession(QObject):
     intervals_changed = Signal(str, object, str, float)  # a timeline lane: (lane, [(start, end, label)], colour, gap s)
     frame = Signal(object)  # datetime, every frame while running
     second = Signal(object)  # datetime, once a second while running
+    sensor_sees_changed = Signal(object)  # SensorSees (passes of the catalog over one sensor) or None
     status_message = Signal(str, int)  # (text, milliseconds to keep it)
     content_marking_changed = Signal(str)  # the highest classification of the records on screen
 

@@ -46,6 +46,7 @@ OTHER_NATION_COLOR = "#b0bec5"
 SELECTION_COLOR = "#ffffff"
 ORBIT_COLOR = "#fce83a"
 COVERAGE_COLOR = "#7df9ff"  # a sensor's coverage ring: brighter than any object colour, drawn on a dark edge
+SEEN_COLOR = "#c6ff00"  # rings round the objects the selected sensor sees now: no object or sensor is lime
 
 # Classification banners: the common US/NATO-style colour conventions
 BANNER_COLORS = {

@@ -14,12 +14,13 @@ import math
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
 from app import __version__
 from app.astro.timeutil import format_utc
 from app.cli.arguments import hours_argument, ids_argument, utc_argument
 from app.cli.passes import add_passes_parser, passes_command
+from app.cli.reporting import report_rejections, report_warnings
 from app.cli.classroom import add_classroom_parser, classroom_command
 from app.cli.export import add_export_parser, export_command
 from app.cli.scenario import add_scenario_parser, scenario_command
@@ -29,10 +30,6 @@ from app.cli.tasking import add_tasking_parser, tasking_command
 from app.common.logconfig import configure_logging
 from app.common.resources import default_catalog_paths
 from app.common.spreadsheet import safe_row
-
-if TYPE_CHECKING:
-    from app.catalog import Catalog
-    from app.catalog.ingest import Rejection
 
 # Each command imports what it needs when it runs (the command modules above import only
 # what their parsers need): ``spaceops propagate`` must not pay for the scenario stack,
@@ -210,7 +207,7 @@ def launch_console(database_url: str | None = None, scenario_path: str | None = 
 
 
 def warm_up_command(quiet: bool) -> int:
-    from app.conjunction.warm_up import warm_up
+    from app.cli.warm_up import warm_up
 
     if not quiet:
         print("spaceops: compiling the screening kernels (about a minute the first time)", file=sys.stderr)
@@ -254,8 +251,8 @@ def screen_command(args) -> int:
     for group in result.co_located:
         print(f"spaceops: co-located (one element set or flying together, not screened as approaches): "
               f"{', '.join(map(str, group))}", file=sys.stderr)
-    _report_warnings(catalog)
-    _report_rejections(rejected, catalog.more_rejections)
+    report_warnings(catalog)
+    report_rejections(rejected, catalog.more_rejections)
     return EXIT_REJECTED if rejected else EXIT_OK
 
 
@@ -336,37 +333,14 @@ def screenshot_command(out: str, files, at, select, size, sensor=None) -> int:
     return EXIT_OK
 
 
-def _report_rejections(rejections: Sequence[Rejection], more: int = 0) -> None:
-    """The rejections listed, then how many more the readers only counted."""
-    if not rejections:
-        return
-    print(f"spaceops: {len(rejections) + more:,} input record(s) rejected:", file=sys.stderr)
-    for rejection in rejections:
-        print(f"  {rejection}", file=sys.stderr)
-    if more:
-        print(f"  ... and {more:,} more", file=sys.stderr)
-
-
-def _report_warnings(catalog: Catalog) -> None:
-    """Records that loaded but want a look (a perigee below the surface); no effect on the exit code."""
-    if not catalog.warnings:
-        return
-    print(f"spaceops: {len(catalog.warnings) + catalog.more_warnings:,} warning(s) about loaded records:",
-          file=sys.stderr)
-    for warning in catalog.warnings:
-        print(f"  {warning}", file=sys.stderr)
-    if catalog.more_warnings:
-        print(f"  ... and {catalog.more_warnings:,} more", file=sys.stderr)
-
-
 def catalog_info(files: Sequence[str]) -> int:
     from app.catalog import Catalog
 
     catalog = Catalog.load(files, lazy=True)  # the columns say it all: no satrec is made
     json.dump(catalog.summary(), sys.stdout, indent=2)
     sys.stdout.write("\n")
-    _report_warnings(catalog)
-    _report_rejections(catalog.rejections, catalog.more_rejections)
+    report_warnings(catalog)
+    report_rejections(catalog.rejections, catalog.more_rejections)
     return EXIT_REJECTED if catalog.rejections else EXIT_OK
 
 
@@ -413,8 +387,8 @@ def propagate_command(files: Sequence[str] | None, at: datetime, ids: list[int] 
         sys.stdout.write("\n")
     else:
         _write_csv(rows)
-    _report_warnings(loaded)
-    _report_rejections(rejected, loaded.more_rejections)
+    report_warnings(loaded)
+    report_rejections(rejected, loaded.more_rejections)
     return EXIT_REJECTED if rejected else EXIT_OK
 
 

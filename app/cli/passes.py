@@ -21,6 +21,7 @@ import time
 from typing import Iterable
 
 from app.cli.arguments import hours_argument, site_argument, utc_argument
+from app.cli.reporting import report_rejections, report_warnings
 
 EXIT_OK, EXIT_USAGE, EXIT_REJECTED = 0, 2, 3
 PASS_FIELDS = ("sensor", "norad_id", "aos_utc", "tca_utc", "los_utc", "max_elevation_deg", "range_at_tca_km",
@@ -73,7 +74,6 @@ def passes_command(parser: argparse.ArgumentParser, args) -> int:
     from app.catalog import Catalog
     from app.catalog.filter import BUILTIN_GROUPS, builtin_group
     from app.catalog.ingest import Rejection
-    from app.cli.main import _report_rejections, _report_warnings
     from app.common.resources import default_catalog_paths
 
     if args.group is not None and not args.all:
@@ -95,8 +95,8 @@ def passes_command(parser: argparse.ArgumentParser, args) -> int:
         rejected.append(Rejection("--norad", str(args.norad), "catalog number not in the catalog"))
         rows = iter(())
     _write(rows, args.format)
-    _report_warnings(catalog)
-    _report_rejections(rejected, catalog.more_rejections)
+    report_warnings(catalog)
+    report_rejections(rejected, catalog.more_rejections)
     return EXIT_REJECTED if rejected else EXIT_OK
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from app.conjunction.kernel_cache import install_frozen_locator
+from app.common.kernel_cache import install_frozen_locator
 
 install_frozen_locator()  # before the first kernel below is defined (a no-op unless frozen)
 

@@ -14,10 +14,11 @@ day is never looked at closely:
    the orbit is the cubic Hermite interpolant of positions and velocities (TEME): metres
    from SGP4 in LEO, rotated to the Earth-fixed frame at the exact time.
 3. The visibility margin of ``passes.py`` (elevation above the mask, range, azimuth
-   sector) on the interpolant: each sign change between knots refined by bisection to a
-   millisecond; where the margin rises then falls between two knots without reaching
-   zero at either, its maximum found by golden section, so a pass too short to reach a
-   knot is still found; the culmination found by golden section.
+   sector) on the interpolant, by a numba kernel per sensor (``pass_kernel``; sensors run
+   two at a time, the kernel releasing the GIL): each sign change between knots refined
+   by bisection to a millisecond; where the margin rises then falls between two knots
+   without reaching zero at either, its maximum found by golden section, so a pass too
+   short to reach a knot is still found; the culmination found by golden section.
 
 Objects whose SGP4 fails anywhere in the window (decayed, or elements gone bad) are done
 the slow way, by ``passes_of``, which counts failed states as not visible.
@@ -25,7 +26,10 @@ the slow way, by ``passes_of``, which counts failed states as not visible.
 
 from __future__ import annotations
 
+import logging
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Iterator, Sequence
@@ -33,25 +37,23 @@ from typing import Iterator, Sequence
 import numpy as np
 from sgp4.api import SatrecArray
 
-from app.astro import hermite
 from app.astro.constants import EARTH_ROTATION_RAD_S, WGS72_EARTH_RADIUS_KM, WGS72_MU_KM3_S2
 from app.astro.frames import gmst_rad
-from app.astro.root_finding import golden_max
 from app.astro.sun import solar_elevation_deg, sun_direction_eci
 from app.astro.timeutil import SECONDS_PER_DAY, datetime_to_jd
-from app.astro.topocentric import Site, in_earth_shadow, look_angles
+from app.astro.topocentric import Site, in_earth_shadow
 from app.catalog import Catalog
 from app.common.progress import Progress
-from app.sensors.passes import (PEAK_SEARCH_FLOOR_DEG, SITE_DARK_SUN_ELEVATION_DEG, Pass, passes_of,
-                                visibility_margin)
+from app.sensors.passes import SITE_DARK_SUN_ELEVATION_DEG, Pass, passes_of
 from app.sensors.sites import Sensor
+
+log = logging.getLogger(__name__)
 
 COARSE_STEP_S = 600.0
 FINE_STEP_S = 120.0
 CHUNK_OBJECTS = 1000
-_BISECTION_STEPS = 18  # a 120 s bracket halved 18 times: under 1 ms
-_SLOPE_PROBE_S = 0.05  # how far inside a segment its end slopes are probed
-_PROBES_PER_PASS = 17
+WORKERS = min(2, os.cpu_count() or 1)  # sensors at once
+_STATES_PER_CALL = 50_000
 _RADIUS_MARGIN_KM = 50.0  # osculating perigee below the mean one, decay within a day
 
 
@@ -110,6 +112,11 @@ class PassTable:
     def objects_seen(self) -> np.ndarray:
         return np.unique(self.norad_id)
 
+    def in_view_at(self, moment: datetime) -> np.ndarray:
+        """Catalog numbers with a pass in progress at ``moment`` (none outside the window)."""
+        t = (moment - self.start).total_seconds()
+        return np.unique(self.norad_id[(self.aos_s <= t) & (t <= self.los_s)])
+
 
 _ROW_KEYS = ("sensor", "norad_id", "aos_utc", "tca_utc", "los_utc", "max_elevation_deg", "range_at_tca_km",
              "sunlit", "site_dark", "starts_before_window", "ends_after_window")  # as Pass.as_dict
@@ -119,7 +126,7 @@ _COLUMNS = ("sensor_index", "norad_id", "aos_s", "tca_s", "los_s", "max_elevatio
 
 def catalog_passes(catalog: Catalog, sensors: Sequence[Sensor], start: datetime, hours: float,
                    rows: Sequence[int] | np.ndarray | None = None, progress: Progress | None = None,
-                   chunk_objects: int = CHUNK_OBJECTS) -> PassTable:
+                   chunk_objects: int = CHUNK_OBJECTS, workers: int = WORKERS) -> PassTable:
     """Every pass of every object (or of ``rows``) over every operational sensor between
     ``start`` and ``start + hours``. ``progress`` hears ``(objects done, objects within some
     sensor's reach)`` after each chunk of objects; once cancelled its next report raises
@@ -131,11 +138,12 @@ def catalog_passes(catalog: Catalog, sensors: Sequence[Sensor], start: datetime,
     rows = rows[catalog.perigee_alt_km[rows] <= reach] if len(rows) else rows
     views = [_SensorView(s) for s in sensors]
     parts: list[dict] = []
-    for begin in range(0, len(rows), chunk_objects):
-        if progress is not None:
-            progress.report(begin, len(rows))
-        chunk = rows[begin:begin + chunk_objects]
-        parts += _chunk_passes(catalog, chunk, views, grid)
+    with ThreadPoolExecutor(max(1, min(workers, len(views)))) as pool:  # the kernels release the GIL
+        for begin in range(0, len(rows), chunk_objects):
+            if progress is not None:
+                progress.report(begin, len(rows))
+            chunk = rows[begin:begin + chunk_objects]
+            parts += _chunk_passes(catalog, chunk, views, grid, pool)
     if progress is not None:
         progress.report(len(rows), len(rows))
     return _table(grid.start, sensors, parts)
@@ -190,9 +198,10 @@ class _SensorView:
         self.site = Site(sensor.lat_deg, sensor.lon_deg, sensor.alt_m)
         self.r_km = self.site.r_itrs_km
         self.up = self.site.enu_axes[2]
+        from app.sensors.pass_kernel import sensor_parameters
 
-    def margin(self, r_itrs: np.ndarray) -> np.ndarray:
-        return visibility_margin(self.sensor, *look_angles(self.site, r_itrs))
+        self.parameters = sensor_parameters(self.r_km, self.site.enu_axes, sensor.min_elevation_deg,
+                                            sensor.max_range_km, sensor.az_min_deg, sensor.az_max_deg)
 
     def kept_intervals(self, r_itrs, v_itrs, limits, step_s: float) -> np.ndarray:
         """(objects, intervals): where the object may be above the horizon and in range at
@@ -236,51 +245,15 @@ class _Limits:
         return cls(r_max, speed, acceleration)
 
 
-class _ChunkOrbits:
-    """One chunk's TEME states at the fine knots some sensor needs (NaN elsewhere), and the
-    Hermite interpolant between them."""
-
-    def __init__(self, grid: _Grid, r_teme: np.ndarray, v_teme: np.ndarray):
-        self.grid, self.r, self.v = grid, r_teme, v_teme
-        self.r_itrs = _to_itrs(r_teme, grid.gmst(grid.fine_t)[None, :])
-
-    def pieces(self, obj: np.ndarray, segment: np.ndarray) -> "_Pieces":
-        return _Pieces(self, obj, segment)
-
-    def pieces_at(self, obj: np.ndarray, t_s: np.ndarray) -> "_Pieces":
-        """The pieces holding each time (a time on a knot: the piece that ends there)."""
-        segment = np.clip(np.ceil(t_s / self.grid.fine_s).astype(np.int64) - 1, 0, self.grid.fine_count - 1)
-        return _Pieces(self, obj, segment)
-
-
-class _Pieces:
-    """The cubic of one (object, fine interval) each, set up once for many evaluations."""
-
-    def __init__(self, orbits: _ChunkOrbits, obj: np.ndarray, segment: np.ndarray):
-        self.grid = orbits.grid
-        h = self.grid.fine_s
-        self.t0 = segment * h
-        p0, v0, p1, v1 = orbits.r[obj, segment], orbits.v[obj, segment], orbits.r[obj, segment + 1], \
-            orbits.v[obj, segment + 1]
-        self.p0 = p0
-        self.c1, self.c2, self.c3 = hermite.coefficients(p0, v0, p1, v1, h)
-
-    def teme(self, t_s: np.ndarray) -> np.ndarray:
-        s = ((t_s - self.t0) / self.grid.fine_s)[:, None]
-        return self.p0 + s * (self.c1 + s * (self.c2 + s * self.c3))
-
-    def itrs(self, t_s: np.ndarray) -> np.ndarray:
-        return _to_itrs(self.teme(t_s), self.grid.gmst(t_s))
-
-
-def _chunk_passes(catalog: Catalog, chunk_rows: np.ndarray, views: list[_SensorView], grid: _Grid) -> list[dict]:
+def _chunk_passes(catalog: Catalog, chunk_rows: np.ndarray, views: list[_SensorView], grid: _Grid,
+                  pool: ThreadPoolExecutor) -> list[dict]:
     satrecs = [catalog.satrecs[r] for r in chunk_rows]
     norad = catalog.norad_id[chunk_rows].astype(np.int64)
     count = len(satrecs)
     columns = grid.coarse_columns
     jd = np.full(len(grid.fine_t), grid.jd0)
     fr = grid.fr(grid.fine_t)
-    error, r_coarse, v_coarse = SatrecArray(satrecs).sgp4(jd[columns], fr[columns])
+    error, r_coarse, v_coarse = _sgp4_blocked(SatrecArray(satrecs), count, jd[columns], fr[columns])
     failed = (error != 0).any(axis=1)
     good = ~failed
     limits = _Limits.of([s for s, ok in zip(satrecs, good) if ok], r_coarse[good], v_coarse[good])
@@ -294,16 +267,28 @@ def _chunk_passes(catalog: Catalog, chunk_rows: np.ndarray, views: list[_SensorV
     r_fine[:, columns], v_fine[:, columns] = r_coarse, v_coarse
     failed |= _fill_fine_knots(satrecs, kept.any(axis=0), grid, jd, fr, r_fine, v_fine)
     kept[:, failed] = False
-    orbits = _ChunkOrbits(grid, r_fine, v_fine)
+    theta = np.unwrap(grid.gmst(grid.fine_t))
+    turn = np.column_stack([np.cos(theta), np.sin(theta), np.append(np.diff(theta), 0.0)])
 
-    parts = [part for k, view in enumerate(views)
-             if (part := _sensor_passes(orbits, view, k, np.repeat(kept[k], grid.per_coarse, axis=1), norad))]
+    def one_sensor(k: int) -> dict | None:
+        segments = np.nonzero(np.repeat(kept[k], grid.per_coarse, axis=1))
+        return _sensor_passes(views[k], k, segments, r_fine, v_fine, turn, grid, norad, satrecs)
+
+    parts = [part for part in pool.map(one_sensor, range(len(views))) if part]
     for i in np.nonzero(failed)[0]:  # the slow way, failed states not visible
         for k, view in enumerate(views):
             found = passes_of(satrecs[i], int(norad[i]), view.sensor, grid.start, grid.span_s / 3600.0)
             if found:
                 parts.append(_columns_of(found, k, grid.start))
     return parts
+
+
+def _sgp4_blocked(array: SatrecArray, count: int, jd: np.ndarray, fr: np.ndarray):
+    """``array.sgp4`` a few columns at a time: it holds the GIL, so a console's frames wait
+    for each call (about 40 ms for 50,000 states)."""
+    columns = max(1, _STATES_PER_CALL // max(count, 1))
+    parts = [array.sgp4(jd[i:i + columns], fr[i:i + columns]) for i in range(0, len(jd), columns)]
+    return tuple(np.concatenate([p[k] for p in parts], axis=1) for k in range(3))
 
 
 def _fill_fine_knots(satrecs, kept: np.ndarray, grid: _Grid, jd, fr, r_fine, v_fine) -> np.ndarray:
@@ -316,7 +301,7 @@ def _fill_fine_knots(satrecs, kept: np.ndarray, grid: _Grid, jd, fr, r_fine, v_f
     failed = np.zeros(len(satrecs), dtype=bool)
     if needed.mean() > 0.5:  # nearly everything (many sensors): one array call
         columns = np.nonzero(needed.any(axis=0))[0]
-        error, r, v = SatrecArray(satrecs).sgp4(jd[columns], fr[columns])
+        error, r, v = _sgp4_blocked(SatrecArray(satrecs), len(satrecs), jd[columns], fr[columns])
         r_fine[:, columns], v_fine[:, columns] = r, v
         return (error != 0).any(axis=1)
     for i in np.nonzero(needed.any(axis=1))[0]:
@@ -327,104 +312,41 @@ def _fill_fine_knots(satrecs, kept: np.ndarray, grid: _Grid, jd, fr, r_fine, v_f
     return failed
 
 
-def _sensor_passes(orbits: _ChunkOrbits, view: _SensorView, sensor_index: int, kept_segments: np.ndarray,
-                   norad: np.ndarray) -> dict | None:
+def _sensor_passes(view: _SensorView, sensor_index: int, segments: tuple[np.ndarray, np.ndarray], r_fine, v_fine,
+                   turn, grid: _Grid, norad: np.ndarray, satrecs) -> dict | None:
     """One sensor's passes of one chunk's objects, as columns (None when there are none)."""
-    obj, m = np.nonzero(kept_segments)
-    if not len(obj):
+    from app.sensors import pass_kernel
+
+    seg_obj, seg_m = segments
+    if not len(seg_obj):
         return None
-    h = orbits.grid.fine_s
-    t0 = m * h
-    t1 = t0 + h
-    g0, g1 = view.margin(orbits.r_itrs[obj, m]), view.margin(orbits.r_itrs[obj, m + 1])
-
-
-    low, high, low_up = [t0], [t1], [g0 > 0]
-    bracket_obj, bracket_m = [obj], [m]
-    # both ends below the mask, but the margin rises from one and falls to the other: a peak
-    # between them may clear the mask (a short pass that no knot sees)
-    candidates = np.nonzero((g0 <= 0) & (g1 <= 0) & (np.maximum(g0, g1) > PEAK_SEARCH_FLOOR_DEG))[0]
-    if len(candidates):
-        co, ct0, ct1 = obj[candidates], t0[candidates], t1[candidates]
-        pieces = orbits.pieces(co, m[candidates])
-        rises = view.margin(pieces.itrs(ct0 + _SLOPE_PROBE_S)) > g0[candidates]
-        falls = view.margin(pieces.itrs(ct1 - _SLOPE_PROBE_S)) > g1[candidates]
-        peaked = np.nonzero(rises & falls)[0]
-        if len(peaked):
-            po, pt0, pt1 = co[peaked], ct0[peaked], ct1[peaked]
-            pieces = orbits.pieces(po, m[candidates][peaked])
-            top = golden_max(lambda t: view.margin(pieces.itrs(t)), pt0, pt1, tolerance_s=0.5)
-            above = view.margin(pieces.itrs(top)) > 0
-            pieces_m = m[candidates][peaked][above]
-            po, pt0, pt1, top = po[above], pt0[above], pt1[above], top[above]
-            bracket_obj += [po, po]
-            bracket_m += [pieces_m, pieces_m]
-            low += [pt0, top]
-            high += [top, pt1]
-            low_up += [np.zeros(len(po), bool), np.ones(len(po), bool)]
-    low_t, high_t, up_low = np.concatenate(low), np.concatenate(high), np.concatenate(low_up)
-    b_obj, b_m = np.concatenate(bracket_obj), np.concatenate(bracket_m)
-    is_first_segment = np.concatenate([m == 0] + [np.zeros(len(x), bool) for x in bracket_obj[1:]])
-    is_last_segment = np.concatenate([m == orbits.grid.fine_count - 1] + [np.zeros(len(x), bool)
-                                                                          for x in bracket_obj[1:]])
-    g_low = np.concatenate([g0] + [np.where(u, 1.0, -1.0) for u in low_up[1:]])
-    g_high = np.concatenate([g1] + [np.where(u, -1.0, 1.0) for u in low_up[1:]])
-    changes = (g_low > 0) != (g_high > 0)
-
-    event_obj = [b_obj[changes]]
-    pieces = orbits.pieces(b_obj[changes], b_m[changes])
-    event_t = [_bisect(lambda t: view.margin(pieces.itrs(t)), low_t[changes], high_t[changes], up_low[changes])]
-    event_rise = [~up_low[changes]]
-    starts_up = is_first_segment & (g_low > 0)  # up when the window opens
-    ends_up = is_last_segment & (g_high > 0)
-    event_obj += [b_obj[starts_up], b_obj[ends_up]]
-    event_t += [np.zeros(starts_up.sum()), np.full(ends_up.sum(), orbits.grid.span_s)]
-    event_rise += [np.ones(starts_up.sum(), bool), np.zeros(ends_up.sum(), bool)]
-    e_obj, e_t, e_rise = np.concatenate(event_obj), np.concatenate(event_t), np.concatenate(event_rise)
-    if not len(e_obj):
+    capacity = max(64, len(seg_obj) // 4)
+    while True:
+        out_obj = np.empty(capacity, dtype=np.int64)
+        out_times, out_values, out_teme = np.empty((capacity, 3)), np.empty((capacity, 2)), np.empty((capacity, 3))
+        found = pass_kernel.sensor_passes(r_fine, v_fine, turn, seg_obj, seg_m, grid.fine_s, grid.span_s,
+                                          view.parameters, out_obj, out_times, out_values, out_teme)
+        if found != -1:
+            break
+        capacity *= 2
+    if found == -2:  # never seen: the bound let a pass run off a kept stretch; the slow way then
+        log.warning("passes over %s: a pass ran past the bound; these objects done object by object",
+                    view.sensor.name)
+        passes = [p for i in np.unique(seg_obj) for p in passes_of(satrecs[i], int(norad[i]), view.sensor,
+                                                                    grid.start, grid.span_s / 3600.0)]
+        return _columns_of(passes, sensor_index, grid.start) if passes else None
+    if not found:
         return None
-    order = np.lexsort((~e_rise, e_t, e_obj))  # a set and a rise at the same instant: the set first
-    e_obj, e_t, e_rise = e_obj[order], e_t[order], e_rise[order]
-    if len(e_obj) % 2 or not (e_rise[::2].all() and not e_rise[1::2].any()
-                              and np.array_equal(e_obj[::2], e_obj[1::2])):
-        raise AssertionError(f"rises and sets do not alternate for {view.sensor.name}")  # a bug, not bad input
-    pass_obj, aos, los = e_obj[::2], e_t[::2], e_t[1::2]
-    return _describe(orbits, view, sensor_index, norad, pass_obj, aos, los)
-
-
-def _bisect(function, low: np.ndarray, high: np.ndarray, up_at_low: np.ndarray) -> np.ndarray:
-    """Where ``function`` crosses zero in each [low, high] (it is > 0 at low iff up_at_low)."""
-    for _ in range(_BISECTION_STEPS):
-        middle = 0.5 * (low + high)
-        same = (function(middle) > 0) == up_at_low
-        low, high = np.where(same, middle, low), np.where(same, high, middle)
-    return 0.5 * (low + high)
-
-
-def _describe(orbits: _ChunkOrbits, view: _SensorView, sensor_index: int, norad: np.ndarray,
-              obj: np.ndarray, aos: np.ndarray, los: np.ndarray) -> dict:
-    """Culmination (maximum elevation) of each pass, and the lighting there."""
-    grid = orbits.grid
-
-    def elevation(objects, times):
-        return look_angles(view.site, orbits.pieces_at(objects, times).itrs(times))[1]
-
-    fraction = np.linspace(0.0, 1.0, _PROBES_PER_PASS)
-    probes = aos[:, None] + (los - aos)[:, None] * fraction[None, :]
-    best = np.argmax(elevation(np.repeat(obj, _PROBES_PER_PASS), probes.ravel()).reshape(probes.shape), axis=1)
-    rows = np.arange(len(obj))
-    low = probes[rows, np.maximum(best - 1, 0)]
-    high = probes[rows, np.minimum(best + 1, _PROBES_PER_PASS - 1)]
-    tca = golden_max(lambda t: elevation(obj, t), low, high, tolerance_s=0.1)
-    r_teme = orbits.pieces_at(obj, tca).teme(tca)
-    _az, elevation_tca, range_tca = look_angles(view.site, _to_itrs(r_teme, grid.gmst(tca)))
+    obj, (aos, tca, los) = out_obj[:found], out_times[:found].T
+    r_teme = out_teme[:found]
     fr = grid.fr(tca)
     sunlit = ~in_earth_shadow(r_teme, sun_direction_eci(grid.jd0, fr))
     sensor = view.sensor
     site_dark = solar_elevation_deg(sensor.lat_deg, sensor.lon_deg, grid.jd0, fr) < SITE_DARK_SUN_ELEVATION_DEG
-    return {"sensor_index": np.full(len(obj), sensor_index, dtype=np.int32), "norad_id": norad[obj],
-            "aos_s": aos, "tca_s": tca, "los_s": los, "max_elevation_deg": elevation_tca,
-            "range_at_tca_km": range_tca, "sunlit": sunlit, "site_dark": site_dark,
+    return {"sensor_index": np.full(found, sensor_index, dtype=np.int32), "norad_id": norad[obj],
+            "aos_s": aos.copy(), "tca_s": tca.copy(), "los_s": los.copy(),
+            "max_elevation_deg": out_values[:found, 0].copy(), "range_at_tca_km": out_values[:found, 1].copy(),
+            "sunlit": sunlit, "site_dark": site_dark,
             "starts_before_window": aos == 0.0, "ends_after_window": los == grid.span_s}
 
 

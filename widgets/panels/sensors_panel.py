@@ -20,6 +20,7 @@ STANDING_TEXT = {"partner": "partner", "contracted": "contracted", "other": "oth
 class SensorsPanel(QWidget):
     sensor_selected = Signal(object)  # Sensor | None
     sensors_changed = Signal(list)  # the whole list after an add, edit or remove
+    sees_requested = Signal()  # "What does it see?": the selected sensor's passes of the catalog
 
     def __init__(self, store: SensorStore, interactive: bool = True, parent: QWidget | None = None):
         super().__init__(parent)
@@ -35,6 +36,10 @@ class SensorsPanel(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.add_button, self.edit_button = QPushButton("Add…"), QPushButton("Edit…")
         self.remove_button = QPushButton("Remove")
+        self.sees_button = QPushButton("What does it see?")
+        self.sees_button.setToolTip("Every pass of the catalog over the selected sensor (Sensor sees panel)")
+        self.sees_button.setEnabled(False)
+        self.sees_button.clicked.connect(self.sees_requested.emit)
         self.add_button.clicked.connect(self.add_sensor)
         self.edit_button.clicked.connect(self.edit_sensor)
         self.remove_button.clicked.connect(self.remove_sensor)
@@ -43,6 +48,7 @@ class SensorsPanel(QWidget):
         for button in (self.add_button, self.edit_button, self.remove_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
+        buttons.addWidget(self.sees_button)
         legend_label = QLabel(legend + f"  <span style='color:{STATUS_COLORS['off']}'>■</span> outage")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -89,6 +95,7 @@ class SensorsPanel(QWidget):
         sensor = self.selected()
         self.edit_button.setEnabled(sensor is not None and sensor.user_defined)
         self.remove_button.setEnabled(sensor is not None and sensor.user_defined)
+        self.sees_button.setEnabled(sensor is not None and sensor.operational)
         self.sensor_selected.emit(sensor)
 
     # --- editing ---------------------------------------------------------------------------------

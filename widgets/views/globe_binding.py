@@ -41,6 +41,8 @@ class GlobeBinding(QObject):
         session.catalog_changed.connect(lambda _catalog: self._on_catalog())
         session.shown_changed.connect(globe.set_shown)
         session.sensors_changed.connect(lambda _sensors: self.show_sensors())
+        session.sensor_sees_changed.connect(self._on_sensor_sees)
+        self._sensor_sees = None
         colors.changed.connect(self._on_colors)
         globe.object_clicked.connect(session.select_row)
         globe.camera_moved.connect(self._record_camera)
@@ -75,7 +77,22 @@ class GlobeBinding(QObject):
             self.globe.set_colors(colors)
 
     def _on_frame(self, epoch) -> None:
+        self._show_seen(epoch)
         self.globe.set_epoch(epoch)
+
+    def _on_sensor_sees(self, sees) -> None:
+        self._sensor_sees = sees
+        self._show_seen(self.session.now())
+
+    def _show_seen(self, epoch) -> None:
+        """Ring the objects the sensor's computed passes put in its view at this moment."""
+        sees, catalog = self._sensor_sees, self.session.catalog
+        if sees is None:
+            self.globe.set_seen(None)
+            return
+        norad = sees.in_view_at(epoch)
+        rows = catalog.rows_of([n for n in norad.tolist() if n in catalog]) if len(norad) else norad
+        self.globe.set_seen(rows)
 
     # --- selection, pair, sensors ----------------------------------------------------------------
 

@@ -25,7 +25,7 @@ from app.state.camera_framing import (FOV_DEG, MAX_DISTANCE_ER, MIN_DISTANCE_ER,
                                       orbit_frame, pair_frame)
 from widgets.views.halo_text import HaloText
 from widgets.views.globe_visuals import EARTH_RADIUS_KM, CatalogPoints, Earth, extrapolate_positions
-from widgets.theme import COVERAGE_COLOR, ORBIT_COLOR, SELECTION_COLOR, rgba
+from widgets.theme import COVERAGE_COLOR, ORBIT_COLOR, SEEN_COLOR, SELECTION_COLOR, rgba
 
 CLICK_TOLERANCE_PX = 6.0
 ORBIT_VIEW_TILT_DEG = 30.0
@@ -90,6 +90,11 @@ class GlobeView(QWidget):
                                         parent=self.view.scene)
         self.orbit.visible = False
         self.points = CatalogPoints(parent=self.view.scene)  # after the orbit, so points never hide it
+        # what the selected sensor sees now: thin lime rings (hidden behind the Earth)
+        self.seen_markers = scene.visuals.Markers(parent=self.view.scene)
+        self.seen_markers.set_gl_state("translucent", depth_test=True)
+        self.seen_markers.visible = False
+        self._seen_rows = np.zeros(0, dtype=np.int64)
         self.marker = scene.visuals.Markers(parent=self.view.scene)
         self.marker.set_gl_state("translucent", depth_test=False)
         self.marker.visible = False
@@ -205,6 +210,7 @@ class GlobeView(QWidget):
         self._dt_s = epoch.timestamp() - self._snapshot_posix
         self.points.set_dt(self._dt_s, sun)
         self._update_selection_marker()
+        self._update_seen()
         if self.tracking_pair:
             positions = self.pair_positions()
             if positions is not None:
@@ -221,6 +227,30 @@ class GlobeView(QWidget):
         self._watermark.text = text or ""
         self._watermark.visible = bool(text)
         self.canvas.update()
+
+    def set_seen(self, rows: np.ndarray | None) -> None:
+        """Ring these catalog rows (what the selected sensor sees now); None or empty: none."""
+        self._seen_rows = np.zeros(0, dtype=np.int64) if rows is None else np.asarray(rows, dtype=np.int64)
+        self._update_seen()
+        self.canvas.update()
+
+    def seen_positions(self) -> np.ndarray:
+        rows = self._seen_rows
+        if not len(rows) or self._snapshot_r is None:
+            return np.zeros((0, 3))
+        rows = rows[rows < len(self._snapshot_r)]
+        r, v = self._snapshot_r[rows], self._snapshot_v[rows]
+        valid = np.isfinite(r).all(axis=1)
+        return extrapolate_positions(r[valid], v[valid], self._dt_s)
+
+    def _update_seen(self) -> None:
+        positions = self.seen_positions()
+        if not len(positions):
+            self.seen_markers.visible = False
+            return
+        self.seen_markers.set_data(positions.astype(np.float32), face_color=(0, 0, 0, 0),
+                                   edge_color=rgba(SEEN_COLOR, 0.9), edge_width=1.2, size=8)
+        self.seen_markers.visible = True
 
     def set_pair(self, rows: tuple[int, int] | None, names: tuple[str, str] = ("", "")) -> None:
         """Highlight a watched pair: both objects ringed and labelled, a line between them."""

@@ -1,8 +1,8 @@
-"""Where numba keeps the compiled screening kernels, and compiling them ahead of need.
+"""Where numba keeps the compiled kernels (screening's ``grid``, the passes' ``pass_kernel``).
 
-Installed from source, numba caches next to ``grid.py`` (``__pycache__``) and ``spaceops
-warm-up`` (``warm_up.py``, run by ``packaging/setup.sh``) compiles them at installation, so no
-user's first ``screen --all`` waits about a minute. The frozen build ships them compiled instead: numba's
+Installed from source, numba caches next to each kernel module (``__pycache__``) and
+``spaceops warm-up`` (``app/cli/warm_up.py``, run by ``packaging/setup.sh``) compiles them at
+installation, so no user's first ``screen --all`` waits about a minute. The frozen build ships them compiled instead: numba's
 own cache for frozen programs is keyed by the folder the program was unpacked in, so a
 build's cache would be missed on every workstation. :class:`FrozenBuildLocator` keys it by
 the build (``BUILD_ID``, written by ``packaging/build.sh``) and keeps it in the user's cache
