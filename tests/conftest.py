@@ -167,3 +167,12 @@ def settle(qtbot):
         qtbot.waitUntil(lambda: not any(r.busy for w in widgets for r in w.findChildren(JobRunner)), timeout=timeout)
 
     return wait
+
+
+@pytest.fixture
+def feed_server():
+    """A local HTTP server playing a catalog feed (tests/feed_server.py); yields its base URL."""
+    from tests.feed_server import serve
+
+    with serve() as url:
+        yield url

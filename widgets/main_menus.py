@@ -59,6 +59,7 @@ def _choice_menu(window, menu, title: str, choices: dict[str, str], state_path: 
 
 def build_menus(window) -> None:
     from widgets.classroom import join_class_dialog, open_class_dialog
+    from widgets.dialogs.catalog_feed_dialog import catalog_feed_dialog
 
     session, globe = window.session, window.globe
     menu_bar = window.menuWidget().findChild(QMenuBar)  # (window.menuBar() would replace the banner holder)
@@ -66,6 +67,7 @@ def build_menus(window) -> None:
     _add_action(window, file_menu, "&Open catalog…", QKeySequence.StandardKey.Open,
                 lambda: open_catalog_dialog(window))
     _add_action(window, file_menu, "Load &default catalog", None, lambda: window.load_catalog(default_catalog_paths()))
+    _add_action(window, file_menu, "Catalog &feed…", None, lambda: catalog_feed_dialog(window))
     _add_action(window, file_menu, "Open &CDM…", None, lambda: open_cdm_dialog(window))
     _add_action(window, file_menu, "&Export selected objects…", "Ctrl+E", lambda: export_selected_dialog(window))
     file_menu.addSeparator()

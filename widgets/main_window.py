@@ -34,6 +34,7 @@ from widgets.panels.floor_panel import FloorPanel
 from widgets.panels.passes_panel import PassesPanel
 from widgets.panels.scenario_panel import ScenarioPanel
 from widgets.panels.screening_panel import ScreeningPanel
+from widgets.catalog_feed import CatalogFeedWatcher, FeedSettings
 from widgets.panels.sensor_sees_panel import SensorSeesPanel
 from widgets.theme import SEEN_COLOR
 from widgets.panels.sensors_panel import SensorsPanel
@@ -97,6 +98,8 @@ class MainWindow(QMainWindow):
                 store_problem = str(error)
         self.session = session = ConsoleSession(clock, store, interactive, parent=self)
         self.loader = CatalogLoader(session, self)
+        self.catalog_feed = CatalogFeedWatcher(session, self.loader, self.settings, parent=self)
+        self._feed_started = False
         self.colors = ObjectColors(session)  # before the views, so they draw the new colours
 
         texture = earth_texture()
@@ -356,6 +359,11 @@ class MainWindow(QMainWindow):
 
     def _remember_catalog(self, _catalog) -> None:
         self.settings.set_json(CATALOG_PATHS_KEY, list(self.session.state.catalog.source_files))
+        if not self._feed_started:  # the feed refreshes a catalog: it starts once there is one
+            self._feed_started = True
+            settings = FeedSettings.load(self.settings)
+            if settings.enabled and not self.session.state.scenario.path:  # an exercise keeps its own catalog
+                self.catalog_feed.apply(settings)
 
     def open_scenario(self, run: ScenarioRun) -> None:
         self.exercise.open(run)

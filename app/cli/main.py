@@ -19,6 +19,7 @@ from typing import Sequence
 from app import __version__
 from app.astro.timeutil import format_utc
 from app.cli.arguments import hours_argument, ids_argument, utc_argument
+from app.cli.catalog_fetch import add_fetch_parser, fetch_command
 from app.cli.passes import add_passes_parser, passes_command
 from app.cli.reporting import report_rejections, report_warnings
 from app.cli.classroom import add_classroom_parser, classroom_command
@@ -78,12 +79,13 @@ def build_parser() -> argparse.ArgumentParser:
                              "~/.pgpass)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    catalog = commands.add_parser("catalog", help="inspect catalog files", parents=[common])
+    catalog = commands.add_parser("catalog", help="inspect catalog files, fetch one from a feed", parents=[common])
     catalog_commands = catalog.add_subparsers(dest="catalog_command", metavar="SUBCOMMAND", required=True)
     info = catalog_commands.add_parser("info", parents=[common],
                                        help="counts by type and regime, epoch range, rejected records")
     info.add_argument("files", nargs="*", metavar="FILE",
                       help="TLE/3LE, OMM XML/KVN/JSON or CelesTrak CSV (default: the bundled catalog)")
+    add_fetch_parser(catalog_commands, common)
 
     propagate = commands.add_parser("propagate", parents=[common], help="positions of catalog objects at one time")
     propagate.add_argument("--catalog", nargs="+", action="extend", metavar="FILE",
@@ -157,6 +159,8 @@ def _run(argv: Sequence[str] | None) -> int:
     if args.command is None:
         return _gui_exit(launch_console(getattr(args, "database", None), getattr(args, "scenario", None),
                                         getattr(args, "connect_password_file", None)))
+    if args.command == "catalog" and args.catalog_command == "fetch":
+        return fetch_command(args)
     if args.command == "catalog":
         return catalog_info(args.files or [str(path) for path in default_catalog_paths()])
     if args.command == "propagate":
