@@ -57,6 +57,8 @@ expect_in propagate '"norad_id": 25544'
 step passes 0 "$APP" passes --norad 25544 --sensor Fylingdales --start 2026-08-12T00:00:00Z --hours 24
 expect_in passes '"aos_utc"'
 step warm-up 0 "$APP" warm-up
+step passes-all 0 "$APP" passes --all --group "GEO belt" --sensor Socorro --start 2026-08-12T00:00:00Z --hours 2
+expect_in passes-all '"aos_utc"'
 step screen 0 "$APP" screen --primary 25544 --start 2026-08-12T00:00:00Z --hours 24 --threshold-km 20
 step screen-all 0 "$APP" screen --all --start 2026-08-12T00:00:00Z --hours 0.5 --threshold-km 2
 step scenario-validate 0 "$APP" scenario validate "$scenarios/geo_rpo_inspection.yaml"
@@ -87,7 +89,7 @@ else
 fi
 
 # The kernels came compiled with the build: warm-up only loaded them.
-grep -q "screening kernels ready" "$WORK/out/warm-up.err" && cat "$WORK/out/warm-up.err" | tail -1
+grep -q "screening and pass kernels ready" "$WORK/out/warm-up.err" && cat "$WORK/out/warm-up.err" | tail -1
 written=$(find "$WORK/spaceops" -newer "$WORK/started" | head -5)
 if [[ -n "$written" ]]; then
     echo "release: the program wrote next to itself:"; echo "$written"; failures=$((failures + 1))

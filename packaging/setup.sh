@@ -59,7 +59,7 @@ else
 fi
 
 # numba compiles the screening kernels once, now, rather than on a user's first screening
-echo "setup: compiling the screening kernels (about a minute the first time)" >&2
+echo "setup: compiling the screening and pass kernels (about a minute the first time)" >&2
 "$VENV/bin/spaceops" warm-up --quiet
 
 # `spaceops` on PATH: a link to the environment's entry point

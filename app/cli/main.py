@@ -119,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--format", choices=("text", "json"), default="text")
 
     warm = commands.add_parser("warm-up", parents=[common],
-                               help="compile the screening kernels now (setup and the frozen build run it), so "
+                               help="compile the screening and pass kernels now (setup and the frozen build run it), so "
                                     "no first screening waits for them")
     warm.add_argument("--quiet", action="store_true", help="print nothing when it works")
 
@@ -214,10 +214,10 @@ def warm_up_command(quiet: bool) -> int:
     from app.cli.warm_up import warm_up
 
     if not quiet:
-        print("spaceops: compiling the screening kernels (about a minute the first time)", file=sys.stderr)
+        print("spaceops: compiling the screening and pass kernels (about a minute the first time)", file=sys.stderr)
     seconds = warm_up()
     if not quiet:
-        print(f"spaceops: screening kernels ready ({seconds:.1f} s)", file=sys.stderr)
+        print(f"spaceops: screening and pass kernels ready ({seconds:.1f} s)", file=sys.stderr)
     return EXIT_OK
 
 
