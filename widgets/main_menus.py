@@ -60,6 +60,7 @@ def _choice_menu(window, menu, title: str, choices: dict[str, str], state_path: 
 def build_menus(window) -> None:
     from widgets.classroom import join_class_dialog, open_class_dialog
     from widgets.dialogs.catalog_feed_dialog import catalog_feed_dialog
+    from widgets.dialogs.changed_dialog import changed_dialog
 
     session, globe = window.session, window.globe
     menu_bar = window.menuWidget().findChild(QMenuBar)  # (window.menuBar() would replace the banner holder)
@@ -91,6 +92,7 @@ def build_menus(window) -> None:
     _add_action(window, view_menu, "Zoom &out", "Ctrl+-", lambda: globe.zoom(1.25))
     _choice_menu(window, view_menu, "&Colour by", {mode: mode for mode in COLOR_MODES}, "shown.color_mode")
     _add_action(window, view_menu, "Classification &banner…", None, lambda: banner_dialog(window))
+    _add_action(window, view_menu, "C&hanged at the last refresh…", None, lambda: changed_dialog(window))
     window.sensors_action = _add_action(window, view_menu, "&Sensor sites", "S", lambda: _show_sensors(window),
                                         checkable=True, checked=True)
     _choice_menu(window, view_menu, "Colour sensors &by", {"type": "Sensor type", "nation": "Operator nation"},

@@ -35,6 +35,7 @@ from widgets.panels.passes_panel import PassesPanel
 from widgets.panels.scenario_panel import ScenarioPanel
 from widgets.panels.screening_panel import ScreeningPanel
 from widgets.catalog_feed import CatalogFeedWatcher, FeedSettings
+from widgets.element_history import HistoryKeeper
 from widgets.panels.sensor_sees_panel import SensorSeesPanel
 from widgets.theme import SEEN_COLOR
 from widgets.panels.sensors_panel import SensorsPanel
@@ -100,6 +101,7 @@ class MainWindow(QMainWindow):
         self.loader = CatalogLoader(session, self)
         self.catalog_feed = CatalogFeedWatcher(session, self.loader, self.settings, parent=self)
         self._feed_started = False
+        self.history_keeper = HistoryKeeper(session, self.loader, parent=self)
         self.colors = ObjectColors(session)  # before the views, so they draw the new colours
 
         texture = earth_texture()

@@ -49,6 +49,7 @@ class ConsoleSession(QObject):
     intervals_changed = Signal(str, object, str, float)  # a timeline lane: (lane, [(start, end, label)], colour, gap s)
     frame = Signal(object)  # datetime, every frame while running
     second = Signal(object)  # datetime, once a second while running
+    history_changed = Signal(object)  # app.catalog.history.Refresh: a catalog's element sets were recorded
     sensor_sees_changed = Signal(object)  # SensorSees (passes of the catalog over one sensor) or None
     status_message = Signal(str, int)  # (text, milliseconds to keep it)
     content_marking_changed = Signal(str)  # the highest classification of the records on screen
@@ -60,6 +61,7 @@ class ConsoleSession(QObject):
         self.clock = clock or SimulationClock()
         self.clock_sync = ClockSync(self.clock, self.state)
         self.store = store
+        self.element_history = None  # app.catalog.history.ElementHistory once a catalog was recorded
         self.interactive = interactive  # dialogs pop up only for a person, not for tests or screenshots
         self.catalog = Catalog.empty()
         self.sensors: list[Sensor] = []

@@ -14,6 +14,7 @@ from app.astro.topocentric import in_earth_shadow
 from app.catalog.catalog import STALE_ELEMENT_AGE_DAYS, Catalog
 from app.live.engine import Snapshot
 from app.common.explanations import ELEMENTS, regime_text
+from widgets.panels.element_history_plot import ElementHistoryPlot
 from widgets.theme import STATUS_COLORS
 
 FIELDS = (
@@ -45,8 +46,11 @@ class DetailsPanel(QWidget):
             if key in ELEMENTS:  # what the term means, on hover over its name or its value
                 label.setToolTip(ELEMENTS[key])
                 layout.labelForField(label).setToolTip(ELEMENTS[key])
+        self.history_plot = ElementHistoryPlot()
+        layout.addRow(self.history_plot)
         self.catalog: Catalog | None = None
         self.row: int | None = None
+        self.flags: dict[int, str] = {}  # possible maneuvers flagged at the last refresh
 
     def show_object(self, catalog: Catalog, row: int | None, at: datetime) -> None:
         self.catalog, self.row = catalog, row
@@ -123,3 +127,29 @@ class DetailsPanel(QWidget):
         session.state.connect("selection.objects", show)
         session.snapshot_ready.connect(self.update_state)
         session.second.connect(self.update_age)
+
+        def show_history(*_args) -> None:
+            self.show_history(session.element_history, session.selected_norad)
+
+        def note_flags(flags: dict) -> None:
+            self.flags = dict(flags)
+            show_history()
+
+        session.history_changed.connect(show_history)
+        session.state.connect("selection.objects", show_history)
+        session.maneuver_flags_changed.connect(note_flags)
+
+    def show_history(self, history, norad_id: int | None) -> None:
+        """The object's element sets as this console has seen them (a history that fails is
+        left off: the details stand without it)."""
+        from app.catalog.history import HistoryError
+
+        if history is None or norad_id is None:
+            self.history_plot.show_history(None, [], False)
+            return
+        try:
+            kept, refreshes = history.of(norad_id), [r.seen_utc.timestamp() for r in history.refreshes()]
+        except HistoryError as error:
+            self.history_plot.caption.setText(str(error))
+            return
+        self.history_plot.show_history(kept, refreshes, norad_id in self.flags)
