@@ -4,33 +4,24 @@ as much of the timeline as fits (the rest is in the CSV/JSON export, and the pag
 many rows that is). PNG (A4 at 200 dpi) or PDF (A4), by the file's suffix.
 
 Drawn with QPainter alone (no widgets, no OpenGL), so it works on the offscreen platform:
-:func:`offscreen_application` gives a command line the QGuiApplication it needs."""
+:func:`widgets.page_drawing.offscreen_application` gives a command line the QGuiApplication it needs."""
 
 from __future__ import annotations
 
-import re
-import sys
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QRectF, Qt
-from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QGuiApplication, QImage, QPageLayout, QPageSize, QPainter,
-                           QPdfWriter, QPen)
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter
 
 from app.astro.timeutil import parse_utc
 from app.classroom.debrief import Debrief
-from app.common.output_file import replaced_when_done
-from widgets.theme import banner_colors
+from widgets.page_drawing import (BANNER_H, FAINT, INK, MARGIN, PAGE_H, PAGE_W, ROW_H, STRIPE, column_spans,
+                                  draw_banner, draw_header_row, draw_note, draw_row, draw_section, draw_text, page_font,
+                                  save_page, single_line)
 
-PAGE_W, PAGE_H = 1654, 2339  # A4 at 200 dpi: the page's drawing units, in PNG and PDF alike
-DPI = 200
-SUFFIXES = (".png", ".pdf")
-MARGIN = 80
-BANNER_H = 58
-ROW_H = 34
 MAX_TRAINEE_ROWS = 16  # more trainees than this: the rest are in the export
 
-INK, FAINT, RULE = QColor("#1b2430"), QColor("#5b6776"), QColor("#c4ccd6")
-STRIPE, STEP_FILL, MODE_FILL = QColor("#f3f5f8"), QColor("#e3eef9"), QColor("#fff4d6")
+STEP_FILL, MODE_FILL = QColor("#e3eef9"), QColor("#fff4d6")
 RIGHT, WRONG, POLL = QColor("#1e7d32"), QColor("#c62828"), QColor("#5b6776")
 INSTRUCTOR_ROWS = ("opened", "step", "frozen", "released", "brought back", "message", "scenario message", "closed")
 
@@ -43,70 +34,12 @@ TIMELINE_COLUMNS = (("Time", 205, "l"), ("Who", 200, "l"), ("What", 170, "l"), (
                     ("Expected", 165, "l"))
 
 
-_started: list[QGuiApplication] = []  # the application offscreen_application made, kept alive
-
-
-def offscreen_application() -> QGuiApplication:
-    """The running Qt application, or a new QGuiApplication on the offscreen platform (a
-    command line drawing a page needs no display), kept for the rest of the process."""
-    running = QGuiApplication.instance()
-    if running is None:
-        running = QGuiApplication([sys.argv[0] if sys.argv else "spaceops", "-platform", "offscreen"])
-        _started.append(running)
-    return running
-
-
 def save_debrief_page(debrief: Debrief, path: str | Path) -> Path:
     """Draw the debrief as a page into ``path``: PNG (1654×2339, A4 at 200 dpi) or PDF (A4)
     by its suffix, written whole or not at all. ValueError for another suffix, OSError when
     it cannot be written. Needs a QGuiApplication (:func:`offscreen_application`)."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise ValueError(f"{path.name}: a debrief page is .png or .pdf")
-    with replaced_when_done(path) as temporary:
-        if suffix == ".png":
-            image = QImage(PAGE_W, PAGE_H, QImage.Format.Format_RGB32)
-            image.setDotsPerMeterX(round(DPI / 0.0254))
-            image.setDotsPerMeterY(round(DPI / 0.0254))
-            image.fill(QColor("white"))
-            painter = QPainter(image)
-            try:
-                draw_debrief(painter, debrief)
-            finally:
-                painter.end()
-            if not image.save(str(temporary), "PNG"):
-                raise OSError(f"{path}: the image could not be written")
-        else:
-            writer = QPdfWriter(str(temporary))
-            writer.setResolution(DPI)
-            writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
-                                             QMarginsF(0, 0, 0, 0)))
-            writer.setTitle(f"{debrief.marking} — {debrief.title()}")
-            writer.setCreator("spaceops classroom debrief")
-            painter = QPainter(writer)
-            if not painter.isActive():
-                raise OSError(f"{path}: the PDF could not be started")
-            try:
-                painter.scale(writer.width() / PAGE_W, writer.height() / PAGE_H)  # A4 either way: within 0.1 %
-                draw_debrief(painter, debrief)
-            finally:
-                if not painter.end():
-                    raise OSError(f"{path}: the PDF could not be written")
-    return path
-
-
-def _font(pixels: float, bold: bool = False) -> QFont:
-    font = QFont()
-    font.setStyleHint(QFont.StyleHint.SansSerif)
-    font.setPixelSize(round(pixels))
-    font.setBold(bold)
-    return font
-
-
-def _one_line(text) -> str:
-    return re.sub(r"\s+", " ", "" if text is None else str(text)).strip()
-
+    return save_page(path, lambda painter: draw_debrief(painter, debrief), f"{debrief.marking} — {debrief.title()}",
+                     "spaceops classroom debrief", "a debrief page")
 
 def _time(text: str | None, with_date: bool = True) -> str:
     """``2026-08-12 10:00:03Z`` (or ``10:00:03.4`` without the date), the text itself when it
@@ -116,7 +49,7 @@ def _time(text: str | None, with_date: bool = True) -> str:
     try:
         moment = parse_utc(text)
     except ValueError:
-        return _one_line(text)
+        return single_line(text)
     return f"{moment:%Y-%m-%d %H:%M:%S}Z" if with_date else f"{moment:%H:%M:%S}.{moment.microsecond // 100000}"
 
 
@@ -134,108 +67,38 @@ def draw_debrief(painter: QPainter, debrief: Debrief) -> None:
     """Draw the page in page units (PAGE_W × PAGE_H) with ``painter``."""
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-    _banner(painter, debrief.marking, 0)
-    _banner(painter, debrief.marking, PAGE_H - BANNER_H)
+    draw_banner(painter, debrief.marking, 0)
+    draw_banner(painter, debrief.marking, PAGE_H - BANNER_H)
     y = BANNER_H + 60
     y = _title(painter, debrief, y)
-    y = _section(painter, f"Trainees ({len(debrief.trainees)})", y + 30)
+    y = draw_section(painter, f"Trainees ({len(debrief.trainees)})", y + 30)
     y = _trainees(painter, debrief, y)
-    y = _section(painter, f"Timeline ({len(debrief.timeline)} rows)", y + 40)
+    y = draw_section(painter, f"Timeline ({len(debrief.timeline)} rows)", y + 40)
     _timeline(painter, debrief, y, PAGE_H - BANNER_H - 30)
-
-
-def _banner(painter: QPainter, marking: str, top: float) -> None:
-    background, foreground = banner_colors(marking)
-    painter.fillRect(QRectF(0, top, PAGE_W, BANNER_H), QColor(background))
-    painter.setPen(QColor(foreground))
-    painter.setFont(_font(30, bold=True))
-    painter.drawText(QRectF(0, top, PAGE_W, BANNER_H), Qt.AlignmentFlag.AlignCenter, marking)
-
-
-def _text(painter: QPainter, rect: QRectF, text: str, align: str = "l", color: QColor = INK) -> None:
-    """One line, elided to fit ``rect``."""
-    metrics = QFontMetricsF(painter.font())
-    shown = metrics.elidedText(_one_line(text), Qt.TextElideMode.ElideRight, rect.width())
-    painter.setPen(color)
-    side = Qt.AlignmentFlag.AlignRight if align == "r" else Qt.AlignmentFlag.AlignLeft
-    flags = side | Qt.AlignmentFlag.AlignVCenter
-    painter.drawText(rect, flags, shown)
 
 
 def _title(painter: QPainter, debrief: Debrief, y: float) -> float:
     width = PAGE_W - 2 * MARGIN
-    painter.setFont(_font(50, bold=True))
-    _text(painter, QRectF(MARGIN, y, width, 64), f"Class debrief: {debrief.class_name}")
+    painter.setFont(page_font(50, bold=True))
+    draw_text(painter, QRectF(MARGIN, y, width, 64), f"Class debrief: {debrief.class_name}")
     y += 80
-    painter.setFont(_font(28))
-    lines = (f"Lesson: {_one_line(debrief.lesson)}",
-             f"Instructor: {_one_line(debrief.instructor)}",
+    painter.setFont(page_font(28))
+    lines = (f"Lesson: {single_line(debrief.lesson)}",
+             f"Instructor: {single_line(debrief.instructor)}",
              f"Opened {_time(debrief.opened_utc)}   ·   "
              + (f"closed {_time(debrief.closed_utc)}" if debrief.closed_utc else "not closed"),
-             f"Built {_time(debrief.built_utc)} by {_one_line(debrief.built_by)}; "
+             f"Built {_time(debrief.built_utc)} by {single_line(debrief.built_by)}; "
              "times on this page are UTC wall-clock times")
     for index, line in enumerate(lines):
-        _text(painter, QRectF(MARGIN, y, width, 40), line, color=INK if index < 3 else FAINT)
+        draw_text(painter, QRectF(MARGIN, y, width, 40), line, color=INK if index < 3 else FAINT)
         y += 42
     return y
 
 
-def _section(painter: QPainter, heading: str, y: float) -> float:
-    painter.setFont(_font(34, bold=True))
-    _text(painter, QRectF(MARGIN, y, PAGE_W - 2 * MARGIN, 48), heading)
-    y += 52
-    painter.setPen(QPen(INK, 2))
-    painter.drawLine(int(MARGIN), int(y), int(PAGE_W - MARGIN), int(y))
-    return y + 6
-
-
-def _columns(columns) -> list[tuple[float, float, str]]:
-    """(left, width, alignment) of each column, spread over the page's width."""
-    total = sum(width for _h, width, _a in columns)
-    scale = (PAGE_W - 2 * MARGIN) / total
-    left, placed = MARGIN, []
-    for _header, width, align in columns:
-        placed.append((left, width * scale, align))
-        left += width * scale
-    return placed
-
-
-def _header_row(painter: QPainter, columns, y: float) -> float:
-    painter.setFont(_font(23, bold=True))
-    for (header, _w, _a), (left, width, align) in zip(columns, _columns(columns)):
-        _text(painter, QRectF(left + 6, y, width - 12, ROW_H), header, align, FAINT)
-    y += ROW_H
-    painter.setPen(QPen(RULE, 1.5))
-    painter.drawLine(int(MARGIN), int(y), int(PAGE_W - MARGIN), int(y))
-    return y + 2
-
-
-def _row(painter: QPainter, columns, cells, y: float, fill: QColor | None, colors=None,
-         bold: tuple[int, ...] = ()) -> float:
-    """One table row (23 px text; the columns in ``bold`` bold)."""
-    if fill is not None:
-        painter.fillRect(QRectF(MARGIN, y, PAGE_W - 2 * MARGIN, ROW_H), fill)
-    for index, ((left, width, align), cell) in enumerate(zip(_columns(columns), cells)):
-        painter.setFont(_font(23, bold=index in bold))
-        _text(painter, QRectF(left + 6, y, width - 12, ROW_H), cell, align, (colors or {}).get(index, INK))
-    return y + ROW_H
-
-
-def _note(painter: QPainter, text: str, y: float) -> float:
-    painter.setFont(_font(24))
-    painter.save()
-    font = painter.font()
-    font.setItalic(True)
-    painter.setFont(font)
-    _text(painter, QRectF(MARGIN, y + 4, PAGE_W - 2 * MARGIN, ROW_H), text, color=FAINT)
-    painter.restore()
-    return y + ROW_H + 8
-
-
 def _trainees(painter: QPainter, debrief: Debrief, y: float) -> float:
-    y = _header_row(painter, TRAINEE_COLUMNS, y)
+    y = draw_header_row(painter, TRAINEE_COLUMNS, y)
     if not debrief.trainees:
-        return _note(painter, "No trainee reported to this class.", y)
+        return draw_note(painter, "No trainee reported to this class.", y)
     shown = debrief.trainees[:MAX_TRAINEE_ROWS]
     for index, t in enumerate(shown):
         cells = (t.trainee, _time(t.joined_utc, False), _time(t.left_utc, False) if t.left_utc else "",
@@ -243,9 +106,9 @@ def _trainees(painter: QPainter, debrief: Debrief, y: float) -> float:
                  _seconds(t.longest_answer_s), ", ".join(f"{s:.1f}" for s in t.acknowledge_s),
                  "" if t.last_step is None else str(t.last_step))
         colors = {4: RIGHT, 5: WRONG if t.wrong else INK}
-        y = _row(painter, TRAINEE_COLUMNS, cells, y, STRIPE if index % 2 else None, colors)
+        y = draw_row(painter, TRAINEE_COLUMNS, cells, y, STRIPE if index % 2 else None, colors)
     if len(debrief.trainees) > len(shown):
-        y = _note(painter, f"… {len(debrief.trainees) - len(shown)} more trainees in the CSV/JSON export", y)
+        y = draw_note(painter, f"… {len(debrief.trainees) - len(shown)} more trainees in the CSV/JSON export", y)
     return y
 
 
@@ -260,10 +123,10 @@ def _verdict(row: dict) -> tuple[str, QColor]:
 
 
 def _timeline(painter: QPainter, debrief: Debrief, y: float, bottom: float) -> None:
-    y = _header_row(painter, TIMELINE_COLUMNS, y)
+    y = draw_header_row(painter, TIMELINE_COLUMNS, y)
     rows = debrief.timeline
     if not rows:
-        _note(painter, "Nothing was sent to this class.", y)
+        draw_note(painter, "Nothing was sent to this class.", y)
         return
     dates = {_time(row["at_utc"])[:10] for row in rows}
     with_date = len(dates) > 1  # a class over midnight: each row says its date
@@ -284,20 +147,20 @@ def _timeline(painter: QPainter, debrief: Debrief, y: float, bottom: float) -> N
                  "" if row["answer"] is None else str(row["answer"]), verdict,
                  "" if row["expected"] is None else str(row["expected"]))
         bold = row["what"] in ("step", "opened", "closed")
-        y_next = _row(painter, TIMELINE_COLUMNS, cells, y, fill, {6: verdict_color, 2: INK if instructor else FAINT},
+        y_next = draw_row(painter, TIMELINE_COLUMNS, cells, y, fill, {6: verdict_color, 2: INK if instructor else FAINT},
                       (2, 3) if bold else ())
         if spans:
             check = f"(check: {row['check']})" if row["what"] == "step" and row.get("check") else ""
-            left, right = _columns(TIMELINE_COLUMNS)[4][0], PAGE_W - MARGIN
-            painter.setFont(_font(23, bold=bold))
+            left, right = column_spans(TIMELINE_COLUMNS)[4][0], PAGE_W - MARGIN
+            painter.setFont(page_font(23, bold=bold))
             metrics = QFontMetricsF(painter.font())
-            room = right - left - 12 - (QFontMetricsF(_font(23)).horizontalAdvance(check) + 16 if check else 0)
-            shown_text = metrics.elidedText(_one_line(text), Qt.TextElideMode.ElideRight, max(room, 0))
-            _text(painter, QRectF(left + 6, y, right - left - 12, ROW_H), shown_text)
+            room = right - left - 12 - (QFontMetricsF(page_font(23)).horizontalAdvance(check) + 16 if check else 0)
+            shown_text = metrics.elidedText(single_line(text), Qt.TextElideMode.ElideRight, max(room, 0))
+            draw_text(painter, QRectF(left + 6, y, right - left - 12, ROW_H), shown_text)
             if check:
-                painter.setFont(_font(23))
+                painter.setFont(page_font(23))
                 after = metrics.horizontalAdvance(shown_text) + 16
-                _text(painter, QRectF(left + 6 + after, y, right - left - 12 - after, ROW_H), check, color=FAINT)
+                draw_text(painter, QRectF(left + 6 + after, y, right - left - 12 - after, ROW_H), check, color=FAINT)
         y = y_next
     if len(shown) < len(rows):
-        _note(painter, f"… {len(rows) - len(shown)} more rows in the CSV/JSON export", y)
+        draw_note(painter, f"… {len(rows) - len(shown)} more rows in the CSV/JSON export", y)

@@ -61,6 +61,7 @@ def build_menus(window) -> None:
     from widgets.classroom import join_class_dialog, open_class_dialog
     from widgets.dialogs.catalog_feed_dialog import catalog_feed_dialog
     from widgets.dialogs.changed_dialog import changed_dialog
+    from widgets.export_briefing import export_briefing_dialog
 
     session, globe = window.session, window.globe
     menu_bar = window.menuWidget().findChild(QMenuBar)  # (window.menuBar() would replace the banner holder)
@@ -71,6 +72,7 @@ def build_menus(window) -> None:
     _add_action(window, file_menu, "Catalog &feed…", None, lambda: catalog_feed_dialog(window))
     _add_action(window, file_menu, "Open &CDM…", None, lambda: open_cdm_dialog(window))
     _add_action(window, file_menu, "&Export selected objects…", "Ctrl+E", lambda: export_selected_dialog(window))
+    _add_action(window, file_menu, "Export &briefing…", "Ctrl+B", lambda: export_briefing_dialog(window))
     file_menu.addSeparator()
     _add_action(window, file_menu, "Save &view…", "Ctrl+Shift+V", lambda: save_view_dialog(window))
     _add_action(window, file_menu, "Open v&iew…", "Ctrl+Shift+O", lambda: open_view_dialog(window))

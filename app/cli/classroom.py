@@ -152,7 +152,8 @@ def debrief_command(args) -> int:
         elif suffix == ".json":
             write_json(debrief, target)
         else:
-            from widgets.debrief_page import offscreen_application, save_debrief_page
+            from widgets.debrief_page import save_debrief_page
+            from widgets.page_drawing import offscreen_application
 
             offscreen_application()
             save_debrief_page(debrief, target)

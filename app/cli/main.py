@@ -21,6 +21,7 @@ from app.astro.timeutil import format_utc
 from app.cli.arguments import hours_argument, ids_argument, utc_argument
 from app.cli.catalog_fetch import add_fetch_parser, fetch_command
 from app.cli.passes import add_passes_parser, passes_command
+from app.cli.report import add_report_parser, report_command
 from app.cli.reporting import report_rejections, report_warnings
 from app.cli.classroom import add_classroom_parser, classroom_command
 from app.cli.export import add_export_parser, export_command
@@ -95,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     propagate.add_argument("--format", choices=("json", "csv"), default="json")
 
     add_passes_parser(commands, common)
+    add_report_parser(commands, common)
 
     screen = commands.add_parser("screen", parents=[common], help="conjunction screening")
     screen.add_argument("--catalog", nargs="+", action="extend", metavar="FILE",
@@ -183,6 +185,8 @@ def _run(argv: Sequence[str] | None) -> int:
         return classroom_command(args)
     if args.command == "export":
         return export_command(args)
+    if args.command == "report":
+        return report_command(args)
     if args.command == "scenario":
         return scenario_command(args)
     if args.command == "warm-up":

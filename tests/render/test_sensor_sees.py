@@ -101,3 +101,13 @@ def test_the_window_start_follows_the_clock(qtbot, window):
     window.show_what_sensor_sees()
     assert abs((window.sensor_sees.start() - window.session.now()).total_seconds()) < 60
     window.sensor_sees.cancel()
+
+
+def test_the_window_still_fits_1280_pixels(qtbot, window):
+    """The first "What does it see?" button sat beside Add/Edit/Remove and pushed the window's
+    minimum width to 1,359 px: `spaceops screenshot --size 1280x800` then refused."""
+    _compute(qtbot, window)
+    assert window.minimumSizeHint().width() <= 1280
+    window.resize(1280, 720)
+    qtbot.wait(50)
+    assert window.width() == 1280

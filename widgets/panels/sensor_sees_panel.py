@@ -115,7 +115,7 @@ class SensorSeesPanel(QWidget):
         self.sensor: Sensor | None = None
         self.table = None
 
-        self.sensor_label = QLabel("Select a sensor (Sensors panel, or click its site)")
+        self.sensor_label = QLabel("Select a sensor (Sensors panel, or click its site)", wordWrap=True)
         self.start_edit = QDateTimeEdit()
         self.start_edit.setTimeZone(QTimeZone.utc())
         self.start_edit.setDisplayFormat("yyyy-MM-dd HH:mm 'UTC'")
@@ -124,13 +124,14 @@ class SensorSeesPanel(QWidget):
         self.group.addItems(list(BUILTIN_GROUPS))
         self.compute_button = QPushButton("Compute")
         self.cancel_button = QPushButton("Cancel")
-        self.ring = QCheckBox("Ring objects in view on the globe", checked=True)
+        self.ring = QCheckBox("Ring what it sees now", checked=True)
+        self.ring.setToolTip("Ring on the globe the objects with a pass in progress at the clock's time")
         self.progress = QProgressBar()
         self.progress.setVisible(False)
         self.jobs = JobRunner(self, progress_bar=self.progress, cancel_button=self.cancel_button)
         self.filter = QLineEdit(placeholderText="Filter by object name or number…")
         self.filter.setClearButtonEnabled(True)
-        self.summary = QLabel()
+        self.summary = QLabel(wordWrap=True)
         self.model = PassTableModel(self)
         self.view = QTableView()
         self.view.setModel(self.model)

@@ -48,13 +48,16 @@ class SensorsPanel(QWidget):
         for button in (self.add_button, self.edit_button, self.remove_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
-        buttons.addWidget(self.sees_button)
+        sees = QHBoxLayout()  # its own row: the dock stays as narrow as the window needs on 1280 px
+        sees.addWidget(self.sees_button)
+        sees.addStretch(1)
         legend_label = QLabel(legend + f"  <span style='color:{STATUS_COLORS['off']}'>■</span> outage")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.search)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
+        layout.addLayout(sees)
         layout.addWidget(legend_label)
         self.reload()
 

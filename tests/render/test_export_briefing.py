@@ -1,0 +1,46 @@
+"""File ▸ Export briefing… in the real window: the selected watch pair (or two selected
+objects) on one marked page with the globe as it stands; nothing selected says what to do."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QMenuBar
+
+from widgets.export_briefing import briefing_pair, export_briefing, export_briefing_dialog
+
+ISS, HST = 25544, 20580
+
+
+def _file_action(window, text):
+    bar = window.menuWidget().findChild(QMenuBar)
+    menu = next(a.menu() for a in bar.actions() if a.text() == "&File")
+    return next(a for a in menu.actions() if a.text() == text)
+
+
+def test_the_menu_offers_it_and_nothing_selected_says_what_to_do(window):
+    assert _file_action(window, "Export &briefing…").shortcut().toString() == "Ctrl+B"
+    window.session.state.selection.objects = (ISS,)
+    assert briefing_pair(window) is None
+    export_briefing_dialog(window)
+    assert "select a watch pair" in window.status_label.text()
+
+
+def test_two_selected_objects_on_a_page_with_the_globe(qtbot, window, tmp_path):
+    window.session.state.selection.objects = (ISS, HST)
+    assert briefing_pair(window) == (ISS, HST)
+    out = tmp_path / "brief.png"
+    job = export_briefing(window, (ISS, HST), str(out))
+    with qtbot.waitSignal(job.ended, timeout=60000):
+        pass
+    assert "written to" in window.status_label.text() and "UNCLASSIFIED" in window.status_label.text()
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1654, 2339)
+    # the globe picture: the dark sky of the globe view, not the page's white
+    sky = QColor(image.pixel(120, 560))
+    assert sky.lightness() < 60, sky.name()
+
+
+def test_an_object_gone_from_the_catalog(window, tmp_path):
+    assert export_briefing(window, (ISS, 999999), str(tmp_path / "x.pdf")) is None
+    assert "not in the catalog: 999999" in window.status_label.text()
+    assert not (tmp_path / "x.pdf").exists()

@@ -1,0 +1,67 @@
+"""File ▸ Export briefing…: one marked page (PDF or PNG) about the selected watch pair, or
+the two selected objects: the globe as it stands, range and RIC over the day around the
+clock's time, the approaches ahead (``app.rpo.briefing``, ``widgets.briefing_page``). The
+numbers are computed on a worker; the page is drawn when they come."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QFileDialog
+
+from widgets.runner import Job, JobRunner, failure_text
+
+
+def briefing_pair(window) -> tuple[int, int] | None:
+    selection = window.session.state.selection
+    if selection.watch_pair is not None:
+        return tuple(selection.watch_pair)
+    return tuple(selection.objects[:2]) if len(selection.objects) >= 2 else None
+
+
+def export_briefing_dialog(window) -> None:
+    ids = briefing_pair(window)
+    if ids is None:
+        window.show_status("Export briefing: select a watch pair in the Watchlist, or two objects, first", 15000)
+        return
+    path, _ = QFileDialog.getSaveFileName(window, "Export briefing", f"briefing_{ids[0]}_{ids[1]}.pdf",
+                                          "PDF (*.pdf);;PNG image (*.png)")
+    if path:
+        export_briefing(window, ids, path)
+
+
+def globe_picture(window) -> QImage | None:
+    try:
+        rgba = np.ascontiguousarray(window.globe.render_rgba())
+    except Exception:  # no OpenGL here: the page draws a ground-track map instead
+        return None
+    height, width = rgba.shape[:2]
+    return QImage(rgba.data, width, height, 4 * width, QImage.Format.Format_RGBA8888).copy()
+
+
+def export_briefing(window, ids: tuple[int, int], path: str) -> Job | None:
+    from app.rpo.briefing import pair_briefing
+    from widgets.briefing_page import save_briefing_page
+
+    session = window.session
+    catalog, at = session.catalog, session.now()
+    missing = [n for n in ids if n not in catalog]
+    if missing:
+        window.show_status(f"Export briefing: not in the catalog: {', '.join(map(str, missing))}", 15000)
+        return None
+    pair = next((p for p in window.watchlist.pairs if (p.primary_id, p.secondary_id) == ids), None)
+    picture = globe_picture(window)
+    runner = getattr(window, "briefing_jobs", None) or JobRunner(window)
+    window.briefing_jobs = runner
+
+    def write(briefing) -> None:
+        try:
+            save_briefing_page(briefing, path, picture)
+        except (OSError, ValueError) as error:
+            window.show_status(f"Export briefing: {error}", 30000)
+            return
+        window.show_status(f"Briefing on {briefing.primary_name} and {briefing.secondary_name} written to {path}, "
+                           f"marked {briefing.marking}", 30000)
+
+    return runner.start("Briefing", lambda _progress: pair_briefing(catalog, ids[0], ids[1], at, pair=pair), write,
+                        on_error=lambda error: window.show_status(failure_text("Briefing", error), 30000))
