@@ -5,6 +5,8 @@ numbers are computed on a worker; the page is drawn when they come."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import numpy as np
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog
@@ -24,10 +26,23 @@ def export_briefing_dialog(window) -> None:
     if ids is None:
         window.show_status("Export briefing: select a watch pair in the Watchlist, or two objects, first", 15000)
         return
+    if not window.session.interactive:  # no file dialog without a person (tests, screenshots)
+        return
     path, _ = QFileDialog.getSaveFileName(window, "Export briefing", f"briefing_{ids[0]}_{ids[1]}.pdf",
                                           "PDF (*.pdf);;PNG image (*.png)")
     if path:
         export_briefing(window, ids, path)
+
+
+def approach_briefing_dialog(window, primary: int, secondary: int, tca: datetime) -> None:
+    """The Screening panel's "Brief selected approach…": the pair's page at the approach's TCA
+    (the picture is the globe as it stands now)."""
+    if not window.session.interactive:  # no file dialog without a person (tests, screenshots)
+        return
+    path, _ = QFileDialog.getSaveFileName(window, "Brief the approach", f"approach_{primary}_{secondary}_"
+                                          f"{tca:%Y%m%dT%H%M%S}.pdf", "PDF (*.pdf);;PNG image (*.png)")
+    if path:
+        export_briefing(window, (primary, secondary), path, at=tca)
 
 
 def globe_picture(window) -> QImage | None:
@@ -39,12 +54,13 @@ def globe_picture(window) -> QImage | None:
     return QImage(rgba.data, width, height, 4 * width, QImage.Format.Format_RGBA8888).copy()
 
 
-def export_briefing(window, ids: tuple[int, int], path: str) -> Job | None:
+def export_briefing(window, ids: tuple[int, int], path: str, at: datetime | None = None) -> Job | None:
+    """The page for ``ids`` at ``at`` (default: the clock's time) into ``path``, on a worker."""
     from app.rpo.briefing import pair_briefing
     from widgets.briefing_page import save_briefing_page
 
     session = window.session
-    catalog, at = session.catalog, session.now()
+    catalog, at = session.catalog, at or session.now()
     missing = [n for n in ids if n not in catalog]
     if missing:
         window.show_status(f"Export briefing: not in the catalog: {', '.join(map(str, missing))}", 15000)

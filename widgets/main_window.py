@@ -36,6 +36,7 @@ from widgets.panels.scenario_panel import ScenarioPanel
 from widgets.panels.screening_panel import ScreeningPanel
 from widgets.catalog_feed import CatalogFeedWatcher, FeedSettings
 from widgets.element_history import HistoryKeeper
+from widgets.export_briefing import approach_briefing_dialog
 from widgets.panels.sensor_sees_panel import SensorSeesPanel
 from widgets.theme import SEEN_COLOR
 from widgets.panels.sensors_panel import SensorsPanel
@@ -166,6 +167,7 @@ class MainWindow(QMainWindow):
             runner.failed.connect(lambda _name, message: self.show_status(message, 30000))
         session.watch_requested.connect(lambda *_: self.watchlist_dock.raise_())
         self.sensors_panel.sees_requested.connect(self.show_what_sensor_sees)
+        self.screening.briefing_requested.connect(lambda p, s, tca: approach_briefing_dialog(self, p, s, tca))
         self.sensor_sees.table_changed.connect(lambda _table: self._show_legend())
         session.snapshot_ready.connect(lambda snapshot: self._status_timer.isActive() or self.status_label.setText(
             f"{len(snapshot):,} objects at {snapshot.epoch:%Y-%m-%d %H:%M:%S} UTC — engine tick "

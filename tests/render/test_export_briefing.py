@@ -44,3 +44,25 @@ def test_an_object_gone_from_the_catalog(window, tmp_path):
     assert export_briefing(window, (ISS, 999999), str(tmp_path / "x.pdf")) is None
     assert "not in the catalog: 999999" in window.status_label.text()
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_an_approach_from_the_screening_panel_is_briefed_at_its_tca(qtbot, window, tmp_path):
+    from datetime import datetime, timezone
+
+    from app.conjunction.closest_approach import Approach
+    from app.conjunction.screening import ScreeningResult
+
+    tca = datetime(2026, 8, 13, 3, 4, 5, tzinfo=timezone.utc)
+    panel = window.screening
+    panel._show_result(ScreeningResult([Approach(ISS, HST, tca, 4.2, 10.5, (1.0, 2.0, 3.0))]))
+    panel.brief_button.click()
+    assert "Select an approach" in panel.summary.text()
+    panel.table.selectRow(0)
+    with qtbot.waitSignal(panel.briefing_requested) as asked:
+        panel.brief_button.click()
+    assert asked.args == [ISS, HST, tca]
+    out = tmp_path / "approach.pdf"
+    job = export_briefing(window, (ISS, HST), str(out), at=tca)
+    with qtbot.waitSignal(job.ended, timeout=60000):
+        pass
+    assert out.read_bytes().startswith(b"%PDF") and "written to" in window.status_label.text()

@@ -4,7 +4,7 @@ watchlist."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QStandardItem
@@ -24,6 +24,7 @@ COLUMNS = ("TCA (UTC)", "Primary", "Primary name", "Secondary", "Secondary name"
 
 class ScreeningPanel(QWidget):
     watch_requested = Signal(int, int)  # (primary, secondary)
+    briefing_requested = Signal(int, int, object)  # (primary, secondary, TCA datetime): a page about the approach
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -39,6 +40,8 @@ class ScreeningPanel(QWidget):
         self.run_button, self.cancel_button = QPushButton("Screen"), QPushButton("Cancel")
         self.cancel_button.setEnabled(False)
         self.watch_button = QPushButton("Watch selected pair")
+        self.brief_button = QPushButton("Brief selected approach…")
+        self.brief_button.setToolTip("A briefing page (PDF or PNG) about the pair at this approach's TCA")
         self.progress = QProgressBar()
         self.progress.setVisible(False)
         self.jobs = JobRunner(self, progress_bar=self.progress, cancel_button=self.cancel_button)
@@ -49,7 +52,7 @@ class ScreeningPanel(QWidget):
         row, second = QHBoxLayout(), QHBoxLayout()
         for widget in (self.scope, self.hours, self.threshold):
             row.addWidget(widget)
-        for widget in (self.run_button, self.cancel_button, self.watch_button):
+        for widget in (self.run_button, self.cancel_button, self.watch_button, self.brief_button):
             second.addWidget(widget)
         row.addStretch(1)
         second.addStretch(1)
@@ -62,6 +65,7 @@ class ScreeningPanel(QWidget):
         layout.addWidget(self.summary)
         self.run_button.clicked.connect(lambda: self.run())
         self.watch_button.clicked.connect(self._watch_selected)
+        self.brief_button.clicked.connect(self._brief_selected)
         self.table.doubleClicked.connect(lambda *_: self._watch_selected())
 
     def set_context(self, catalog: Catalog, selected_norad: int | None, start: datetime) -> None:
@@ -110,16 +114,29 @@ class ScreeningPanel(QWidget):
                      str(a.secondary), names.get(a.secondary, ""), f"{a.miss_km:.3f}", f"{a.relative_speed_km_s:.3f}",
                      *(f"{x:.3f}" for x in a.r_ric_km)]
             items = [QStandardItem(text) for text in cells]
-            items[0].setData((a.primary, a.secondary), Qt.ItemDataRole.UserRole)
+            items[0].setData((a.primary, a.secondary, a.tca.timestamp()), Qt.ItemDataRole.UserRole)
             self.model.appendRow(items)
         groups = "; ".join(", ".join(map(str, g)) for g in result.co_located[:5])
         self.summary.setText(f"{len(result.approaches)} approaches" + (f"; co-located: {groups}" if groups else ""))
 
-    def _watch_selected(self) -> None:
+    def _selected_approach(self) -> tuple[int, int, datetime] | None:
         rows = self.table.selectionModel().selectedRows()
-        if rows:
-            primary, secondary = self.proxy.index(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
-            self.watch_requested.emit(int(primary), int(secondary))
+        if not rows:
+            return None
+        primary, secondary, tca = self.proxy.index(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
+        return int(primary), int(secondary), datetime.fromtimestamp(float(tca), tz=timezone.utc)
+
+    def _watch_selected(self) -> None:
+        chosen = self._selected_approach()
+        if chosen is not None:
+            self.watch_requested.emit(chosen[0], chosen[1])
+
+    def _brief_selected(self) -> None:
+        chosen = self._selected_approach()
+        if chosen is None:
+            self.summary.setText("Select an approach in the table to brief it")
+            return
+        self.briefing_requested.emit(*chosen)
 
     def bind(self, session) -> None:
         """Screen the session's selected object (or catalog) from its clock's time; watch a pair found."""
