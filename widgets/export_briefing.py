@@ -21,12 +21,26 @@ def briefing_pair(window) -> tuple[int, int] | None:
     return tuple(selection.objects[:2]) if len(selection.objects) >= 2 else None
 
 
+def briefing_request(window):
+    """The selected tasking request, when no pair is chosen."""
+    chosen = window.session.state.selection.tasking_request
+    return next((r for r in window.tasking.requests if r.id == chosen), None) if chosen else None
+
+
 def export_briefing_dialog(window) -> None:
     ids = briefing_pair(window)
-    if ids is None:
-        window.show_status("Export briefing: select a watch pair in the Watchlist, or two objects, first", 15000)
+    request = briefing_request(window) if ids is None else None
+    if ids is None and request is None:
+        window.show_status("Export briefing: select a watch pair in the Watchlist, two objects, or a tasking "
+                           "request first", 15000)
         return
     if not window.session.interactive:  # no file dialog without a person (tests, screenshots)
+        return
+    if request is not None:
+        path, _ = QFileDialog.getSaveFileName(window, "Export briefing", f"{request.id}.pdf",
+                                              "PDF (*.pdf);;PNG image (*.png)")
+        if path:
+            export_request_briefing(window, request, path)
         return
     path, _ = QFileDialog.getSaveFileName(window, "Export briefing", f"briefing_{ids[0]}_{ids[1]}.pdf",
                                           "PDF (*.pdf);;PNG image (*.png)")
@@ -80,4 +94,28 @@ def export_briefing(window, ids: tuple[int, int], path: str, at: datetime | None
                            f"marked {briefing.marking}", 30000)
 
     return runner.start("Briefing", lambda _progress: pair_briefing(catalog, ids[0], ids[1], at, pair=pair), write,
+                        on_error=lambda error: window.show_status(failure_text("Briefing", error), 30000))
+
+
+def export_request_briefing(window, request, path: str) -> Job:
+    """The tasking request's page: its feasible passes over the session's sensors worked out
+    on a worker, then drawn."""
+    from app.tasking.request import feasibility
+    from widgets.request_briefing_page import save_request_page
+
+    catalog, sensors = window.session.catalog, list(window.session.sensors)
+    target = request.target_norad_id
+    name = str(catalog.name[catalog.row_of(target)]) if target in catalog else "not in the catalog"
+    runner = getattr(window, "briefing_jobs", None) or JobRunner(window)
+    window.briefing_jobs = runner
+
+    def write(feasible) -> None:
+        try:
+            save_request_page(request, name, feasible, path)
+        except (OSError, ValueError) as error:
+            window.show_status(f"Export briefing: {error}", 30000)
+            return
+        window.show_status(f"Briefing on {request.id} written to {path}, marked {request.marking}", 30000)
+
+    return runner.start("Briefing", lambda progress: feasibility(request, catalog, sensors, progress=progress), write,
                         on_error=lambda error: window.show_status(failure_text("Briefing", error), 30000))

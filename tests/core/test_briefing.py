@@ -6,6 +6,8 @@ as PDF or PNG (marking banners at the top and the bottom) and refuses what it ca
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import datetime, timezone
 
 import numpy as np
@@ -70,13 +72,20 @@ def _banner_rgb(image: QImage, y: int) -> str:
     return QColor(image.pixel(image.width() // 2 - 300, y)).name()
 
 
-def test_report_pair_writes_pdf_and_png(tmp_path, capsys):
+def cli(*args):
+    """The command in its own process: drawing a page makes an offscreen QGuiApplication, which
+    must not be the test process's application (a QWidget made later would abort)."""
+    return subprocess.run([sys.executable, "-m", "app", *args], capture_output=True, text=True, timeout=180)
+
+
+def test_report_pair_writes_pdf_and_png(tmp_path):
     pdf, png = tmp_path / "pair.pdf", tmp_path / "pair.png"
-    assert main(["report", "pair", str(ISS), str(HST), "--at", "2026-08-12T12:00:00Z", "--out", str(pdf)]) == 0
-    summary = json.loads(capsys.readouterr().out)
+    done = cli("report", "pair", str(ISS), str(HST), "--at", "2026-08-12T12:00:00Z", "--out", str(pdf))
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
     assert summary["marking"] == "UNCLASSIFIED" and summary["approaches"] >= 1
     assert pdf.read_bytes().startswith(b"%PDF")
-    assert main(["report", "pair", str(ISS), str(HST), "--at", "2026-08-12T12:00:00Z", "--out", str(png)]) == 0
+    assert cli("report", "pair", str(ISS), str(HST), "--at", "2026-08-12T12:00:00Z", "--out", str(png)).returncode == 0
     image = QImage(str(png))
     assert (image.width(), image.height()) == (1654, 2339)
     green = banner_colors("UNCLASSIFIED")[0].lower()
@@ -99,7 +108,7 @@ def test_report_pair_refuses(tmp_path, capsys, argv, code, message):
 def test_report_pair_unknown_object(tmp_path, capsys):
     out = tmp_path / "x.pdf"
     assert main(["report", "pair", str(ISS), "999999", "--at", "2026-08-12T12:00:00Z", "--out", str(out)]) == 3
-    assert "not in the catalog: 999999" in capsys.readouterr().err and not out.exists()
+    assert "not in the catalog: 999999" in capsys.readouterr().err and not out.exists()  # refused before drawing
     assert main(["report", "pair", str(ISS), str(ISS), "--at", "2026-08-12T12:00:00Z", "--out", str(out)]) == 2
 
 
@@ -107,3 +116,38 @@ def test_the_at_time_needs_its_zone(capsys):
     with pytest.raises(SystemExit):
         main(["report", "pair", str(ISS), str(HST), "--at", "2026-08-12T12:00:00", "--out", "x.pdf"])
     assert "no time zone" in capsys.readouterr().err
+
+
+def test_report_request_as_the_roster_officer_sees_it(data_dir, tmp_path):
+    """A tasking request's page from the command line: the request's marking in the banners,
+    its feasible passes now; a request not there (or not releasable) is exit 3."""
+    import getpass
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert cli("floor", "add-operator", getpass.getuser(), "--nation", "GBR", "--role", "watch_officer",
+               "--clearance", "SECRET", "--database", url).returncode == 0
+    assert cli("tasking", "import", str(data_dir / "tasking" / "exchange_good.json"), "--database", url).returncode == 3
+    out = tmp_path / "request.png"
+    done = cli("report", "request", "TR-GBR-0A1B2C3D", "--database", url, "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["marking"] == "UNCLASSIFIED//REL TO AUS, GBR, USA"
+    assert summary["passes"] > 0 or summary["reasons"]
+    image = QImage(str(out))
+    green = banner_colors("UNCLASSIFIED")[0].lower()
+    assert _banner_rgb(image, 10) == green and _banner_rgb(image, image.height() - 10) == green
+    missing = cli("report", "request", "TR-NONE", "--database", url, "--out", str(tmp_path / "none.pdf"))
+    assert missing.returncode == 3 and "no tasking request 'TR-NONE'" in missing.stderr
+    assert not (tmp_path / "none.pdf").exists()
+    nowhere = cli("report", "request", "TR-GBR-0A1B2C3D", "--database", f"sqlite:///{tmp_path / 'none.db'}",
+                  "--out", str(tmp_path / "x.pdf"))
+    assert nowhere.returncode == 4
+
+
+def test_no_application_was_made_here():
+    """The in-process refusals above stop before drawing: this process has no Qt application
+    of the command's making (the render tests' QApplication must be the first)."""
+    from PySide6.QtWidgets import QApplication
+
+    running = QApplication.instance()
+    assert running is None or isinstance(running, QApplication)

@@ -66,3 +66,24 @@ def test_an_approach_from_the_screening_panel_is_briefed_at_its_tca(qtbot, windo
     with qtbot.waitSignal(job.ended, timeout=60000):
         pass
     assert out.read_bytes().startswith(b"%PDF") and "written to" in window.status_label.text()
+
+
+def test_a_tasking_request_is_briefed(qtbot, window, tmp_path):
+    from datetime import timedelta
+
+    from app.tasking.request import SensorRequest, TaskingRequest
+    from widgets.export_briefing import briefing_request, export_request_briefing
+
+    start = window.session.now()
+    request = TaskingRequest("TR-GBR-BRIEF001", "Characterize the ISS", ISS, "GBR", "UKSpOC", SensorRequest("any"),
+                             "characterize", "PRIORITY", start, start + timedelta(hours=12), releasable_to=("USA",))
+    window.tasking.requests = [request]
+    window.session.state.selection.objects = ()
+    window.session.state.selection.tasking_request = request.id
+    assert briefing_pair(window) is None and briefing_request(window) is request
+    out = tmp_path / "request.pdf"
+    job = export_request_briefing(window, request, str(out))
+    with qtbot.waitSignal(job.ended, timeout=120000):
+        pass
+    assert out.read_bytes().startswith(b"%PDF")
+    assert "UNCLASSIFIED//REL TO GBR, USA" in window.status_label.text()
