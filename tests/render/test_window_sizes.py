@@ -65,3 +65,10 @@ def test_every_tasking_editor_field_is_reachable_at_1366x768(qtbot, tmp_path, se
         assert not field.visibleRegion().isEmpty(), field
         assert field.height() >= min(field.sizeHint().height(), 20), (field, field.height())
         assert panel.save_button.isVisible() and not panel.save_button.visibleRegion().isEmpty()
+
+
+def test_no_dock_makes_the_window_wider_than_1280(window):
+    """Every dock's own minimum fits a 1280-pixel screen with the others beside it (a button
+    added beside three others once pushed the window's minimum to 1,359 px)."""
+    assert window.minimumSizeHint().width() <= 1280, {
+        dock.objectName(): dock.minimumSizeHint().width() for dock in window.docks}
