@@ -159,12 +159,18 @@ def floor(database_url_pg, tmp_path):
 @pytest.fixture
 def settle(qtbot):
     """``settle(widget, ...)``: wait until every job runner under the widgets is idle (database
-    reads and writes, computations), so all they started, and all that started, has landed."""
+    reads and writes, computations) and the element-set history has recorded, so all they
+    started, and all that started, has landed."""
 
     def wait(*widgets, timeout: int = 30000) -> None:
+        from widgets.element_history import HistoryKeeper
         from widgets.runner import JobRunner
 
-        qtbot.waitUntil(lambda: not any(r.busy for w in widgets for r in w.findChildren(JobRunner)), timeout=timeout)
+        def idle(w) -> bool:  # job runners, and the element-set history's own thread
+            return not any(r.busy for r in w.findChildren(JobRunner)) and not any(
+                k.busy for k in w.findChildren(HistoryKeeper))
+
+        qtbot.waitUntil(lambda: all(idle(w) for w in widgets), timeout=timeout)
 
     return wait
 

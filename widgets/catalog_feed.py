@@ -91,6 +91,13 @@ class CatalogFeedWatcher(QObject):
             self.fetch()
         self.status = self._describe()
 
+    def stop(self) -> None:
+        """No more scans or fetches (the window is closing); a fetch under way finishes."""
+        self.scan_timer.stop()
+        self.fetch_timer.stop()
+        self.jobs.cancel()
+        self.refreshes.cancel()
+
     def _describe(self) -> str:
         parts = []
         if self.settings.drop_folder:

@@ -433,6 +433,8 @@ class MainWindow(QMainWindow):
         self.settings.set_byte_array("window/state", self.saveState(LAYOUT_VERSION))
         self.settings.set_text("view/color_mode", self.session.state.shown.color_mode)
         self.settings.sync()
+        self.catalog_feed.stop()
+        self.history_keeper.stop()
         self.session.stop()
         if self.floor_link is not None:
             self.floor_link.stop()

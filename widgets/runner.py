@@ -18,6 +18,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QAbstractButton, QProgressBar
+from shiboken6 import isValid
 from superqt.utils import create_worker
 
 from app.common.progress import Cancelled, Progress
@@ -72,10 +73,19 @@ class Job(QObject):
     def __init__(self, name: str, parent: QObject | None = None):
         super().__init__(parent)
         self.name = name
-        self.progress = Progress(self._reported.emit)
+        self.progress = Progress(self._report)
         self._reported.connect(self._on_report)
         self.result: Any = None
         self.error: BaseException | None = None
+
+    def _report(self, done, total, note: str) -> None:
+        """From the worker thread. A job whose window closed is told to stop instead of
+        emitting on a deleted object (which PySide answers with an error that, repeated,
+        corrupted the interpreter)."""
+        if not isValid(self):
+            self.progress.cancel()
+            return
+        self._reported.emit(done, total, note)
 
     @property
     def cancelled(self) -> bool:
@@ -140,7 +150,14 @@ class JobRunner(QObject):
 
     # --- on the GUI thread -------------------------------------------------------------------------
 
+    def _gone(self) -> bool:
+        """This runner was deleted with its owner (a window closed while the work ran): the
+        work's end has no one left to tell (emitting would raise, or crash in Qt)."""
+        return not isValid(self)
+
     def _returned(self, job: Job, value: Any, on_result: Callable[[Any], None] | None) -> None:
+        if self._gone():
+            return
         job.result = value
         if job.cancelled or on_result is None:
             return
@@ -150,6 +167,9 @@ class JobRunner(QObject):
             self._errored(job, error, None)
 
     def _errored(self, job: Job, error: BaseException, on_error: Callable[[BaseException], None] | None) -> None:
+        if self._gone():
+            log.info("%s ended after its window closed: %s", job.name, error)
+            return
         if isinstance(error, Cancelled) or job.cancelled:
             return
         job.error = error
@@ -160,6 +180,8 @@ class JobRunner(QObject):
             self.failed.emit(job.name, failure_text(job.name, error))
 
     def _finished(self, job: Job) -> None:
+        if self._gone():
+            return
         self._running.discard(job)
         if job is self.current:
             self.current = None

@@ -50,6 +50,7 @@ class ConsoleSession(QObject):
     frame = Signal(object)  # datetime, every frame while running
     second = Signal(object)  # datetime, once a second while running
     history_changed = Signal(object)  # app.catalog.history.Refresh: a catalog's element sets were recorded
+    object_history_ready = Signal(object, object, list)  # (norad, ObjectHistory or None, refresh unix times)
     sensor_sees_changed = Signal(object)  # SensorSees (passes of the catalog over one sensor) or None
     status_message = Signal(str, int)  # (text, milliseconds to keep it)
     content_marking_changed = Signal(str)  # the highest classification of the records on screen

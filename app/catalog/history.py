@@ -13,6 +13,8 @@ history.
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,6 +24,7 @@ import numpy as np
 from app.catalog import Catalog
 
 HISTORY_DAYS = 90
+_ROWS_PER_CALL = 500
 _UNIX_JD = 2440587.5
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS refreshes (
@@ -103,6 +106,7 @@ def _utc(seconds: float) -> datetime:
 class ElementHistory:
     def __init__(self, path: Path | None = None, timeout_s: float = 5.0):
         self.path = Path(path) if path is not None else default_history_path()
+        self._lock = threading.Lock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._connection = sqlite3.connect(self.path, timeout=timeout_s, check_same_thread=False)
@@ -111,14 +115,19 @@ class ElementHistory:
             raise HistoryError(f"element-set history {self.path}: {error}") from None
 
     def close(self) -> None:
-        self._connection.close()
+        with self._lock:
+            self._connection.close()
 
     def _run(self, work):
-        try:
-            with self._connection:  # one transaction
-                return work(self._connection)
-        except sqlite3.Error as error:
-            raise HistoryError(f"element-set history {self.path}: {error}") from None
+        """``work(connection)`` as one transaction, one thread at a time: the console records on
+        a worker while the details panel reads on the GUI thread, and Python's sqlite3 objects
+        must not be used by two threads at once."""
+        with self._lock:
+            try:
+                with self._connection:
+                    return work(self._connection)
+            except sqlite3.Error as error:
+                raise HistoryError(f"element-set history {self.path}: {error}") from None
 
     def record(self, catalog: Catalog, seen: datetime) -> Refresh:
         """Keep the catalog's element sets (those already kept are left as they were) as one
@@ -132,9 +141,11 @@ class ElementHistory:
             refresh_id = db.execute("INSERT INTO refreshes (seen_utc, objects, new_sets) VALUES (?, ?, 0)",
                                     (_unix(seen), len(catalog))).lastrowid
             before = db.total_changes
-            db.executemany("INSERT OR IGNORE INTO element_sets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           ((n, e, refresh_id, a, ecc, i, raan, mm, b, c) for n, e, a, ecc, i, raan, mm, b, c
-                            in zip(*columns)))
+            rows = list(zip(columns[0], columns[1], [refresh_id] * len(columns[0]), *columns[2:]))  # tuples in C
+            for first in range(0, len(rows), _ROWS_PER_CALL):  # short calls: a console's GUI thread gets the GIL between
+                db.executemany("INSERT OR IGNORE INTO element_sets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               rows[first:first + _ROWS_PER_CALL])
+                time.sleep(0)
             new_sets = db.total_changes - before
             db.execute("UPDATE refreshes SET new_sets = ? WHERE id = ?", (new_sets, refresh_id))
             if len(epochs):

@@ -68,13 +68,13 @@ def test_a_dropped_file_joins_the_catalog_and_flags_a_maneuver(qtbot, on_files, 
     assert feed.scan_drop_folder() == []  # taken once
 
     # a file of the catalog gone: no refresh that would lose its objects
-    window.loader.use(window.session.catalog, list(window.session.state.catalog.source_files) + ["/gone.tle"])
+    sources = window.session.state.catalog.source_files
+    window.session.state.catalog.source_files = sources + ("/gone.tle",)
     (drop / "another.tle").write_text(path.read_text())
     feed.scan_drop_folder()
     feed.scan_drop_folder()
-    assert "are gone" in window.status_label.text()
-    window.loader.use(window.session.catalog, [p for p in window.session.state.catalog.source_files
-                                               if p != "/gone.tle"])
+    assert "are gone" in feed.status
+    window.session.state.catalog.source_files = sources
 
     garbage = drop / "broken.tle"
     garbage.write_text("this is not a TLE\n" * 3)
@@ -137,3 +137,12 @@ def test_a_bad_interval_in_the_settings_is_clamped_or_ignored(tmp_path, stored):
     ini.write_text(f"[feed]\ninterval_min={stored}\nurl=https://example.org/gp\n")
     settings = FeedSettings.load(Preferences(QSettings(str(ini), QSettings.Format.IniFormat)))
     assert 5 <= settings.interval_min <= 24 * 60
+
+
+def test_closing_the_window_stops_the_feed(window, tmp_path):
+    """A closed window's feed timers kept firing (a fetch every 5 minutes from a window long
+    gone): closing stops them."""
+    window.catalog_feed.apply(FeedSettings(drop_folder=str(tmp_path), url="http://127.0.0.1:9/gp"))
+    assert window.catalog_feed.scan_timer.isActive() and window.catalog_feed.fetch_timer.isActive()
+    window.close()
+    assert not window.catalog_feed.scan_timer.isActive() and not window.catalog_feed.fetch_timer.isActive()

@@ -54,22 +54,18 @@ class ChangedDialog(QDialog):
 
 
 def changed_dialog(window) -> None:
-    from app.catalog.history import HistoryError
+    """Read what the last refresh changed off the GUI thread, then show it."""
+    if window.history_keeper.read_changes(lambda changes: _show(window, changes)) is None:
+        why = window.history_keeper.problem
+        window.show_status(f"Element-set history off: {why}" if why else "No element-set history yet (it is kept "
+                           "from the first catalog loaded outside an exercise)", 15000)
 
-    session = window.session
-    if session.element_history is None:
-        window.show_status("No element-set history yet (it is kept from the first catalog loaded outside an "
-                           "exercise)", 15000)
-        return
-    try:
-        changes = session.element_history.changed_in_last_refresh()
-    except HistoryError as error:
-        window.show_status(str(error), 30000)
-        return
-    catalog = session.catalog
+
+def _show(window, changes) -> None:
+    catalog = window.session.catalog
     names = {int(n): str(name) for n, name in zip(catalog.norad_id.tolist(), catalog.name.tolist())}
     dialog = ChangedDialog(changes, names, window.details.flags, window)
-    dialog.object_chosen.connect(session.select_norad)
+    dialog.object_chosen.connect(window.session.select_norad)
     dialog.setModal(False)
     dialog.show()
     window.changed_dialog = dialog  # kept while open

@@ -51,6 +51,7 @@ class DetailsPanel(QWidget):
         self.catalog: Catalog | None = None
         self.row: int | None = None
         self.flags: dict[int, str] = {}  # possible maneuvers flagged at the last refresh
+        self._history: tuple = (None, None, [])  # (norad, ObjectHistory, refresh times) last shown
 
     def show_object(self, catalog: Catalog, row: int | None, at: datetime) -> None:
         self.catalog, self.row = catalog, row
@@ -128,28 +129,16 @@ class DetailsPanel(QWidget):
         session.snapshot_ready.connect(self.update_state)
         session.second.connect(self.update_age)
 
-        def show_history(*_args) -> None:
-            self.show_history(session.element_history, session.selected_norad)
+        def show_history(norad_id, kept, refreshes) -> None:  # read off the GUI thread by the history keeper
+            if norad_id == session.selected_norad:
+                self._history = (norad_id, kept, refreshes)
+                self.history_plot.show_history(kept, refreshes, norad_id in self.flags)
 
         def note_flags(flags: dict) -> None:
             self.flags = dict(flags)
-            show_history()
+            norad_id, kept, refreshes = self._history
+            if norad_id == session.selected_norad:
+                self.history_plot.show_history(kept, refreshes, norad_id in self.flags)
 
-        session.history_changed.connect(show_history)
-        session.state.connect("selection.objects", show_history)
+        session.object_history_ready.connect(show_history)
         session.maneuver_flags_changed.connect(note_flags)
-
-    def show_history(self, history, norad_id: int | None) -> None:
-        """The object's element sets as this console has seen them (a history that fails is
-        left off: the details stand without it)."""
-        from app.catalog.history import HistoryError
-
-        if history is None or norad_id is None:
-            self.history_plot.show_history(None, [], False)
-            return
-        try:
-            kept, refreshes = history.of(norad_id), [r.seen_utc.timestamp() for r in history.refreshes()]
-        except HistoryError as error:
-            self.history_plot.caption.setText(str(error))
-            return
-        self.history_plot.show_history(kept, refreshes, norad_id in self.flags)
