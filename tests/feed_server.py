@@ -1,5 +1,5 @@
 """A local HTTP server on 127.0.0.1 playing a catalog feed (good, 304, 5xx, slow, cut
-short, garbage, HTML, empty, much smaller, JSON, credentials): the ``server`` fixture
+short, garbage, HTML, empty, much smaller, JSON, credentials, Space-Track's login form): the ``server`` fixture
 yields its base URL; ``Handler.hits`` and ``Handler.seen_headers`` say what it was asked."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import threading
 import time
+import urllib.parse
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -27,6 +28,7 @@ GOOD = _tle_records(400)
 class Handler(BaseHTTPRequestHandler):
     hits: dict[str, int] = {}
     seen_headers: list[dict] = []
+    forms: list[dict] = []
 
     def log_message(self, *args):  # quiet
         pass
@@ -73,6 +75,20 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(200, GOOD) if self.headers.get("Authorization") == expected else self._send(401)
         return self._send(404)
 
+    def do_POST(self):  # Space-Track's login form, the query in it answered at once
+        path = self.path.split("?")[0]
+        self.hits[path] = self.hits.get(path, 0) + 1
+        self.seen_headers.append(dict(self.headers))
+        form = dict(urllib.parse.parse_qsl(self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()))
+        Handler.forms.append(form)
+        if path != "/ajaxauth/login":
+            return self._send(404)
+        if f"{form.get('identity')}:{form.get('password')}" != SECRET:
+            return self._send(200, b'{"Login":"Failed"}')
+        if "/class/gp/" not in form.get("query", ""):
+            return self._send(200, b"[]")
+        return self._send(200, GOOD)
+
 
 class _QuietServer(ThreadingHTTPServer):
     def handle_error(self, request, client_address):  # a client that gave up (the slow case)
@@ -82,7 +98,7 @@ class _QuietServer(ThreadingHTTPServer):
 @contextmanager
 def serve():
     """The server running on a free port; yields its base URL (the ``feed_server`` fixture)."""
-    Handler.hits, Handler.seen_headers = {}, []
+    Handler.hits, Handler.seen_headers, Handler.forms = {}, [], []
     httpd = _QuietServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()

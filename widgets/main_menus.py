@@ -68,6 +68,7 @@ def build_menus(window) -> None:
     file_menu = menu_bar.addMenu("&File")
     _add_action(window, file_menu, "&Open catalog…", QKeySequence.StandardKey.Open,
                 lambda: open_catalog_dialog(window))
+    _add_action(window, file_menu, "Add &ephemerides (OEM)…", None, lambda: add_ephemerides_dialog(window))
     _add_action(window, file_menu, "Load &default catalog", None, lambda: window.load_catalog(default_catalog_paths()))
     _add_action(window, file_menu, "Catalog &feed…", None, lambda: catalog_feed_dialog(window))
     _add_action(window, file_menu, "Open &CDM…", None, lambda: open_cdm_dialog(window))
@@ -128,10 +129,24 @@ def _show_sensors(window) -> None:
 
 def open_catalog_dialog(window) -> None:
     files, _ = QFileDialog.getOpenFileNames(window, "Open catalog files", "",
-                                            "Element sets (*.tle *.3le *.2le *.txt *.xml *.kvn *.omm *.json *.csv);;"
-                                            "All files (*)")
+                                            "Element sets and ephemerides (*.tle *.3le *.2le *.txt *.xml *.kvn *.omm "
+                                            "*.json *.csv *.oem);;All files (*)")
     if files:
         window.load_catalog(files)
+
+
+def add_ephemerides_dialog(window) -> None:
+    """Operators' ephemerides (CCSDS OEM) added to the catalog in use: each replaces the element
+    set of the object it names, or joins as a new object."""
+    files, _ = QFileDialog.getOpenFileNames(window, "Add ephemerides (CCSDS OEM)", "",
+                                            "OEM (*.oem *.txt *.xml *.kvn);;All files (*)")
+    if files:
+        add_ephemerides(window, files)
+
+
+def add_ephemerides(window, files) -> None:
+    in_use = [str(p) for p in window.session.state.catalog.source_files]
+    window.load_catalog(in_use + [str(f) for f in files if str(f) not in in_use])
 
 
 def open_cdm(window, path: str) -> CdmDialog | None:

@@ -1,7 +1,7 @@
 """An ephemeris: one object's tabulated states (position and velocity at listed times, as a
 CCSDS OEM carries them), interpolated as its producer says and never beyond its useable span.
 
-This is what the OEM reader (:mod:`app.exchange.oem_in`) hands back, one :class:`Ephemeris`
+This is what the OEM reader (:mod:`app.catalog.ingest.oem`) hands back, one :class:`Ephemeris`
 per object, and what the catalog, globe, watchlist and screening will ask for states later:
 :meth:`Ephemeris.position_velocity_at` gives ``(r_km, v_km_s, in_span)`` in the frame asked
 for. It lives in ``astro`` (below ``catalog``) so that every feature package may use it.

@@ -12,7 +12,7 @@ import logging
 import math
 import threading
 import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -22,9 +22,11 @@ import numpy as np
 from sgp4.api import Satrec, SatrecArray
 
 from app.astro.constants import WGS72_EARTH_RADIUS_KM
+from app.astro.ephemeris_satrec import EPHEMERIS_OUTSIDE_SPAN, answer_ephemerides, ephemeris_members
 from app.astro.timeutil import datetime_to_jd, format_utc, jd_to_datetime
 from app.catalog import cache, classify
 from app.catalog.ingest import ElementSet, ReadResult, RecordWarning, Rejection, read_catalog_files
+from app.catalog.ingest.ephemeris_objects import identify_ephemeris_objects, is_ephemeris_object
 from app.catalog.ingest.records import satrec_from
 from app.catalog.owners import FROM_GCAT, FROM_LAUNCH, FROM_NAME, FROM_NOTHING, gcat_payload_ids, infer_owner
 from app.common.progress import Progress
@@ -36,6 +38,9 @@ DEFAULT_CHUNK_SIZE = 2048  # objects per SatrecArray call: about 1-2 ms of GIL-h
 STALE_ELEMENT_AGE_DAYS = 7.0  # element sets older than this at the clock's time are flagged
 SUMMARY_OWNER_STATES = 10  # owner states counted one by one in the summary; the rest are "other"
 _versions = itertools.count(1)
+SGP4_ERRORS = {1: "SGP4 error 1: mean eccentricity out of range", 2: "SGP4 error 2: mean motion below zero",
+               3: "SGP4 error 3: perturbed eccentricity out of range", 4: "SGP4 error 4: semi-latus rectum below zero",
+               6: "SGP4 error 6: decayed (the orbit has reached the Earth)"}
 _MARKINGS = {"U": "UNCLASSIFIED", "C": "CONFIDENTIAL", "S": "SECRET"}
 
 
@@ -55,6 +60,13 @@ class SatrecChunk:
     start: int
     stop: int
     array: SatrecArray
+    ephemeris_members: tuple = ()  # (index in the chunk, EphemerisSatrec): answered from their ephemerides
+
+    def sgp4(self, jd: np.ndarray, fr: np.ndarray):
+        """``array.sgp4(jd, fr)`` with the chunk's ephemeris objects answered from their ephemerides."""
+        error, r, v = self.array.sgp4(jd, fr)
+        answer_ephemerides(self.ephemeris_members, jd, fr, error, r, v)
+        return error, r, v
 
 
 class Catalog:
@@ -87,7 +99,8 @@ class Catalog:
         self._satrecs: tuple[Satrec, ...] = satrecs
         self._chunks: tuple[SatrecChunk, ...] = tuple(
             SatrecChunk(start, min(start + self.chunk_size, len(satrecs)),
-                        SatrecArray(list(satrecs[start:start + self.chunk_size])))
+                        SatrecArray(list(satrecs[start:start + self.chunk_size])),
+                        ephemeris_members(satrecs[start:start + self.chunk_size]))
             for start in range(0, len(satrecs), self.chunk_size)
         )
         self._element_sets: tuple[ElementSet, ...] | None = element_sets  # last: the others are ready
@@ -133,9 +146,10 @@ class Catalog:
 
     @classmethod
     def from_read_result(cls, result: ReadResult, **kwargs) -> "Catalog":
-        kept, superseded = newest_per_catalog_number(result.element_sets)
+        element_sets, unmatched = identify_ephemeris_objects(result.element_sets)
+        kept, superseded = newest_per_catalog_number(element_sets)
         return cls(kept, result.rejections, superseded, more_rejections=result.more_rejections,
-                   warnings=result.warnings, more_warnings=result.more_warnings, **kwargs)
+                   warnings=list(result.warnings) + unmatched, more_warnings=result.more_warnings, **kwargs)
 
     @classmethod
     def load(cls, paths: Iterable[str | Path], progress: Progress | None = None, *, lazy: bool = False,
@@ -302,9 +316,34 @@ class Catalog:
     def stale_mask(self, at: datetime, max_age_days: float = STALE_ELEMENT_AGE_DAYS) -> np.ndarray:
         return np.abs(self.element_age_days(at)) > max_age_days
 
+    def is_ephemeris(self, row: int) -> bool:
+        """Whether the row's states come from an operator's ephemeris (an OEM), not SGP4."""
+        return is_ephemeris_object(self._element_set(row))
+
+    def ephemeris(self, row: int):
+        """The row's :class:`~app.astro.ephemeris.Ephemeris`, or None for an SGP4 object."""
+        element_set = self._element_set(row)
+        return element_set.satrec.ephemeris if is_ephemeris_object(element_set) else None
+
+    def ephemeris_span_text(self, row: int) -> str:
+        """'2026-08-12 06:00:00 → 2026-08-12 18:00:00 UTC': the row's ephemeris's useable span(s); ''
+        for an SGP4 object."""
+        ephemeris = self.ephemeris(row)
+        if ephemeris is None:
+            return ""
+        return "; ".join(f"{start:%Y-%m-%d %H:%M:%S} → {stop:%Y-%m-%d %H:%M:%S} UTC"
+                         for start, stop in ephemeris.useable_spans_utc)
+
+    def no_state_reason(self, row: int, code: int) -> str:
+        """Why the row has no state, from its propagation error code."""
+        if code == EPHEMERIS_OUTSIDE_SPAN:
+            return f"outside its ephemeris ({self.ephemeris_span_text(row)}): never extrapolated"
+        return SGP4_ERRORS.get(code, f"SGP4 error {code}")
+
     @cached_property
     def satrec_array(self) -> SatrecArray:
-        """All objects in one array (for tools that want a single call; the engine uses chunks)."""
+        """All objects' mean elements in one array: the raw SGP4 baseline of the benchmarks (an
+        ephemeris object's fitted elements, not its ephemeris: propagate through ``chunks``)."""
         return SatrecArray(list(self.satrecs))
 
     def subset(self, rows: Sequence[int] | np.ndarray) -> "Catalog":
@@ -333,7 +372,17 @@ class Catalog:
             "warnings": [w.as_dict() for w in self.warnings],
             "warning_count": len(self.warnings) + self.more_warnings,
             "superseded": len(self.superseded),
+            "ephemeris_objects": [{"norad_id": int(self.norad_id[row]), "name": str(self.name[row]),
+                                   "span_utc": self.ephemeris_span_text(row)} for row in self.ephemeris_rows()],
         }
+
+    def ephemeris_rows(self) -> list[int]:
+        """Rows whose states come from an ephemeris (none in a catalog from the cache: it never
+        holds one, so its element sets are not made to find out)."""
+        if self._element_sets is None:
+            return []
+        return [start + index for chunk in self.chunks for index, _ in chunk.ephemeris_members
+                for start in (chunk.start,)]
 
     def _owner_counts(self, shown: int = SUMMARY_OWNER_STATES) -> dict[str, int]:
         """The most common owner states, then "other" and "none": they add up to the objects."""
@@ -434,8 +483,14 @@ def _object_type(element_set: ElementSet, gcat_payloads: frozenset[int]) -> str:
     return classify.UNKNOWN
 
 
+def _precedence(element_set: ElementSet) -> tuple[bool, float]:
+    return is_ephemeris_object(element_set), element_set.epoch_jd
+
+
 def newest_per_catalog_number(element_sets: Iterable[ElementSet]) -> tuple[list[ElementSet], list[Superseded]]:
-    """Keep one element set per catalog number: the newest epoch (on a tie, the later one read)."""
+    """Keep one element set per catalog number: an operator's ephemeris before any element set,
+    then the newest epoch (on a tie, the later one read). An ephemeris that replaces an element
+    set takes its name and designator (the catalog's, where the OEM's name is often short)."""
     kept: dict[int, ElementSet] = {}
     superseded: list[Superseded] = []
     for candidate in element_sets:
@@ -443,7 +498,11 @@ def newest_per_catalog_number(element_sets: Iterable[ElementSet]) -> tuple[list[
         if current is None:
             kept[candidate.norad_id] = candidate
             continue
-        newer, older = (candidate, current) if candidate.epoch_jd >= current.epoch_jd else (current, candidate)
+        newer, older = ((candidate, current) if _precedence(candidate) >= _precedence(current)
+                        else (current, candidate))
+        if is_ephemeris_object(newer) and not is_ephemeris_object(older):
+            newer = replace(newer, name=older.name or newer.name,
+                            intl_designator=older.intl_designator or newer.intl_designator)
         kept[candidate.norad_id] = newer
         superseded.append(Superseded(older.norad_id, older.source, older.location, newer.source, newer.location))
     return list(kept.values()), superseded

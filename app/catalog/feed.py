@@ -4,8 +4,13 @@ Space-Track query, a floor's own server) into a file, and only ever a good catal
 One fetch is one conditional GET (``If-None-Match`` / ``If-Modified-Since`` from the last
 good fetch, kept beside the file as ``FILE.feed.json``), with a timeout, retries with
 exponential back-off on network errors and 5xx answers, an optional proxy, and optional
-credentials read from a file (``user:password``; sent as HTTP basic authentication, never
-logged or echoed in a message). The payload is parsed with the console's own readers before
+credentials read from a file (``user:password``; never logged or echoed in a message), sent
+as HTTP basic authentication, or, for Space-Track (whose query API takes no basic
+authentication), through its login form: one POST to ``/ajaxauth/login`` with ``identity``,
+``password`` and the query URL as ``query``, which Space-Track answers with the query's result
+(its documented single-request form; no session cookie is kept, and a 304 never comes: the
+POST is not conditional). A login Space-Track refuses (it answers ``{"Login":"Failed"}`` with
+status 200) is an error, never retried. The payload is parsed with the console's own readers before
 anything is written; it replaces the file (atomically) only when it is a catalog:
 
 - not empty, and of a format our readers know (TLE/3LE, OMM XML/KVN/JSON/CSV);
@@ -26,6 +31,7 @@ import json
 import logging
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -68,6 +74,19 @@ class FeedOptions:
     backoff_s: float = 2.0  # first wait; doubles each retry
     proxy: str | None = None  # e.g. http://proxy.floor:3128 (None: the environment's, if any)
     credentials_file: Path | None = None
+    login: str = "auto"  # "basic", "space-track" (its login form) or "auto": the form for space-track.org
+
+
+LOGINS = ("auto", "basic", "space-track")
+SPACE_TRACK_HOST = "space-track.org"
+
+
+def uses_space_track_login(url: str, login: str) -> bool:
+    if login not in LOGINS:
+        raise ValueError(f"login {login!r}: one of {', '.join(LOGINS)}")
+    host = (urllib.parse.urlsplit(url).hostname or "").lower()
+    return login == "space-track" or (login == "auto" and (host == SPACE_TRACK_HOST
+                                                           or host.endswith("." + SPACE_TRACK_HOST)))
 
 
 def meta_path(path: Path) -> Path:
@@ -87,15 +106,21 @@ def fetch_catalog(url: str, out: Path, options: FeedOptions = FeedOptions(), sle
     """Fetch ``url`` into ``out`` if the answer is a good catalog; see the module's rules."""
     out = Path(out)
     meta = read_meta(out) if out.exists() else {}
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity"})
-    if meta.get("url") == url:
-        if meta.get("etag"):
-            request.add_header("If-None-Match", meta["etag"])
-        if meta.get("last_modified"):
-            request.add_header("If-Modified-Since", meta["last_modified"])
-    if options.credentials_file is not None:
-        request.add_header("Authorization", _basic_auth(Path(options.credentials_file)))
+    if uses_space_track_login(url, options.login):
+        request = _space_track_request(url, options.credentials_file)
+    else:
+        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity"})
+        if meta.get("url") == url:
+            if meta.get("etag"):
+                request.add_header("If-None-Match", meta["etag"])
+            if meta.get("last_modified"):
+                request.add_header("If-Modified-Since", meta["last_modified"])
+        if options.credentials_file is not None:
+            request.add_header("Authorization", "Basic " + base64.b64encode(
+                ":".join(_credentials(Path(options.credentials_file))).encode("utf-8")).decode("ascii"))
     status, headers, body = _get(request, options, sleep)
+    if request.get_method() == "POST" and _login_refused(body):
+        raise FeedError("Space-Track refused the login (check the credentials file)")
     now = datetime.now(timezone.utc)
     if status == 304:
         return FetchResult(out, False, int(meta.get("objects", 0)), 0, now, "not modified since the last fetch")
@@ -108,14 +133,39 @@ def fetch_catalog(url: str, out: Path, options: FeedOptions = FeedOptions(), sle
     return FetchResult(out, True, objects, rejected, now, note)
 
 
-def _basic_auth(path: Path) -> str:
+def _credentials(path: Path) -> tuple[str, str]:
+    """(user, password) from a one-line ``user:password`` file (the password may hold ':')."""
     try:
         text = path.read_text(encoding="utf-8").strip()
     except OSError as error:
         raise FeedError(f"credentials file {path}: {error.strerror or error}") from None
     if ":" not in text or "\n" in text:
         raise FeedError(f"credentials file {path}: expected one line, user:password")
-    return "Basic " + base64.b64encode(text.encode("utf-8")).decode("ascii")
+    user, password = text.split(":", 1)
+    return user, password
+
+
+def _space_track_request(url: str, credentials_file: Path | None) -> urllib.request.Request:
+    """Space-Track's login form with the query in it: the answer is the query's result."""
+    if credentials_file is None:
+        raise FeedError("Space-Track needs a credentials file (user:password)")
+    user, password = _credentials(Path(credentials_file))
+    parts = urllib.parse.urlsplit(url)
+    login = urllib.parse.urlunsplit((parts.scheme, parts.netloc, "/ajaxauth/login", "", ""))
+    form = urllib.parse.urlencode({"identity": user, "password": password, "query": url}).encode("ascii")
+    return urllib.request.Request(login, data=form, method="POST", headers={
+        "User-Agent": USER_AGENT, "Accept-Encoding": "identity", "Content-Type": "application/x-www-form-urlencoded"})
+
+
+def _login_refused(body: bytes) -> bool:
+    """Space-Track's answer to a refused login: ``{"Login":"Failed"}``, status 200."""
+    if len(body) > 200 or b"login" not in body.lower():
+        return False
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        return False
+    return isinstance(answer, dict) and str(answer.get("Login", "")).lower() == "failed"
 
 
 def _opener(options: FeedOptions):

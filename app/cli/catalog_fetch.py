@@ -1,6 +1,7 @@
 """``spaceops catalog fetch URL --out FILE``: one fetch of a catalog feed (``app.catalog.feed``).
 
     spaceops catalog fetch URL --out FILE [--timeout-s S] [--retries N] [--proxy URL] [--credentials FILE]
+                           [--login auto|basic|space-track]
 
 A summary goes to stdout as JSON (file, changed, objects, rejected records, note).
 Exit codes: 0 written, or not modified since the last fetch (304); 2 usage; 3 the payload
@@ -46,6 +47,9 @@ def add_fetch_parser(catalog_commands, common: argparse.ArgumentParser) -> None:
     fetch.add_argument("--retries", type=_retries, default=3, metavar="N", help="after network errors and 5xx (default 3)")
     fetch.add_argument("--proxy", metavar="URL", help="HTTP(S) proxy (default: the environment's, if any)")
     fetch.add_argument("--credentials", type=Path, metavar="FILE", help="a file holding user:password (never printed)")
+    fetch.add_argument("--login", choices=("auto", "basic", "space-track"), default="auto",
+                       help="how the credentials are sent: HTTP basic authentication, or Space-Track's login form "
+                            "(auto, the default: the form for space-track.org, basic elsewhere)")
 
 
 def fetch_command(args) -> int:
@@ -55,7 +59,7 @@ def fetch_command(args) -> int:
         print(f"spaceops catalog fetch: {args.url!r} is not an http(s) URL", file=sys.stderr)
         return 2
     options = FeedOptions(timeout_s=args.timeout_s, retries=args.retries, proxy=args.proxy,
-                          credentials_file=args.credentials)
+                          credentials_file=args.credentials, login=args.login)
     try:
         result = fetch_catalog(args.url, args.out, options)
     except FeedRejected as error:

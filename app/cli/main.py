@@ -395,6 +395,9 @@ def propagate_command(files: Sequence[str] | None, at: datetime, ids: list[int] 
         sys.stdout.write("\n")
     else:
         _write_csv(rows)
+    for row in [r for r in range(len(catalog)) if snapshot.sgp4_error[r] != 0]:
+        print(f"spaceops: {int(catalog.norad_id[row])} ({catalog.name[row]}): no state: "
+              f"{catalog.no_state_reason(row, int(snapshot.sgp4_error[row]))}", file=sys.stderr)
     report_warnings(loaded)
     report_rejections(rejected, loaded.more_rejections)
     return EXIT_REJECTED if rejected else EXIT_OK

@@ -19,9 +19,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import numpy as np
-from sgp4.api import SatrecArray
 
 from app.astro import hermite
+from app.astro.ephemeris_satrec import sgp4_many
 from app.astro.relative_motion import relative_ric
 from app.astro.timeutil import SECONDS_PER_DAY, datetime_to_jd
 from app.catalog import Catalog
@@ -132,8 +132,8 @@ def _states_at(catalog: Catalog, step: np.ndarray, a: np.ndarray, b: np.ndarray,
     for done, (lo, hi) in enumerate(groups):
         if done % 200 == 0:
             progress.report(done, len(groups))
-        objects = SatrecArray([catalog.satrecs[k] for k in key_object[lo:hi].tolist()])
-        e, r, v = objects.sgp4(np.array([jd0]), np.array([fr0 + steps[key_step[lo]] / SECONDS_PER_DAY]))
+        objects = [catalog.satrecs[k] for k in key_object[lo:hi].tolist()]
+        e, r, v = sgp4_many(objects, np.array([jd0]), np.array([fr0 + steps[key_step[lo]] / SECONDS_PER_DAY]))
         ok_all[lo:hi], r_all[lo:hi], v_all[lo:hi] = e[:, 0] == 0, r[:, 0], v[:, 0]
     ia, ib = inverse[:len(step)], inverse[len(step):]
     return ok_all[ia] & ok_all[ib], np.stack([r_all[ia], r_all[ib]], axis=1), np.stack([v_all[ia], v_all[ib]], axis=1)

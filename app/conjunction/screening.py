@@ -30,10 +30,10 @@ from datetime import datetime
 from typing import Sequence
 
 import numpy as np
-from sgp4.api import SatrecArray
 
 from app.astro import hermite
 from app.astro.constants import WGS72_EARTH_RADIUS_KM
+from app.astro.ephemeris_satrec import sgp4_many
 from app.astro.osculating import apsides
 from app.astro.timeutil import SECONDS_PER_DAY, datetime_to_jd
 from app.catalog import Catalog
@@ -162,7 +162,7 @@ def _one_against_many(catalog: Catalog, row: int, candidates: np.ndarray, start:
     for chunk in np.array_split(candidates, max(1, len(candidates) // 512)):
         if progress is not None:
             progress.check()
-        e2, r2, v2 = SatrecArray([catalog.satrecs[k] for k in chunk]).sgp4(jd, fr)
+        e2, r2, v2 = sgp4_many([catalog.satrecs[k] for k in chunk], jd, fr)
         dr, dv = r2 - r1[None], v2 - v1[None]
         rate = np.einsum("ijk,ijk->ij", dr, dv)  # the sign of the range rate
         valid = (e2 == 0) & (e1 == 0)[None]

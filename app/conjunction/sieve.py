@@ -156,7 +156,7 @@ def catalog_states(catalog: Catalog, jd: float, fr: float):
     n = len(catalog)
     r, v, ok = np.empty((n, 3)), np.empty((n, 3)), np.empty(n, dtype=bool)
     for chunk in catalog.chunks:
-        e, rc, vc = chunk.array.sgp4(np.array([jd]), np.array([fr]))
+        e, rc, vc = chunk.sgp4(np.array([jd]), np.array([fr]))
         r[chunk.start:chunk.stop], v[chunk.start:chunk.stop] = rc[:, 0], vc[:, 0]
         ok[chunk.start:chunk.stop] = e[:, 0] == 0
     return r, v, ok

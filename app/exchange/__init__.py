@@ -5,5 +5,5 @@ the element sets' own classification) and carries its marking.
 
 One module per format and direction: ``omm_out``, ``tle_out``, ``czml_out``, ``oem_out``; each
 hands back an :class:`~app.exchange.release.ExportResult` (the text, what went out, what was
-left out and why). ``oem_in`` reads an OEM into :class:`~app.astro.ephemeris.Ephemeris`
-objects, each malformed part reported with its line and field."""
+left out and why). OEMs are read by the catalog's readers (``app.catalog.ingest.oem``): an OEM's objects join
+the catalog as ephemeris objects."""

@@ -23,7 +23,7 @@ tens of metres at LEO).
 
 States where SGP4 fails (decayed, error code != 0) end the object's segment: it holds the
 states before the first failure (a warning says how many were left out); an object with fewer
-than two good states is left out and said so. Our reader (:mod:`app.exchange.oem_in`) and both
+than two good states is left out and said so. Our reader (:mod:`app.catalog.ingest.oem`) and both
 kept libraries (``oem``, ``ccsds-ndm``) read the files back (tests)."""
 
 from __future__ import annotations

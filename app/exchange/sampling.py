@@ -8,8 +8,8 @@ import math
 from typing import Iterator, Sequence
 
 import numpy as np
-from sgp4.api import SatrecArray
 
+from app.astro.ephemeris_satrec import sgp4_many
 from app.catalog.catalog import Catalog
 
 CHUNK_OBJECTS = 64  # objects per SatrecArray call
@@ -38,6 +38,6 @@ def teme_states(catalog: Catalog, rows: Sequence[int], jd: np.ndarray, fr: np.nd
     """``(index in rows, row, sgp4 error codes, r_teme_km, v_teme_km_s)`` for each row, in order."""
     for first in range(0, len(rows), CHUNK_OBJECTS):
         chunk = rows[first:first + CHUNK_OBJECTS]
-        errors, r_teme, v_teme = SatrecArray([catalog.satrecs[row] for row in chunk]).sgp4(jd, fr)
+        errors, r_teme, v_teme = sgp4_many([catalog.satrecs[row] for row in chunk], jd, fr)
         for k, row in enumerate(chunk):
             yield first + k, row, errors[k], r_teme[k], v_teme[k]

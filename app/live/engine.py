@@ -140,7 +140,7 @@ def propagate(catalog: Catalog, epoch: Epoch, sequence_id: int = 0,
             if should_abandon():
                 return None
             rows = slice(chunk.start, chunk.stop)
-            chunk_error, chunk_r, chunk_v = chunk.array.sgp4(jd_array, fr_array)
+            chunk_error, chunk_r, chunk_v = chunk.sgp4(jd_array, fr_array)
             error[rows] = chunk_error[:, 0]
             r_teme[rows], v_teme[rows] = chunk_r[:, 0, :], chunk_v[:, 0, :]
             if chunk.stop - batch_start >= batch_size or chunk.stop == count:

@@ -38,6 +38,7 @@ import numpy as np
 from sgp4.api import SatrecArray
 
 from app.astro.constants import EARTH_ROTATION_RAD_S, WGS72_EARTH_RADIUS_KM, WGS72_MU_KM3_S2
+from app.astro.ephemeris_satrec import sgp4_many
 from app.astro.frames import gmst_rad
 from app.astro.sun import solar_elevation_deg, sun_direction_eci
 from app.astro.timeutil import SECONDS_PER_DAY, datetime_to_jd
@@ -253,7 +254,7 @@ def _chunk_passes(catalog: Catalog, chunk_rows: np.ndarray, views: list[_SensorV
     columns = grid.coarse_columns
     jd = np.full(len(grid.fine_t), grid.jd0)
     fr = grid.fr(grid.fine_t)
-    error, r_coarse, v_coarse = _sgp4_blocked(SatrecArray(satrecs), count, jd[columns], fr[columns])
+    error, r_coarse, v_coarse = _sgp4_blocked(satrecs, jd[columns], fr[columns])
     failed = (error != 0).any(axis=1)
     good = ~failed
     limits = _Limits.of([s for s, ok in zip(satrecs, good) if ok], r_coarse[good], v_coarse[good])
@@ -283,11 +284,12 @@ def _chunk_passes(catalog: Catalog, chunk_rows: np.ndarray, views: list[_SensorV
     return parts
 
 
-def _sgp4_blocked(array: SatrecArray, count: int, jd: np.ndarray, fr: np.ndarray):
-    """``array.sgp4`` a few columns at a time: it holds the GIL, so a console's frames wait
-    for each call (about 40 ms for 50,000 states)."""
-    columns = max(1, _STATES_PER_CALL // max(count, 1))
-    parts = [array.sgp4(jd[i:i + columns], fr[i:i + columns]) for i in range(0, len(jd), columns)]
+def _sgp4_blocked(satrecs: list, jd: np.ndarray, fr: np.ndarray):
+    """SGP4 (ephemeris objects: their ephemerides) a few columns at a time: it holds the GIL,
+    so a console's frames wait for each call (about 40 ms for 50,000 states)."""
+    array = SatrecArray(satrecs)
+    columns = max(1, _STATES_PER_CALL // max(len(satrecs), 1))
+    parts = [sgp4_many(satrecs, jd[i:i + columns], fr[i:i + columns], array) for i in range(0, len(jd), columns)]
     return tuple(np.concatenate([p[k] for p in parts], axis=1) for k in range(3))
 
 
@@ -301,7 +303,7 @@ def _fill_fine_knots(satrecs, kept: np.ndarray, grid: _Grid, jd, fr, r_fine, v_f
     failed = np.zeros(len(satrecs), dtype=bool)
     if needed.mean() > 0.5:  # nearly everything (many sensors): one array call
         columns = np.nonzero(needed.any(axis=0))[0]
-        error, r, v = _sgp4_blocked(SatrecArray(satrecs), len(satrecs), jd[columns], fr[columns])
+        error, r, v = _sgp4_blocked(satrecs, jd[columns], fr[columns])
         r_fine[:, columns], v_fine[:, columns] = r, v
         return (error != 0).any(axis=1)
     for i in np.nonzero(needed.any(axis=1))[0]:

@@ -11,9 +11,9 @@ import logging
 
 import pytest
 
-from app.catalog.feed import FeedError, FeedOptions, FeedRejected, fetch_catalog, meta_path
+from app.catalog.feed import FeedError, FeedOptions, FeedRejected, fetch_catalog, meta_path, uses_space_track_login
 from app.cli.main import main
-from tests.feed_server import GOOD, SECRET, Handler as _Handler
+from tests.feed_server import GOOD, SECRET, Handler
 
 
 def no_sleep(_seconds):
@@ -32,26 +32,26 @@ def test_a_good_catalog_is_written_then_a_304_leaves_it(feed_server, tmp_path):
     assert meta["etag"] == '"v1"' and meta["objects"] == 400
     second = fetch_catalog(f"{feed_server}/gp", out, FAST, sleep=no_sleep)
     assert not second.changed and second.objects == 400 and "not modified" in second.note
-    assert _Handler.seen_headers[-1].get("If-None-Match") == '"v1"'
-    assert _Handler.seen_headers[-1].get("If-Modified-Since") == "Tue, 11 Aug 2026 12:00:00 GMT"
+    assert Handler.seen_headers[-1].get("If-None-Match") == '"v1"'
+    assert Handler.seen_headers[-1].get("If-Modified-Since") == "Tue, 11 Aug 2026 12:00:00 GMT"
 
 
 def test_server_errors_are_retried_with_back_off(feed_server, tmp_path):
     waits = []
     result = fetch_catalog(f"{feed_server}/flaky", tmp_path / "a.tle", FAST, sleep=waits.append)
-    assert result.changed and _Handler.hits["/flaky"] == 2 and waits == [0.01]
+    assert result.changed and Handler.hits["/flaky"] == 2 and waits == [0.01]
     waits.clear()
     with pytest.raises(FeedError, match="HTTP 500") as error:
         fetch_catalog(f"{feed_server}/error", tmp_path / "b.tle", FAST, sleep=waits.append)
     assert "after 3 attempt(s)" in str(error.value)
-    assert _Handler.hits["/error"] == 3 and waits == [0.01, 0.02]
+    assert Handler.hits["/error"] == 3 and waits == [0.01, 0.02]
     assert not (tmp_path / "b.tle").exists()
 
 
 def test_a_404_is_not_retried(feed_server, tmp_path):
     with pytest.raises(FeedError, match="HTTP 404"):
         fetch_catalog(f"{feed_server}/missing", tmp_path / "c.tle", FAST, sleep=no_sleep)
-    assert _Handler.hits["/missing"] == 1
+    assert Handler.hits["/missing"] == 1
 
 
 def test_a_slow_server_times_out(feed_server, tmp_path):
@@ -94,6 +94,33 @@ def test_credentials_go_in_the_header_only(feed_server, tmp_path, caplog):
     assert "no colon" not in str(error.value)
 
 
+def test_space_track_login_form(feed_server, tmp_path, caplog):
+    """Space-Track takes no basic authentication: its login form, with the query in it."""
+    secret_file = tmp_path / "space-track.credentials"
+    secret_file.write_text(SECRET + "\n")
+    query = f"{feed_server}/basicspacedata/query/class/gp/decay_date/null-val/format/3le"
+    out = tmp_path / "st.tle"
+    with caplog.at_level(logging.DEBUG):
+        result = fetch_catalog(query, out, FeedOptions(credentials_file=secret_file, login="space-track"),
+                               sleep=no_sleep)
+    assert result.changed and result.objects == 400 and out.read_bytes() == GOOD
+    user, password = SECRET.split(":", 1)
+    assert Handler.forms == [{"identity": user, "password": password, "query": query}]
+    assert "Authorization" not in Handler.seen_headers[-1]
+    assert password not in caplog.text and password not in meta_path(out).read_text()
+
+    secret_file.write_text(f"{user}:wrong")  # refused: said, not retried, the file kept
+    Handler.hits.clear()
+    with pytest.raises(FeedError, match="Space-Track refused the login"):
+        fetch_catalog(query, out, FeedOptions(credentials_file=secret_file, login="space-track"), sleep=no_sleep)
+    assert Handler.hits == {"/ajaxauth/login": 1} and out.read_bytes() == GOOD
+    with pytest.raises(FeedError, match="needs a credentials file"):
+        fetch_catalog(query, out, FeedOptions(login="space-track"), sleep=no_sleep)
+    assert uses_space_track_login("https://www.space-track.org/basicspacedata/query/class/gp/format/tle", "auto")
+    assert not uses_space_track_login("https://celestrak.org/NORAD/elements/gp.php?GROUP=active", "auto")
+    assert not uses_space_track_login("https://www.space-track.org/x", "basic")
+
+
 def test_cli_fetch_exit_codes(feed_server, tmp_path, capsys):
     out = tmp_path / "feed.tle"
     assert main(["catalog", "fetch", f"{feed_server}/gp", "--out", str(out), "--retries", "0"]) == 0
@@ -106,6 +133,11 @@ def test_cli_fetch_exit_codes(feed_server, tmp_path, capsys):
     assert main(["catalog", "fetch", f"{feed_server}/error", "--out", str(out), "--retries", "0"]) == 4
     assert "HTTP 500" in capsys.readouterr().err
     assert main(["catalog", "fetch", "ftp://example.org/x", "--out", str(out)]) == 2
+    secret_file = tmp_path / "st.credentials"
+    secret_file.write_text(SECRET)
+    assert main(["catalog", "fetch", f"{feed_server}/basicspacedata/query/class/gp/format/tle", "--out",
+                 str(tmp_path / "st.tle"), "--credentials", str(secret_file), "--login", "space-track"]) == 0
+    assert json.loads(capsys.readouterr().out)["objects"] == 400
     # the fetched file is a catalog the other commands read
     assert main(["catalog", "info", str(out)]) == 0
     assert json.loads(capsys.readouterr().out)["objects"] == 400

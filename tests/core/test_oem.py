@@ -1,4 +1,4 @@
-"""CCSDS Orbit Ephemeris Messages in and out (issue #16): ``app.exchange.oem_in``,
+"""CCSDS Orbit Ephemeris Messages in and out (issue #16): ``app.catalog.ingest.oem``,
 ``app.exchange.oem_out`` and the ephemeris they make, ``app.astro.ephemeris``.
 
 Authorities and tolerances (measured on the bundled catalog, 2026-08-12, in brackets):
@@ -42,7 +42,7 @@ from app.astro.timeutil import datetime_to_jd
 from app.catalog.catalog import Catalog
 from app.common.input_file import DOCUMENT_MAX_BYTES
 from app.common.user_settings import Operator
-from app.exchange.oem_in import read_oem, read_oem_bytes
+from app.catalog.ingest.oem import read_oem, read_oem_bytes
 from app.exchange.oem_out import OemError, export_oem
 from app.exchange.release import releasable
 

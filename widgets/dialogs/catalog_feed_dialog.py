@@ -26,6 +26,8 @@ class CatalogFeedDialog(QDialog):
         self.proxy = QLineEdit(settings.proxy, placeholderText="empty: the environment's proxy, if any")
         self.credentials = QLineEdit(settings.credentials_file,
                                      placeholderText="a file holding user:password (never shown or logged)")
+        self.credentials.setToolTip("Sent as HTTP basic authentication; to space-track.org through its login form, "
+                                    "as Space-Track asks")
         form = QFormLayout()
         for title, widget in (("Now", self.status), ("Drop folder", self.drop_folder), ("URL", self.url),
                               ("Fetch every", self.interval), ("Proxy", self.proxy),

@@ -67,7 +67,11 @@ class DetailsPanel(QWidget):
         self._set("owner_state", c.owner_state[row] or "unknown")
         self._set("regime", c.regime[row])
         self._set("marking", c.marking(row))
-        self._set("epoch", format_utc(c.epoch_utc(row)))
+        span = c.ephemeris_span_text(row)
+        self._set("epoch", f"ephemeris (OEM): {span}" if span else format_utc(c.epoch_utc(row)))
+        self.values["epoch"].setToolTip(  # (the elements shown below are then fitted to the ephemeris)
+            f"States from the operator's ephemeris, never extrapolated; the mean elements below are fitted to it "
+            f"at {format_utc(c.epoch_utc(row))}" if span else "")
         self._set("inclination", f"{c.inclination_deg[row]:.4f}°")
         self._set("eccentricity", f"{c.eccentricity[row]:.7f}")
         self._set("raan", f"{c.raan_deg[row]:.4f}°")
@@ -88,10 +92,15 @@ class DetailsPanel(QWidget):
     def update_age(self, at: datetime) -> None:
         if self.catalog is None or self.row is None:
             return
-        age = float(self.catalog.element_age_days(at)[self.row])
-        stale = abs(age) > STALE_ELEMENT_AGE_DAYS
         label = self.values["age"]
-        label.setText(f"{age:.2f} days" + ("  (STALE)" if stale else ""))
+        ephemeris = self.catalog.ephemeris(self.row)
+        if ephemeris is not None:  # an operator's ephemeris: what matters is whether the clock is inside it
+            stale = not any(start <= at <= stop for start, stop in ephemeris.useable_spans_utc)
+            label.setText("OUTSIDE ITS EPHEMERIS: no state" if stale else "inside its ephemeris")
+        else:
+            age = float(self.catalog.element_age_days(at)[self.row])
+            stale = abs(age) > STALE_ELEMENT_AGE_DAYS
+            label.setText(f"{age:.2f} days" + ("  (STALE)" if stale else ""))
         label.setStyleSheet(f"color: {STATUS_COLORS['caution']}; font-weight: bold;" if stale else "")
 
     def update_state(self, snapshot: Snapshot) -> None:
@@ -99,7 +108,7 @@ class DetailsPanel(QWidget):
         if row is None or self.catalog is None or snapshot.catalog_version != self.catalog.version:
             return
         if not snapshot.valid[row]:
-            text = f"no valid state (sgp4 error {int(snapshot.sgp4_error[row])})"
+            text = f"no state: {self.catalog.no_state_reason(row, int(snapshot.sgp4_error[row]))}"
             for key in ("position", "altitude", "speed", "illumination"):
                 self._set(key, text)
         else:
@@ -110,6 +119,8 @@ class DetailsPanel(QWidget):
             shadowed = bool(in_earth_shadow(snapshot.r_teme_km[row], sun_direction_eci(snapshot.jd, snapshot.fr)))
             self._set("illumination", "in the Earth's shadow" if shadowed else "sunlit")
         self._set("state_epoch", format_utc(snapshot.epoch))
+        if self.catalog.ephemeris(row) is not None:  # inside its span or not: as the state says, even paused
+            self.update_age(snapshot.epoch)
 
     def text_of(self, key: str) -> str:
         return self.values[key].text()

@@ -20,6 +20,7 @@ from typing import Callable, Iterable
 
 from app.astro.constants import WGS72_EARTH_RADIUS_KM
 from app.common.input_file import CATALOG_MAX_BYTES, open_input_file, read_rest
+from app.catalog.ingest.ephemeris_objects import read_oem_element_sets
 from app.catalog.ingest.omm import read_omm_csv, read_omm_json, read_omm_kvn, read_omm_xml
 from app.catalog.ingest.records import MAX_KEPT, ElementSet, ReadResult, RecordError, RecordWarning, Rejection
 from app.catalog.ingest.tle import read_tle_bytes, read_tle_stream
@@ -37,17 +38,22 @@ READERS: dict[str, Reader] = {
     "omm-kvn": read_omm_kvn,
     "omm-json": read_omm_json,
     "omm-csv": read_omm_csv,
+    "oem": read_oem_element_sets,
 }
 _BY_SUFFIX = {".tle": "tle", ".3le": "tle", ".2le": "tle", ".txt": "tle", ".xml": "omm-xml",
-              ".kvn": "omm-kvn", ".omm": "omm-kvn", ".json": "omm-json", ".csv": "omm-csv"}
+              ".kvn": "omm-kvn", ".omm": "omm-kvn", ".json": "omm-json", ".csv": "omm-csv",
+              ".oem": "oem"}
 
 
 def detect_format(path: Path, data: bytes) -> str:
-    """Format name from the extension, else from the first bytes."""
+    """Format name from the extension, else from the first bytes (an OEM, whatever its
+    extension, by its version keyword or root element)."""
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if b"CCSDS_OEM_VERS" in head or b"<oem" in head:
+        return "oem"
     by_suffix = _BY_SUFFIX.get(path.suffix.lower())
     if by_suffix is not None and by_suffix != "tle":
         return by_suffix
-    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"<"):
         return "omm-xml"
     if head.startswith((b"[", b"{")):

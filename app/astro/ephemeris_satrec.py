@@ -1,0 +1,103 @@
+"""An ephemeris object in an SGP4 world: a ``Satrec`` whose states come from an
+:class:`~app.astro.ephemeris.Ephemeris` (an owner-operator's OEM), so that everything that
+asks a catalog row for states (globe, map, watchlist, screening, passes, exports) gets the
+ephemeris's, interpolated as its file says and never extrapolated.
+
+- :class:`EphemerisSatrec` answers ``sgp4`` and ``sgp4_array`` from its ephemeris, in TEME
+  (the frame SGP4 answers in). Outside every useable span: NaN and the error code
+  :data:`EPHEMERIS_OUTSIDE_SPAN` (sgp4's own codes are 1..6), which every caller already
+  treats as "no state".
+- Its mean elements (what ``SatrecArray`` would propagate, and what orbit class, band
+  filters and bounds read) are SGP4 elements fitted to the ephemeris's own positions
+  (:func:`app.astro.mean_elements.fit_mean_elements`): the object's orbit, near enough for
+  a filter, never its position.
+- ``SatrecArray`` reads the C elements, not Python methods: :func:`sgp4_many` is the one way
+  to propagate a list of satrecs that may hold ephemeris objects (it answers those rows from
+  their ephemerides).
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+from sgp4.api import Satrec, SatrecArray
+
+from app.astro.ephemeris import Ephemeris
+from app.astro.mean_elements import FitError, fit_mean_elements, make_satrec, osculating_elements
+from app.astro.timeutil import datetime_to_jd
+
+EPHEMERIS_OUTSIDE_SPAN = 7
+FIT_SAMPLES = 97  # positions the mean elements are fitted to, over the ephemeris's longest segment
+_SATNUM_LIMIT = 100_000  # sgp4init's satnum: five digits (Alpha-5 aside); larger numbers keep 0 there
+
+
+class EphemerisSatrec(Satrec):
+    """A Satrec whose states are its ephemeris's (see the module's words)."""
+
+    ephemeris: Ephemeris
+    fit_rms_km: float | None  # how far the fitted mean elements' SGP4 is from the ephemeris (None: no fit)
+
+    def sgp4(self, jd: float, fr: float):
+        error, r, v = self.sgp4_array(np.array([jd], dtype=float), np.array([fr], dtype=float))
+        return int(error[0]), tuple(float(x) for x in r[0]), tuple(float(x) for x in v[0])
+
+    def sgp4_array(self, jd, fr):
+        jd, fr = np.broadcast_arrays(np.asarray(jd, dtype=float), np.asarray(fr, dtype=float))
+        shape = jd.shape
+        r, v, inside = self.ephemeris.position_velocity_at_jd(jd.ravel(), fr.ravel(), frame="TEME")
+        error = np.where(inside, 0, EPHEMERIS_OUTSIDE_SPAN).astype(np.uint8)
+        return error.reshape(shape), r.reshape(shape + (3,)), v.reshape(shape + (3,))
+
+
+def ephemeris_satrec(ephemeris: Ephemeris, norad_id: int) -> EphemerisSatrec:
+    """The satrec of an ephemeris object: mean elements fitted over its longest segment."""
+    segment = max(ephemeris.segments, key=lambda s: s.useable_t_s[1] - s.useable_t_s[0])
+    start, stop = segment.useable_start_utc, segment.useable_stop_utc
+    jd0, fr0 = datetime_to_jd(start)
+    span_days = (stop - start).total_seconds() / 86400.0
+    fr = fr0 + np.linspace(0.0, span_days, FIT_SAMPLES)
+    jd = np.full(FIT_SAMPLES, jd0)
+    r, v, inside = ephemeris.position_velocity_at_jd(jd, fr, frame="TEME")
+    if not inside.any():
+        raise FitError("the ephemeris gives no state inside its own span")
+    jd, fr, r, v = jd[inside], fr[inside], r[inside], v[inside]
+    middle = len(r) // 2
+    epoch = start + (stop - start) * float((fr[middle] - fr0) / span_days if span_days > 0 else 0.0)
+    jd_epoch, fr_epoch = datetime_to_jd(epoch)
+    satnum = norad_id if 0 < norad_id < _SATNUM_LIMIT else 0
+    guess = osculating_elements(*_state_at(ephemeris, jd_epoch, fr_epoch, r[middle], v[middle]))
+    try:
+        fit = fit_mean_elements(r, jd, fr, satnum, epoch, 0.0, guess, kind=EphemerisSatrec)
+        satrec, rms = fit.satrec, fit.rms_km
+    except FitError:  # (a span too short or odd to fit: the osculating orbit still classes it)
+        satrec, rms = make_satrec(satnum, epoch, guess, 0.0, kind=EphemerisSatrec), None
+    satrec.ephemeris = ephemeris
+    satrec.fit_rms_km = rms
+    return satrec
+
+
+def _state_at(ephemeris: Ephemeris, jd: float, fr: float, r_near, v_near):
+    r, v, inside = ephemeris.position_velocity_at_jd(np.array([jd]), np.array([fr]), frame="TEME")
+    return (r[0], v[0]) if inside[0] else (r_near, v_near)
+
+
+def ephemeris_members(satrecs: Sequence[Satrec]) -> tuple[tuple[int, EphemerisSatrec], ...]:
+    """(index, satrec) of each ephemeris object in ``satrecs``."""
+    return tuple((i, s) for i, s in enumerate(satrecs) if isinstance(s, EphemerisSatrec))
+
+
+def answer_ephemerides(members: Sequence[tuple[int, EphemerisSatrec]], jd: np.ndarray, fr: np.ndarray,
+                       error: np.ndarray, r: np.ndarray, v: np.ndarray) -> None:
+    """Overwrite a ``SatrecArray.sgp4`` result's rows of ephemeris objects with their
+    ephemerides' states (in place)."""
+    for index, satrec in members:
+        error[index], r[index], v[index] = satrec.sgp4_array(jd, fr)
+
+
+def sgp4_many(satrecs: Sequence[Satrec], jd: np.ndarray, fr: np.ndarray, array: SatrecArray | None = None):
+    """``SatrecArray(satrecs).sgp4(jd, fr)``, ephemeris objects answered from their
+    ephemerides (``array``: the SatrecArray of ``satrecs`` when one is at hand)."""
+    error, r, v = (array if array is not None else SatrecArray(list(satrecs))).sgp4(jd, fr)
+    answer_ephemerides(ephemeris_members(satrecs), jd, fr, error, r, v)
+    return error, r, v
