@@ -51,10 +51,14 @@ def test_an_ephemeris_added_to_the_catalog_in_use(qtbot, window, tmp_path, defau
     assert np.linalg.norm(snapshot.r_teme_km[row] - reference) < 2e-5  # the ephemeris: SGP4's within 2 cm
     assert "°" in details.text_of("position")
 
-    _show(window, EPOCH + timedelta(hours=4))  # an hour past the ephemeris's end
+    window.session.clock.jump_to(EPOCH + timedelta(hours=4))  # an hour past the ephemeris's end, paused
     qtbot.waitUntil(lambda: window.session.latest.epoch == EPOCH + timedelta(hours=4), timeout=30000)
     assert not window.session.latest.valid[row]
-    assert "outside its ephemeris" in details.text_of("position")
+    assert "outside its ephemeris" in details.text_of("position") and details.text_of("altitude") == "—"
+    # the globe drops the selection ring with the state, though no frame follows (paused): it
+    # showed it at the old state carried 4 h along its velocity until the next frame
+    assert not window.globe.marker.visible and not window.globe.label.visible
+    assert window.globe._dt_s == 0.0
     assert details.text_of("age").startswith("OUTSIDE ITS EPHEMERIS")
 
 

@@ -108,9 +108,9 @@ class DetailsPanel(QWidget):
         if row is None or self.catalog is None or snapshot.catalog_version != self.catalog.version:
             return
         if not snapshot.valid[row]:
-            text = f"no state: {self.catalog.no_state_reason(row, int(snapshot.sgp4_error[row]))}"
-            for key in ("position", "altitude", "speed", "illumination"):
-                self._set(key, text)
+            self._set("position", f"no state: {self.catalog.no_state_reason(row, int(snapshot.sgp4_error[row]))}")
+            for key in ("altitude", "speed", "illumination"):
+                self._set(key, "—")
         else:
             lat, lon = snapshot.lat_deg[row], snapshot.lon_deg[row]
             self._set("position", f"{abs(lat):.3f}° {'N' if lat >= 0 else 'S'}  {abs(lon):.3f}° {'E' if lon >= 0 else 'W'}")

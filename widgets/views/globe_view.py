@@ -118,6 +118,7 @@ class GlobeView(QWidget):
         self._snapshot_r: np.ndarray | None = None  # TEME, Earth radii
         self._snapshot_v: np.ndarray | None = None
         self._snapshot_posix = 0.0
+        self._frame_posix = 0.0  # the epoch of the last frame drawn
         self._shown = np.zeros(0, dtype=bool)
         self._selected_row: int | None = None
         self._dt_s = 0.0
@@ -136,6 +137,11 @@ class GlobeView(QWidget):
         self._snapshot_posix = snapshot.epoch.timestamp()
         self._shown = np.asarray(shown, dtype=bool) & snapshot.valid
         self.points.set_data(self._snapshot_r, self._snapshot_v, colors, self._shown)
+        # the frame's time against the new snapshot's, now: a paused clock draws no next frame
+        # (after a jump, the old dt would carry the new states hours along their velocities)
+        self._dt_s = self._frame_posix - self._snapshot_posix if self._frame_posix else 0.0
+        self.points.set_dt(self._dt_s)
+        self._update_selection_marker()
 
     def set_colors(self, colors: np.ndarray) -> None:
         self.points.set_colors(colors)
@@ -207,7 +213,8 @@ class GlobeView(QWidget):
         self.earth.set_orientation(theta, sun)
         self.earth_fixed.transform.reset()
         self.earth_fixed.transform.rotate(math.degrees(theta), (0, 0, 1))
-        self._dt_s = epoch.timestamp() - self._snapshot_posix
+        self._frame_posix = epoch.timestamp()
+        self._dt_s = self._frame_posix - self._snapshot_posix
         self.points.set_dt(self._dt_s, sun)
         self._update_selection_marker()
         self._update_seen()
