@@ -17,12 +17,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from app.catalog.ingest import CATALOG_SUFFIXES
 from app.common.paths import user_data_dir
 from widgets.runner import JobRunner
 
 log = logging.getLogger(__name__)
 
-CATALOG_SUFFIXES = frozenset({".tle", ".3le", ".2le", ".txt", ".xml", ".kvn", ".omm", ".json", ".csv", ".oem"})
 SCAN_INTERVAL_MS = 10_000
 MIN_SIZE_FRACTION = 0.5  # a refresh with fewer objects than this share of the catalog in use is refused
 MIN_INTERVAL_MIN, MAX_INTERVAL_MIN = 5, 24 * 60

@@ -11,6 +11,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenuBar, QMessageBox
 
 from app import __version__
+from app.catalog.ingest import CATALOG_SUFFIXES
 from app.common.atomic_file import write_text_atomic
 from app.common.resources import default_catalog_paths
 from app.common.user_settings import UserSettings, save_settings
@@ -129,10 +130,13 @@ def _show_sensors(window) -> None:
 
 def open_catalog_dialog(window) -> None:
     files, _ = QFileDialog.getOpenFileNames(window, "Open catalog files", "",
-                                            "Element sets and ephemerides (*.tle *.3le *.2le *.txt *.xml *.kvn *.omm "
-                                            "*.json *.csv *.oem);;All files (*)")
+                                            f"Element sets and ephemerides ({_patterns(CATALOG_SUFFIXES)});;All files (*)")
     if files:
         window.load_catalog(files)
+
+
+def _patterns(suffixes) -> str:
+    return " ".join(f"*{suffix}" for suffix in sorted(suffixes))
 
 
 def add_ephemerides_dialog(window) -> None:

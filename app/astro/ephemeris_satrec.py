@@ -25,7 +25,7 @@ from sgp4.api import Satrec, SatrecArray
 
 from app.astro.ephemeris import Ephemeris
 from app.astro.mean_elements import FitError, fit_mean_elements, make_satrec, osculating_elements
-from app.astro.timeutil import datetime_to_jd
+from app.astro.timeutil import datetime_to_jd, jd_to_datetime
 
 EPHEMERIS_OUTSIDE_SPAN = 7
 FIT_SAMPLES = 97  # positions the mean elements are fitted to, over the ephemeris's longest segment
@@ -62,11 +62,10 @@ def ephemeris_satrec(ephemeris: Ephemeris, norad_id: int) -> EphemerisSatrec:
     if not inside.any():
         raise FitError("the ephemeris gives no state inside its own span")
     jd, fr, r, v = jd[inside], fr[inside], r[inside], v[inside]
-    middle = len(r) // 2
-    epoch = start + (stop - start) * float((fr[middle] - fr0) / span_days if span_days > 0 else 0.0)
-    jd_epoch, fr_epoch = datetime_to_jd(epoch)
+    middle = len(r) // 2  # the epoch: the middle sample (to the microsecond a datetime holds)
+    epoch = jd_to_datetime(float(jd[middle]), float(fr[middle]))
     satnum = norad_id if 0 < norad_id < _SATNUM_LIMIT else 0
-    guess = osculating_elements(*_state_at(ephemeris, jd_epoch, fr_epoch, r[middle], v[middle]))
+    guess = osculating_elements(r[middle], v[middle])
     try:
         fit = fit_mean_elements(r, jd, fr, satnum, epoch, 0.0, guess, kind=EphemerisSatrec)
         satrec, rms = fit.satrec, fit.rms_km
@@ -75,11 +74,6 @@ def ephemeris_satrec(ephemeris: Ephemeris, norad_id: int) -> EphemerisSatrec:
     satrec.ephemeris = ephemeris
     satrec.fit_rms_km = rms
     return satrec
-
-
-def _state_at(ephemeris: Ephemeris, jd: float, fr: float, r_near, v_near):
-    r, v, inside = ephemeris.position_velocity_at_jd(np.array([jd]), np.array([fr]), frame="TEME")
-    return (r[0], v[0]) if inside[0] else (r_near, v_near)
 
 
 def ephemeris_members(satrecs: Sequence[Satrec]) -> tuple[tuple[int, EphemerisSatrec], ...]:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
-from sgp4.api import Satrec, SatrecArray
+from sgp4.api import SGP4_ERRORS, Satrec, SatrecArray
 
 from app.astro.constants import WGS72_EARTH_RADIUS_KM
 from app.astro.ephemeris_satrec import EPHEMERIS_OUTSIDE_SPAN, answer_ephemerides, ephemeris_members
@@ -38,9 +38,6 @@ DEFAULT_CHUNK_SIZE = 2048  # objects per SatrecArray call: about 1-2 ms of GIL-h
 STALE_ELEMENT_AGE_DAYS = 7.0  # element sets older than this at the clock's time are flagged
 SUMMARY_OWNER_STATES = 10  # owner states counted one by one in the summary; the rest are "other"
 _versions = itertools.count(1)
-SGP4_ERRORS = {1: "SGP4 error 1: mean eccentricity out of range", 2: "SGP4 error 2: mean motion below zero",
-               3: "SGP4 error 3: perturbed eccentricity out of range", 4: "SGP4 error 4: semi-latus rectum below zero",
-               6: "SGP4 error 6: decayed (the orbit has reached the Earth)"}
 _MARKINGS = {"U": "UNCLASSIFIED", "C": "CONFIDENTIAL", "S": "SECRET"}
 
 
@@ -318,7 +315,7 @@ class Catalog:
 
     def is_ephemeris(self, row: int) -> bool:
         """Whether the row's states come from an operator's ephemeris (an OEM), not SGP4."""
-        return is_ephemeris_object(self._element_set(row))
+        return self.ephemeris(row) is not None
 
     def ephemeris(self, row: int):
         """The row's :class:`~app.astro.ephemeris.Ephemeris`, or None for an SGP4 object."""
@@ -338,7 +335,7 @@ class Catalog:
         """Why the row has no state, from its propagation error code."""
         if code == EPHEMERIS_OUTSIDE_SPAN:
             return f"outside its ephemeris ({self.ephemeris_span_text(row)}): never extrapolated"
-        return SGP4_ERRORS.get(code, f"SGP4 error {code}")
+        return f"SGP4 error {code}" + (f": {SGP4_ERRORS[code]}" if code in SGP4_ERRORS else "")
 
     @cached_property
     def satrec_array(self) -> SatrecArray:
@@ -381,8 +378,7 @@ class Catalog:
         holds one, so its element sets are not made to find out)."""
         if self._element_sets is None:
             return []
-        return [start + index for chunk in self.chunks for index, _ in chunk.ephemeris_members
-                for start in (chunk.start,)]
+        return [chunk.start + index for chunk in self.chunks for index, _ in chunk.ephemeris_members]
 
     def _owner_counts(self, shown: int = SUMMARY_OWNER_STATES) -> dict[str, int]:
         """The most common owner states, then "other" and "none": they add up to the objects."""

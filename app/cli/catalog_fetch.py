@@ -47,6 +47,7 @@ def add_fetch_parser(catalog_commands, common: argparse.ArgumentParser) -> None:
     fetch.add_argument("--retries", type=_retries, default=3, metavar="N", help="after network errors and 5xx (default 3)")
     fetch.add_argument("--proxy", metavar="URL", help="HTTP(S) proxy (default: the environment's, if any)")
     fetch.add_argument("--credentials", type=Path, metavar="FILE", help="a file holding user:password (never printed)")
+    # (feed.LOGINS, written out: importing the feed here would cost every command its urllib import)
     fetch.add_argument("--login", choices=("auto", "basic", "space-track"), default="auto",
                        help="how the credentials are sent: HTTP basic authentication, or Space-Track's login form "
                             "(auto, the default: the form for space-track.org, basic elsewhere)")

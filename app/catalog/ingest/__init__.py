@@ -27,7 +27,7 @@ from app.catalog.ingest.tle import read_tle_bytes, read_tle_stream
 from app.common.progress import Cancelled, Progress
 
 __all__ = ["ElementSet", "ReadResult", "RecordError", "RecordWarning", "Rejection", "MAX_KEPT",
-           "read_catalog_file", "read_catalog_files", "read_catalog_bytes", "detect_format"]
+           "read_catalog_file", "read_catalog_files", "read_catalog_bytes", "detect_format", "CATALOG_SUFFIXES"]
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,7 @@ READERS: dict[str, Reader] = {
 _BY_SUFFIX = {".tle": "tle", ".3le": "tle", ".2le": "tle", ".txt": "tle", ".xml": "omm-xml",
               ".kvn": "omm-kvn", ".omm": "omm-kvn", ".json": "omm-json", ".csv": "omm-csv",
               ".oem": "oem"}
+CATALOG_SUFFIXES = frozenset(_BY_SUFFIX)  # the file names the readers take (the feed's drop folder, the file dialogs)
 
 
 def detect_format(path: Path, data: bytes) -> str:
