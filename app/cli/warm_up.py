@@ -11,7 +11,7 @@ from sgp4.api import Satrec
 
 from app.catalog.catalog import Catalog
 from app.catalog.ingest import ElementSet
-from app.conjunction.screening import screen_all
+from app.conjunction.screening import screen_all, screen_primaries
 from app.sensors.catalog_passes import catalog_passes
 from app.sensors.sites import Sensor
 
@@ -28,6 +28,7 @@ def warm_up() -> float:
     catalog = Catalog(sets)
     start = datetime(2026, 8, 11, 12, tzinfo=timezone.utc)
     screen_all(catalog, start, 0.5, 5.0, workers=1)
+    screen_primaries(catalog, [25544], start, 0.5, 5.0)  # the plane-crossing kernels
     site = Sensor("warm-up", "USA", "national", "radar", 0.0, 0.0, 0.0, 0.0, 5000.0)
     catalog_passes(catalog, [site], start, 2.0, workers=1)  # the pass kernel too
     return time.perf_counter() - started

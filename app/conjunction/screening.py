@@ -6,7 +6,9 @@ against itself, for a distance threshold over a window.
 2. Apogee/perigee filter: two orbits whose radius bands, widened by the threshold and by
    a margin for SGP4's short-period radius swings, do not overlap can never come close
    (bands from the propagated states where an old element set has left its mean band).
-3. Primaries against the catalog: the survivors are propagated together on a 300 s grid;
+3. Primaries against the catalog: near-Earth candidates are looked at only while the
+   primary crosses their orbit plane (``plane_crossings``); the others (deep space,
+   ephemeris objects, nearly coplanar) are propagated together on a 300 s grid;
    in every interval where the range rate turns from closing to opening, the closest
    distance of the cubic Hermite interpolant of the relative motion (exact to within a
    bound from each orbit's osculating perigee) must beat the threshold plus that bound.
@@ -39,6 +41,7 @@ from app.astro.timeutil import SECONDS_PER_DAY, datetime_to_jd
 from app.catalog import Catalog
 from app.common.progress import Progress
 from app.conjunction.closest_approach import Approach, closest_approaches, refine_turns
+from app.conjunction.plane_crossings import screen_by_crossings
 from app.conjunction.refine import refine_flagged
 from app.conjunction.sieve import (MAX_GRAVITY_KM_S2, SHORT_PERIOD_MARGIN_KM, catalog_states, interpolation_bound_km,
                                    sieve_catalog)
@@ -106,8 +109,9 @@ def screen_primaries(catalog: Catalog, primaries: Sequence[int], start: datetime
         row = catalog.row_of(norad_id)
         candidates = np.nonzero(band_overlap(bands, row, threshold_km))[0]
         candidates = candidates[(candidates != row) & (same_set[candidates] != same_set[row])]
-        result.approaches += _one_against_many(catalog, row, candidates, start, span_s, threshold_km, step_s,
-                                               progress)
+        found, rest = screen_by_crossings(catalog, row, candidates, start, span_s, threshold_km, progress)
+        result.approaches += found + _one_against_many(catalog, row, rest, start, span_s, threshold_km, step_s,
+                                                       progress)
     progress.report(len(primaries), len(primaries))
     result.co_located = _co_located_ids(catalog, groups, primaries)
     _set_apart_formations(result)
