@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import numpy as np
+from PySide6.QtCore import Qt
 import pytest
 
 START = datetime(2026, 8, 12, tzinfo=timezone.utc)
@@ -49,3 +50,21 @@ def test_cancel_stops_a_whole_catalog_run(qtbot, panel):
     assert job.cancelled
     assert panel.summary.text() == "Cancelled."
     assert panel.run_button.isEnabled() and panel.result is None
+
+
+def test_soonest_approach_first_and_numbers_sorted_by_value(panel):
+    """The table opens soonest TCA first (it opened latest first: Qt's default indicator),
+    and a number column sorts by value ("12.000" after "9.100", not before)."""
+    from datetime import timedelta
+
+    from app.conjunction.closest_approach import Approach
+    from app.conjunction.screening import ScreeningResult
+
+    approaches = [Approach(25544, 20580 + k, START + timedelta(hours=h), miss, 10.0, (0.0, 0.0, 0.0))
+                  for k, (h, miss) in enumerate([(5, 12.0), (1, 9.1), (3, 0.5)])]
+    panel._show_result(ScreeningResult(approaches))
+    column = [panel.proxy.index(row, 0).data() for row in range(3)]
+    assert column == sorted(column) and column[0].startswith("2026-08-12 01:00")
+    miss_column = 5
+    panel.table.sortByColumn(miss_column, Qt.SortOrder.AscendingOrder)
+    assert [panel.proxy.index(row, miss_column).data() for row in range(3)] == ["0.500", "9.100", "12.000"]

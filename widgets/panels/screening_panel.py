@@ -49,6 +49,7 @@ class ScreeningPanel(QWidget):
         self.summary.setWordWrap(True)  # the co-located list must not widen the window
         self.model, self.proxy, self.table = filtered_table(self, COLUMNS)
         self.table.setColumnWidth(0, 160)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # the soonest approach first
         row, second = QHBoxLayout(), QHBoxLayout()
         for widget in (self.scope, self.hours, self.threshold):
             row.addWidget(widget)
