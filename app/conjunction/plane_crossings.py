@@ -91,9 +91,8 @@ def mean_planes(satrecs, rows: np.ndarray, jd0: float, fr0: float, span_s: float
         semi_latus = min(am for _, _, am, _ in ends) * (1.0 - min(0.999, max(em for _, _, _, em in ends) + 0.002) ** 2)
         k = 0.5 * satrec.j2 / semi_latus**2
         tilt.append(TILT_SAFETY * (0.75 * k + (1.5 * k) ** 2))
-    as_array = np.asarray
-    return MeanPlanes(as_array(kept, dtype=np.int64), as_array(inclination, dtype=float), as_array(node0, dtype=float),
-                      as_array(rate, dtype=float), as_array(quad, dtype=float), as_array(tilt, dtype=float))
+    return MeanPlanes(np.array(kept, dtype=np.int64), *(np.array(values, dtype=float)
+                                                         for values in (inclination, node0, rate, quad, tilt)))
 
 
 def _mean_elements_at(satrec: Satrec, jd: float, fr: float):
@@ -145,7 +144,7 @@ def screen_by_crossings(catalog: Catalog, row: int, candidates: np.ndarray, star
     reach = threshold_km + r_max * planes.tilt
     limit_coarse = reach + curvature * COARSE_S**2 / 8.0
     limit_fine = reach + curvature * FINE_S**2 / 8.0 + r_max * turn_accel * COARSE_S**2 / 8.0
-    crossings_each = 2.0 * span_s / _period_s(primary)  # pieces a candidate usually gets: one a crossing
+    crossings_each = 2.0 * span_s / (60.0 * float(catalog.period_min[row]))  # pieces a candidate usually gets
     owner, first, last, crowded = crossing_kernel.crossings(
         r_half, fine_per_coarse, COARSE_S, planes.inclination, planes.node0, planes.node_rate, planes.node_quad,
         limit_coarse, limit_fine, LONGEST_PIECE, MOST_PIECES, int(1.5 * crossings_each) + 16)
@@ -171,10 +170,6 @@ def screen_by_crossings(catalog: Catalog, row: int, candidates: np.ndarray, star
             if low_s <= tca_s < high_s or tca_s == span_s:  # a piece's end is the next one's start
                 found.append(approach)
     return found, left
-
-
-def _period_s(satrec: Satrec) -> float:
-    return 2 * math.pi / max(satrec.no_kozai, 1e-6) * 60.0
 
 
 def _states_at(catalog: Catalog, rows: np.ndarray, owner: np.ndarray, offsets_s: np.ndarray, jd0: float, fr0: float,

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QStandardItem
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout,
                                QWidget)
 
@@ -15,7 +14,7 @@ from app.astro.timeutil import format_utc
 from app.catalog import Catalog
 from app.common.progress import Progress
 from app.conjunction.screening import ScreeningResult, screen_all, screen_primaries
-from widgets.panels.filtered_table import filtered_table
+from widgets.panels.filtered_table import SORT_ROLE, filtered_table, sortable_item
 from widgets.runner import Job, JobRunner, failure_text
 
 COLUMNS = ("TCA (UTC)", "Primary", "Primary name", "Secondary", "Secondary name", "Miss (km)", "Rel. speed (km/s)",
@@ -49,6 +48,7 @@ class ScreeningPanel(QWidget):
         self.summary.setWordWrap(True)  # the co-located list must not widen the window
         self.model, self.proxy, self.table = filtered_table(self, COLUMNS)
         self.table.setColumnWidth(0, 160)
+        self.proxy.setSortRole(SORT_ROLE)  # numbers by value
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # the soonest approach first
         row, second = QHBoxLayout(), QHBoxLayout()
         for widget in (self.scope, self.hours, self.threshold):
@@ -111,10 +111,11 @@ class ScreeningPanel(QWidget):
         names = {int(n): str(name) for n, name in zip(self.catalog.norad_id.tolist(), self.catalog.name.tolist())}
         self.model.setRowCount(0)
         for a in result.approaches:
-            cells = [format_utc(a.tca)[:23].replace("T", " "), str(a.primary), names.get(a.primary, ""),
-                     str(a.secondary), names.get(a.secondary, ""), f"{a.miss_km:.3f}", f"{a.relative_speed_km_s:.3f}",
-                     *(f"{x:.3f}" for x in a.r_ric_km)]
-            items = [QStandardItem(text) for text in cells]
+            primary_name, secondary_name = names.get(a.primary, ""), names.get(a.secondary, "")
+            items = [sortable_item(format_utc(a.tca)[:23].replace("T", " "), a.tca.timestamp()),
+                     sortable_item(str(a.primary), a.primary), sortable_item(primary_name, primary_name),
+                     sortable_item(str(a.secondary), a.secondary), sortable_item(secondary_name, secondary_name),
+                     *(sortable_item(f"{x:.3f}", float(x)) for x in (a.miss_km, a.relative_speed_km_s, *a.r_ric_km))]
             items[0].setData((a.primary, a.secondary, a.tca.timestamp()), Qt.ItemDataRole.UserRole)
             self.model.appendRow(items)
         groups = "; ".join(", ".join(map(str, g)) for g in result.co_located[:5])
