@@ -83,3 +83,28 @@ def test_refused_rate_text_is_replaced_by_the_clock_rate(qtbot, controls):
     qtbot.keyClicks(controls.rate_box.lineEdit(), "99999")
     controls._rate_typed()
     assert controls.clock.rate == 60 and controls.rate_box.currentText() == "+60x"
+
+
+def test_at_a_fast_rate_the_clock_text_changes_a_few_times_a_second_and_never_resizes(controls, monkeypatch):
+    """At 60x every frame brings a new second; repainting the toolbar each frame cost the
+    whole window's globe a quarter of its frame rate, so the text follows at most every
+    DISPLAY_INTERVAL_S of wall time, and at once after a user action."""
+    from widgets.panels import time_controls
+
+    wall_clock = [1000.0]
+    monkeypatch.setattr(time_controls.time, "monotonic", lambda: wall_clock[0])
+    controls.set_rate(60)
+    width = controls.clock_label.minimumWidth()
+    assert width >= controls.clock_label.fontMetrics().horizontalAdvance("2026-08-12 12:00:00 UTC")
+    shown = controls.clock_label.text()
+    controls.wall.advance(0.05)  # one frame: three simulated seconds
+    wall_clock[0] += 0.05
+    controls.refresh()
+    assert controls.clock_label.text() == shown  # too soon
+    wall_clock[0] += time_controls.DISPLAY_INTERVAL_S
+    controls.refresh()
+    assert controls.clock_label.text() != shown
+    assert controls.clock_label.text() == controls.clock.now().strftime("%Y-%m-%d %H:%M:%S UTC")
+    controls.step_forward_action.trigger()  # a user action shows at once
+    assert controls.clock_label.text() == controls.clock.now().strftime("%Y-%m-%d %H:%M:%S UTC")
+    assert controls.clock_label.minimumWidth() == width

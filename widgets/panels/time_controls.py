@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 from typing import Callable
 
@@ -14,6 +15,11 @@ from app.live.clock import MAX_RATE, ClockError, ClockMode, SimulationClock
 
 RATE_STEPS = (-10_000, -1_000, -100, -10, -1, 1, 10, 60, 100, 1_000, 10_000)
 STEP_SECONDS = 60.0
+# The clock's text changes at most this often (wall-clock seconds) unless a user action or a
+# jump forces it: at 60x every frame brings a new second, and repainting the toolbar each
+# frame cost the globe a quarter of its frame rate on software GL.
+DISPLAY_INTERVAL_S = 0.2
+CLOCK_TEXT_WIDEST = "0000-00-00 00:00:00 UTC"  # sizes the clock label once: no relayout as digits change
 
 
 class TimeControls(QToolBar):
@@ -51,8 +57,10 @@ class TimeControls(QToolBar):
                                         self._jump_from_edit)
         self.clock_label = QLabel()
         self.clock_label.setObjectName("clockLabel")
+        self.clock_label.setMinimumWidth(self.clock_label.fontMetrics().horizontalAdvance(CLOCK_TEXT_WIDEST) + 4)
         self.mode_label = QLabel()
         self._shown_second: int | None = None
+        self._shown_at = float("-inf")  # time.monotonic() of the last change of the clock's text
         self._shown_mode: tuple | None = None
 
         # the time and the mode first: on a narrow screen the toolbar hides its last items in an
@@ -138,14 +146,17 @@ class TimeControls(QToolBar):
     # --- display ---------------------------------------------------------------------------------
 
     def refresh(self, force: bool = False) -> None:
-        """Called every frame: touches the widgets only when what they show has changed
-        (``force`` after a user action, so a refused entry is replaced by the clock's value)."""
+        """Called every frame: touches the widgets only when what they show has changed, the
+        time at most every ``DISPLAY_INTERVAL_S`` (``force`` after a user action or a jump, so a
+        refused entry is replaced by the clock's value at once)."""
         if force:
             self._shown_second = self._shown_mode = None
+            self._shown_at = float("-inf")
         state = self.clock.state()
         second = int(state.epoch.timestamp())
-        if second != self._shown_second:
-            self._shown_second = second
+        now = time.monotonic()
+        if second != self._shown_second and now - self._shown_at >= DISPLAY_INTERVAL_S:
+            self._shown_second, self._shown_at = second, now
             self.clock_label.setText(format_utc(state.epoch)[:19].replace("T", " ") + " UTC")
             if not self.jump_edit.hasFocus():
                 self.jump_edit.setDateTime(QDateTime.fromSecsSinceEpoch(second, QTimeZone.utc()))

@@ -59,6 +59,9 @@ class GlobeView(QWidget):
         # A native child window: otherwise every globe frame re-composes the whole main window
         # through OpenGL (on software GL that halved the globe's rate in a 1920x1080 window).
         self.canvas.native.setAttribute(Qt.WidgetAttribute.WA_NativeWindow)
+        # it paints every pixel of its own: nothing behind it is repainted for each of its frames
+        self.canvas.native.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.canvas.native.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.canvas.native)

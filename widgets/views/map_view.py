@@ -102,6 +102,7 @@ class MapView(QWidget):
 
         self._last_dots_wall = 0.0
         self._last_night_posix: float | None = None
+        self._epoch: datetime | None = None  # the frame's time, kept while the map is hidden
         self.selected_row: int | None = None
 
     def fit_world(self) -> None:
@@ -111,8 +112,15 @@ class MapView(QWidget):
     def showEvent(self, event) -> None:
         super().showEvent(event)
         self.fit_world()
+        if self._epoch is not None:
+            self.set_epoch(self._epoch)  # the night as it is now, not as it was when hidden
 
     def set_epoch(self, at: datetime) -> None:
+        """Each frame: the night overlay, redrawn every ``NIGHT_REDRAW_SIM_S`` of simulated
+        time while the map shows (behind another tab it waits: 9 ms of the GUI thread)."""
+        self._epoch = at
+        if not self.isVisible():
+            return
         posix = at.timestamp()
         if self._last_night_posix is None or abs(posix - self._last_night_posix) >= NIGHT_REDRAW_SIM_S:
             self.night.setImage(night_overlay(at), autoLevels=False)
