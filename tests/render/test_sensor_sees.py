@@ -75,7 +75,7 @@ def test_another_sensor_or_catalog_clears_the_answer(qtbot, window, default_cata
     window.sensors_panel.select_name("Beale (Beale, CA)")
     assert panel.table is None and panel.model.rowCount() == 0
     assert not window.globe.seen_markers.visible
-    assert "Beale" in panel.sensor_label.text()
+    assert "Beale" in panel.sensor_label.full_text and "Beale" in panel.sensor_label.toolTip()
     panel = _compute(qtbot, window)
     window.loader.use(default_catalog.subset(np.arange(100)), ["subset"])
     assert panel.table is None
@@ -111,3 +111,18 @@ def test_the_window_still_fits_1280_pixels(qtbot, window):
     window.resize(1280, 720)
     qtbot.wait(50)
     assert window.width() == 1280
+
+
+def test_at_1366x768_the_answer_shows_four_rows_and_the_sensor_on_one_line(qtbot, window):
+    """Tried as a user would at 1366x768: the sensor's name wrapped over three lines and the
+    filter had a row of its own, leaving room for one pass."""
+    window.resize(1366, 768)
+    window.fit_docks_to_window()  # as the console opens at this size
+    panel = _compute(qtbot, window)
+    assert panel.summary.text()  # the answer's summary line shown as well
+    qtbot.wait(200)  # the layout settles
+    rows_room = panel.view.viewport().height() / panel.view.verticalHeader().defaultSectionSize()
+    assert rows_room >= 4, rows_room
+    label = panel.sensor_label
+    assert label.height() <= 2 * label.fontMetrics().height()
+    assert label.full_text.startswith(RADAR) and label.toolTip() == label.full_text

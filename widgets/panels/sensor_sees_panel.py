@@ -19,6 +19,7 @@ from app.catalog import Catalog
 from app.catalog.filter import BUILTIN_GROUPS, text_mask
 from app.common.progress import Progress
 from app.sensors.sites import Sensor
+from widgets.elided_label import ElidedLabel
 from widgets.runner import Job, JobRunner, failure_text
 
 COLUMNS = ("Object", "NORAD", "AOS (UTC)", "TCA (UTC)", "LOS (UTC)", "Duration (s)", "Max el (deg)",
@@ -115,7 +116,8 @@ class SensorSeesPanel(QWidget):
         self.sensor: Sensor | None = None
         self.table = None
 
-        self.sensor_label = QLabel("Select a sensor (Sensors panel, or click its site)", wordWrap=True)
+        # one line, elided: wrapped, a long name left a 1366x768 screen one row of passes
+        self.sensor_label = ElidedLabel("Select a sensor (Sensors panel, or click its site)")
         self.start_edit = QDateTimeEdit()
         self.start_edit.setTimeZone(QTimeZone.utc())
         self.start_edit.setDisplayFormat("yyyy-MM-dd HH:mm 'UTC'")
@@ -144,19 +146,19 @@ class SensorSeesPanel(QWidget):
             self.view.setColumnWidth(column, 150)
 
         top = QHBoxLayout()
-        for widget in (self.sensor_label, QLabel("from"), self.start_edit, self.hours):
+        top.addWidget(self.sensor_label, 1)
+        for widget in (QLabel("from"), self.start_edit, self.hours):
             top.addWidget(widget)
-        top.addStretch(1)
         second = QHBoxLayout()
         for widget in (self.group, self.compute_button, self.cancel_button, self.ring):
             second.addWidget(widget)
-        second.addStretch(1)
+        second.addWidget(self.filter, 1)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setContentsMargins(4, 2, 4, 2)
+        layout.setSpacing(3)  # every pixel of height is a row of passes at 1366x768
         layout.addLayout(top)
         layout.addLayout(second)
         layout.addWidget(self.progress)
-        layout.addWidget(self.filter)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.summary)
 
@@ -187,11 +189,11 @@ class SensorSeesPanel(QWidget):
     def _show_sensor(self) -> None:
         sensor = self.sensor
         if sensor is None:
-            self.sensor_label.setText("Select a sensor (Sensors panel, or click its site)")
+            self.sensor_label.set_full_text("Select a sensor (Sensors panel, or click its site)")
         else:
             state = "" if sensor.operational else f" — {sensor.status}: sees nothing"
-            self.sensor_label.setText(f"<b>{sensor.name}</b> ({sensor.operator_nation} {sensor.sensor_type}, "
-                                      f"mask {sensor.min_elevation_deg:g}°, {sensor.max_range_km:,.0f} km){state}")
+            self.sensor_label.set_full_text(f"{sensor.name} — {sensor.operator_nation} {sensor.sensor_type}, "
+                                            f"mask {sensor.min_elevation_deg:g}°, {sensor.max_range_km:,.0f} km{state}")
         self.compute_button.setEnabled(sensor is not None and sensor.operational and self.catalog is not None
                                        and not self.jobs.busy)
 
