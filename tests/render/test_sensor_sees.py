@@ -126,3 +126,12 @@ def test_at_1366x768_the_answer_shows_four_rows_and_the_sensor_on_one_line(qtbot
     label = panel.sensor_label
     assert label.height() <= 2 * label.fontMetrics().height()
     assert label.full_text.startswith(RADAR) and label.toolTip() == label.full_text
+
+
+def test_the_time_columns_show_whole_times_and_their_notes(window):
+    """A user saw "2026-08-12 12:04:0…" on the first rows: "(in progress)" was cut off."""
+    view = window.sensor_sees.view
+    metrics = view.fontMetrics()
+    for column, text in ((2, "2026-08-12 12:04:05  (in progress)"), (3, "2026-08-12 12:04:05"),
+                         (4, "2026-08-12 12:04:05  (continues)")):
+        assert view.columnWidth(column) >= metrics.horizontalAdvance(text) + 12, column

@@ -68,3 +68,9 @@ def test_soonest_approach_first_and_numbers_sorted_by_value(panel):
     miss_column = 5
     panel.table.sortByColumn(miss_column, Qt.SortOrder.AscendingOrder)
     assert [panel.proxy.index(row, miss_column).data() for row in range(3)] == ["0.500", "9.100", "12.000"]
+
+
+def test_the_tca_column_shows_the_whole_time(panel):
+    """A user saw "2026-08-12 12:04:0…": the column is as wide as a TCA to the millisecond."""
+    needed = panel.table.fontMetrics().horizontalAdvance("2026-08-12 12:04:05.123")
+    assert panel.table.columnWidth(0) >= needed + 12

@@ -27,6 +27,10 @@ COLUMNS = ("Object", "NORAD", "AOS (UTC)", "TCA (UTC)", "LOS (UTC)", "Duration (
 GUI_CHUNK_OBJECTS = 200  # SGP4 holds the GIL per call: small chunks keep the frames coming
 
 
+IN_PROGRESS = "  (in progress)"  # a pass under way when the window opens
+CONTINUES = "  (continues)"  # one still under way when it closes
+
+
 class PassTableModel(QAbstractTableModel):
     """Rows of a ``PassTable`` in ``order`` (sorted, filtered), formatted when asked for."""
 
@@ -72,9 +76,9 @@ class PassTableModel(QAbstractTableModel):
             offset = (t.aos_s, t.tca_s, t.los_s)[column - 2][i]
             text = _utc_text(t.start, offset)
             if column == 2 and t.starts_before_window[i]:
-                text += "  (in progress)"
+                text += IN_PROGRESS
             if column == 4 and t.ends_after_window[i]:
-                text += "  (continues)"
+                text += CONTINUES
             return text
         if column == 5:
             return int(round(t.los_s[i] - t.aos_s[i]))
@@ -142,8 +146,8 @@ class SensorSeesPanel(QWidget):
         self.view.verticalHeader().setVisible(False)
         self.view.verticalHeader().setDefaultSectionSize(20)
         self.view.setColumnWidth(0, 190)
-        for column in (2, 3, 4):
-            self.view.setColumnWidth(column, 150)
+        self._columns_sized = False
+        self._size_time_columns()
 
         top = QHBoxLayout()
         top.addWidget(self.sensor_label, 1)
@@ -167,6 +171,20 @@ class SensorSeesPanel(QWidget):
         self.view.doubleClicked.connect(self._on_double_click)
         self.ring.toggled.connect(lambda _on: self.table_changed.emit(self.table if self._ringing() else None))
         self._show_sensor()
+
+    def _size_time_columns(self) -> None:
+        """Whole times and their notes (150 px cut "(in progress)" off the first rows), in the
+        font the table has now: the theme's style sheet sets it after the panel is made."""
+        metrics = self.view.fontMetrics()
+        for column, widest in ((2, f"0000-00-00 00:00:00{IN_PROGRESS}"), (3, "0000-00-00 00:00:00"),
+                               (4, f"0000-00-00 00:00:00{CONTINUES}")):
+            self.view.setColumnWidth(column, metrics.horizontalAdvance(widest) + 24)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._columns_sized:  # once: after that the widths are the user's
+            self._columns_sized = True
+            self._size_time_columns()
 
     # --- inputs ----------------------------------------------------------------------------------
 
