@@ -198,12 +198,10 @@ def _to_itrs(r_teme: np.ndarray, theta: np.ndarray, v_teme: np.ndarray | None = 
 class _SensorView:
     def __init__(self, sensor: Sensor):
         self.sensor = sensor
-        self.site = Site(sensor.lat_deg, sensor.lon_deg, sensor.alt_m)
-        self.r_km = self.site.r_itrs_km
-        self.up = self.site.enu_axes[2]
+        site = Site(sensor.lat_deg, sensor.lon_deg, sensor.alt_m)
         from app.sensors.pass_kernel import sensor_parameters
 
-        self.parameters = sensor_parameters(self.r_km, self.site.enu_axes, sensor.min_elevation_deg,
+        self.parameters = sensor_parameters(site.r_itrs_km, site.enu_axes, sensor.min_elevation_deg,
                                             sensor.max_range_km, sensor.az_min_deg, sensor.az_max_deg)
 
 

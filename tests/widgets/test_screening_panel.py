@@ -74,3 +74,17 @@ def test_the_tca_column_shows_the_whole_time(panel):
     """A user saw "2026-08-12 12:04:0…": the column is as wide as a TCA to the millisecond."""
     needed = panel.table.fontMetrics().horizontalAdvance("2026-08-12 12:04:05.123")
     assert panel.table.columnWidth(0) >= needed + 12
+
+
+def test_the_tca_column_is_sized_in_the_font_the_theme_gives(qtbot, panel):
+    """The theme's style sheet reaches the table only as it is polished, after the panel is
+    made: a width measured in the constructor's font was still too narrow in the console."""
+    panel.setStyleSheet("QWidget { font-size: 20pt; }")
+    panel.show()
+    qtbot.waitExposed(panel)
+    needed = panel.table.fontMetrics().horizontalAdvance("2026-08-12 12:04:05.123")
+    assert panel.table.columnWidth(0) >= needed + 12
+    panel.table.setColumnWidth(0, 300)  # the user's width stays
+    panel.hide()
+    panel.show()
+    assert panel.table.columnWidth(0) == 300

@@ -14,6 +14,7 @@ from app.astro.timeutil import format_utc
 from app.catalog import Catalog
 from app.common.progress import Progress
 from app.conjunction.screening import ScreeningResult, screen_all, screen_primaries
+from widgets.first_show import on_first_show
 from widgets.panels.filtered_table import SORT_ROLE, filtered_table, sortable_item
 from widgets.runner import Job, JobRunner, failure_text
 
@@ -47,8 +48,8 @@ class ScreeningPanel(QWidget):
         self.summary = QLabel()
         self.summary.setWordWrap(True)  # the co-located list must not widen the window
         self.model, self.proxy, self.table = filtered_table(self, COLUMNS)
-        self._tca_sized = False
         self._size_tca_column()
+        on_first_show(self.table, self._size_tca_column)  # again in the theme's font; then the user's
         self.proxy.setSortRole(SORT_ROLE)  # numbers by value
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # the soonest approach first
         row, second = QHBoxLayout(), QHBoxLayout()
@@ -71,15 +72,8 @@ class ScreeningPanel(QWidget):
         self.table.doubleClicked.connect(lambda *_: self._watch_selected())
 
     def _size_tca_column(self) -> None:
-        """The TCA to the millisecond, whole (160 px cut it to "12:04:0…"), in the font the
-        table has now: the theme's style sheet sets it after the panel is made."""
+        """The TCA to the millisecond, whole (160 px cut it to "12:04:0…"), in the table's font."""
         self.table.setColumnWidth(0, self.table.fontMetrics().horizontalAdvance("0000-00-00 00:00:00.000") + 24)
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if not self._tca_sized:  # once: after that the width is the user's
-            self._tca_sized = True
-            self._size_tca_column()
 
     def set_context(self, catalog: Catalog, selected_norad: int | None, start: datetime) -> None:
         self.catalog, self.selected, self.start = catalog, selected_norad, start

@@ -20,6 +20,7 @@ from app.catalog.filter import BUILTIN_GROUPS, text_mask
 from app.common.progress import Progress
 from app.sensors.sites import Sensor
 from widgets.elided_label import ElidedLabel
+from widgets.first_show import on_first_show
 from widgets.runner import Job, JobRunner, failure_text
 
 COLUMNS = ("Object", "NORAD", "AOS (UTC)", "TCA (UTC)", "LOS (UTC)", "Duration (s)", "Max el (deg)",
@@ -146,8 +147,8 @@ class SensorSeesPanel(QWidget):
         self.view.verticalHeader().setVisible(False)
         self.view.verticalHeader().setDefaultSectionSize(20)
         self.view.setColumnWidth(0, 190)
-        self._columns_sized = False
         self._size_time_columns()
+        on_first_show(self.view, self._size_time_columns)  # again in the theme's font; then the user's
 
         top = QHBoxLayout()
         top.addWidget(self.sensor_label, 1)
@@ -174,17 +175,11 @@ class SensorSeesPanel(QWidget):
 
     def _size_time_columns(self) -> None:
         """Whole times and their notes (150 px cut "(in progress)" off the first rows), in the
-        font the table has now: the theme's style sheet sets it after the panel is made."""
+        table's font."""
         metrics = self.view.fontMetrics()
         for column, widest in ((2, f"0000-00-00 00:00:00{IN_PROGRESS}"), (3, "0000-00-00 00:00:00"),
                                (4, f"0000-00-00 00:00:00{CONTINUES}")):
             self.view.setColumnWidth(column, metrics.horizontalAdvance(widest) + 24)
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if not self._columns_sized:  # once: after that the widths are the user's
-            self._columns_sized = True
-            self._size_time_columns()
 
     # --- inputs ----------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QLabel, QToolBar, QWidge
 
 from app.astro.timeutil import format_utc
 from app.live.clock import MAX_RATE, ClockError, ClockMode, SimulationClock
+from widgets.first_show import on_first_show
 
 RATE_STEPS = (-10_000, -1_000, -100, -10, -1, 1, 10, 60, 100, 1_000, 10_000)
 STEP_SECONDS = 60.0
@@ -57,7 +58,8 @@ class TimeControls(QToolBar):
                                         self._jump_from_edit)
         self.clock_label = QLabel()
         self.clock_label.setObjectName("clockLabel")
-        self.clock_label.setMinimumWidth(self.clock_label.fontMetrics().horizontalAdvance(CLOCK_TEXT_WIDEST) + 4)
+        self._size_clock_label()
+        on_first_show(self.clock_label, self._size_clock_label)  # again in the theme's monospace font
         self.mode_label = QLabel()
         self._shown_second: int | None = None
         self._shown_at = float("-inf")  # time.monotonic() of the last change of the clock's text
@@ -75,6 +77,9 @@ class TimeControls(QToolBar):
             else:
                 self.addWidget(widget_or_action)
         self.refresh()
+
+    def _size_clock_label(self) -> None:
+        self.clock_label.setMinimumWidth(self.clock_label.fontMetrics().horizontalAdvance(CLOCK_TEXT_WIDEST) + 4)
 
     def _action(self, text, shortcut, tip, slot, checkable=False) -> QAction:
         action = QAction(text, self)
