@@ -18,7 +18,7 @@ ephemeris's, interpolated as its file says and never extrapolated.
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 from sgp4.api import Satrec, SatrecArray
@@ -87,6 +87,38 @@ def answer_ephemerides(members: Sequence[tuple[int, EphemerisSatrec]], jd: np.nd
     ephemerides' states (in place)."""
     for index, satrec in members:
         error[index], r[index], v[index] = satrec.sgp4_array(jd, fr)
+
+
+def sgp4_rows(satrecs: Sequence[Satrec], objects: np.ndarray, jd: np.ndarray, fr: np.ndarray,
+              report: Callable[[int, int], None] | None = None):
+    """Row k: ``satrecs[objects[k]]`` at ``(jd[k], fr[k])`` (``jd`` may be one number), as
+    (error, r, v) in row order. One compiled call per distinct object, written straight into
+    the result by the propagator that ``Satrec.sgp4_array`` wraps (a quarter of the time
+    would go to that wrapper's allocations); ephemeris objects answer from their ephemerides
+    (their compiled elements are only the fitted mean orbit). ``report`` hears
+    (objects done, objects) every 500 objects (a cancel point: it may raise)."""
+    objects = np.asarray(objects)
+    n = len(objects)
+    order = np.argsort(objects, kind="stable")
+    grouped = objects[order]
+    jd_grouped = np.ascontiguousarray(np.broadcast_to(np.asarray(jd, dtype=float), (n,))[order])
+    fr_grouped = np.ascontiguousarray(np.broadcast_to(np.asarray(fr, dtype=float), (n,))[order])
+    error, r, v = np.empty(n, np.uint8), np.empty((n, 3)), np.empty((n, 3))
+    bounds = (np.flatnonzero(np.diff(grouped)) + 1).tolist()
+    for count, (lo, hi) in enumerate(zip([0] + bounds, bounds + [n])):
+        if report is not None and count % 500 == 0:
+            report(count, len(bounds) + 1)
+        if lo == hi:
+            continue
+        satrec = satrecs[int(grouped[lo])]
+        into = getattr(satrec, "_sgp4", None) if type(satrec).sgp4_array is Satrec.sgp4_array else None
+        if into is not None:
+            into(jd_grouped[lo:hi], fr_grouped[lo:hi], error[lo:hi], r[lo:hi], v[lo:hi])
+        else:
+            error[lo:hi], r[lo:hi], v[lo:hi] = satrec.sgp4_array(jd_grouped[lo:hi], fr_grouped[lo:hi])
+    in_rows = np.empty(n, np.intp)
+    in_rows[order] = np.arange(n)
+    return error[in_rows], r[in_rows], v[in_rows]
 
 
 def sgp4_many(satrecs: Sequence[Satrec], jd: np.ndarray, fr: np.ndarray, array: SatrecArray | None = None):

@@ -18,7 +18,7 @@ CO_LOCATED_KM = 1e-6
 RATE_STEP_S = 0.01  # central-difference step for the range rate  # objects sharing one element set (docked modules) are this close throughout
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a week's screening holds hundreds of thousands
 class Approach:
     primary: int
     secondary: int

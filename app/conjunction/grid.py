@@ -58,37 +58,49 @@ def _interpolate(r0, v0, r1, v1, span_s, s, r, v):
 @nb.njit(cache=True, nogil=True)
 def _sort_by_cube(r, ok, cube_km, margin, cells):
     """Indices of the propagated points sorted by cube (x, then y, then z): LSD counting
-    sort, three stable passes. Fills ``cells`` with cube coordinates from ``margin`` up."""
+    sort, three stable passes, each reading its keys in order (they travel with the
+    indices). Fills ``cells`` with cube coordinates from ``margin`` up."""
     n = r.shape[0]
-    points = np.empty(n, np.int64)
+    top = (1 << 21) - 2 * margin - 2
+    low = np.full(3, np.inf)
     valid = 0
     for i in range(n):
         if ok[i]:
-            points[valid] = i
             valid += 1
-    points = points[:valid]
-    top = (1 << 21) - 2 * margin - 2
-    for d in range(3):
-        low = np.inf
-        for i in points:
-            low = min(low, r[i, d])
-        for i in points:
-            cells[i, d] = margin + min(int((r[i, d] - low) / cube_km), top)
-    for d in (2, 1, 0):
-        size = 0
-        for i in points:
-            size = max(size, cells[i, d] + 1)
-        counts = np.zeros(size + 1, np.int64)
-        for i in points:
-            counts[cells[i, d] + 1] += 1
-        for c in range(size):
-            counts[c + 1] += counts[c]
-        sorted_points = np.empty(valid, np.int64)
-        for i in points:
-            sorted_points[counts[cells[i, d]]] = i
-            counts[cells[i, d]] += 1
-        points = sorted_points
+            for d in range(3):
+                low[d] = min(low[d], r[i, d])
+    points = np.empty(valid, np.int64)
+    cx, cy, cz = np.empty(valid, np.int64), np.empty(valid, np.int64), np.empty(valid, np.int64)
+    size = np.zeros(3, np.int64)
+    k = 0
+    for i in range(n):
+        if ok[i]:
+            for d in range(3):
+                cells[i, d] = margin + min(int((r[i, d] - low[d]) / cube_km), top)
+                size[d] = max(size[d], cells[i, d] + 1)
+            points[k], cx[k], cy[k], cz[k] = i, cells[i, 0], cells[i, 1], cells[i, 2]
+            k += 1
+    points, cx, cy = _counting_pass(cz, size[2], points, cx, cy)
+    points, cx, _ = _counting_pass(cy, size[1], points, cx, cx)
+    points, _, _ = _counting_pass(cx, size[0], points, cx, cx)
     return points
+
+
+@nb.njit(cache=True, nogil=True)
+def _counting_pass(keys, size, points, carried_a, carried_b):
+    """``points`` and two columns that travel with them, stably sorted by ``keys``
+    (0 <= key < size), as new arrays."""
+    counts = np.zeros(size + 1, np.int64)
+    for key in keys:
+        counts[key + 1] += 1
+    for c in range(size):
+        counts[c + 1] += counts[c]
+    out, out_a, out_b = np.empty_like(points), np.empty_like(carried_a), np.empty_like(carried_b)
+    for k in range(len(keys)):
+        at = counts[keys[k]]
+        counts[keys[k]] += 1
+        out[at], out_a[at], out_b[at] = points[k], carried_a[k], carried_b[k]
+    return out, out_a, out_b
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
@@ -134,11 +146,13 @@ def _emit(out, count, step, i, j):
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def _ordinary_pairs(pts, order, p, lo, hi, reach2, half_s, limit_km, band_km, step, out, count):
-    """Point p against the ordinary (not fast) points lo..hi-1."""
-    for q in range(lo, hi):
-        if pts[q, 6 + FAST] == 0.0 and _may_close(pts, p, q, reach2, half_s, limit_km, band_km):
+def _ordinary_pairs(pts, order, keys, p, q, last_key, reach2, half_s, limit_km, band_km, step, out, count):
+    """Point p against the ordinary (not fast) points from q on while their key is at most
+    ``last_key``."""
+    while q < len(keys) and keys[q] <= last_key:
+        if _may_close(pts, p, q, reach2, half_s, limit_km, band_km) and pts[q, 6 + FAST] == 0.0:
             count = _emit(out, count, step, order[p], order[q])
+        q += 1
     return count
 
 
@@ -161,30 +175,32 @@ def _sieve_step(r, v, ok, objects, cube_km, fast_cubes, fast_reach_km, half_s, l
         for c in range(5):
             pts[p, 6 + c] = objects[i, c]
     cube2 = cube_km * cube_km
-    # bounds of the forward neighbour columns: (x, y, z..z+1), (x, y+1, z-1..z+1), (x+1, y-1..y+1, z-1..z+1)
-    h0 = l1 = h1 = l2 = h2 = l3 = h3 = l4 = h4 = 0
+    # the forward neighbours: this column's (x, y, z..z+1), then four columns' z-1..z+1:
+    # (x, y+1), (x+1, y-1), (x+1, y), (x+1, y+1); each a run of the sorted points whose
+    # start only ever moves forward
+    s1 = s2 = s3 = s4 = 0
     start = 0
     while start < valid:
         key = keys[start]
         stop = _forward(keys, start, key, valid, True)
         cx, cy, cz = cells[order[start], 0], cells[order[start], 1], cells[order[start], 2]
-        h0 = _forward(keys, h0, _key(cx, cy, cz + 1), valid, True)
-        l1 = _forward(keys, l1, _key(cx, cy + 1, cz - 1), valid, False)
-        h1 = _forward(keys, h1, _key(cx, cy + 1, cz + 1), valid, True)
-        l2 = _forward(keys, l2, _key(cx + 1, cy - 1, cz - 1), valid, False)
-        h2 = _forward(keys, h2, _key(cx + 1, cy - 1, cz + 1), valid, True)
-        l3 = _forward(keys, l3, _key(cx + 1, cy, cz - 1), valid, False)
-        h3 = _forward(keys, h3, _key(cx + 1, cy, cz + 1), valid, True)
-        l4 = _forward(keys, l4, _key(cx + 1, cy + 1, cz - 1), valid, False)
-        h4 = _forward(keys, h4, _key(cx + 1, cy + 1, cz + 1), valid, True)
+        s1 = _forward(keys, s1, _key(cx, cy + 1, cz - 1), valid, False)
+        s2 = _forward(keys, s2, _key(cx + 1, cy - 1, cz - 1), valid, False)
+        s3 = _forward(keys, s3, _key(cx + 1, cy, cz - 1), valid, False)
+        s4 = _forward(keys, s4, _key(cx + 1, cy + 1, cz - 1), valid, False)
         for p in range(start, stop):
             if pts[p, 6 + FAST] != 0.0:
                 continue
-            count = _ordinary_pairs(pts, order, p, p + 1, h0, cube2, half_s, limit_km, band_km, step, out, count)
-            count = _ordinary_pairs(pts, order, p, l1, h1, cube2, half_s, limit_km, band_km, step, out, count)
-            count = _ordinary_pairs(pts, order, p, l2, h2, cube2, half_s, limit_km, band_km, step, out, count)
-            count = _ordinary_pairs(pts, order, p, l3, h3, cube2, half_s, limit_km, band_km, step, out, count)
-            count = _ordinary_pairs(pts, order, p, l4, h4, cube2, half_s, limit_km, band_km, step, out, count)
+            count = _ordinary_pairs(pts, order, keys, p, p + 1, key + 1, cube2, half_s, limit_km, band_km, step, out,
+                                    count)
+            count = _ordinary_pairs(pts, order, keys, p, s1, _key(cx, cy + 1, cz + 1), cube2, half_s, limit_km, band_km,
+                                    step, out, count)
+            count = _ordinary_pairs(pts, order, keys, p, s2, _key(cx + 1, cy - 1, cz + 1), cube2, half_s, limit_km,
+                                    band_km, step, out, count)
+            count = _ordinary_pairs(pts, order, keys, p, s3, _key(cx + 1, cy, cz + 1), cube2, half_s, limit_km, band_km,
+                                    step, out, count)
+            count = _ordinary_pairs(pts, order, keys, p, s4, _key(cx + 1, cy + 1, cz + 1), cube2, half_s, limit_km,
+                                    band_km, step, out, count)
         start = stop
     # fast objects against everything within their wider block of cubes
     fast2 = fast_reach_km * fast_reach_km

@@ -39,6 +39,7 @@ from datetime import datetime, timedelta
 import numpy as np
 from sgp4.api import Satrec
 
+from app.astro.ephemeris_satrec import sgp4_rows
 from app.astro.timeutil import SECONDS_PER_DAY, datetime_to_jd
 from app.catalog import Catalog
 from app.common.progress import Progress
@@ -174,24 +175,7 @@ def screen_by_crossings(catalog: Catalog, row: int, candidates: np.ndarray, star
 
 def _states_at(catalog: Catalog, rows: np.ndarray, owner: np.ndarray, offsets_s: np.ndarray, jd0: float, fr0: float,
                progress: Progress):
-    """Each piece's candidate's SGP4 state at its offset (pieces come grouped by candidate).
-    Written straight into the result's rows by the compiled propagator that
-    ``Satrec.sgp4_array`` wraps (a quarter of this step's time is that wrapper's
-    allocations, ten thousand calls a screening); ``sgp4_array`` where it is absent."""
-    n = len(owner)
-    r, v, error = np.empty((n, 3)), np.empty((n, 3)), np.empty(n, np.uint8)
-    jd, fr = np.full(n, jd0), fr0 + offsets_s / SECONDS_PER_DAY
-    bounds = (np.flatnonzero(np.diff(owner)) + 1).tolist()
-    satrecs = catalog.satrecs
-    for count, (a, b) in enumerate(zip([0] + bounds, bounds + [n])):
-        if count % 500 == 0:
-            progress.check()
-        if a == b:
-            continue
-        satrec = satrecs[rows[owner[a]]]
-        into = getattr(satrec, "_sgp4", None)
-        if into is not None:
-            into(jd[a:b], fr[a:b], error[a:b], r[a:b], v[a:b])
-        else:
-            error[a:b], r[a:b], v[a:b] = satrec.sgp4_array(jd[a:b], fr[a:b])
+    """Each piece's candidate's SGP4 state at its offset."""
+    error, r, v = sgp4_rows(catalog.satrecs, rows[owner], jd0, fr0 + offsets_s / SECONDS_PER_DAY,
+                              lambda done, total: progress.check())
     return r, v, error == 0

@@ -2,8 +2,8 @@
 
 A pair flagged at consecutive grid steps k1..k2 is one run; its closest approach lies
 within half a step of one of them. Fast runs (one to three steps) are refined together:
-both objects' SGP4 states at the steps k1-1..k2+1 (one ``SatrecArray`` call per step for
-the objects needed there); in each step interval where the range rate turns from closing
+both objects' SGP4 states at the steps k1-1..k2+1 (each object at each step evaluated
+once); in each step interval where the range rate turns from closing
 to opening, the TCA is the root of p . p' of the cubic Hermite interpolant of the
 relative motion (over a 20 s step it stays within centimetres of SGP4's path in LEO), and
 the miss distance, speed and RIC position come from SGP4 itself at that TCA. Slow
@@ -11,8 +11,12 @@ encounters (relative speed under 100 m/s), longer runs (formations, GEO neighbou
 runs touching the ends of the screening window go through the exact pairwise search
 (``closest_approach``: roots of the range rate of the SGP4 positions).
 
-Progress runs to ``PROGRESS_TOTAL``: the states at the grid steps take it to a quarter, SGP4
-at the fast runs' TCAs to a half, the exact searches the rest."""
+The fast runs go in batches of ``FAST_BATCH`` (a batch's states take about 200 bytes a run:
+a synthetic 100,000-object day flags millions), the states of each batch grouped by object
+(one compiled SGP4 call per object: ``sgp4_rows``).
+
+Progress runs to ``PROGRESS_TOTAL``: the fast runs take it to a half, the exact searches the
+rest."""
 
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from app.astro import hermite
-from app.astro.ephemeris_satrec import sgp4_many
+from app.astro.ephemeris_satrec import sgp4_rows
 from app.astro.relative_motion import relative_ric
 from app.astro.timeutil import SECONDS_PER_DAY, datetime_to_jd
 from app.catalog import Catalog
@@ -30,6 +34,7 @@ from app.conjunction.closest_approach import Approach, closest_approaches
 
 SLOW_KM_S = 0.1
 LONGEST_FAST_RUN = 3  # steps
+FAST_BATCH = 500_000  # fast runs refined together
 PROGRESS_TOTAL = 1000
 
 
@@ -47,9 +52,17 @@ def refine_flagged(catalog: Catalog, flagged: np.ndarray, start: datetime, steps
     step_s, span_s = float(steps[1] - steps[0]), float(steps[-1])
     exact = (last - first + 1 > LONGEST_FAST_RUN) | (first == 0) | (last == len(steps) - 1)
     fast = np.nonzero(~exact)[0]
-    found, slow = _refine_fast(catalog, a[fast], b[fast], first[fast], last[fast], start, steps, threshold_km,
-                               progress)
-    one_by_one = np.concatenate([np.nonzero(exact)[0], fast[slow]]).tolist()
+    found, slow = [], []
+    batches = range(0, len(fast), FAST_BATCH)  # in batches: a batch's states take 200 bytes a run
+    for k, at in enumerate(batches):
+        batch = fast[at:at + FAST_BATCH]
+        found_here, slow_here = _refine_fast(catalog, a[batch], b[batch], first[batch], last[batch], start, steps,
+                                             threshold_km, progress.scaled(PROGRESS_TOTAL // 2 * k // len(batches),
+                                                                           PROGRESS_TOTAL // 2 * (k + 1) // len(batches),
+                                                                           PROGRESS_TOTAL))
+        found += found_here
+        slow.append(batch[slow_here])
+    one_by_one = np.concatenate([np.nonzero(exact)[0]] + slow).tolist()
     exact_progress = progress.scaled(PROGRESS_TOTAL // 2, PROGRESS_TOTAL, PROGRESS_TOTAL)
     for done, run in enumerate(one_by_one):
         if done % 20 == 0:
@@ -73,22 +86,23 @@ def _runs(flagged: np.ndarray):
     begins[1:] = (i[1:] != i[:-1]) | (j[1:] != j[:-1]) | (step[1:] - step[:-1] > 1)
     starts = np.nonzero(begins)[0]
     ends = np.append(starts[1:], len(rows)) - 1
-    return i[starts], j[starts], step[starts], step[ends]
+    return (i[starts].astype(np.int64), j[starts].astype(np.int64), step[starts].astype(np.int64),
+            step[ends].astype(np.int64))
 
 
 def _refine_fast(catalog: Catalog, a, b, first, last, start: datetime, steps: np.ndarray, threshold_km: float,
                  progress: Progress):
     """(approaches, indices of the runs to search exactly because they pass slowly);
     ``progress`` (out of ``PROGRESS_TOTAL``) hears the states at the grid steps as its first
-    quarter, SGP4 at the TCAs as its second."""
+    half, SGP4 at the TCAs as its second."""
     if not len(a):
         return [], np.zeros(0, dtype=int)
     points = last - first + 3  # states at first-1 .. last+1
     run = np.repeat(np.arange(len(a)), points)
-    step = np.concatenate([np.arange(f - 1, l + 2) for f, l in zip(first.tolist(), last.tolist())])
+    step = np.arange(len(run)) - np.repeat(np.cumsum(points) - points - first + 1, points)
     jd0, fr0 = datetime_to_jd(start)
     ok, r, v = _states_at(catalog, step, a[run], b[run], steps, jd0, fr0,
-                          progress.scaled(0, PROGRESS_TOTAL // 4, PROGRESS_TOTAL))
+                          progress.scaled(0, PROGRESS_TOTAL // 2, PROGRESS_TOTAL))
     dr, dv = r[:, 1] - r[:, 0], v[:, 1] - v[:, 0]
     rate = np.einsum("ij,ij->i", dr, dv)
     # intervals (p, p + 1) within one run where the pair turns from closing to opening
@@ -97,44 +111,35 @@ def _refine_fast(catalog: Catalog, a, b, first, last, start: datetime, steps: np
     fraction = hermite.closest_fraction(dr[p], dv[p], dr[p + 1], dv[p + 1], step_s, iterations=24)
     tca_s = steps[step[p]] + step_s * fraction
     which = run[p]
-    r1, v1, r2, v2 = (np.empty((len(p), 3)) for _ in range(4))
-    tca_progress = progress.scaled(PROGRESS_TOTAL // 4, PROGRESS_TOTAL // 2, PROGRESS_TOTAL)
-    for m, (t, k1, k2) in enumerate(zip(tca_s.tolist(), a[which].tolist(), b[which].tolist())):
-        if m % 5000 == 0:
-            tca_progress.report(m, len(p))
-        fr = fr0 + t / SECONDS_PER_DAY
-        _, r1[m], v1[m] = catalog.satrecs[k1].sgp4(jd0, fr)
-        _, r2[m], v2[m] = catalog.satrecs[k2].sgp4(jd0, fr)
+    tca_progress = progress.scaled(PROGRESS_TOTAL // 2, PROGRESS_TOTAL, PROGRESS_TOTAL)
+    tca_fr = fr0 + tca_s / SECONDS_PER_DAY
+    _, r1, v1 = sgp4_rows(catalog.satrecs, a[which], jd0, tca_fr,
+                          lambda done, total: tca_progress.report(done, 2 * total))
+    _, r2, v2 = sgp4_rows(catalog.satrecs, b[which], jd0, tca_fr,
+                          lambda done, total: tca_progress.report(total + done, 2 * total))
     miss = np.linalg.norm(r2 - r1, axis=1)
     speed = np.linalg.norm(v2 - v1, axis=1)
     is_slow = speed < SLOW_KM_S
     keep = np.nonzero(~is_slow & (miss <= threshold_km))[0]
     ric = relative_ric(r1[keep], v1[keep], r2[keep])
     ids = catalog.norad_id
-    approaches = [Approach(int(ids[a[which[m]]]), int(ids[b[which[m]]]), start + timedelta(seconds=float(tca_s[m])),
-                           float(miss[m]), float(speed[m]), tuple(float(x) for x in position))
-                  for m, position in zip(keep.tolist(), ric)]
+    primary, secondary = ids[a[which[keep]]].tolist(), ids[b[which[keep]]].tolist()
+    tca = [start + timedelta(seconds=t) for t in tca_s[keep].tolist()]
+    approaches = [Approach(*fields) for fields in zip(primary, secondary, tca, miss[keep].tolist(),
+                                                     speed[keep].tolist(), map(tuple, ric.tolist()))]
     return approaches, np.unique(which[is_slow])
 
 
 def _states_at(catalog: Catalog, step: np.ndarray, a: np.ndarray, b: np.ndarray, steps: np.ndarray,
                jd0: float, fr0: float, progress: Progress):
     """SGP4 states of objects a and b at grid steps ``step`` (one row each): ok (m,),
-    positions and velocities (m, 2, 3); each (step, object) evaluated once. ``progress``
-    hears (step groups done, step groups) every 200 groups."""
-    n = len(catalog)
-    wanted = np.concatenate([step * n + a, step * n + b])
+    positions and velocities (m, 2, 3); each (step, object) evaluated once."""
+    wanted = np.concatenate([a * len(steps) + step, b * len(steps) + step])  # grouped by object
     keys, inverse = np.unique(wanted, return_inverse=True)
-    key_step, key_object = keys // n, keys % n
-    ok_all, r_all, v_all = np.empty(len(keys), dtype=bool), np.empty((len(keys), 3)), np.empty((len(keys), 3))
-    bounds = np.nonzero(np.diff(key_step))[0] + 1
-    groups = list(zip(np.concatenate([[0], bounds]).tolist(), np.concatenate([bounds, [len(keys)]]).tolist()))
-    for done, (lo, hi) in enumerate(groups):
-        if done % 200 == 0:
-            progress.report(done, len(groups))
-        objects = [catalog.satrecs[k] for k in key_object[lo:hi].tolist()]
-        e, r, v = sgp4_many(objects, np.array([jd0]), np.array([fr0 + steps[key_step[lo]] / SECONDS_PER_DAY]))
-        ok_all[lo:hi], r_all[lo:hi], v_all[lo:hi] = e[:, 0] == 0, r[:, 0], v[:, 0]
+    key_object, key_step = keys // len(steps), keys % len(steps)
+    error, r_all, v_all = sgp4_rows(catalog.satrecs, key_object, jd0, fr0 + steps[key_step] / SECONDS_PER_DAY,
+                                    progress.report)
+    ok_all = error == 0
     ia, ib = inverse[:len(step)], inverse[len(step):]
     return ok_all[ia] & ok_all[ib], np.stack([r_all[ia], r_all[ib]], axis=1), np.stack([v_all[ia], v_all[ib]], axis=1)
 

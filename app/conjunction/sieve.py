@@ -59,7 +59,7 @@ class _BlockBounds:
 
 def sieve_catalog(catalog: Catalog, label: np.ndarray, start: datetime, steps: np.ndarray, sample_every: int,
                   threshold_km: float, progress: Progress | None = None, workers: int = 2) -> np.ndarray:
-    """Rows (step, i, j), i < j, of every pair the sieve flags. ``label``: equal labels share
+    """Rows (step, i, j) (int32), i < j, of every pair the sieve flags. ``label``: equal labels share
     one element set and are never paired. ``progress`` hears ``(blocks done, blocks)`` from
     the calling thread about every 0.1 s and at the end; once it is cancelled the workers stop
     before their next block and, after they are joined, :class:`~app.common.progress.Cancelled`
@@ -78,7 +78,7 @@ def sieve_catalog(catalog: Catalog, label: np.ndarray, start: datetime, steps: n
         return _Sample(*catalog_states(catalog, jd0, fr0 + steps[k] / SECONDS_PER_DAY))
 
     def run(blocks_here) -> list[np.ndarray]:
-        found, out = [], np.empty((4096, 3), np.int64)
+        found, out = [], np.empty((4096, 3), np.int32)
         after = None
         for k0, k1 in blocks_here:
             if stop.is_set() or progress.cancelled:
@@ -92,7 +92,7 @@ def sieve_catalog(catalog: Catalog, label: np.ndarray, start: datetime, steps: n
                     threshold_km)
             count = sieve_block(*args, out)
             if count > len(out):
-                out = np.empty((2 * count, 3), np.int64)
+                out = np.empty((2 * count, 3), np.int32)
                 count = sieve_block(*args, out)
             found.append(out[:count].copy())
             done[0] += 1
@@ -112,7 +112,7 @@ def sieve_catalog(catalog: Catalog, label: np.ndarray, start: datetime, steps: n
             stop.set()  # however the wait ended (done, cancelled, a failing report), the workers end
         parts = [piece for f in futures for piece in f.result()]
     progress.report(len(blocks), len(blocks))  # raises Cancelled if the workers stopped early
-    return np.concatenate(parts) if parts else np.empty((0, 3), np.int64)
+    return np.concatenate(parts) if parts else np.empty((0, 3), np.int32)
 
 
 def _kernels():

@@ -4,7 +4,11 @@
 
 - one primary (the ISS, HST and a Starlink) against the default catalog for 7 days at 5 km,
   and HST again with the time filter off (every candidate on the 300 s grid);
-- the whole default catalog against itself for 24 h at 5 km;
+- the whole default catalog against itself for 24 h at 5 km, and for 7 days;
+- a SYNTHETIC 100,000-object catalog (``bench_engine.synthetic_catalog``: the real element
+  sets again, each copy turned in mean anomaly and RAAN) against itself for 24 h at 5 km;
+  the week and the synthetic run each in a process of their own, which reports its peak
+  resident memory;
 - recall of the all-against-all method against brute force (every pair sampled each second,
   minima refined) on a 2,500-object LEO subset, 20 km, 6 h.
 Times are also given as ratios to a baseline measured in the same run: one raw
@@ -19,6 +23,7 @@ import argparse
 import contextlib
 import json
 import os
+import subprocess
 import sys
 import time
 from datetime import datetime, timezone
@@ -27,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench_engine
 
 from sgp4.api import SatrecArray  # noqa: E402
 
@@ -42,8 +48,15 @@ def main() -> None:
     parser.add_argument("--recall-objects", type=int, default=2500)
     parser.add_argument("--recall-threshold-km", type=float, default=20.0)
     parser.add_argument("--recall-hours", type=float, default=6.0)
-    parser.add_argument("--skip-all", action="store_true", help="leave out the all-against-all run")
+    parser.add_argument("--skip-all", action="store_true", help="leave out the all-against-all runs")
+    parser.add_argument("--all-days", type=float, default=7.0, help="the long all-against-all run (0: none)")
+    parser.add_argument("--synthetic-count", type=int, default=100_000, help="0: no synthetic run")
+    parser.add_argument("--case", help=argparse.SUPPRESS)  # one all-against-all run in this process: COUNT:HOURS
     args = parser.parse_args()
+    if args.case:
+        count, hours = args.case.split(":")
+        json.dump(_all_against_all_case(int(count), float(hours)), sys.stdout)
+        return
     catalog = Catalog.load_default()
     baseline_s = _one_catalog_propagation_s(catalog)
     report = {"machine": f"{os.cpu_count()} cores, shared", "baseline_one_catalog_propagation_ms":
@@ -67,6 +80,11 @@ def main() -> None:
                                         "catalog_propagations": round(seconds / baseline_s),
                                         "approaches": len(result.approaches),
                                         "co_located_groups": len(result.co_located)}
+        if args.all_days > 0:
+            report[f"all_vs_all_{args.all_days:g}d_5km"] = _in_own_process(0, 24 * args.all_days, baseline_s)
+        if args.synthetic_count > 0:
+            report[f"all_vs_all_synthetic_{args.synthetic_count}_24h_5km"] = _in_own_process(
+                args.synthetic_count, 24, baseline_s)
     leo = np.nonzero(catalog.regime == "LEO")[0]
     subset = catalog.subset(leo[np.linspace(0, len(leo) - 1, args.recall_objects).astype(int)])
     threshold, hours = args.recall_threshold_km, args.recall_hours
@@ -94,6 +112,33 @@ def main() -> None:
                         "max_tca_error_ms": round(1000 * tca_error, 3), "max_miss_error_mm": round(1e6 * miss_error, 3)}
     json.dump(report, sys.stdout, indent=2)
     sys.stdout.write("\n")
+
+
+def _in_own_process(count: int, hours: float, baseline_s: float) -> dict:
+    """One all-against-all run (``count`` objects of the synthetic catalog, 0: the default
+    catalog) in a fresh process, so that its peak memory is its own."""
+    out = subprocess.run([sys.executable, __file__, "--case", f"{count}:{hours}"], check=True, capture_output=True,
+                         text=True).stdout
+    figures = json.loads(out)
+    figures["catalog_propagations"] = round(figures["seconds"] / baseline_s)
+    return figures
+
+
+def _all_against_all_case(count: int, hours: float) -> dict:
+    import resource
+
+    from bench_engine import synthetic_catalog
+
+    catalog = Catalog.load_default()
+    screen_all(catalog.subset(range(300)), START, 1, 5.0)  # the grid compiled or loaded
+    if count:
+        catalog = synthetic_catalog(catalog, count)
+    started = time.perf_counter()
+    result = screen_all(catalog, START, hours, 5.0)
+    seconds = time.perf_counter() - started
+    return {"objects": len(catalog), "synthetic": bool(count), "hours": hours, "seconds": round(seconds, 1),
+            "approaches": len(result.approaches), "co_located_groups": len(result.co_located),
+            "peak_resident_memory_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, 2)}
 
 
 @contextlib.contextmanager

@@ -17,7 +17,9 @@ from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import pytest
+from sgp4.api import Satrec
 
+from app.astro.ephemeris_satrec import sgp4_rows
 from app.catalog.catalog import Catalog
 from app.catalog.ingest.ephemeris_objects import UNMATCHED_BASE
 from app.common.resources import default_catalog_paths
@@ -164,3 +166,22 @@ def test_the_watchlist_reads_the_ephemeris(with_oem, default_catalog):
     expected = next_approach(default_catalog, pair, START + timedelta(hours=1), 12.0)
     assert approach is not None and expected is not None
     assert abs((approach.tca - expected.tca).total_seconds()) < 0.01
+
+
+def test_states_by_row_answer_ephemeris_objects_from_their_ephemerides(with_oem, default_catalog):
+    """``sgp4_rows`` (the screening's states of many objects at many times) gives every
+    row its own object's state at its own time, in row order; an ephemeris object's from its
+    ephemeris (within the OEM's 2 cm of SGP4), never from the fitted mean elements its
+    compiled propagator holds (tens of metres to kilometres away)."""
+    rows = np.array([with_oem.row_of(ISS), 0, with_oem.row_of(GEO), with_oem.row_of(ISS), 5, 0])
+    jd0, fr0 = 2461264.5, 0.25  # 2026-08-12 18:00 UTC, inside the OEM's span
+    fr = fr0 + np.array([0.0, 0.01, 0.02, 0.03, 0.04, 0.05])
+    error, r, v = sgp4_rows(with_oem.satrecs, rows, jd0, fr)
+    assert (error == 0).all()
+    for k, row in enumerate(rows):
+        norad = int(with_oem.norad_id[row])
+        _e, r_sgp4, v_sgp4 = default_catalog.satrecs[default_catalog.row_of(norad)].sgp4(jd0, fr[k])
+        assert np.linalg.norm(r[k] - r_sgp4) < 1e3 * INTERPOLATION_KM  # within 20 m; the fit is farther
+        assert np.linalg.norm(v[k] - v_sgp4) < 1e-3
+    fitted_iss = Satrec.sgp4(with_oem.satrecs[with_oem.row_of(ISS)], jd0, fr[0])[1]
+    assert np.linalg.norm(np.array(fitted_iss) - r[0]) > 1e3 * INTERPOLATION_KM  # the test can tell them apart

@@ -157,3 +157,22 @@ def test_fast_eccentric_object_against_its_neighbours(default_catalog):
     missed = [e for e in expected
               if not any(tuple(sorted(f[:2])) == e[0] and abs(f[2] - e[1]) <= 1 for f in found)]
     assert not missed
+
+
+def test_fast_runs_refined_in_batches_give_the_same_approaches(default_catalog, monkeypatch):
+    """The fast runs go to SGP4 in batches (memory stays bounded for a 100,000-object day):
+    batches of 7 runs give exactly the approaches of one batch, progress still ends at the
+    total and never goes back."""
+    from app.common.progress import Progress
+    from app.conjunction import refine
+
+    leo = np.nonzero(default_catalog.regime == "LEO")[0]
+    subset = default_catalog.subset(leo[np.linspace(0, len(leo) - 1, 2500).astype(int)])
+    whole = screen_all(subset, START, 2, 20.0).approaches
+    assert len(whole) > 30
+    monkeypatch.setattr(refine, "FAST_BATCH", 7)
+    heard = []
+    batched = screen_all(subset, START, 2, 20.0, progress=Progress(lambda done, total, note: heard.append(done))
+                         ).approaches
+    assert batched == whole
+    assert heard[-1] == 100 and heard == sorted(heard)
