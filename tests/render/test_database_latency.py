@@ -1,6 +1,6 @@
 """No database round trip on the GUI thread: with every round trip made 200 ms slow (a remote
 PostgreSQL on a bad day), the operator refreshes, selects, saves and watches snapshots arrive,
-and the GUI thread never stalls for 50 ms. A round trip on the GUI thread would show as a
+and the GUI thread never stalls for 150 ms. A round trip on the GUI thread would show as a
 stall of at least 200 ms."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from tests.render.conftest import EPOCH
 from tests.operators import officer
 
 ROUND_TRIP_S = 0.2
-MAX_STALL_S = 0.050
+MAX_STALL_S = 0.150  # under one round trip (200 ms) with room for a loaded machine (55-83 ms seen on a slow day)
 
 
 class StallMeter:
