@@ -53,7 +53,7 @@ def refine_flagged(catalog: Catalog, flagged: np.ndarray, start: datetime, steps
     exact = (last - first + 1 > LONGEST_FAST_RUN) | (first == 0) | (last == len(steps) - 1)
     fast = np.nonzero(~exact)[0]
     found, slow = [], []
-    batches = range(0, len(fast), FAST_BATCH)  # in batches: a batch's states take 200 bytes a run
+    batches = range(0, len(fast), FAST_BATCH)
     for k, at in enumerate(batches):
         batch = fast[at:at + FAST_BATCH]
         found_here, slow_here = _refine_fast(catalog, a[batch], b[batch], first[batch], last[batch], start, steps,

@@ -20,6 +20,7 @@ import pytest
 from sgp4.api import Satrec
 
 from app.astro.ephemeris_satrec import sgp4_rows
+from app.astro.timeutil import datetime_to_jd
 from app.catalog.catalog import Catalog
 from app.catalog.ingest.ephemeris_objects import UNMATCHED_BASE
 from app.common.resources import default_catalog_paths
@@ -174,7 +175,7 @@ def test_states_by_row_answer_ephemeris_objects_from_their_ephemerides(with_oem,
     ephemeris (within the OEM's 2 cm of SGP4), never from the fitted mean elements its
     compiled propagator holds (tens of metres to kilometres away)."""
     rows = np.array([with_oem.row_of(ISS), 0, with_oem.row_of(GEO), with_oem.row_of(ISS), 5, 0])
-    jd0, fr0 = 2461264.5, 0.25  # 2026-08-12 18:00 UTC, inside the OEM's span
+    jd0, fr0 = datetime_to_jd(START + timedelta(hours=6))  # inside the OEM's span
     fr = fr0 + np.array([0.0, 0.01, 0.02, 0.03, 0.04, 0.05])
     error, r, v = sgp4_rows(with_oem.satrecs, rows, jd0, fr)
     assert (error == 0).all()
