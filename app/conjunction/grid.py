@@ -27,6 +27,7 @@ from app.common.kernel_cache import install_frozen_locator
 install_frozen_locator()  # before the first kernel below is defined (a no-op unless frozen)
 
 ORDINARY_KM_S = 8.0  # no circular orbit above the atmosphere is faster
+Z_SPLIT = 4  # cells this many times thinner in z than in x and y: fewer pairs tested
 # per-object columns of ``objects`` (see ``object_table``)
 STRAY, LOW, HIGH, LABEL, FAST = range(5)
 _INVALID = np.iinfo(np.int64).max  # objects SGP4 could not propagate sort last
@@ -56,12 +57,15 @@ def _interpolate(r0, v0, r1, v1, span_s, s, r, v):
 
 
 @nb.njit(cache=True, nogil=True)
-def _sort_by_cube(r, ok, cube_km, margin, cells):
-    """Indices of the propagated points sorted by cube (x, then y, then z): LSD counting
+def _sort_by_cube(r, ok, cube_km, margin, cells, z_split):
+    """Indices of the propagated points sorted by cell (x, then y, then z): LSD counting
     sort, three stable passes, each reading its keys in order (they travel with the
-    indices). Fills ``cells`` with cube coordinates from ``margin`` up."""
+    indices). Cells are ``cube_km`` wide in x and y, ``z_split`` times thinner in z. Fills
+    ``cells`` with cell coordinates from ``margin`` cubes up."""
     n = r.shape[0]
-    top = (1 << 21) - 2 * margin - 2
+    width = np.array([cube_km, cube_km, cube_km / z_split])
+    first = np.array([margin, margin, margin * z_split])
+    top = (1 << 21) - 2 * margin * z_split - 2
     low = np.full(3, np.inf)
     valid = 0
     for i in range(n):
@@ -76,7 +80,7 @@ def _sort_by_cube(r, ok, cube_km, margin, cells):
     for i in range(n):
         if ok[i]:
             for d in range(3):
-                cells[i, d] = margin + min(int((r[i, d] - low[d]) / cube_km), top)
+                cells[i, d] = first[d] + min(int((r[i, d] - low[d]) / width[d]), top)
                 size[d] = max(size[d], cells[i, d] + 1)
             points[k], cx[k], cy[k], cz[k] = i, cells[i, 0], cells[i, 1], cells[i, 2]
             k += 1
@@ -84,6 +88,23 @@ def _sort_by_cube(r, ok, cube_km, margin, cells):
     points, cx, _ = _counting_pass(cy, size[1], points, cx, cx)
     points, _, _ = _counting_pass(cx, size[0], points, cx, cx)
     return points
+
+
+@nb.njit(cache=True, nogil=True)
+def locality_order(r, ok, cube_km):
+    """A permutation of the objects putting those in one cube next to each other (the
+    unpropagated ones last): a block's arrays in this order keep each step's reads near
+    each other in memory, the catalog's own order being unrelated to position."""
+    cells = np.empty((r.shape[0], 3), np.int64)
+    sorted_points = _sort_by_cube(r, ok, cube_km, 0, cells, 1)
+    order = np.empty(r.shape[0], np.int64)
+    order[:len(sorted_points)] = sorted_points
+    k = len(sorted_points)
+    for i in range(r.shape[0]):
+        if not ok[i]:
+            order[k] = i
+            k += 1
+    return order
 
 
 @nb.njit(cache=True, nogil=True)
@@ -146,60 +167,64 @@ def _emit(out, count, step, i, j):
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def _ordinary_pairs(pts, order, keys, p, q, last_key, reach2, half_s, limit_km, band_km, step, out, count):
+def _ordinary_pairs(pts, ident, keys, p, q, last_key, reach2, half_s, limit_km, band_km, step, out, count):
     """Point p against the ordinary (not fast) points from q on while their key is at most
-    ``last_key``."""
+    ``last_key``; ``ident``: the sorted points' object numbers."""
     while q < len(keys) and keys[q] <= last_key:
         if _may_close(pts, p, q, reach2, half_s, limit_km, band_km) and pts[q, 6 + FAST] == 0.0:
-            count = _emit(out, count, step, order[p], order[q])
+            count = _emit(out, count, step, ident[p], ident[q])
         q += 1
     return count
 
 
 @nb.njit(cache=True, nogil=True)
-def _sieve_step(r, v, ok, objects, cube_km, fast_cubes, fast_reach_km, half_s, limit_km, band_km, step, out, count):
-    """Flag the pairs of one step into ``out`` rows (step, i, j), from row ``count`` on;
-    returns the new count (rows past the end of ``out`` are counted, not written)."""
+def _sieve_step(r, v, ok, ids, objects, cube_km, fast_cubes, fast_reach_km, half_s, limit_km, band_km, step, out,
+                count):
+    """Flag the pairs of one step into ``out`` rows (step, ids[i], ids[j]), from row ``count``
+    on; returns the new count (rows past the end of ``out`` are counted, not written)."""
     n = r.shape[0]
     cells = np.empty((n, 3), np.int64)
-    order = _sort_by_cube(r, ok, cube_km, fast_cubes + 1, cells)
+    order = _sort_by_cube(r, ok, cube_km, fast_cubes + 1, cells, Z_SPLIT)
     valid = len(order)
     keys = np.empty(valid, np.int64)
+    ident = np.empty(valid, np.int64)
     pts = np.empty((valid, 6 + 5))  # position, velocity, object columns: in sorted order
     for p in range(valid):
         i = order[p]
         keys[p] = _key(cells[i, 0], cells[i, 1], cells[i, 2])
+        ident[p] = ids[i]
         for d in range(3):
             pts[p, d] = r[i, d]
             pts[p, 3 + d] = v[i, d]
         for c in range(5):
             pts[p, 6 + c] = objects[i, c]
     cube2 = cube_km * cube_km
-    # the forward neighbours: this column's (x, y, z..z+1), then four columns' z-1..z+1:
+    # the forward neighbours: this column's (x, y, z..z+Z), then four columns' z-Z..z+Z:
     # (x, y+1), (x+1, y-1), (x+1, y), (x+1, y+1); each a run of the sorted points whose
     # start only ever moves forward
+    zs = Z_SPLIT
     s1 = s2 = s3 = s4 = 0
     start = 0
     while start < valid:
         key = keys[start]
         stop = _forward(keys, start, key, valid, True)
         cx, cy, cz = cells[order[start], 0], cells[order[start], 1], cells[order[start], 2]
-        s1 = _forward(keys, s1, _key(cx, cy + 1, cz - 1), valid, False)
-        s2 = _forward(keys, s2, _key(cx + 1, cy - 1, cz - 1), valid, False)
-        s3 = _forward(keys, s3, _key(cx + 1, cy, cz - 1), valid, False)
-        s4 = _forward(keys, s4, _key(cx + 1, cy + 1, cz - 1), valid, False)
+        s1 = _forward(keys, s1, _key(cx, cy + 1, cz - zs), valid, False)
+        s2 = _forward(keys, s2, _key(cx + 1, cy - 1, cz - zs), valid, False)
+        s3 = _forward(keys, s3, _key(cx + 1, cy, cz - zs), valid, False)
+        s4 = _forward(keys, s4, _key(cx + 1, cy + 1, cz - zs), valid, False)
         for p in range(start, stop):
             if pts[p, 6 + FAST] != 0.0:
                 continue
-            count = _ordinary_pairs(pts, order, keys, p, p + 1, key + 1, cube2, half_s, limit_km, band_km, step, out,
+            count = _ordinary_pairs(pts, ident, keys, p, p + 1, key + zs, cube2, half_s, limit_km, band_km, step, out,
                                     count)
-            count = _ordinary_pairs(pts, order, keys, p, s1, _key(cx, cy + 1, cz + 1), cube2, half_s, limit_km, band_km,
+            count = _ordinary_pairs(pts, ident, keys, p, s1, _key(cx, cy + 1, cz + zs), cube2, half_s, limit_km, band_km,
                                     step, out, count)
-            count = _ordinary_pairs(pts, order, keys, p, s2, _key(cx + 1, cy - 1, cz + 1), cube2, half_s, limit_km,
+            count = _ordinary_pairs(pts, ident, keys, p, s2, _key(cx + 1, cy - 1, cz + zs), cube2, half_s, limit_km,
                                     band_km, step, out, count)
-            count = _ordinary_pairs(pts, order, keys, p, s3, _key(cx + 1, cy, cz + 1), cube2, half_s, limit_km, band_km,
+            count = _ordinary_pairs(pts, ident, keys, p, s3, _key(cx + 1, cy, cz + zs), cube2, half_s, limit_km, band_km,
                                     step, out, count)
-            count = _ordinary_pairs(pts, order, keys, p, s4, _key(cx + 1, cy + 1, cz + 1), cube2, half_s, limit_km,
+            count = _ordinary_pairs(pts, ident, keys, p, s4, _key(cx + 1, cy + 1, cz + zs), cube2, half_s, limit_km,
                                     band_km, step, out, count)
         start = stop
     # fast objects against everything within their wider block of cubes
@@ -210,13 +235,13 @@ def _sieve_step(r, v, ok, objects, cube_km, fast_cubes, fast_reach_km, half_s, l
         cx, cy, cz = cells[order[p], 0], cells[order[p], 1], cells[order[p], 2]
         for dx in range(-fast_cubes, fast_cubes + 1):
             for dy in range(-fast_cubes, fast_cubes + 1):
-                lo = np.searchsorted(keys, _key(cx + dx, cy + dy, cz - fast_cubes), side="left")
-                hi = np.searchsorted(keys, _key(cx + dx, cy + dy, cz + fast_cubes), side="right")
+                lo = np.searchsorted(keys, _key(cx + dx, cy + dy, cz - fast_cubes * zs), side="left")
+                hi = np.searchsorted(keys, _key(cx + dx, cy + dy, cz + fast_cubes * zs), side="right")
                 for q in range(lo, hi):
                     if q == p or (pts[q, 6 + FAST] != 0.0 and q < p):  # fast pairs once
                         continue
                     if _may_close(pts, p, q, fast2, half_s, limit_km, band_km):
-                        count = _emit(out, count, step, order[p], order[q])
+                        count = _emit(out, count, step, ident[p], ident[q])
     return count
 
 
@@ -224,12 +249,16 @@ def _sieve_step(r, v, ok, objects, cube_km, fast_cubes, fast_reach_km, half_s, l
 def sieve_block(r0, v0, r1, v1, ok, span_s, fractions, steps, objects, cube_km, fast_cubes, fast_reach_km, half_s,
                 limit_km, band_km, out):
     """Every step of one block between two SGP4 samples (at ``fractions`` of ``span_s``);
-    returns how many rows (step, i, j) the block flagged (more than ``out`` holds: call again)."""
+    returns how many rows (step, i, j) the block flagged (more than ``out`` holds: call again).
+    The steps run on copies of the arrays in :func:`locality_order`."""
+    ids = locality_order(r0, ok, cube_km)
+    r0, v0, r1, v1, objects = r0[ids], v0[ids], r1[ids], v1[ids], objects[ids]
+    ok = ok[ids]
     r = np.empty_like(r0)
     v = np.empty_like(v0)
     count = 0
     for m in range(len(fractions)):
         _interpolate(r0, v0, r1, v1, span_s, fractions[m], r, v)
-        count = _sieve_step(r, v, ok, objects, cube_km, fast_cubes, fast_reach_km, half_s, limit_km, band_km,
+        count = _sieve_step(r, v, ok, ids, objects, cube_km, fast_cubes, fast_reach_km, half_s, limit_km, band_km,
                             steps[m], out, count)
     return count
