@@ -77,6 +77,35 @@ def test_grid_flags_exactly_the_pairs_an_all_pairs_test_flags(seed):
     assert flagged == expected
 
 
+def test_grid_flags_the_same_pairs_whatever_order_the_objects_come_in():
+    """The grid puts each block's objects in an order of its own (by place) and answers in
+    the caller's numbering: shuffling the objects changes nothing but their numbers."""
+    r0, v0 = _random_states(3)
+    span = 240.0
+    r1, v1 = r0 + v0 * span, v0  # a second sample, so that the steps between are interpolated
+    n = len(r0)
+    ok = np.ones(n, dtype=bool)
+    ok[5::89] = False
+    label = np.arange(n)
+    half_s, threshold = 10.0, 60.0
+    limit = threshold + MAX_GRAVITY_KM_S2 * half_s**2
+    bounds = _block_bounds(_Sample(r0, v0, ok), _Sample(r1, v1, ok), label, span, half_s, limit)
+    fractions, steps = np.arange(12) / 12.0, np.arange(12)
+
+    def flagged(order):
+        out = np.empty((400000, 3), np.int64)
+        count = sieve_block(r0[order], v0[order], r1[order], v1[order], ok[order], span, fractions, steps,
+                            bounds.objects[order], bounds.cube_km, bounds.fast_cubes, bounds.fast_reach_km, half_s,
+                            limit, threshold, out)
+        assert count < len(out)
+        step, i, j = out[:count, 0], order[out[:count, 1]], order[out[:count, 2]]
+        return set(zip(step.tolist(), np.minimum(i, j).tolist(), np.maximum(i, j).tolist()))
+
+    in_order = flagged(np.arange(n))
+    assert len(in_order) > 1000
+    assert flagged(np.random.default_rng(4).permutation(n)) == in_order
+
+
 def test_linear_motion_from_interpolated_states_stays_within_the_bounds(default_catalog):
     """On the whole catalog (objects re-entering included): the position a step's
     interpolated state predicts a half step away is within the object's bound plus the
