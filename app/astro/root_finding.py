@@ -11,9 +11,11 @@ _GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
 
 
 def bracketed_roots(function, low: np.ndarray, high: np.ndarray, f_low: np.ndarray, f_high: np.ndarray,
-                    tolerance_s: float = 1e-3, max_iterations: int = 60) -> np.ndarray:
+                    tolerance_s: float = 1e-3, max_iterations: int = 60, labels: np.ndarray | None = None) -> np.ndarray:
     """Roots of ``function`` in each [low, high] where it changes sign, all at once, by the
-    Illinois variant of regula falsi (superlinear, and never leaves its bracket)."""
+    Illinois variant of regula falsi (superlinear, and never leaves its bracket). With
+    ``labels`` (one per bracket: which function it is, say which pair of objects),
+    ``function`` is called as ``function(labels, times)``."""
     a, b = low.astype(float).copy(), high.astype(float).copy()
     fa, fb = f_low.astype(float).copy(), f_high.astype(float).copy()
     side = np.zeros(len(a), dtype=np.int8)
@@ -24,7 +26,7 @@ def bracketed_roots(function, low: np.ndarray, high: np.ndarray, f_low: np.ndarr
         c = np.where(open_, (a * fb - b * fa) / np.where(fb != fa, fb - fa, 1.0), 0.5 * (a + b))
         c = np.where((c <= a) | (c >= b), 0.5 * (a + b), c)
         fc = np.zeros_like(c)
-        fc[open_] = function(c[open_])
+        fc[open_] = function(c[open_]) if labels is None else function(labels[open_], c[open_])
         same_as_b = open_ & (np.sign(fc) == np.sign(fb))
         same_as_a = open_ & ~same_as_b
         fa = np.where(same_as_b & (side == 1), fa * 0.5, fa)  # Illinois: halve the stale end

@@ -9,7 +9,9 @@ relative motion (over a 20 s step it stays within centimetres of SGP4's path in 
 the miss distance, speed and RIC position come from SGP4 itself at that TCA. Slow
 encounters (relative speed under 100 m/s), longer runs (formations, GEO neighbours) and
 runs touching the ends of the screening window go through the exact pairwise search
-(``closest_approach``: roots of the range rate of the SGP4 positions).
+(``closest_approach``: roots of the range rate of the SGP4 positions), many runs at once
+(``closest_approaches_many``: one compiled SGP4 call per object at each step of the search,
+not one per pair).
 
 The fast runs go in batches of ``FAST_BATCH`` (a batch's states take about 200 bytes a run:
 a synthetic 100,000-object day flags millions), the states of each batch grouped by object
@@ -30,11 +32,12 @@ from app.astro.relative_motion import relative_ric
 from app.astro.timeutil import SECONDS_PER_DAY, datetime_to_jd
 from app.catalog import Catalog
 from app.common.progress import Progress
-from app.conjunction.closest_approach import Approach, closest_approaches
+from app.conjunction.closest_approach import Approach, closest_approaches_many
 
 SLOW_KM_S = 0.1
 LONGEST_FAST_RUN = 3  # steps
 FAST_BATCH = 500_000  # fast runs refined together
+EXACT_BATCH_ROWS = 200_000  # grid points of the exact searches done together
 PROGRESS_TOTAL = 1000
 
 
@@ -62,14 +65,10 @@ def refine_flagged(catalog: Catalog, flagged: np.ndarray, start: datetime, steps
                                                                            PROGRESS_TOTAL))
         found += found_here
         slow.append(batch[slow_here])
-    one_by_one = np.concatenate([np.nonzero(exact)[0]] + slow).tolist()
-    exact_progress = progress.scaled(PROGRESS_TOTAL // 2, PROGRESS_TOTAL, PROGRESS_TOTAL)
-    for done, run in enumerate(one_by_one):
-        if done % 20 == 0:
-            exact_progress.report(done, len(one_by_one))
-        low = max(0.0, float(steps[first[run]]) - 1.5 * step_s)
-        high = min(span_s, float(steps[last[run]]) + 1.5 * step_s)
-        found += _refine_one(catalog, int(a[run]), int(b[run]), start, low, high, step_s, span_s, threshold_km)
+    searched = np.concatenate([np.nonzero(exact)[0]] + slow)
+    found += _search_exactly(catalog, a[searched], b[searched], steps[first[searched]] - 1.5 * step_s,
+                             steps[last[searched]] + 1.5 * step_s, start, step_s, span_s, threshold_km,
+                             progress.scaled(PROGRESS_TOTAL // 2, PROGRESS_TOTAL, PROGRESS_TOTAL))
     unique = {}
     for approach in found:  # neighbouring runs may meet the same approach
         unique.setdefault((approach.primary, approach.secondary, round((approach.tca - start).total_seconds())),
@@ -144,15 +143,27 @@ def _states_at(catalog: Catalog, step: np.ndarray, a: np.ndarray, b: np.ndarray,
     return ok_all[ia] & ok_all[ib], np.stack([r_all[ia], r_all[ib]], axis=1), np.stack([v_all[ia], v_all[ib]], axis=1)
 
 
-def _refine_one(catalog: Catalog, a: int, b: int, start: datetime, low: float, high: float, step_s: float,
-                span_s: float, threshold_km: float) -> list[Approach]:
-    """The exact pairwise search over one window; a minimum at a window's end counts only
-    where that end is the screening window's."""
+def _search_exactly(catalog: Catalog, a: np.ndarray, b: np.ndarray, low: np.ndarray, high: np.ndarray,
+                    start: datetime, step_s: float, span_s: float, threshold_km: float,
+                    progress: Progress) -> list[Approach]:
+    """The exact pairwise search of each run's window [low, high] (cut to the screening
+    window), ``EXACT_BATCH_ROWS`` grid points of many runs at a time; a minimum at a
+    window's end counts only where that end is the screening window's."""
+    low, high = np.maximum(low, 0.0), np.minimum(high, span_s)
+    scan_s = min(step_s / 4, 10.0)
+    rows = np.ceil((high - low) / scan_s) + 1
+    batch = np.cumsum(rows) // EXACT_BATCH_ROWS  # runs in batches of about that many grid points
     found = []
-    for approach in closest_approaches(catalog.satrecs[a], catalog.satrecs[b], start + timedelta(seconds=low),
-                                       high - low, int(catalog.norad_id[a]), int(catalog.norad_id[b]),
-                                       step_s=min(step_s / 4, 10.0), max_miss_km=threshold_km):
-        offset = (approach.tca - start).total_seconds()
-        if low + 1e-3 < offset < high - 1e-3 or offset <= 1e-3 or offset >= span_s - 1e-3:
-            found.append(approach)
+    ids = catalog.norad_id
+    for k, number in enumerate(np.unique(batch).tolist()):
+        progress.report(k, int(batch[-1]) + 1)
+        runs = np.nonzero(batch == number)[0]
+        each = closest_approaches_many(catalog.satrecs, a[runs], b[runs], start, low[runs], high[runs], scan_s,
+                                       ids[a[runs]].tolist(), ids[b[runs]].tolist(), max_miss_km=threshold_km)
+        for run, approaches in zip(runs.tolist(), each):
+            for approach in approaches:
+                offset = (approach.tca - start).total_seconds()
+                if (low[run] + 1e-3 < offset < high[run] - 1e-3 or offset <= 1e-3
+                        or offset >= span_s - 1e-3):
+                    found.append(approach)
     return found

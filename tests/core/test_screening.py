@@ -11,7 +11,7 @@ import pytest
 
 from app.astro.root_finding import golden_max
 from app.astro.timeutil import datetime_to_jd
-from app.conjunction.closest_approach import PairMotion, closest_approaches
+from app.conjunction.closest_approach import PairMotion, closest_approaches, closest_approaches_many
 from app.conjunction.screening import screen_all, screen_primaries
 
 START = datetime(2026, 8, 12, tzinfo=timezone.utc)
@@ -70,6 +70,36 @@ def test_tca_against_brute_force(default_catalog, kind):
     for approach, t, m in zip(interior, tca, miss):
         assert abs((approach.tca - START).total_seconds() - t) < 0.1
         assert abs(approach.miss_km - m) < 0.010
+
+
+def test_many_pairs_at_once_find_what_each_pair_alone_finds(default_catalog):
+    """The all-against-all refinement searches its slow and long runs together
+    (``closest_approaches_many``): the same approaches as one search a pair, including a
+    crossing pair, a shared GEO slot, window ends, a docked pair and an object against itself."""
+    catalog = default_catalog
+    rng = np.random.default_rng(7)
+    named = [(25544, 20580), _geo_slot_pair(catalog), (25544, 25575), (25544, 25544)]
+    a = [catalog.row_of(i) for i, _ in named] + rng.integers(0, len(catalog), 40).tolist()
+    b = [catalog.row_of(j) for _, j in named] + rng.integers(0, len(catalog), 40).tolist()
+    low = np.concatenate([[0.0, 3600.0, 0.0, 0.0], rng.uniform(0.0, 40000.0, 40)])
+    high = low + np.concatenate([[6 * 3600.0, 24 * 3600.0, 3600.0, 3600.0], rng.uniform(60.0, 9000.0, 40)])
+    ids = catalog.norad_id
+    together = closest_approaches_many(catalog.satrecs, np.array(a), np.array(b), START, low, high, 5.0,
+                                       ids[a].tolist(), ids[b].tolist())
+    assert len(together) == len(a)
+    assert together[2] == together[3] == []  # docked modules, and one object: co-located, no approaches
+    count = 0
+    for k, found in enumerate(together):
+        alone = closest_approaches(catalog.satrecs[a[k]], catalog.satrecs[b[k]], START + timedelta(seconds=low[k]),
+                                   high[k] - low[k], int(ids[a[k]]), int(ids[b[k]]), step_s=5.0)
+        assert len(found) == len(alone)
+        for x, y in zip(found, alone):
+            count += 1
+            assert (x.primary, x.secondary) == (y.primary, y.secondary)
+            assert abs((x.tca - y.tca).total_seconds()) < 1e-3
+            assert abs(x.miss_km - y.miss_km) < 1e-4 and abs(x.relative_speed_km_s - y.relative_speed_km_s) < 1e-6
+            assert np.allclose(x.r_ric_km, y.r_ric_km, atol=1e-4)
+    assert count > 100
 
 
 def test_ric_and_speed_are_consistent(default_catalog):
