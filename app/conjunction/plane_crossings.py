@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import numpy as np
 from sgp4.api import Satrec
@@ -43,7 +43,7 @@ from app.astro.ephemeris_satrec import sgp4_rows
 from app.astro.timeutil import SECONDS_PER_DAY, datetime_to_jd
 from app.catalog import Catalog
 from app.common.progress import Progress
-from app.conjunction.closest_approach import Approach, closest_approaches
+from app.conjunction.closest_approach import Approach, closest_approaches_many
 
 COARSE_S = 300.0
 FINE_S = 20.0
@@ -158,17 +158,18 @@ def screen_by_crossings(catalog: Catalog, row: int, candidates: np.ndarray, star
     r2, v2, ok = _states_at(catalog, planes.rows, owner, half_s[middle_half], jd0, fr0, progress)
     miss = crossing_kernel.straight_line_miss(r_half, v_half, middle_half, half_width_s, r2, v2)
     near = ~ok | (miss <= threshold_km + MAX_ACCELERATION_KM_S2 * half_width_s**2 + 0.01)
+    pieces = np.nonzero(near)[0]
+    secondary = planes.rows[owner[pieces]]
+    low_s, high_s = first[pieces] * FINE_S, np.minimum(span_s, (last[pieces] + 1) * FINE_S)
+    ids = catalog.norad_id
+    each = closest_approaches_many(catalog.satrecs, np.full(len(pieces), row), secondary, start,
+                                   np.maximum(0.0, low_s - FINE_S), np.minimum(span_s, high_s + FINE_S), 0.5 * FINE_S,
+                                   [int(ids[row])] * len(pieces), ids[secondary].tolist(), max_miss_km=threshold_km)
     found: list[Approach] = []
-    for piece in np.nonzero(near)[0]:
-        secondary = int(planes.rows[owner[piece]])
-        low_s, high_s = float(first[piece] * FINE_S), min(span_s, float((last[piece] + 1) * FINE_S))
-        search_low, search_high = max(0.0, low_s - FINE_S), min(span_s, high_s + FINE_S)
-        for approach in closest_approaches(primary, catalog.satrecs[secondary], start + timedelta(seconds=search_low),
-                                           search_high - search_low, int(catalog.norad_id[row]),
-                                           int(catalog.norad_id[secondary]), step_s=0.5 * FINE_S,
-                                           max_miss_km=threshold_km):
+    for low, high, approaches in zip(low_s.tolist(), high_s.tolist(), each):
+        for approach in approaches:
             tca_s = (approach.tca - start).total_seconds()
-            if low_s <= tca_s < high_s or tca_s == span_s:  # a piece's end is the next one's start
+            if low <= tca_s < high or tca_s == span_s:  # a piece's end is the next one's start
                 found.append(approach)
     return found, left
 
