@@ -2,11 +2,14 @@
 near each grid step of a block. Compiled with numba; each call releases the GIL.
 
 At each step every object's position and velocity come from a cubic Hermite interpolant
-between the block's two SGP4 samples. Objects go into a uniform grid of cubes as wide as the largest
-distance two ordinary objects can close in half a step, plus the threshold; points are
-sorted by cube (a radix sort on the cube's x, y, z), and each cube is compared with itself
-and the 13 neighbours whose keys sort after it (a neighbour column's points are one
-contiguous run of the sorted array, and its bounds only ever move forward). The few fast
+between the block's two SGP4 samples. Objects go into a uniform grid of cells as wide in x
+and y as the largest distance two ordinary objects can close in half a step, plus the
+threshold (a cube), and ``Z_SPLIT`` times thinner in z; points are sorted by cell (a radix
+sort on x, y, z), and each point is compared with the points of its own column up to a cube
+above it and of the four forward neighbour columns within a cube either side (each such
+run is contiguous in the sorted array, and its bounds only ever move forward): thinner
+cells test a fifth fewer pairs than whole cubes. Each block first puts its objects in
+order of place (``locality_order``), so that a step's reads lie near each other. The few fast
 objects (eccentric orbits whose perigee speed exceeds ``ORDINARY_KM_S``) would widen every
 cube; they are compared instead with every point in a wider block of cubes around them.
 
