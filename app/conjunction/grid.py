@@ -33,7 +33,6 @@ ORDINARY_KM_S = 8.0  # no circular orbit above the atmosphere is faster
 Z_SPLIT = 4  # cells this many times thinner in z than in x and y: fewer pairs tested
 # per-object columns of ``objects`` (see ``object_table``)
 STRAY, LOW, HIGH, LABEL, FAST = range(5)
-_INVALID = np.iinfo(np.int64).max  # objects SGP4 could not propagate sort last
 
 
 def object_table(stray_km: np.ndarray, low_km: np.ndarray, high_km: np.ndarray, label: np.ndarray,
