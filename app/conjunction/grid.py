@@ -1,8 +1,9 @@
 """The all-against-all sieve's grid: which pairs of objects may pass within a threshold
 near each grid step of a block. Compiled with numba; each call releases the GIL.
 
-At each step every object's position and velocity come from a cubic Hermite interpolant
-between the block's two SGP4 samples. Objects go into a uniform grid of cells as wide in x
+At each step every object's position and velocity come from its polynomial path over the
+block (``evaluate``: a quintic Hermite interpolant between the block's two SGP4 samples, or
+for the few objects it would not follow, cubic pieces between closer samples). Objects go into a uniform grid of cells as wide in x
 and y as the largest distance two ordinary objects can close in half a step, plus the
 threshold (a cube), and ``Z_SPLIT`` times thinner in z; points are sorted by cell (a radix
 sort on x, y, z), and each point is compared with the points of its own column up to a cube
@@ -46,16 +47,27 @@ def _key(cx, cy, cz):
     return (cx << 42) | (cy << 21) | cz
 
 
+@nb.njit(cache=True, nogil=True, inline="always")
+def _polynomial(c, row, s, span_s, r, v, i):
+    """Row ``row`` of ``c`` (..., 6, 3: coefficients of s^0..s^5 per axis) at s, into r[i], v[i]."""
+    for d in range(3):
+        c0, c1, c2, c3, c4, c5 = c[row, 0, d], c[row, 1, d], c[row, 2, d], c[row, 3, d], c[row, 4, d], c[row, 5, d]
+        r[i, d] = c0 + s * (c1 + s * (c2 + s * (c3 + s * (c4 + s * c5))))
+        v[i, d] = (c1 + s * (2.0 * c2 + s * (3.0 * c3 + s * (4.0 * c4 + s * 5.0 * c5)))) / span_s
+
+
 @nb.njit(cache=True, nogil=True)
-def _interpolate(r0, v0, r1, v1, span_s, s, r, v):
-    """Cubic Hermite position and velocity at fraction ``s`` of the span, into r and v."""
-    for i in range(r0.shape[0]):
-        for d in range(3):
-            c1 = span_s * v0[i, d]
-            c2 = 3.0 * (r1[i, d] - r0[i, d]) - span_s * (2.0 * v0[i, d] + v1[i, d])
-            c3 = 2.0 * (r0[i, d] - r1[i, d]) + span_s * (v0[i, d] + v1[i, d])
-            r[i, d] = r0[i, d] + s * (c1 + s * (c2 + s * c3))
-            v[i, d] = (c1 + s * (2.0 * c2 + 3.0 * s * c3)) / span_s
+def evaluate(quintic, rough_rows, rough_pieces, s, span_s, r, v):
+    """Positions and velocities at fraction ``s`` of the block, into r and v: each object's
+    path is a polynomial of degree 5 in the block's fraction (``quintic``: objects, 6, 3),
+    except the objects ``rough_rows``, whose paths are cut into equal pieces, each its own
+    polynomial (``rough_pieces``: their rows, pieces, 6, 3)."""
+    for i in range(quintic.shape[0]):
+        _polynomial(quintic, i, s, span_s, r, v, i)
+    pieces = rough_pieces.shape[1]
+    piece = min(int(s * pieces), pieces - 1)
+    for k in range(len(rough_rows)):
+        _polynomial(rough_pieces[:, piece], k, s, span_s, r, v, rough_rows[k])
 
 
 @nb.njit(cache=True, nogil=True)
@@ -248,19 +260,21 @@ def _sieve_step(r, v, ok, ids, objects, cube_km, fast_cubes, fast_reach_km, half
 
 
 @nb.njit(cache=True, nogil=True)
-def sieve_block(r0, v0, r1, v1, ok, span_s, fractions, steps, objects, cube_km, fast_cubes, fast_reach_km, half_s,
-                limit_km, band_km, out):
-    """Every step of one block between two SGP4 samples (at ``fractions`` of ``span_s``);
-    returns how many rows (step, i, j) the block flagged (more than ``out`` holds: call again).
-    The steps run on copies of the arrays in :func:`locality_order`."""
-    ids = locality_order(r0, ok, cube_km)
-    r0, v0, r1, v1, objects = r0[ids], v0[ids], r1[ids], v1[ids], objects[ids]
-    ok = ok[ids]
-    r = np.empty_like(r0)
-    v = np.empty_like(v0)
+def sieve_block(quintic, rough_rows, rough_pieces, ok, span_s, fractions, steps, objects, cube_km, fast_cubes,
+                fast_reach_km, half_s, limit_km, band_km, out):
+    """Every step of one block of ``span_s`` (at ``fractions`` of it; the paths: see
+    :func:`evaluate`); returns how many rows (step, i, j) the block flagged (more than ``out``
+    holds: call again). The steps run on copies of the arrays in :func:`locality_order`."""
+    ids = locality_order(quintic[:, 0, :], ok, cube_km)
+    quintic, objects, ok = quintic[ids], objects[ids], ok[ids]
+    place = np.empty(len(ids), np.int64)  # object -> its row in that order
+    place[ids] = np.arange(len(ids))
+    rough_rows = place[rough_rows]
+    r = np.empty((quintic.shape[0], 3))
+    v = np.empty_like(r)
     count = 0
     for m in range(len(fractions)):
-        _interpolate(r0, v0, r1, v1, span_s, fractions[m], r, v)
+        evaluate(quintic, rough_rows, rough_pieces, fractions[m], span_s, r, v)
         count = _sieve_step(r, v, ok, ids, objects, cube_km, fast_cubes, fast_reach_km, half_s, limit_km, band_km,
                             steps[m], out, count)
     return count

@@ -18,7 +18,7 @@ from datetime import datetime
 import numpy as np
 from sgp4.api import Satrec
 
-from app.astro.constants import WGS72_EARTH_RADIUS_KM, WGS72_J2, WGS72_MU_KM3_S2
+from app.astro.gravity import acceleration_km_s2
 from app.astro.mean_elements import FitError, fit_mean_elements, osculating_elements
 from app.astro.relative_motion import ric_axes
 from app.astro.timeutil import SECONDS_PER_DAY, datetime_to_jd
@@ -33,12 +33,7 @@ class FitResult:
 
 
 def _two_body_j2(_t, state):
-    r, v = state[:3], state[3:]
-    radius = np.linalg.norm(r)
-    z2 = (r[2] / radius) ** 2
-    factor = 1.5 * WGS72_J2 * WGS72_MU_KM3_S2 * WGS72_EARTH_RADIUS_KM**2 / radius**5
-    accel = -WGS72_MU_KM3_S2 * r / radius**3 + factor * r * np.array([5 * z2 - 1, 5 * z2 - 1, 5 * z2 - 3])
-    return np.concatenate([v, accel])
+    return np.concatenate([state[3:], acceleration_km_s2(state[:3])])
 
 
 def propagate_numerically(r_km: np.ndarray, v_km_s: np.ndarray, offsets_s: np.ndarray) -> np.ndarray:

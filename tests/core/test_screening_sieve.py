@@ -12,9 +12,11 @@ import pytest
 from app.astro import hermite
 from app.astro.constants import WGS72_EARTH_RADIUS_KM as EARTH_RADIUS_KM
 from app.astro.timeutil import datetime_to_jd
-from app.conjunction.grid import FAST, HIGH, LOW, STRAY, sieve_block
+from app.astro.osculating import apsides
+from app.conjunction.grid import FAST, HIGH, LOW, STRAY, evaluate, sieve_block
 from app.conjunction.screening import screen_all, screen_primaries
-from app.conjunction.sieve import MAX_GRAVITY_KM_S2, _block_bounds, _Sample, catalog_states
+from app.conjunction.sieve import (MAX_GRAVITY_KM_S2, PIECES, BlockMotion, _block_bounds, _Sample, block_motion,
+                                   catalog_states)
 from tests.core.test_screening import _nearest_at_perigee, brute_force_minima
 
 START = datetime(2026, 8, 12, tzinfo=timezone.utc)
@@ -43,6 +45,16 @@ def _random_states(seed: int):
     return r, v
 
 
+def _cubic_motion(r0, v0, ok, r1, v1, span_s):
+    """A block of one cubic piece between two states for every object (``grid.evaluate``'s
+    form), with the radius bands of the two states."""
+    c1, c2, c3 = hermite.coefficients(r0, v0, r1, v1, span_s)
+    path = np.stack([r0, c1, c2, c3, 0 * r0, 0 * r0], axis=1)
+    (p0, a0, s0), (p1, a1, s1) = apsides(r0, v0), apsides(r1, v1)
+    return BlockMotion(path, np.empty(0, np.int64), np.empty((0, 1, 6, 3)), ok.copy(), np.minimum(p0, p1),
+                       np.maximum(a0, a1), np.maximum(s0, s1))
+
+
 @pytest.mark.parametrize("seed", [1, 2])
 def test_grid_flags_exactly_the_pairs_an_all_pairs_test_flags(seed):
     r, v = _random_states(seed)
@@ -51,14 +63,14 @@ def test_grid_flags_exactly_the_pairs_an_all_pairs_test_flags(seed):
     ok[::97] = False  # some objects SGP4 could not propagate
     label = np.arange(n)
     label[1:40:2] = label[0:40:2]  # pairs sharing one element set
-    sample = _Sample(r, v, ok)
+    motion = _cubic_motion(r, v, ok, r, v, 240.0)
     half_s, threshold = 10.0, 150.0
     limit = threshold + MAX_GRAVITY_KM_S2 * half_s**2
-    bounds = _block_bounds(sample, sample, label, 240.0, half_s, limit)
+    bounds = _block_bounds(motion, label, 240.0, half_s, limit)
     objects = bounds.objects
     assert objects[:, FAST].sum() >= 40 and bounds.fast_cubes >= 2  # the fast pass is exercised
     out = np.empty((200000, 3), np.int64)
-    count = sieve_block(r, v, r, v, ok, 240.0, np.array([0.0]), np.array([7]), objects, bounds.cube_km,
+    count = sieve_block(*motion.paths, ok, 240.0, np.array([0.0]), np.array([7]), objects, bounds.cube_km,
                         bounds.fast_cubes, bounds.fast_reach_km, half_s, limit, threshold, out)
     assert count < len(out)
     flagged = {(int(i), int(j)) for _, i, j in out[:count]}
@@ -89,14 +101,14 @@ def test_grid_flags_the_same_pairs_whatever_order_the_objects_come_in():
     label = np.arange(n)
     half_s, threshold = 10.0, 60.0
     limit = threshold + MAX_GRAVITY_KM_S2 * half_s**2
-    bounds = _block_bounds(_Sample(r0, v0, ok), _Sample(r1, v1, ok), label, span, half_s, limit)
+    motion = _cubic_motion(r0, v0, ok, r1, v1, span)
+    bounds = _block_bounds(motion, label, span, half_s, limit)
     fractions, steps = np.arange(12) / 12.0, np.arange(12)
 
     def flagged(order):
         out = np.empty((400000, 3), np.int64)
-        count = sieve_block(r0[order], v0[order], r1[order], v1[order], ok[order], span, fractions, steps,
-                            bounds.objects[order], bounds.cube_km, bounds.fast_cubes, bounds.fast_reach_km, half_s,
-                            limit, threshold, out)
+        count = sieve_block(motion.quintic[order], motion.rough_rows, motion.rough_pieces, ok[order], span,
+                            fractions, steps, bounds.objects[order], bounds.cube_km, bounds.fast_cubes, bounds.fast_reach_km, half_s, limit, threshold, out)
         assert count < len(out)
         step, i, j = out[:count, 0], order[out[:count, 1]], order[out[:count, 2]]
         return set(zip(step.tolist(), np.minimum(i, j).tolist(), np.maximum(i, j).tolist()))
@@ -107,30 +119,66 @@ def test_grid_flags_the_same_pairs_whatever_order_the_objects_come_in():
 
 
 def test_linear_motion_from_interpolated_states_stays_within_the_bounds(default_catalog):
-    """On the whole catalog (objects re-entering included): the position a step's
-    interpolated state predicts a half step away is within the object's bound plus the
-    curvature allowance of the SGP4 position, and ordinary objects stay in their cube."""
+    """On the whole catalog (objects re-entering, eccentric and ephemeris objects included),
+    blocks of 720 s as the sieve cuts them: the position a step's state (``grid.evaluate``,
+    the kernel's own) predicts a half step away is within the object's bound plus the
+    curvature allowance of the SGP4 position, at 25 fractions of blocks at three epochs; and
+    ordinary objects stay in their cube. Most objects follow the quintic (a third of the SGP4
+    calls), the eccentric and the low ones cubic pieces."""
     jd0, fr0 = datetime_to_jd(START)
-    span, half = 240.0, 10.0
-    label = np.arange(len(default_catalog))
-    worst = 0.0
+    span, half = 720.0, 10.0
+    n = len(default_catalog)
+    label = np.arange(n)
+    ephemeris = np.zeros(n, dtype=bool)
+    ephemeris[default_catalog.ephemeris_rows()] = True
+    worst = {True: 0.0, False: 0.0}  # rough, smooth: the largest error / allowed
+    r_h, v_h = np.empty((n, 3)), np.empty((n, 3))
     for t0 in (0.0, 31000.0, 62000.0):
         before = _Sample(*catalog_states(default_catalog, jd0, fr0 + t0 / 86400.0))
         after = _Sample(*catalog_states(default_catalog, jd0, fr0 + (t0 + span) / 86400.0))
-        bounds = _block_bounds(before, after, label, span, half, 5.0)
-        interpolated = before.ok & after.ok
-        for s in (0.0, 0.5, 0.75):
-            r_h, v_h = hermite.interpolate(before.r, before.v, after.r, after.v, span, s)
-            for tau in (-half, half):
+        motion = block_motion(default_catalog, ephemeris, before, after, jd0, fr0 + t0 / 86400.0, span)
+        assert 0.9 * n < np.count_nonzero(~motion.rough) < n
+        bounds = _block_bounds(motion, label, span, half, 5.0)
+        fast = bounds.objects[:, FAST] != 0
+        for s in np.linspace(0.0, 1.0, 25):
+            evaluate(*motion.paths, s, span, r_h, v_h)
+            for tau in (-half, 0.0, half):  # at the step itself the curvature allowance is nil
                 r, _, ok = catalog_states(default_catalog, jd0, fr0 + (t0 + s * span + tau) / 86400.0)
                 error = np.linalg.norm(r_h + v_h * tau - r, axis=1)
                 allowed = bounds.objects[:, STRAY] + 0.5 * MAX_GRAVITY_KM_S2 * tau**2
-                use = interpolated & ok
-                worst = max(worst, float((error[use] / allowed[use]).max()))
-                speed = np.linalg.norm(v_h, axis=1)
-                fast = bounds.objects[:, FAST] != 0
-                assert (speed[use & ~fast] * 2 * half <= bounds.cube_km).all()
-    assert worst < 1.0
+                use = motion.ok & ok
+                for rough in (True, False):
+                    here = use & (motion.rough == rough)
+                    worst[rough] = max(worst[rough], float((error[here] / allowed[here]).max()))
+            speed = np.linalg.norm(v_h, axis=1)
+            assert (speed[motion.ok & ~fast] * 2 * half <= bounds.cube_km).all()
+    assert worst[True] < 1.0 and worst[False] < 1.0, worst
+
+
+def test_block_motion_meets_both_samples_and_the_inner_ones():
+    """Each object's path over a block passes through its samples with their velocities:
+    the quintic at the ends (with their accelerations), the cubic pieces of the rough objects
+    at the ends and at the inner samples."""
+    r0, v0 = _random_states(5)
+    r1, v1 = r0 + v0 * 720.0, v0 * 1.001
+    a0, a1 = 0 * r0 + 1e-4, 0 * r0 - 2e-4
+    quintic = np.stack([r0, *hermite.quintic_coefficients(r0, v0, a0, r1, v1, a1, 720.0)], axis=1)
+    assert np.abs(2 * quintic[:, 2] / 720.0**2 - a0).max() < 1e-12
+    rows = np.arange(3, len(r0), 7)
+    pieces = np.zeros((len(rows), PIECES, 6, 3))
+    inner = [(r0[rows] + v0[rows] * 240.0 * k + 0.3 * k, v0[rows] + 0.001 * k) for k in range(PIECES + 1)]
+    for piece in range(PIECES):
+        (p0, w0), (p1, w1) = inner[piece], inner[piece + 1]
+        cubic = np.stack([p0, *hermite.coefficients(p0, w0, p1, w1, 240.0), 0 * p0, 0 * p0])
+        pieces[:, piece] = np.moveaxis(hermite.in_block_fraction(cubic, PIECES, piece), 0, 1)
+    r, v = np.empty_like(r0), np.empty_like(r0)
+    smooth = np.setdiff1d(np.arange(len(r0)), rows)
+    for s, (r_end, v_end) in ((0.0, (r0, v0)), (1.0, (r1, v1))):
+        evaluate(quintic, rows, pieces, s, 720.0, r, v)
+        assert np.abs(r - r_end)[smooth].max() < 1e-6 and np.abs(v - v_end)[smooth].max() < 1e-9
+    for k, (p, w) in enumerate(inner):
+        evaluate(quintic, rows, pieces, k / PIECES, 720.0, r, v)
+        assert np.abs(r[rows] - p).max() < 1e-6 and np.abs(v[rows] - w).max() < 1e-9
 
 
 def test_decaying_objects_with_old_elements_are_screened(default_catalog):
@@ -139,7 +187,6 @@ def test_decaying_objects_with_old_elements_are_screened(default_catalog):
     all against all and one against many."""
     jd0, fr0 = datetime_to_jd(START)
     r, v, ok = catalog_states(default_catalog, jd0, fr0 + 0.125)
-    from app.astro.osculating import apsides
     perigee_alt = apsides(r, v)[0] - EARTH_RADIUS_KM
     stale = np.nonzero(ok & (perigee_alt < default_catalog.perigee_alt_km - 60))[0]
     assert len(stale) >= 5 and (perigee_alt[stale] < 150).any()
