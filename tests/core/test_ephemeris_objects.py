@@ -25,7 +25,9 @@ from app.catalog.catalog import Catalog
 from app.catalog.ingest.ephemeris_objects import UNMATCHED_BASE
 from app.common.resources import default_catalog_paths
 from app.common.user_settings import Operator
-from app.conjunction.screening import screen_primaries
+from app.conjunction.grid import evaluate
+from app.conjunction.screening import screen_all, screen_primaries
+from app.conjunction.sieve import PIECES, _Sample, block_motion, catalog_states
 from app.exchange.oem_out import export_oem
 from app.exchange.release import releasable
 from app.live.engine import propagate
@@ -133,6 +135,41 @@ def test_screening_an_ephemeris_primary_finds_the_sgp4_approaches(with_oem, defa
     back = [a for a in screen_primaries(with_oem, [secondary], start, hours, 25.0).approaches
             if ISS in (a.primary, a.secondary)]
     assert back and abs((back[0].tca - reference[0].tca).total_seconds()) < 0.01
+
+
+def test_screening_all_against_all_with_an_ephemeris_object_finds_the_sgp4_approaches(with_oem, default_catalog):
+    """All against all, an ephemeris object follows cubic pieces between its own samples
+    (the sieve's quintic is for SGP4 objects): the ISS's approaches are those of its SGP4
+    element set, at the same times and distances."""
+    start, hours = START + timedelta(hours=1), 22.0
+    reference = screen_primaries(default_catalog, [ISS], start, hours, 25.0).approaches
+    others = sorted({a.secondary if a.primary == ISS else a.primary for a in reference})
+    assert len(others) >= 3
+
+    def iss_approaches(catalog):
+        rows = [catalog.row_of(n) for n in [ISS, GEO, *others]]
+        found = screen_all(catalog.subset(rows), start, hours, 25.0).approaches
+        return _keyed([a for a in found if ISS in (a.primary, a.secondary)])
+
+    ours, theirs = iss_approaches(with_oem), iss_approaches(default_catalog)
+    assert with_oem.is_ephemeris(with_oem.row_of(ISS)) and len(theirs) >= 3
+    # the sieve's path of the ephemeris object passes through its ephemeris at the inner samples
+    row, span = with_oem.row_of(ISS), 720.0
+    jd, fr = datetime_to_jd(start)
+    ephemeris = np.zeros(len(with_oem), dtype=bool)
+    ephemeris[with_oem.ephemeris_rows()] = True
+    ends = [_Sample(*catalog_states(with_oem, jd, fr + t / 86400.0)) for t in (0.0, span)]
+    motion = block_motion(with_oem, ephemeris, *ends, jd, fr, span)
+    assert motion.rough[row] and motion.ok[row]
+    r, v = np.empty((len(with_oem), 3)), np.empty((len(with_oem), 3))
+    for piece in range(1, PIECES):
+        evaluate(*motion.paths, piece / PIECES, span, r, v)
+        r_true, v_true, _ = catalog_states(with_oem, jd, fr + span * piece / PIECES / 86400.0)
+        assert np.abs(r[row] - r_true[row]).max() < 1e-6 and np.abs(v[row] - v_true[row]).max() < 1e-9
+    assert ours.keys() == theirs.keys()
+    for key, approach in ours.items():
+        assert abs((approach.tca - theirs[key].tca).total_seconds()) < 0.01
+        assert abs(approach.miss_km - theirs[key].miss_km) < 1e-3
 
 
 def _keyed(approaches) -> dict:
