@@ -366,11 +366,12 @@ def _table(start: datetime, sensors: tuple[Sensor, ...], parts: list[dict]) -> P
 
 
 def _time_order(columns: dict) -> np.ndarray:
-    """Rows by AOS, then sensor, then object. One sort by AOS, and the three keys only for
-    the rows that share an AOS (passes in progress when the window opens): a three-key
+    """Rows by AOS, then sensor, then object. One sort by AOS (not a stable one: ties are
+    put in order below; 4.1 s instead of 5.3 for 17 million rows), and the three keys only
+    for the rows that share an AOS (passes in progress when the window opens): a three-key
     ``lexsort`` of 17 million rows took 9 s."""
     aos = columns["aos_s"]
-    order = np.argsort(aos, kind="stable")
+    order = np.argsort(aos)
     ordered = aos[order]
     tied = np.zeros(len(aos), dtype=bool)
     same = ordered[1:] == ordered[:-1]

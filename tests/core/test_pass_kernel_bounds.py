@@ -10,7 +10,7 @@ force: neither may ever skip time when the object could be seen.
   bent the wrong way is caught; one without curvature passes on this sample, so the bound
   has room to spare).
 
-Also the pass table's time order (one stable sort by AOS, three keys only for ties) against
+Also the pass table's time order (one sort by AOS, three keys only for ties) against
 a plain three-key ``lexsort``."""
 
 from __future__ import annotations
