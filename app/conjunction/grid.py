@@ -3,10 +3,11 @@ near each grid step of a block. Compiled with numba; each call releases the GIL.
 
 At each step every object's position and velocity come from its polynomial path over the
 block (``evaluate``: a quintic Hermite interpolant between the block's two SGP4 samples, or
-for the few objects it would not follow, cubic pieces between closer samples). Objects go into a uniform grid of cells as wide in x
-and y as the largest distance two ordinary objects can close in half a step, plus the
-threshold (a cube), and ``Z_SPLIT`` times thinner in z; points are sorted by cell (a radix
-sort on x, y, z), and each point is compared with the points of its own column up to a cube
+for the few objects it would not follow, cubic pieces between closer samples). Objects go
+into a uniform grid of cells as wide in x and y as the largest distance two ordinary
+objects can close in half a step, plus the threshold (a cube), and ``Z_SPLIT`` times
+thinner in z; points are sorted by cell key (a radix sort on its z, y and x fields), and
+each point is compared with the points of its own column up to a cube
 above it and of the four forward neighbour columns within a cube either side (each such
 run is contiguous in the sorted array, and its bounds only ever move forward): thinner
 cells test a fifth fewer pairs than whole cubes. Each block first puts its objects in
@@ -30,6 +31,7 @@ from app.common.kernel_cache import install_frozen_locator
 
 install_frozen_locator()  # before the first kernel below is defined (a no-op unless frozen)
 
+
 ORDINARY_KM_S = 8.0  # no circular orbit above the atmosphere is faster
 Z_SPLIT = 4  # cells this many times thinner in z than in x and y: fewer pairs tested
 # per-object columns of ``objects`` (see ``object_table``)
@@ -44,6 +46,7 @@ def object_table(stray_km: np.ndarray, low_km: np.ndarray, high_km: np.ndarray, 
 
 @nb.njit(cache=True, nogil=True, inline="always")
 def _key(cx, cy, cz):
+    """A cell's key: its x, y and z numbers in fields of 21 bits, so keys sort as cells do."""
     return (cx << 42) | (cy << 21) | cz
 
 
@@ -70,12 +73,15 @@ def evaluate(quintic, rough_rows, rough_pieces, s, span_s, r, v):
         _polynomial(rough_pieces[:, piece], k, s, span_s, r, v, rough_rows[k])
 
 
+_MASK = (1 << 21) - 1  # one field of a cell key
+
+
 @nb.njit(cache=True, nogil=True)
-def _sort_by_cube(r, ok, cube_km, margin, cells, z_split):
-    """Indices of the propagated points sorted by cell (x, then y, then z): LSD counting
-    sort, three stable passes, each reading its keys in order (they travel with the
-    indices). Cells are ``cube_km`` wide in x and y, ``z_split`` times thinner in z. Fills
-    ``cells`` with cell coordinates from ``margin`` cubes up."""
+def _sort_by_cube(r, ok, cube_km, margin, z_split):
+    """The propagated points sorted by cell (x, then y, then z) and their cell keys (see
+    ``_key``), in that order: LSD counting sort, three stable passes on the keys' fields.
+    Cells are ``cube_km`` wide in x and y, ``z_split`` times thinner in z, numbered from
+    ``margin`` cubes up."""
     n = r.shape[0]
     width = np.array([cube_km, cube_km, cube_km / z_split])
     first = np.array([margin, margin, margin * z_split])
@@ -88,20 +94,20 @@ def _sort_by_cube(r, ok, cube_km, margin, cells, z_split):
             for d in range(3):
                 low[d] = min(low[d], r[i, d])
     points = np.empty(valid, np.int64)
-    cx, cy, cz = np.empty(valid, np.int64), np.empty(valid, np.int64), np.empty(valid, np.int64)
+    keys = np.empty(valid, np.int64)
     size = np.zeros(3, np.int64)
+    cell = np.empty(3, np.int64)
     k = 0
     for i in range(n):
         if ok[i]:
             for d in range(3):
-                cells[i, d] = first[d] + min(int((r[i, d] - low[d]) / width[d]), top)
-                size[d] = max(size[d], cells[i, d] + 1)
-            points[k], cx[k], cy[k], cz[k] = i, cells[i, 0], cells[i, 1], cells[i, 2]
+                cell[d] = first[d] + min(int((r[i, d] - low[d]) / width[d]), top)
+                size[d] = max(size[d], cell[d] + 1)
+            points[k], keys[k] = i, _key(cell[0], cell[1], cell[2])
             k += 1
-    points, cx, cy = _counting_pass(cz, size[2], points, cx, cy)
-    points, cx, _ = _counting_pass(cy, size[1], points, cx, cx)
-    points, _, _ = _counting_pass(cx, size[0], points, cx, cx)
-    return points
+    points, keys = _counting_pass(keys, 0, size[2], points)
+    points, keys = _counting_pass(keys, 21, size[1], points)
+    return _counting_pass(keys, 42, size[0], points)
 
 
 @nb.njit(cache=True, nogil=True)
@@ -109,8 +115,7 @@ def locality_order(r, ok, cube_km):
     """A permutation of the objects putting those in one cube next to each other (the
     unpropagated ones last): a block's arrays in this order keep each step's reads near
     each other in memory, the catalog's own order being unrelated to position."""
-    cells = np.empty((r.shape[0], 3), np.int64)
-    sorted_points = _sort_by_cube(r, ok, cube_km, 0, cells, 1)
+    sorted_points, _ = _sort_by_cube(r, ok, cube_km, 0, 1)
     order = np.empty(r.shape[0], np.int64)
     order[:len(sorted_points)] = sorted_points
     k = len(sorted_points)
@@ -122,20 +127,21 @@ def locality_order(r, ok, cube_km):
 
 
 @nb.njit(cache=True, nogil=True)
-def _counting_pass(keys, size, points, carried_a, carried_b):
-    """``points`` and two columns that travel with them, stably sorted by ``keys``
-    (0 <= key < size), as new arrays."""
+def _counting_pass(keys, shift, size, points):
+    """``points`` and their ``keys`` stably sorted by the keys' field at ``shift``
+    (0 <= field < size), as new arrays."""
     counts = np.zeros(size + 1, np.int64)
     for key in keys:
-        counts[key + 1] += 1
+        counts[((key >> shift) & _MASK) + 1] += 1
     for c in range(size):
         counts[c + 1] += counts[c]
-    out, out_a, out_b = np.empty_like(points), np.empty_like(carried_a), np.empty_like(carried_b)
+    out, out_keys = np.empty_like(points), np.empty_like(keys)
     for k in range(len(keys)):
-        at = counts[keys[k]]
-        counts[keys[k]] += 1
-        out[at], out_a[at], out_b[at] = points[k], carried_a[k], carried_b[k]
-    return out, out_a, out_b
+        field = (keys[k] >> shift) & _MASK
+        at = counts[field]
+        counts[field] += 1
+        out[at], out_keys[at] = points[k], keys[k]
+    return out, out_keys
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
@@ -196,16 +202,12 @@ def _sieve_step(r, v, ok, ids, objects, cube_km, fast_cubes, fast_reach_km, half
                 count):
     """Flag the pairs of one step into ``out`` rows (step, ids[i], ids[j]), from row ``count``
     on; returns the new count (rows past the end of ``out`` are counted, not written)."""
-    n = r.shape[0]
-    cells = np.empty((n, 3), np.int64)
-    order = _sort_by_cube(r, ok, cube_km, fast_cubes + 1, cells, Z_SPLIT)
+    order, keys = _sort_by_cube(r, ok, cube_km, fast_cubes + 1, Z_SPLIT)
     valid = len(order)
-    keys = np.empty(valid, np.int64)
     ident = np.empty(valid, np.int64)
     pts = np.empty((valid, 6 + 5))  # position, velocity, object columns: in sorted order
     for p in range(valid):
         i = order[p]
-        keys[p] = _key(cells[i, 0], cells[i, 1], cells[i, 2])
         ident[p] = ids[i]
         for d in range(3):
             pts[p, d] = r[i, d]
@@ -222,7 +224,7 @@ def _sieve_step(r, v, ok, ids, objects, cube_km, fast_cubes, fast_reach_km, half
     while start < valid:
         key = keys[start]
         stop = _forward(keys, start, key, valid, True)
-        cx, cy, cz = cells[order[start], 0], cells[order[start], 1], cells[order[start], 2]
+        cx, cy, cz = key >> 42, (key >> 21) & _MASK, key & _MASK
         s1 = _forward(keys, s1, _key(cx, cy + 1, cz - zs), valid, False)
         s2 = _forward(keys, s2, _key(cx + 1, cy - 1, cz - zs), valid, False)
         s3 = _forward(keys, s3, _key(cx + 1, cy, cz - zs), valid, False)
@@ -246,7 +248,7 @@ def _sieve_step(r, v, ok, ids, objects, cube_km, fast_cubes, fast_reach_km, half
     for p in range(valid):
         if pts[p, 6 + FAST] == 0.0:
             continue
-        cx, cy, cz = cells[order[p], 0], cells[order[p], 1], cells[order[p], 2]
+        cx, cy, cz = keys[p] >> 42, (keys[p] >> 21) & _MASK, keys[p] & _MASK
         for dx in range(-fast_cubes, fast_cubes + 1):
             for dy in range(-fast_cubes, fast_cubes + 1):
                 lo = np.searchsorted(keys, _key(cx + dx, cy + dy, cz - fast_cubes * zs), side="left")
