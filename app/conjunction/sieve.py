@@ -31,16 +31,13 @@ from datetime import datetime
 
 import numpy as np
 
-from sgp4.api import SatrecArray
-
 from app.astro import hermite
 from app.astro.constants import WGS72_EARTH_RADIUS_KM
-from app.astro.ephemeris_satrec import ephemeris_members
+from app.astro.ephemeris_satrec import sgp4_many
 from app.astro.gravity import acceleration_km_s2
 from app.astro.osculating import apsides
 from app.astro.timeutil import SECONDS_PER_DAY, datetime_to_jd
 from app.catalog import Catalog
-from app.catalog.catalog import SatrecChunk
 from app.common.progress import Progress
 
 SHORT_PERIOD_MARGIN_KM = 30.0  # J2 swings the osculating radii this much about the mean orbit
@@ -200,10 +197,8 @@ def block_motion(catalog: Catalog, ephemeris: np.ndarray, before: _Sample, after
     pieces = np.zeros((len(rows), PIECES, 6, 3))
     if len(rows):
         satrecs = catalog.satrecs
-        rough_satrecs = [satrecs[i] for i in rows.tolist()]
-        chunk = SatrecChunk(0, len(rows), SatrecArray(rough_satrecs), ephemeris_members(rough_satrecs))
         inner_fr = fr + span_s * np.arange(1, PIECES) / PIECES / SECONDS_PER_DAY
-        error, r_inner, v_inner = chunk.sgp4(np.full(PIECES - 1, jd), inner_fr)
+        error, r_inner, v_inner = sgp4_many([satrecs[i] for i in rows.tolist()], np.full(PIECES - 1, jd), inner_fr)
         r = np.concatenate([before.r[rows, None], r_inner, after.r[rows, None]], axis=1)
         v = np.concatenate([before.v[rows, None], v_inner, after.v[rows, None]], axis=1)
         ok[rows] &= (error == 0).all(axis=1)
