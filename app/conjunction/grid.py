@@ -31,7 +31,6 @@ from app.common.kernel_cache import install_frozen_locator
 
 install_frozen_locator()  # before the first kernel below is defined (a no-op unless frozen)
 
-
 ORDINARY_KM_S = 8.0  # no circular orbit above the atmosphere is faster
 Z_SPLIT = 4  # cells this many times thinner in z than in x and y: fewer pairs tested
 # per-object columns of ``objects`` (see ``object_table``)
@@ -68,9 +67,9 @@ def evaluate(quintic, rough_rows, rough_pieces, s, span_s, r, v):
     for i in range(quintic.shape[0]):
         _polynomial(quintic, i, s, span_s, r, v, i)
     pieces = rough_pieces.shape[1]
-    piece = min(int(s * pieces), pieces - 1)
+    here = rough_pieces[:, min(int(s * pieces), pieces - 1)]  # each rough object's piece holding s
     for k in range(len(rough_rows)):
-        _polynomial(rough_pieces[:, piece], k, s, span_s, r, v, rough_rows[k])
+        _polynomial(here, k, s, span_s, r, v, rough_rows[k])
 
 
 _MASK = (1 << 21) - 1  # one field of a cell key
