@@ -4,16 +4,19 @@ near each grid step of a block. Compiled with numba; each call releases the GIL.
 At each step every object's position and velocity come from its polynomial path over the
 block (``evaluate``: a quintic Hermite interpolant between the block's two SGP4 samples, or
 for the few objects it would not follow, cubic pieces between closer samples). Objects go
-into a uniform grid of cells as wide in x and y as the largest distance two ordinary
-objects can close in half a step, plus the threshold (a cube), and ``Z_SPLIT`` times
-thinner in z; points are sorted by cell key (a radix sort on its z, y and x fields), and
-each point is compared with the points of its own column up to a cube
-above it and of the four forward neighbour columns within a cube either side (each such
-run is contiguous in the sorted array, and its bounds only ever move forward): thinner
-cells test a fifth fewer pairs than whole cubes. Each block first puts its objects in
-order of place (``locality_order``), so that a step's reads lie near each other. The few fast
-objects (eccentric orbits whose perigee speed exceeds ``ORDINARY_KM_S``) would widen every
-cube; they are compared instead with every point in a wider block of cubes around them.
+into columns as wide in x and y as the largest distance two ordinary objects can close in
+half a step, plus the threshold (a cube), cut in z into slabs (taller than a cube: for the
+bundled catalog one slab, columns the whole length of z); points are sorted by column (a
+radix sort on the slab, x and y fields of its key). Each point is compared with every
+point of two runs of the sorted array: its own column's later points with the next column
+in y, and the three columns of x+1; and, when it lies within a cube of its slab's top, the
+nine columns above. The comparison of a run is branch-free (the within-reach points are
+gathered, most runs having none), which makes more pairs looked at cheaper than the
+bookkeeping of finer cells: that bookkeeping, not arithmetic, bounded the earlier grids of
+cubes. Each block first puts its objects in order of place (``locality_order``), so that a
+step's reads lie near each other. The few fast objects (eccentric orbits whose perigee
+speed exceeds ``ORDINARY_KM_S``) would widen every cube; they are compared instead with
+every point in a wider block of columns and slabs around them.
 
 A pair is flagged at a step when the straight-line closest approach of its relative
 motion within half a step either side comes within ``limit_km`` plus both objects'
@@ -32,7 +35,6 @@ from app.common.kernel_cache import install_frozen_locator
 install_frozen_locator()  # before the first kernel below is defined (a no-op unless frozen)
 
 ORDINARY_KM_S = 8.0  # no circular orbit above the atmosphere is faster
-Z_SPLIT = 4  # cells this many times thinner in z than in x and y: fewer pairs tested
 # per-object columns of ``objects`` (see ``object_table``)
 STRAY, LOW, HIGH, LABEL, FAST = range(5)
 
@@ -41,12 +43,6 @@ def object_table(stray_km: np.ndarray, low_km: np.ndarray, high_km: np.ndarray, 
                  fast: np.ndarray) -> np.ndarray:
     """One row an object: its interpolation bound, radius band, element-set label, fast flag."""
     return np.column_stack([stray_km, low_km, high_km, label, fast]).astype(np.float64)
-
-
-@nb.njit(cache=True, nogil=True, inline="always")
-def _key(cx, cy, cz):
-    """A cell's key: its x, y and z numbers in fields of 21 bits, so keys sort as cells do."""
-    return (cx << 42) | (cy << 21) | cz
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
@@ -72,19 +68,22 @@ def evaluate(quintic, rough_rows, rough_pieces, s, span_s, r, v):
         _polynomial(here, k, s, span_s, r, v, rough_rows[k])
 
 
-_MASK = (1 << 21) - 1  # one field of a cell key
+_MASK = (1 << 21) - 1  # one field of a key
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _key(slab, cx, cy):
+    """A column's key: its slab, x and y numbers in fields of 21 bits, so keys sort as columns do."""
+    return (slab << 42) | (cx << 21) | cy
 
 
 @nb.njit(cache=True, nogil=True)
-def _sort_by_cube(r, ok, cube_km, margin, z_split):
-    """The propagated points sorted by cell (x, then y, then z) and their cell keys (see
-    ``_key``), in that order: LSD counting sort, three stable passes on the keys' fields.
-    Cells are ``cube_km`` wide in x and y, ``z_split`` times thinner in z, numbered from
-    ``margin`` cubes up."""
+def _sort_by_column(r, ok, cube_km, slab_km, margin):
+    """The propagated points sorted by column (slab, then x, then y) and their keys (see
+    ``_key``), in that order (LSD counting sort, a stable pass on each of the keys' fields),
+    and the z where slab 0 starts. Columns are ``cube_km`` wide in x and y and ``slab_km``
+    tall; numbered from ``margin`` up."""
     n = r.shape[0]
-    width = np.array([cube_km, cube_km, cube_km / z_split])
-    first = np.array([margin, margin, margin * z_split])
-    top = (1 << 21) - 2 * margin * z_split - 2
     low = np.full(3, np.inf)
     valid = 0
     for i in range(n):
@@ -92,21 +91,24 @@ def _sort_by_cube(r, ok, cube_km, margin, z_split):
             valid += 1
             for d in range(3):
                 low[d] = min(low[d], r[i, d])
+    top = (1 << 21) - 2 * margin - 2
     points = np.empty(valid, np.int64)
     keys = np.empty(valid, np.int64)
     size = np.zeros(3, np.int64)
-    cell = np.empty(3, np.int64)
     k = 0
     for i in range(n):
         if ok[i]:
-            for d in range(3):
-                cell[d] = first[d] + min(int((r[i, d] - low[d]) / width[d]), top)
-                size[d] = max(size[d], cell[d] + 1)
-            points[k], keys[k] = i, _key(cell[0], cell[1], cell[2])
+            slab = margin + min(int((r[i, 2] - low[2]) / slab_km), top >> 2)  # keys below the end mark
+            cx = margin + min(int((r[i, 0] - low[0]) / cube_km), top)
+            cy = margin + min(int((r[i, 1] - low[1]) / cube_km), top)
+            size[0], size[1], size[2] = max(size[0], slab + 1), max(size[1], cx + 1), max(size[2], cy + 1)
+            points[k], keys[k] = i, _key(slab, cx, cy)
             k += 1
     points, keys = _counting_pass(keys, 0, size[2], points)
     points, keys = _counting_pass(keys, 21, size[1], points)
-    return _counting_pass(keys, 42, size[0], points)
+    if size[0] > margin + 1:
+        points, keys = _counting_pass(keys, 42, size[0], points)
+    return points, keys, low[2] - margin * slab_km
 
 
 @nb.njit(cache=True, nogil=True)
@@ -114,7 +116,7 @@ def locality_order(r, ok, cube_km):
     """A permutation of the objects putting those in one cube next to each other (the
     unpropagated ones last): a block's arrays in this order keep each step's reads near
     each other in memory, the catalog's own order being unrelated to position."""
-    sorted_points, _ = _sort_by_cube(r, ok, cube_km, 0, 1)
+    sorted_points, _, _ = _sort_by_column(r, ok, cube_km, cube_km, 0)
     order = np.empty(r.shape[0], np.int64)
     order[:len(sorted_points)] = sorted_points
     k = len(sorted_points)
@@ -144,36 +146,43 @@ def _counting_pass(keys, shift, size, points):
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def _forward(keys, at, target, valid, inclusive):
-    """Move ``at`` forward to the first key above (inclusive) or at least ``target``."""
-    if inclusive:
-        while at < valid and keys[at] <= target:
-            at += 1
-    else:
-        while at < valid and keys[at] < target:
-            at += 1
-    return at
+def _within_reach(pts, p, lo, hi, reach2, near, m):
+    """The sorted points lo..hi-1 within reach of point p appended to ``near`` from m on;
+    returns the new count. Branch-free: this loop is most of a step."""
+    xp, yp, zp = pts[0, p], pts[1, p], pts[2, p]
+    for q in range(lo, hi):
+        dx = pts[0, q] - xp
+        dy = pts[1, q] - yp
+        dz = pts[2, q] - zp
+        near[m] = q
+        m += dx * dx + dy * dy + dz * dz <= reach2
+    return m
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def _may_close(pts, p, q, reach2, half_s, limit_km, band_km):
-    """Whether sorted points p and q may pass within the limit during the step."""
-    dx = pts[q, 0] - pts[p, 0]
-    dy = pts[q, 1] - pts[p, 1]
-    dz = pts[q, 2] - pts[p, 2]
+def _may_close(pts, objects, p, q, i, j, reach2, half_s, limit_km, stray_max_km, band_km):
+    """Whether sorted points p and q (objects i and j) may pass within the limit during the
+    step. The objects' own columns are read last, for the few pairs that pass the rest
+    within the largest interpolation bound (``stray_max_km``): they lie scattered in memory."""
+    dx = pts[0, q] - pts[0, p]
+    dy = pts[1, q] - pts[1, p]
+    dz = pts[2, q] - pts[2, p]
     if dx * dx + dy * dy + dz * dz > reach2:
         return False
-    if pts[p, 6 + LABEL] == pts[q, 6 + LABEL]:  # one element set
-        return False
-    if pts[p, 6 + LOW] > pts[q, 6 + HIGH] + band_km or pts[q, 6 + LOW] > pts[p, 6 + HIGH] + band_km:
-        return False
-    ux = pts[q, 3] - pts[p, 3]
-    uy = pts[q, 4] - pts[p, 4]
-    uz = pts[q, 5] - pts[p, 5]
+    ux = pts[3, q] - pts[3, p]
+    uy = pts[4, q] - pts[4, p]
+    uz = pts[5, q] - pts[5, p]
     t = min(max(-(dx * ux + dy * uy + dz * uz) / max(ux * ux + uy * uy + uz * uz, 1e-12), -half_s), half_s)
     ex, ey, ez = dx + ux * t, dy + uy * t, dz + uz * t
-    limit = limit_km + pts[p, 6 + STRAY] + pts[q, 6 + STRAY]
-    return ex * ex + ey * ey + ez * ez <= limit * limit
+    miss2 = ex * ex + ey * ey + ez * ez
+    if miss2 > (limit_km + 2.0 * stray_max_km) ** 2:
+        return False
+    if objects[i, LABEL] == objects[j, LABEL]:  # one element set
+        return False
+    if objects[i, LOW] > objects[j, HIGH] + band_km or objects[j, LOW] > objects[i, HIGH] + band_km:
+        return False
+    limit = limit_km + objects[i, STRAY] + objects[j, STRAY]
+    return miss2 <= limit * limit
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
@@ -186,82 +195,112 @@ def _emit(out, count, step, i, j):
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def _ordinary_pairs(pts, ident, keys, p, q, last_key, reach2, half_s, limit_km, band_km, step, out, count):
-    """Point p against the ordinary (not fast) points from q on while their key is at most
-    ``last_key``; ``ident``: the sorted points' object numbers."""
-    while q < len(keys) and keys[q] <= last_key:
-        if _may_close(pts, p, q, reach2, half_s, limit_km, band_km) and pts[q, 6 + FAST] == 0.0:
-            count = _emit(out, count, step, ident[p], ident[q])
-        q += 1
-    return count
+def _first_column(column_key, at, target):
+    """Move ``at`` forward to the first column whose key is at least ``target``."""
+    while column_key[at] < target:
+        at += 1
+    return at
 
 
 @nb.njit(cache=True, nogil=True)
-def _sieve_step(r, v, ok, ids, objects, cube_km, fast_cubes, fast_reach_km, half_s, limit_km, band_km, step, out,
-                count):
+def _sieve_step(r, v, ok, ids, objects, cube_km, slab_km, fast_cubes, fast_reach_km, half_s, limit_km, band_km, step,
+                out, count):
     """Flag the pairs of one step into ``out`` rows (step, ids[i], ids[j]), from row ``count``
-    on; returns the new count (rows past the end of ``out`` are counted, not written)."""
-    order, keys = _sort_by_cube(r, ok, cube_km, fast_cubes + 1, Z_SPLIT)
+    on; returns the new count (rows past the end of ``out`` are counted, not written).
+    ``slab_km``: the slabs' height (a cube at least)."""
+    slab_km = max(slab_km, cube_km)  # a pair within reach lies in one slab or two neighbouring ones
+    fast_slabs = int(np.ceil(fast_reach_km / slab_km))
+    order, keys, z0 = _sort_by_column(r, ok, cube_km, slab_km, max(fast_cubes, fast_slabs) + 1)
     valid = len(order)
-    ident = np.empty(valid, np.int64)
-    pts = np.empty((valid, 6 + 5))  # position, velocity, object columns: in sorted order
+    stray_max_km = 0.0
+    for i in range(len(objects)):
+        stray_max_km = max(stray_max_km, objects[i, STRAY])
+    pts = np.empty((6, valid))  # positions and velocities in sorted order, a row an axis
+    fast = np.empty(valid, np.bool_)
     for p in range(valid):
         i = order[p]
-        ident[p] = ids[i]
         for d in range(3):
-            pts[p, d] = r[i, d]
-            pts[p, 3 + d] = v[i, d]
-        for c in range(5):
-            pts[p, 6 + c] = objects[i, c]
-    cube2 = cube_km * cube_km
-    # the forward neighbours: this column's (x, y, z..z+Z), then four columns' z-Z..z+Z:
-    # (x, y+1), (x+1, y-1), (x+1, y), (x+1, y+1); each a run of the sorted points whose
-    # start only ever moves forward
-    zs = Z_SPLIT
-    s1 = s2 = s3 = s4 = 0
-    start = 0
-    while start < valid:
-        key = keys[start]
-        stop = _forward(keys, start, key, valid, True)
-        cx, cy, cz = key >> 42, (key >> 21) & _MASK, key & _MASK
-        s1 = _forward(keys, s1, _key(cx, cy + 1, cz - zs), valid, False)
-        s2 = _forward(keys, s2, _key(cx + 1, cy - 1, cz - zs), valid, False)
-        s3 = _forward(keys, s3, _key(cx + 1, cy, cz - zs), valid, False)
-        s4 = _forward(keys, s4, _key(cx + 1, cy + 1, cz - zs), valid, False)
-        for p in range(start, stop):
-            if pts[p, 6 + FAST] != 0.0:
+            pts[d, p] = r[i, d]
+            pts[3 + d, p] = v[i, d]
+        fast[p] = objects[i, FAST] != 0.0
+    # the columns holding points: their keys and first points (and a last, empty one)
+    columns = 0
+    column_key = np.empty(valid + 1, np.int64)
+    column_start = np.empty(valid + 1, np.int64)
+    for p in range(valid):
+        if p == 0 or keys[p] != keys[p - 1]:
+            column_key[columns], column_start[columns] = keys[p], p
+            columns += 1
+    column_key[columns], column_start[columns] = 1 << 62, valid
+    near = np.empty(valid, np.int64)
+    reach2 = cube_km * cube_km
+    # point p of column (x, y) of a slab against its column's later points and column
+    # (x, y+1) (one run of the sorted points), and columns (x+1, y-1..y+1) of the slab
+    # (another); the second run's first and last columns only ever move forward
+    next_lo = next_hi = 0
+    for u in range(columns):
+        key = column_key[u]
+        own_end = column_start[u + 2] if column_key[u + 1] == key + 1 else column_start[u + 1]
+        next_lo = _first_column(column_key, next_lo, key + (1 << 21) - 1)
+        next_hi = _first_column(column_key, next_hi, key + (1 << 21) + 2)
+        for p in range(column_start[u], column_start[u + 1]):
+            if fast[p]:
                 continue
-            count = _ordinary_pairs(pts, ident, keys, p, p + 1, key + zs, cube2, half_s, limit_km, band_km, step, out,
-                                    count)
-            count = _ordinary_pairs(pts, ident, keys, p, s1, _key(cx, cy + 1, cz + zs), cube2, half_s, limit_km, band_km,
-                                    step, out, count)
-            count = _ordinary_pairs(pts, ident, keys, p, s2, _key(cx + 1, cy - 1, cz + zs), cube2, half_s, limit_km,
-                                    band_km, step, out, count)
-            count = _ordinary_pairs(pts, ident, keys, p, s3, _key(cx + 1, cy, cz + zs), cube2, half_s, limit_km, band_km,
-                                    step, out, count)
-            count = _ordinary_pairs(pts, ident, keys, p, s4, _key(cx + 1, cy + 1, cz + zs), cube2, half_s, limit_km,
-                                    band_km, step, out, count)
-        start = stop
-    # fast objects against everything within their wider block of cubes
+            m = _within_reach(pts, p, p + 1, own_end, reach2, near, 0)
+            m = _within_reach(pts, p, column_start[next_lo], column_start[next_hi], reach2, near, m)
+            for k in range(m):
+                q = near[k]
+                if not fast[q] and _may_close(pts, objects, p, q, order[p], order[q], reach2, half_s, limit_km,
+                                              stray_max_km, band_km):
+                    count = _emit(out, count, step, ids[order[p]], ids[order[q]])
+    # points within reach of the slab above against its columns (x-1..x+1, y-1..y+1): three
+    # runs, whose first and last columns only ever move forward
+    up = 1 << 42
+    above_lo = np.zeros(3, np.int64)
+    above_hi = np.zeros(3, np.int64)
+    slabs_apart = columns > 0 and (column_key[columns - 1] >> 42) > (column_key[0] >> 42)
+    for u in range(columns if slabs_apart else 0):
+        key = column_key[u]
+        top = z0 + ((key >> 42) + 1) * slab_km - cube_km - 1e-6  # (rounding)
+        looked = False
+        for p in range(column_start[u], column_start[u + 1]):
+            if fast[p] or pts[2, p] < top:
+                continue
+            if not looked:
+                for d in range(3):
+                    row = key + up + (d - 1) * (1 << 21)
+                    above_lo[d] = _first_column(column_key, above_lo[d], row - 1)
+                    above_hi[d] = _first_column(column_key, above_hi[d], row + 2)
+                looked = True
+            m = 0
+            for d in range(3):
+                m = _within_reach(pts, p, column_start[above_lo[d]], column_start[above_hi[d]], reach2, near, m)
+            for k in range(m):
+                q = near[k]
+                if not fast[q] and _may_close(pts, objects, p, q, order[p], order[q], reach2, half_s, limit_km,
+                                              stray_max_km, band_km):
+                    count = _emit(out, count, step, ids[order[p]], ids[order[q]])
+    # fast objects against everything within their wider block of columns
     fast2 = fast_reach_km * fast_reach_km
     for p in range(valid):
-        if pts[p, 6 + FAST] == 0.0:
+        if not fast[p]:
             continue
-        cx, cy, cz = keys[p] >> 42, (keys[p] >> 21) & _MASK, keys[p] & _MASK
-        for dx in range(-fast_cubes, fast_cubes + 1):
-            for dy in range(-fast_cubes, fast_cubes + 1):
-                lo = np.searchsorted(keys, _key(cx + dx, cy + dy, cz - fast_cubes * zs), side="left")
-                hi = np.searchsorted(keys, _key(cx + dx, cy + dy, cz + fast_cubes * zs), side="right")
+        for ds in range(-fast_slabs, fast_slabs + 1):
+            for dx in range(-fast_cubes, fast_cubes + 1):
+                row = keys[p] + ds * up + dx * (1 << 21)
+                lo = np.searchsorted(keys, row - fast_cubes, side="left")
+                hi = np.searchsorted(keys, row + fast_cubes, side="right")
                 for q in range(lo, hi):
-                    if q == p or (pts[q, 6 + FAST] != 0.0 and q < p):  # fast pairs once
+                    if q == p or (fast[q] and q < p):  # fast pairs once
                         continue
-                    if _may_close(pts, p, q, fast2, half_s, limit_km, band_km):
-                        count = _emit(out, count, step, ident[p], ident[q])
+                    if _may_close(pts, objects, p, q, order[p], order[q], fast2, half_s, limit_km, stray_max_km,
+                                  band_km):
+                        count = _emit(out, count, step, ids[order[p]], ids[order[q]])
     return count
 
 
 @nb.njit(cache=True, nogil=True)
-def sieve_block(quintic, rough_rows, rough_pieces, ok, span_s, fractions, steps, objects, cube_km, fast_cubes,
+def sieve_block(quintic, rough_rows, rough_pieces, ok, span_s, fractions, steps, objects, cube_km, slab_km, fast_cubes,
                 fast_reach_km, half_s, limit_km, band_km, out):
     """Every step of one block of ``span_s`` (at ``fractions`` of it; the paths: see
     :func:`evaluate`); returns how many rows (step, i, j) the block flagged (more than ``out``
@@ -276,6 +315,6 @@ def sieve_block(quintic, rough_rows, rough_pieces, ok, span_s, fractions, steps,
     count = 0
     for m in range(len(fractions)):
         evaluate(quintic, rough_rows, rough_pieces, fractions[m], span_s, r, v)
-        count = _sieve_step(r, v, ok, ids, objects, cube_km, fast_cubes, fast_reach_km, half_s, limit_km, band_km,
-                            steps[m], out, count)
+        count = _sieve_step(r, v, ok, ids, objects, cube_km, slab_km, fast_cubes, fast_reach_km, half_s, limit_km,
+                            band_km, steps[m], out, count)
     return count

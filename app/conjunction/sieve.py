@@ -47,6 +47,11 @@ PIECES = 3  # an object the quintic would not follow is sampled at this many equ
 # the quintic's bound (``hermite.quintic_error_bound_km``) holds for near-circular orbits above the drag
 SMOOTH_MAX_ECCENTRICITY = 0.05
 SMOOTH_PERIGEE_ALTITUDE_KM = 350.0
+# the grid's slabs are this many cubes tall divided by the objects (at least 2): 13 for the
+# bundled catalog's 18,700, 2.4 for 100,000, so that a column of a slab holds about as many
+# points whatever the catalog's size (the fastest height at both sizes, measured)
+SLAB_CUBES_OBJECTS = 240_000
+MIN_SLAB_CUBES = 2.0
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,7 @@ class BlockMotion:
 class _BlockBounds:
     objects: np.ndarray  # grid.object_table rows
     cube_km: float
+    slab_km: float
     fast_cubes: int
     fast_reach_km: float
 
@@ -134,7 +140,8 @@ def sieve_catalog(catalog: Catalog, label: np.ndarray, start: datetime, steps: n
             motion = block_motion(catalog, ephemeris, before, after, jd0, fr0 + steps[k0] / SECONDS_PER_DAY, span_s)
             bounds = _block_bounds(motion, label, span_s, half_s, limit_km)
             args = (*motion.paths, motion.ok, span_s, (steps[ks] - steps[k0]) / span_s, ks, bounds.objects,
-                    bounds.cube_km, bounds.fast_cubes, bounds.fast_reach_km, half_s, limit_km, threshold_km)
+                    bounds.cube_km, bounds.slab_km, bounds.fast_cubes, bounds.fast_reach_km, half_s, limit_km,
+                    threshold_km)
             count = sieve_block(*args, out)
             if count > len(out):
                 out = np.empty((2 * count, 3), np.int32)
@@ -216,7 +223,7 @@ def block_motion(catalog: Catalog, ephemeris: np.ndarray, before: _Sample, after
 def _block_bounds(motion: BlockMotion, label: np.ndarray, span_s: float, half_s: float,
                   limit_km: float) -> _BlockBounds:
     """Each object's radius band, interpolation bound and top speed over one block, and the
-    grid's cube size from them."""
+    grid's cube size from them (and its slab height from the number of objects)."""
     ok = motion.ok
     perigee = np.where(ok, motion.perigee_km, WGS72_EARTH_RADIUS_KM)
     apogee = np.where(ok, motion.apogee_km, WGS72_EARTH_RADIUS_KM)
@@ -233,7 +240,8 @@ def _block_bounds(motion: BlockMotion, label: np.ndarray, span_s: float, half_s:
     cube_km = limit_km + 2 * stray_max + 2 * float(speed[~fast].max(initial=0.0)) * half_s
     fast_reach_km = limit_km + 2 * stray_max + 2 * float(speed.max(initial=0.0)) * half_s
     objects = grid.object_table(stray, perigee - SHORT_PERIOD_MARGIN_KM, apogee + SHORT_PERIOD_MARGIN_KM, label, fast)
-    return _BlockBounds(objects, cube_km, max(1, int(math.ceil(fast_reach_km / cube_km))), fast_reach_km)
+    slab_km = cube_km * max(MIN_SLAB_CUBES, SLAB_CUBES_OBJECTS / max(1, int(ok.sum())))
+    return _BlockBounds(objects, cube_km, slab_km, max(1, int(math.ceil(fast_reach_km / cube_km))), fast_reach_km)
 
 
 def catalog_states(catalog: Catalog, jd: float, fr: float):

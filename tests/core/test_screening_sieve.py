@@ -55,8 +55,10 @@ def _cubic_motion(r0, v0, ok, r1, v1, span_s):
                        np.maximum(a0, a1), np.maximum(s0, s1))
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_grid_flags_exactly_the_pairs_an_all_pairs_test_flags(seed):
+@pytest.mark.parametrize("seed, slab_cubes", [(1, 1e6), (2, 1e6), (1, 1.0), (2, 2.5)])
+def test_grid_flags_exactly_the_pairs_an_all_pairs_test_flags(seed, slab_cubes):
+    """One slab (columns the whole length of z) or slabs as thin as a cube: pairs across a
+    slab's top are found as well as those within one."""
     r, v = _random_states(seed)
     n = len(r)
     ok = np.ones(n, dtype=bool)
@@ -71,7 +73,8 @@ def test_grid_flags_exactly_the_pairs_an_all_pairs_test_flags(seed):
     assert objects[:, FAST].sum() >= 40 and bounds.fast_cubes >= 2  # the fast pass is exercised
     out = np.empty((200000, 3), np.int64)
     count = sieve_block(*motion.paths, ok, 240.0, np.array([0.0]), np.array([7]), objects, bounds.cube_km,
-                        bounds.fast_cubes, bounds.fast_reach_km, half_s, limit, threshold, out)
+                        slab_cubes * bounds.cube_km, bounds.fast_cubes, bounds.fast_reach_km, half_s, limit, threshold,
+                        out)
     assert count < len(out)
     flagged = {(int(i), int(j)) for _, i, j in out[:count]}
     assert (out[:count, 0] == 7).all() and len(flagged) == count  # each pair once
@@ -108,7 +111,8 @@ def test_grid_flags_the_same_pairs_whatever_order_the_objects_come_in():
     def flagged(order):
         out = np.empty((400000, 3), np.int64)
         count = sieve_block(motion.quintic[order], motion.rough_rows, motion.rough_pieces, ok[order], span,
-                            fractions, steps, bounds.objects[order], bounds.cube_km, bounds.fast_cubes, bounds.fast_reach_km, half_s, limit, threshold, out)
+                            fractions, steps, bounds.objects[order], bounds.cube_km, bounds.slab_km, bounds.fast_cubes,
+                            bounds.fast_reach_km, half_s, limit, threshold, out)
         assert count < len(out)
         step, i, j = out[:count, 0], order[out[:count, 1]], order[out[:count, 2]]
         return set(zip(step.tolist(), np.minimum(i, j).tolist(), np.maximum(i, j).tolist()))
