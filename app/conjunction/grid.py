@@ -5,8 +5,8 @@ At each step every object's position and velocity come from its polynomial path 
 block (``evaluate``: a quintic Hermite interpolant between the block's two SGP4 samples, or
 for the few objects it would not follow, cubic pieces between closer samples). Objects go
 into columns as wide in x and y as the largest distance two ordinary objects can close in
-half a step, plus the threshold (a cube), cut in z into slabs (taller than a cube: for the
-bundled catalog one slab, columns the whole length of z); points are sorted by column (a
+half a step, plus the threshold (a cube), cut in z into slabs (at least a cube tall: 13 cubes
+for the bundled catalog, fewer for a denser one, see ``sieve``); points are sorted by column (a
 radix sort on the slab, x and y fields of its key). Each point is compared with every
 point of two runs of the sorted array: its own column's later points with the next column
 in y, and the three columns of x+1; and, when it lies within a cube of its slab's top, the
