@@ -69,12 +69,15 @@ def evaluate(quintic, rough_rows, rough_pieces, s, span_s, r, v):
 
 
 _MASK = (1 << 21) - 1  # one field of a key
+# a key's steps: the next column in y, in x, the same column in the next slab
+_Y, _X, _SLAB = 1, 1 << 21, 1 << 42
+_END = 1 << 62  # above every key
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
 def _key(slab, cx, cy):
     """A column's key: its slab, x and y numbers in fields of 21 bits, so keys sort as columns do."""
-    return (slab << 42) | (cx << 21) | cy
+    return slab * _SLAB + cx * _X + cy * _Y
 
 
 @nb.njit(cache=True, nogil=True)
@@ -203,18 +206,16 @@ def _first_column(column_key, at, target):
 
 
 @nb.njit(cache=True, nogil=True)
-def _sieve_step(r, v, ok, ids, objects, cube_km, slab_km, fast_cubes, fast_reach_km, half_s, limit_km, band_km, step,
-                out, count):
+def _sieve_step(r, v, ok, ids, objects, stray_max_km, cube_km, slab_km, fast_cubes, fast_reach_km, half_s, limit_km,
+                band_km, step, out, count):
     """Flag the pairs of one step into ``out`` rows (step, ids[i], ids[j]), from row ``count``
     on; returns the new count (rows past the end of ``out`` are counted, not written).
-    ``slab_km``: the slabs' height (a cube at least)."""
+    ``slab_km``: the slabs' height (a cube at least); ``stray_max_km``: the largest of the
+    objects' interpolation bounds."""
     slab_km = max(slab_km, cube_km)  # a pair within reach lies in one slab or two neighbouring ones
     fast_slabs = int(np.ceil(fast_reach_km / slab_km))
     order, keys, z0 = _sort_by_column(r, ok, cube_km, slab_km, max(fast_cubes, fast_slabs) + 1)
     valid = len(order)
-    stray_max_km = 0.0
-    for i in range(len(objects)):
-        stray_max_km = max(stray_max_km, objects[i, STRAY])
     pts = np.empty((6, valid))  # positions and velocities in sorted order, a row an axis
     fast = np.empty(valid, np.bool_)
     for p in range(valid):
@@ -231,18 +232,20 @@ def _sieve_step(r, v, ok, ids, objects, cube_km, slab_km, fast_cubes, fast_reach
         if p == 0 or keys[p] != keys[p - 1]:
             column_key[columns], column_start[columns] = keys[p], p
             columns += 1
-    column_key[columns], column_start[columns] = 1 << 62, valid
+    column_key[columns], column_start[columns] = _END, valid
     near = np.empty(valid, np.int64)
     reach2 = cube_km * cube_km
     # point p of column (x, y) of a slab against its column's later points and column
     # (x, y+1) (one run of the sorted points), and columns (x+1, y-1..y+1) of the slab
-    # (another); the second run's first and last columns only ever move forward
+    # (another); the second run's first and last columns only ever move forward. (The loop
+    # over the points in reach is written out here and below: as a shared numba function,
+    # inlined or not, it made the step half as slow again.)
     next_lo = next_hi = 0
     for u in range(columns):
         key = column_key[u]
-        own_end = column_start[u + 2] if column_key[u + 1] == key + 1 else column_start[u + 1]
-        next_lo = _first_column(column_key, next_lo, key + (1 << 21) - 1)
-        next_hi = _first_column(column_key, next_hi, key + (1 << 21) + 2)
+        own_end = column_start[u + 2] if column_key[u + 1] == key + _Y else column_start[u + 1]
+        next_lo = _first_column(column_key, next_lo, key + _X - _Y)
+        next_hi = _first_column(column_key, next_hi, key + _X + 2 * _Y)
         for p in range(column_start[u], column_start[u + 1]):
             if fast[p]:
                 continue
@@ -255,22 +258,21 @@ def _sieve_step(r, v, ok, ids, objects, cube_km, slab_km, fast_cubes, fast_reach
                     count = _emit(out, count, step, ids[order[p]], ids[order[q]])
     # points within reach of the slab above against its columns (x-1..x+1, y-1..y+1): three
     # runs, whose first and last columns only ever move forward
-    up = 1 << 42
     above_lo = np.zeros(3, np.int64)
     above_hi = np.zeros(3, np.int64)
-    slabs_apart = columns > 0 and (column_key[columns - 1] >> 42) > (column_key[0] >> 42)
+    slabs_apart = columns > 0 and column_key[columns - 1] // _SLAB > column_key[0] // _SLAB
     for u in range(columns if slabs_apart else 0):
         key = column_key[u]
-        top = z0 + ((key >> 42) + 1) * slab_km - cube_km - 1e-6  # (rounding)
+        top = z0 + (key // _SLAB + 1) * slab_km - cube_km - 1e-6  # (rounding)
         looked = False
         for p in range(column_start[u], column_start[u + 1]):
             if fast[p] or pts[2, p] < top:
                 continue
             if not looked:
                 for d in range(3):
-                    row = key + up + (d - 1) * (1 << 21)
-                    above_lo[d] = _first_column(column_key, above_lo[d], row - 1)
-                    above_hi[d] = _first_column(column_key, above_hi[d], row + 2)
+                    row = key + _SLAB + (d - 1) * _X
+                    above_lo[d] = _first_column(column_key, above_lo[d], row - _Y)
+                    above_hi[d] = _first_column(column_key, above_hi[d], row + 2 * _Y)
                 looked = True
             m = 0
             for d in range(3):
@@ -287,9 +289,9 @@ def _sieve_step(r, v, ok, ids, objects, cube_km, slab_km, fast_cubes, fast_reach
             continue
         for ds in range(-fast_slabs, fast_slabs + 1):
             for dx in range(-fast_cubes, fast_cubes + 1):
-                row = keys[p] + ds * up + dx * (1 << 21)
-                lo = np.searchsorted(keys, row - fast_cubes, side="left")
-                hi = np.searchsorted(keys, row + fast_cubes, side="right")
+                row = keys[p] + ds * _SLAB + dx * _X
+                lo = np.searchsorted(keys, row - fast_cubes * _Y, side="left")
+                hi = np.searchsorted(keys, row + fast_cubes * _Y, side="right")
                 for q in range(lo, hi):
                     if q == p or (fast[q] and q < p):  # fast pairs once
                         continue
@@ -312,9 +314,10 @@ def sieve_block(quintic, rough_rows, rough_pieces, ok, span_s, fractions, steps,
     rough_rows = place[rough_rows]
     r = np.empty((quintic.shape[0], 3))
     v = np.empty_like(r)
+    stray_max_km = objects[:, STRAY].max() if len(objects) else 0.0
     count = 0
     for m in range(len(fractions)):
         evaluate(quintic, rough_rows, rough_pieces, fractions[m], span_s, r, v)
-        count = _sieve_step(r, v, ok, ids, objects, cube_km, slab_km, fast_cubes, fast_reach_km, half_s, limit_km,
-                            band_km, steps[m], out, count)
+        count = _sieve_step(r, v, ok, ids, objects, stray_max_km, cube_km, slab_km, fast_cubes, fast_reach_km, half_s,
+                            limit_km, band_km, steps[m], out, count)
     return count
